@@ -1,0 +1,136 @@
+"""The check plugin API: frozen metadata plus one ``async run(ctx)``.
+
+A check is registered through the entry-point group ``auditor.checks`` (the built-ins in
+``checks/`` register exactly like a third-party plugin). Its ``meta`` must be written as a
+literal ``CheckMeta(...)`` in the class body so that ``auditor checks`` can list it by
+reading the source, without importing the module (see auditor/registry.py).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from auditor.model import CheckResult, Confidence, Evidence, Finding, Severity, Status
+
+if TYPE_CHECKING:
+    from auditor.profile import Profile
+    from auditor.services import Services
+
+T = TypeVar("T")
+
+
+class Category(StrEnum):
+    EMAIL = "email"
+    WEB = "web"
+    DOMAIN = "domain"
+    EXPOSURE = "exposure"
+    ACCOUNTS = "accounts"
+
+
+class TargetKind(StrEnum):
+    DOMAIN = "domain"  # once per campaign domain
+    WEBSITE = "website"  # once per campaign website URL
+    PERSON = "person"  # once per audit (the profile as a whole)
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    """Bandit-style metadata every check declares; a test lints all of it."""
+
+    id: str  # stable, dotted, starts with the category: "email.spf"
+    title: str
+    category: str  # a Category value
+    target: str  # a TargetKind value
+    severity: Severity  # default severity of its worst finding
+    guidance: str  # https link to the official guidance or RFC
+    description: str = ""
+    requires: tuple[str, ...] = ()
+    timeout: float = 30.0
+    # Third-party services the check calls (Endpoints names). They are named in the UI and docs.
+    services: tuple[str, ...] = ()
+    # True when a call sends something about the person (a name, say): opt-in only.
+    sends_personal_data: bool = False
+    # True when the check needs the person at the keyboard (TOTP self-test, password check).
+    interactive: bool = False
+
+
+class Check(ABC):
+    meta: ClassVar[CheckMeta]
+
+    @abstractmethod
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        """Look at ``ctx.target`` and return findings; raise only for bugs."""
+
+
+RequirementLookup = Callable[[str], Awaitable[list[CheckResult]]]
+
+
+class CheckContext:
+    """What a running check may use: its target, the profile, the shared services.
+
+    One context per (check, target). ``finding()`` fills in the check id, target and the
+    default severity so that a check's code reads as its logic.
+    """
+
+    def __init__(
+        self,
+        meta: CheckMeta,
+        target: str,
+        profile: Profile,
+        services: Services,
+        requirement_lookup: RequirementLookup,
+    ) -> None:
+        self.meta = meta
+        self.target = target
+        self.profile = profile
+        self.services = services
+        self.facts: dict[str, Any] = {}
+        self._requirement_lookup = requirement_lookup
+
+    async def requirement(self, check_id: str) -> list[CheckResult]:
+        """Results of a check named in ``meta.requires``: for the same target when the two
+        checks share a target kind, otherwise for every target of that check."""
+        if check_id not in self.meta.requires:
+            raise KeyError(f"{self.meta.id} reads {check_id} without declaring it in requires")
+        return await self._requirement_lookup(check_id)
+
+    async def requirement_facts(self, check_id: str, key: str) -> list[Any]:
+        """The ``key`` fact published by each result of a required check (absent ones skipped)."""
+        return [r.facts[key] for r in await self.requirement(check_id) if key in r.facts]
+
+    def publish(self, key: str, value: Any) -> None:
+        """Make structured data available to dependent checks (not part of the report)."""
+        self.facts[key] = value
+
+    def finding(
+        self,
+        status: Status,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        location: str = "",
+        kind: str = "",
+        subject: str = "",
+        confidence: Confidence = Confidence.HIGH,
+        evidence: Sequence[Evidence] = (),
+        actions: Sequence[str] = (),
+    ) -> Finding:
+        if severity is None:
+            severity = self.meta.severity if status.is_problem else Severity.INFO
+        return Finding(
+            check_id=self.meta.id,
+            status=status,
+            severity=severity,
+            message=message,
+            target=self.target,
+            location=location,
+            kind=kind,
+            subject=subject,
+            confidence=confidence,
+            evidence=tuple(evidence),
+            actions=tuple(actions),
+        )

@@ -1,0 +1,238 @@
+"""The engine: checks × targets in one TaskGroup, with timeouts, limits and dependencies.
+
+Each (check, target) pair is one task. A task first waits for the results it ``requires``
+(futures, so no polling and no ordering by hand), then takes a slot from the global
+concurrency limit, then runs the check under its own timeout and the audit deadline. An
+exception or a timeout becomes an ``error``/``timeout`` finding for that pair alone: one
+broken or slow check never cancels or hides the others. Progress is streamed as events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from auditor import __version__
+from auditor.check import Check, CheckContext, CheckMeta, RequirementLookup, TargetKind
+from auditor.model import CheckInfo, CheckResult, Report, Severity, Status
+from auditor.profile import Profile
+from auditor.registry import CheckEntry, find_cycle, load_check
+from auditor.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckStarted:
+    check_id: str
+    target: str
+
+
+@dataclass(frozen=True)
+class CheckFinished:
+    check_id: str
+    target: str
+    result: CheckResult
+
+
+@dataclass(frozen=True)
+class AuditPlanned:
+    total: int  # number of (check, target) pairs
+
+
+Event = AuditPlanned | CheckStarted | CheckFinished
+EventSink = Callable[[Event], None]
+
+
+class PlanError(ValueError):
+    """The selected checks cannot be run together (a dependency cycle, say)."""
+
+
+def targets_for(kind: str, profile: Profile) -> list[str]:
+    if kind == TargetKind.DOMAIN:
+        return list(profile.domains)
+    if kind == TargetKind.WEBSITE:
+        return list(profile.websites)
+    return [profile.label]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    meta: CheckMeta
+    target: str
+    load: Callable[[], type[Check]]
+
+
+class Engine:
+    def __init__(
+        self,
+        entries: Sequence[CheckEntry],
+        *,
+        load: Callable[[CheckEntry], type[Check]] | None = None,
+        include_interactive: bool = False,
+    ) -> None:
+        cycle = find_cycle(list(entries))
+        if cycle:
+            raise PlanError("checks depend on each other in a cycle: " + " → ".join(cycle))
+        self.entries = [e for e in entries if include_interactive or not e.meta.interactive]
+        self._load = load or (lambda entry: load_check(entry.module, entry.attr))
+
+    @classmethod
+    def from_checks(cls, checks: Sequence[type[Check]], **kwargs: bool) -> Engine:
+        """An engine over check classes given directly (tests, embedding)."""
+        by_id = {c.meta.id: c for c in checks}
+        entries = [CheckEntry(c.meta.id, c.__module__, c.__name__, c.meta) for c in checks]
+        return cls(entries, load=lambda entry: by_id[entry.id], **kwargs)
+
+    def plan(self, profile: Profile) -> list[_Planned]:
+        planned: list[_Planned] = []
+        for entry in self.entries:
+            for target in targets_for(entry.meta.target, profile):
+                planned.append(_Planned(entry.meta, target, lambda e=entry: self._load(e)))
+        return planned
+
+    async def run(
+        self,
+        profile: Profile,
+        services: Services,
+        *,
+        on_event: EventSink | None = None,
+        problems: Sequence[str] = (),
+    ) -> Report:
+        started_at = services.clock()
+        emit = on_event or (lambda _event: None)
+        planned = self.plan(profile)
+        emit(AuditPlanned(len(planned)))
+        loop = asyncio.get_running_loop()
+        futures: dict[tuple[str, str], asyncio.Future[CheckResult]] = {
+            (p.meta.id, p.target): loop.create_future() for p in planned
+        }
+        kinds = {p.meta.id: p.meta.target for p in planned}
+        limit = asyncio.Semaphore(services.options.max_checks_in_flight)
+        deadline = services.options.audit_deadline
+        audit_deadline = None if deadline is None else time.monotonic() + deadline
+
+        async def requirement_lookup(
+            meta: CheckMeta, target: str, check_id: str
+        ) -> list[CheckResult]:
+            if check_id not in kinds:
+                return []
+            if kinds[check_id] == meta.target:
+                keys = [(check_id, target)]
+            else:
+                keys = [k for k in futures if k[0] == check_id]
+            return [await asyncio.shield(futures[k]) for k in keys]
+
+        async def run_one(item: _Planned) -> None:
+            key = (item.meta.id, item.target)
+            try:
+                for required in item.meta.requires:
+                    await requirement_lookup(item.meta, item.target, required)
+                async with limit:
+                    emit(CheckStarted(*key))
+
+                    async def lookup(check_id: str) -> list[CheckResult]:
+                        return await requirement_lookup(item.meta, item.target, check_id)
+
+                    result = await self._execute(item, profile, services, audit_deadline, lookup)
+            except asyncio.CancelledError:
+                if not futures[key].done():
+                    futures[key].cancel()
+                raise
+            futures[key].set_result(result)
+            emit(CheckFinished(item.meta.id, item.target, result))
+
+        async with asyncio.TaskGroup() as group:
+            for item in planned:
+                group.create_task(run_one(item), name=f"{item.meta.id}@{item.target}")
+
+        results = tuple(futures[(p.meta.id, p.target)].result() for p in planned)
+        checks = tuple(
+            CheckInfo(e.meta.id, e.meta.title, e.meta.category, e.meta.guidance)
+            for e in self.entries
+        )
+        return Report(
+            subject=profile.label,
+            started_at=_iso(started_at),
+            finished_at=_iso(services.clock()),
+            tool_version=__version__,
+            results=results,
+            checks=checks,
+            problems=tuple(problems),
+            sensitive=profile.sensitive_values(),
+        )
+
+    async def _execute(
+        self,
+        item: _Planned,
+        profile: Profile,
+        services: Services,
+        audit_deadline: float | None,
+        lookup: RequirementLookup,
+    ) -> CheckResult:
+        meta, target = item.meta, item.target
+        started_wall = services.clock()
+        started = time.monotonic()
+        context = CheckContext(meta, target, profile, services, lookup)
+        budget = meta.timeout
+        ran_out_of = "its own time limit"
+        if audit_deadline is not None and audit_deadline - time.monotonic() < budget:
+            budget = max(0.0, audit_deadline - time.monotonic())
+            ran_out_of = "the audit's time limit"
+        try:
+            if budget <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(budget):
+                check = item.load()()
+                findings = list(await check.run(context))
+        except TimeoutError:
+            findings = [
+                context.finding(
+                    Status.TIMEOUT,
+                    f"Could not check: {meta.title} did not finish within {ran_out_of} "
+                    f"({budget:.0f}s).",
+                    severity=Severity.INFO,
+                    subject="timeout",
+                )
+            ]
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a check's bug must not take the audit down
+            log.debug("check %s failed on %s", meta.id, target, exc_info=True)
+            findings = [
+                context.finding(
+                    Status.ERROR,
+                    f"Could not check: {meta.title} stopped with an internal error "
+                    f"({type(exc).__name__}: {_one_line(exc)}).",
+                    severity=Severity.INFO,
+                    subject="internal-error",
+                )
+            ]
+        if not findings:
+            findings = [
+                context.finding(
+                    Status.SKIPPED, "Nothing to check here.", severity=Severity.INFO,
+                    subject="empty",
+                )
+            ]  # fmt: skip
+        return CheckResult(
+            check_id=meta.id,
+            target=target,
+            findings=tuple(findings),
+            started_at=_iso(started_wall),
+            duration_s=time.monotonic() - started,
+            facts=dict(context.facts),
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else "no details"

@@ -1,0 +1,264 @@
+"""The audit's vocabulary: findings, their evidence, check results and the report.
+
+Everything here is plain data (frozen dataclasses and string enums) so that writers, the
+checklist and the TUI can consume it without knowing how a check produced it. The JSON
+shape is documented in docs/report-format.md and versioned by ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"  # could not check: SERVFAIL, refused, rate-limited, bad answer
+    TIMEOUT = "timeout"  # could not check: no answer in time
+    SKIPPED = "skipped"  # could not check: a prerequisite was missing or failed
+    MANUAL = "manual"  # only the person can answer; the tool asks and records
+
+    @property
+    def could_not_check(self) -> bool:
+        """True for the statuses that must never be read as pass or as "missing"."""
+        return self in (Status.ERROR, Status.TIMEOUT, Status.SKIPPED)
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.WARN, Status.FAIL)
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose one of: {choices})") from None
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What was seen, where, and when: the provenance of a finding.
+
+    ``source`` names the kind of source ("dns", "page-text", "json-ld", "pdf", "exif",
+    "rdap", "smtp", "http-header", "attested", ...). ``location`` is the URL, DNS name or
+    file. ``snippet`` is the raw text as seen (attacker-controlled: writers escape it).
+    ``sensitive`` lists substrings of the snippet that are the person's own data, so that
+    writers can mask them unless the user asks to reveal them.
+    """
+
+    source: str
+    location: str
+    snippet: str = ""
+    fetched_at: str | None = None
+    sensitive: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "location": self.location,
+            "snippet": self.snippet,
+            "fetched_at": self.fetched_at,
+            "sensitive": list(self.sensitive),
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            source=str(data["source"]),
+            location=str(data.get("location", "")),
+            snippet=str(data.get("snippet", "")),
+            fetched_at=data.get("fetched_at"),
+            sensitive=tuple(data.get("sensitive", ())),
+            detail=dict(data.get("detail", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation of one check about one target.
+
+    ``subject`` is what the finding is about within the target (a record, a matched
+    identifier kind, an MX host); with check id, target, kind and location it makes the
+    fingerprint, which stays the same across audits so that dismissals and diffs work.
+    """
+
+    check_id: str
+    status: Status
+    severity: Severity
+    message: str
+    target: str
+    location: str = ""
+    kind: str = ""
+    subject: str = ""
+    confidence: Confidence = Confidence.HIGH
+    evidence: tuple[Evidence, ...] = ()
+    actions: tuple[str, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        key = "\x1f".join(
+            (self.check_id, self.target.lower(), self.kind, self.location, self.subject)
+        )
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check_id": self.check_id,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "confidence": self.confidence.value,
+            "target": self.target,
+            "location": self.location,
+            "kind": self.kind,
+            "subject": self.subject,
+            "message": self.message,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "actions": list(self.actions),
+            "fingerprint": self.fingerprint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            check_id=str(data["check_id"]),
+            status=Status(data["status"]),
+            severity=Severity(data["severity"]),
+            confidence=Confidence(data.get("confidence", "high")),
+            target=str(data.get("target", "")),
+            location=str(data.get("location", "")),
+            kind=str(data.get("kind", "")),
+            subject=str(data.get("subject", "")),
+            message=str(data.get("message", "")),
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            actions=tuple(data.get("actions", ())),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything one check produced for one target.
+
+    ``facts`` is structured data that dependent checks read (``requires``): for example
+    ``email.mx`` publishes the MX hosts that ``email.starttls`` connects to. It is not part
+    of the report.
+    """
+
+    check_id: str
+    target: str
+    findings: tuple[Finding, ...]
+    started_at: str
+    duration_s: float
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        """The worst status among the findings, "could not check" outranking pass."""
+        order = [
+            Status.FAIL,
+            Status.ERROR,
+            Status.TIMEOUT,
+            Status.WARN,
+            Status.SKIPPED,
+            Status.MANUAL,
+            Status.PASS,
+        ]
+        present = {f.status for f in self.findings}
+        for status in order:
+            if status in present:
+                return status
+        return Status.SKIPPED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check_id": self.check_id,
+            "target": self.target,
+            "status": self.status.value,
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """What a report says about a check that ran (for readers that lack the plugin)."""
+
+    id: str
+    title: str
+    category: str
+    guidance: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category,
+            "guidance": self.guidance,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """A complete audit: who (by label only), when, what ran and what it found."""
+
+    subject: str
+    started_at: str
+    finished_at: str
+    tool_version: str
+    results: tuple[CheckResult, ...]
+    checks: tuple[CheckInfo, ...] = ()
+    problems: tuple[str, ...] = ()  # plugins that failed to load, and similar
+    sensitive: tuple[str, ...] = ()  # the person's identifiers, for masking by writers
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "tool_version": self.tool_version,
+            "subject": self.subject,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "checks": [c.to_dict() for c in self.checks],
+            "results": [r.to_dict() for r in self.results],
+            "problems": list(self.problems),
+        }

@@ -1,0 +1,153 @@
+"""Where a connection really goes: ``--connect-to`` rules, DNS through our resolver, and
+the guard that keeps a public crawl out of private networks.
+
+Every TCP connection the audit makes (HTTP and SMTP) goes through ``Connector.resolve`` so
+that ``--nameserver`` and ``--connect-to`` mean the same for all of them, and so that the
+address guard sees the address actually dialled.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ipaddress
+from dataclasses import dataclass
+
+from auditor.net.dns import DnsClient
+
+# Set by HttpClient.fetch for the duration of one fetch: may this fetch connect to private,
+# loopback or link-local addresses? (Only when the URL the user gave is itself one.)
+allow_private_addresses: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "allow_private_addresses", default=True
+)
+
+
+class BlockedAddress(OSError):
+    """A connection refused by the guard: a public start URL led to a private address."""
+
+
+class ResolutionFailed(OSError):
+    """The host name did not resolve (NXDOMAIN, no address, or DNS could not answer)."""
+
+
+@dataclass(frozen=True)
+class ConnectRule:
+    """curl's ``--connect-to HOST1:PORT1:HOST2:PORT2``; an empty HOST1 or PORT1 matches any."""
+
+    host: str
+    port: int | None
+    to_host: str
+    to_port: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> ConnectRule:
+        parts = _split_connect_to(text)
+        if len(parts) != 4:
+            raise ValueError(f"--connect-to {text!r} is not HOST1:PORT1:HOST2:PORT2")
+        host, port, to_host, to_port = parts
+        for label, value in (("PORT1", port), ("PORT2", to_port)):
+            if value and not (value.isdigit() and 0 < int(value) < 65536):
+                raise ValueError(f"--connect-to {text!r}: {label} {value!r} is not a port")
+        return cls(
+            host.lower().rstrip("."),
+            int(port) if port else None,
+            to_host.lower().rstrip("."),
+            int(to_port) if to_port else None,
+        )
+
+    def applies(self, host: str, port: int) -> bool:
+        return (not self.host or self.host == host) and (self.port is None or self.port == port)
+
+
+def _split_connect_to(text: str) -> list[str]:
+    """Split on ':' but keep bracketed IPv6 addresses whole."""
+    parts: list[str] = []
+    current = ""
+    depth = 0
+    for char in text.strip():
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    parts.append(current)
+    return [p.strip("[]") for p in parts]
+
+
+def is_private_address(address: str) -> bool:
+    """Loopback, private, link-local, CGNAT, unspecified, multicast: not the public internet."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Destination:
+    host: str  # the name asked for (TLS server name)
+    port: int
+    address: str  # what the name resolved to (what the guard judged)
+    connect_host: str  # where the socket really goes (after --connect-to)
+    connect_port: int
+
+
+class Connector:
+    def __init__(self, dns: DnsClient, rules: tuple[ConnectRule, ...] = ()) -> None:
+        self.dns = dns
+        self.rules = rules
+
+    async def host_addresses(self, host: str) -> list[str]:
+        """Addresses of ``host`` via the audit's resolver; raises ResolutionFailed."""
+        host = host.strip("[]").rstrip(".").lower()
+        if is_ip_literal(host):
+            return [host]
+        if host == "localhost":
+            return ["127.0.0.1"]
+        addresses, answers = await self.dns.addresses(host)
+        if addresses:
+            return addresses
+        failures = [a for a in answers if a.could_not_check]
+        if failures:
+            raise ResolutionFailed(f"could not resolve {host}: {failures[0].describe()}")
+        raise ResolutionFailed(f"{host} has no address (no A or AAAA record)")
+
+    async def is_private_host(self, host: str) -> bool:
+        """True when every address of ``host`` is private; unresolvable counts as public."""
+        try:
+            addresses = await self.host_addresses(host)
+        except ResolutionFailed:
+            return False
+        return all(is_private_address(a) for a in addresses)
+
+    async def resolve(self, host: str, port: int) -> Destination:
+        host = host.strip("[]").rstrip(".").lower()
+        addresses = await self.host_addresses(host)
+        # Prefer IPv4: loopback test worlds and many networks lack working IPv6.
+        addresses.sort(key=lambda a: ":" in a)
+        address = addresses[0]
+        if not allow_private_addresses.get() and is_private_address(address):
+            raise BlockedAddress(
+                f"refused to connect to {host} ({address}): a private or loopback address "
+                "reached from a public start URL"
+            )
+        connect_host, connect_port = address, port
+        for rule in self.rules:
+            if rule.applies(host, port):
+                connect_host = rule.to_host or address
+                connect_port = rule.to_port or port
+                break
+        return Destination(host, port, address, connect_host, connect_port)

@@ -1,0 +1,366 @@
+"""One DNS client per audit: honest outcomes, a shared cache, bounded queries in flight.
+
+Unlike a resolver that raises, ``DnsClient.query`` always returns a ``DnsAnswer`` whose
+``outcome`` says exactly what happened. SERVFAIL, REFUSED and timeouts are "could not
+check" outcomes and are never folded into NXDOMAIN or "no record" (checkdmarc issue #195).
+Truncated UDP answers are retried over TCP. Identical queries from many checks (or many
+domains in a bulk run) share one lookup: the cache stores in-flight lookups too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import dns.asyncquery
+import dns.edns
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+DEFAULT_PORT = 53
+MAX_CNAME_HOPS = 8
+
+
+class DnsOutcome(StrEnum):
+    OK = "ok"  # NOERROR with at least one record of the type asked for
+    NODATA = "nodata"  # NOERROR, the name exists, no record of that type
+    NXDOMAIN = "nxdomain"  # the name does not exist
+    SERVFAIL = "servfail"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    ERROR = "error"  # malformed answer, CNAME loop, other rcode, network error
+
+    @property
+    def could_not_check(self) -> bool:
+        return self in (DnsOutcome.SERVFAIL, DnsOutcome.REFUSED, DnsOutcome.TIMEOUT, DnsOutcome.ERROR)
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    name: str  # as asked, lower-case, no trailing dot
+    rdtype: str  # "TXT", "MX", ...
+    outcome: DnsOutcome
+    records: tuple[str, ...] = ()  # presentation text of each record (TXT: strings joined)
+    rrset: dns.rrset.RRset | None = None
+    cname_chain: tuple[str, ...] = ()  # the names followed, if any
+    authenticated: bool = False  # the AD flag (only meaningful from a validating resolver)
+    error: str = ""  # a human reason when outcome could not check
+    server: str = ""  # which nameserver answered (host:port)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is DnsOutcome.OK
+
+    @property
+    def exists(self) -> bool:
+        """The name exists (records of this type or not)."""
+        return self.outcome in (DnsOutcome.OK, DnsOutcome.NODATA)
+
+    @property
+    def absent(self) -> bool:
+        """Definitely no record of this type: NXDOMAIN or NODATA, never a failure."""
+        return self.outcome in (DnsOutcome.NXDOMAIN, DnsOutcome.NODATA)
+
+    @property
+    def could_not_check(self) -> bool:
+        return self.outcome.could_not_check
+
+    def describe(self) -> str:
+        """One line for a finding's message or evidence."""
+        where = f"{self.name} {self.rdtype}"
+        if self.outcome is DnsOutcome.OK:
+            return f"{where}: {len(self.records)} record(s)"
+        if self.outcome is DnsOutcome.NODATA:
+            return f"{where}: the name exists but has no {self.rdtype} record"
+        if self.outcome is DnsOutcome.NXDOMAIN:
+            return f"{where}: the name does not exist (NXDOMAIN)"
+        reason = f" ({self.error})" if self.error else ""
+        return f"{where}: could not check, {self.outcome.value}{reason}"
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    host: str
+    port: int = DEFAULT_PORT
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}"
+
+    @classmethod
+    def parse(cls, text: str) -> Nameserver:
+        """``HOST``, ``HOST:PORT``, ``[V6]:PORT`` or a bare IPv6 address."""
+        text = text.strip()
+        if text.startswith("["):
+            host, _, rest = text[1:].partition("]")
+            port = rest.removeprefix(":") or str(DEFAULT_PORT)
+        elif text.count(":") == 1:
+            host, port = text.split(":")
+        else:
+            host, port = text, str(DEFAULT_PORT)
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"nameserver {text!r} is not HOST[:PORT]")
+        return cls(host, int(port))
+
+
+def system_nameservers() -> list[Nameserver]:
+    """The machine's configured recursive resolvers (resolv.conf or the OS equivalent)."""
+    import dns.resolver
+
+    try:
+        resolver = dns.resolver.Resolver(configure=True)
+    except dns.exception.DNSException:
+        return []
+    return [Nameserver(str(ns)) for ns in resolver.nameservers]
+
+
+def normalise_name(name: str) -> str:
+    return name.strip().rstrip(".").lower()
+
+
+class DnsClient:
+    """Async stub resolver over dnspython's query functions.
+
+    ``nameservers``: recursive resolvers or, for tests and the demo world, an authoritative
+    server on loopback. Each attempt has ``timeout`` seconds; ``attempts`` rounds go over all
+    nameservers. SERVFAIL and REFUSED move on to the next nameserver and are reported if
+    none does better.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[Nameserver] | None = None,
+        *,
+        timeout: float = 2.0,
+        attempts: int = 3,
+        max_in_flight: int = 64,
+        cache_size: int = 200_000,
+        udp_payload: int = 1232,
+    ) -> None:
+        self.nameservers = list(nameservers) if nameservers else system_nameservers()
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.udp_payload = udp_payload
+        self._limit = asyncio.Semaphore(max_in_flight)
+        self._cache: OrderedDict[tuple[str, str, bool], DnsAnswer] = OrderedDict()
+        self._in_flight: dict[tuple[str, str, bool], asyncio.Future[DnsAnswer]] = {}
+        self._cache_size = cache_size
+        self.queries_sent = 0  # for benchmarks and tests: lookups that reached the network
+
+    async def query(self, name: str, rdtype: str, *, dnssec: bool = False) -> DnsAnswer:
+        """Records of ``rdtype`` at ``name``, following CNAMEs; cached for the audit."""
+        key = (normalise_name(name), rdtype.upper(), dnssec)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[DnsAnswer] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            answer = await self._resolve(key[0], key[1], dnssec)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        finally:
+            self._in_flight.pop(key, None)
+        future.set_result(answer)
+        self._remember(key, answer)
+        return answer
+
+    async def txt(self, name: str) -> DnsAnswer:
+        """TXT records with each record's strings joined without spaces (RFC 7208 §3.3)."""
+        return await self.query(name, "TXT")
+
+    async def addresses(self, name: str) -> tuple[list[str], list[DnsAnswer]]:
+        """A and AAAA addresses of ``name`` and the two answers (for honest failure reporting)."""
+        a, aaaa = await asyncio.gather(self.query(name, "A"), self.query(name, "AAAA"))
+        return [*a.records, *aaaa.records], [a, aaaa]
+
+    async def message(
+        self, name: str, rdtype: str, *, dnssec: bool = True, checking_disabled: bool = False
+    ) -> dns.message.Message | DnsAnswer:
+        """The raw response message (for DNSSEC validation), or a DnsAnswer on failure."""
+        qname = dns.name.from_text(normalise_name(name) or ".")
+        request = self._request(qname, dns.rdatatype.from_text(rdtype), dnssec)
+        if checking_disabled:
+            request.flags |= dns.flags.CD
+        result = await self._exchange(request, normalise_name(name), rdtype.upper())
+        return result
+
+    def _remember(self, key: tuple[str, str, bool], answer: DnsAnswer) -> None:
+        self._cache[key] = answer
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _request(self, qname: dns.name.Name, rdtype: int, dnssec: bool) -> dns.message.Message:
+        return dns.message.make_query(
+            qname,
+            rdtype,
+            use_edns=0,
+            payload=self.udp_payload,
+            want_dnssec=dnssec,
+            id=random.randint(0, 65535),
+        )
+
+    async def _resolve(self, name: str, rdtype: str, dnssec: bool) -> DnsAnswer:
+        wanted = dns.rdatatype.from_text(rdtype)
+        chain: list[str] = []
+        current = name
+        for _ in range(MAX_CNAME_HOPS + 1):
+            qname = dns.name.from_text(current or ".")
+            response = await self._exchange(self._request(qname, wanted, dnssec), name, rdtype)
+            if isinstance(response, DnsAnswer):
+                return response
+            answer, next_name = self._interpret(response, name, rdtype, qname, wanted, chain)
+            if answer is not None:
+                return answer
+            assert next_name is not None
+            if next_name in chain or next_name == name:
+                return DnsAnswer(
+                    name, rdtype, DnsOutcome.ERROR, cname_chain=tuple(chain), error="CNAME loop"
+                )
+            chain.append(next_name)
+            current = next_name
+        return DnsAnswer(
+            name, rdtype, DnsOutcome.ERROR, cname_chain=tuple(chain), error="CNAME chain too long"
+        )
+
+    def _interpret(
+        self,
+        response: dns.message.Message,
+        name: str,
+        rdtype: str,
+        qname: dns.name.Name,
+        wanted: int,
+        chain: list[str],
+    ) -> tuple[DnsAnswer | None, str | None]:
+        """A final answer, or the CNAME target to ask about next."""
+        rcode = response.rcode()
+        authenticated = bool(response.flags & dns.flags.AD)
+        if rcode == dns.rcode.NXDOMAIN:
+            return DnsAnswer(name, rdtype, DnsOutcome.NXDOMAIN, cname_chain=tuple(chain)), None
+        if rcode != dns.rcode.NOERROR:
+            return self._failure(name, rdtype, rcode), None
+        # Follow the CNAME chain inside this answer as far as it goes.
+        owner = qname
+        seen = {owner}
+        while True:
+            found = response.get_rrset(response.answer, owner, dns.rdataclass.IN, wanted)
+            if found is not None:
+                records = tuple(_presentation(rdata, wanted) for rdata in found)
+                return (
+                    DnsAnswer(
+                        name,
+                        rdtype,
+                        DnsOutcome.OK,
+                        records=records,
+                        rrset=found,
+                        cname_chain=tuple(chain),
+                        authenticated=authenticated,
+                    ),
+                    None,
+                )
+            cname = response.get_rrset(
+                response.answer, owner, dns.rdataclass.IN, dns.rdatatype.CNAME
+            )
+            if cname is None or wanted == dns.rdatatype.CNAME:
+                break
+            target = cname[0].target
+            chain.append(normalise_name(target.to_text()))
+            if target in seen:
+                return DnsAnswer(
+                    name, rdtype, DnsOutcome.ERROR, cname_chain=tuple(chain), error="CNAME loop"
+                ), None
+            seen.add(target)
+            owner = target
+        if owner != qname:
+            # The answer stopped at a CNAME target it did not cover: ask about the target.
+            last = chain.pop()
+            return None, last
+        return DnsAnswer(
+            name, rdtype, DnsOutcome.NODATA, cname_chain=tuple(chain), authenticated=authenticated
+        ), None
+
+    @staticmethod
+    def _failure(name: str, rdtype: str, rcode: int) -> DnsAnswer:
+        text = dns.rcode.to_text(rcode)
+        if rcode == dns.rcode.SERVFAIL:
+            return DnsAnswer(name, rdtype, DnsOutcome.SERVFAIL, error="the server answered SERVFAIL")
+        if rcode == dns.rcode.REFUSED:
+            return DnsAnswer(name, rdtype, DnsOutcome.REFUSED, error="the server refused the query")
+        return DnsAnswer(name, rdtype, DnsOutcome.ERROR, error=f"the server answered {text}")
+
+    async def _exchange(
+        self, request: dns.message.Message, name: str, rdtype: str
+    ) -> dns.message.Message | DnsAnswer:
+        """Send one question to the nameservers in turn until one gives a usable answer."""
+        if not self.nameservers:
+            return DnsAnswer(name, rdtype, DnsOutcome.ERROR, error="no DNS server is configured")
+        worst: DnsAnswer | None = None
+        for _attempt in range(self.attempts):
+            for server in self.nameservers:
+                async with self._limit:
+                    self.queries_sent += 1
+                    try:
+                        response, _used_tcp = await dns.asyncquery.udp_with_fallback(
+                            request, server.host, timeout=self.timeout, port=server.port
+                        )
+                    except dns.exception.Timeout:
+                        worst = worst or DnsAnswer(
+                            name,
+                            rdtype,
+                            DnsOutcome.TIMEOUT,
+                            error=f"no answer from {server} within {self.timeout:g}s",
+                            server=str(server),
+                        )
+                        continue
+                    except (OSError, dns.exception.DNSException, ValueError) as exc:
+                        worst = DnsAnswer(
+                            name,
+                            rdtype,
+                            DnsOutcome.ERROR,
+                            error=f"{server}: {_one_line(exc)}",
+                            server=str(server),
+                        )
+                        continue
+                rcode = response.rcode()
+                if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED):
+                    failure = self._failure(name, rdtype, rcode)
+                    worst = DnsAnswer(
+                        name, rdtype, failure.outcome, error=failure.error, server=str(server)
+                    )
+                    continue
+                return response
+            if worst is not None and worst.outcome is not DnsOutcome.TIMEOUT:
+                # A server that answers SERVFAIL/REFUSED will say it again: do not retry rounds.
+                break
+        assert worst is not None
+        return worst
+
+
+def _presentation(rdata: object, rdtype: int) -> str:
+    if rdtype == dns.rdatatype.TXT:
+        strings = getattr(rdata, "strings", ())
+        return b"".join(strings).decode("utf-8", errors="replace")
+    return str(rdata.to_text()).rstrip(".") if rdtype in _NAME_TYPES else str(rdata.to_text())  # type: ignore[attr-defined]
+
+
+_NAME_TYPES = {dns.rdatatype.CNAME, dns.rdatatype.NS, dns.rdatatype.PTR}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -1,0 +1,328 @@
+"""One HTTP client per audit: bounded bodies, honest errors, our DNS, our address guard.
+
+``HttpClient.fetch`` never raises for network trouble; it returns a ``FetchResult`` whose
+``error_kind`` says what went wrong (timeout, connect, tls, blocked, too-many-redirects…).
+Redirects are followed here, hop by hop, so that each hop passes the address guard and the
+chain is recorded as evidence. Bodies are read up to a cap, after decompression, so a
+gzip bomb or a 200 MB page costs at most the cap.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from auditor.net.connect import (
+    BlockedAddress,
+    Connector,
+    ResolutionFailed,
+    allow_private_addresses,
+)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_USER_AGENT = "candidate-auditor (+https://github.com/candidate-auditor)"
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # as asked
+    final_url: str
+    status_code: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    body: bytes = b""
+    truncated: bool = False  # the body was longer than the cap
+    redirects: tuple[str, ...] = ()  # every URL visited before final_url
+    error: str = ""  # one line for a human, empty on success
+    error_kind: str = ""  # timeout | connect | dns | tls | blocked | redirects | protocol | scheme
+    fetched_at: str = ""
+    elapsed_s: float = 0.0
+    peer_certificate: dict[str, Any] | None = None  # ssl.getpeercert() of the final hop
+    tls_version: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.status_code is not None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def text(self) -> str:
+        charset = "utf-8"
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip("\"' ")
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Connects through the Connector: our DNS, --connect-to, and the private-address guard.
+
+    TLS still uses the URL's host name for SNI and certificate checks (httpcore passes it to
+    start_tls separately), exactly like curl's --connect-to.
+    """
+
+    def __init__(self, connector: Connector) -> None:
+        self._connector = connector
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            destination = await self._connector.resolve(host, port)
+        except (BlockedAddress, ResolutionFailed) as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        return await self._inner.connect_tcp(
+            destination.connect_host,
+            destination.connect_port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used by the auditor")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def make_ssl_context(ca_file: str | None = None, ca_pem: str | None = None) -> ssl.SSLContext:
+    """System trust store, plus (not instead of) the PEM bundle given with --ca-file."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    if ca_pem:
+        context.load_verify_locations(cadata=ca_pem)
+    return context
+
+
+class HttpClient:
+    def __init__(
+        self,
+        connector: Connector,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        user_agent: str = DEFAULT_USER_AGENT,
+        max_connections: int = 50,
+    ) -> None:
+        self.connector = connector
+        self.ssl_context = ssl_context or make_ssl_context()
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False)
+        # httpx has no hook for the network backend; swapping the pool it built is the
+        # documented-by-code way to give httpcore our resolver and guard.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self.ssl_context,
+            max_connections=max_connections,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(connector),
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            headers={"User-Agent": user_agent},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        origin: str | None = None,
+        follow_redirects: bool = True,
+        max_redirects: int = 10,
+        max_bytes: int | None = None,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> FetchResult:
+        """Fetch ``url``. ``origin`` is the URL the user gave (defaults to ``url``): private
+        addresses are allowed only when the origin's host is itself private."""
+        started = time.monotonic()
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        start_host = urlsplit(origin or url).hostname or ""
+        allow_private = await self.connector.is_private_host(start_host) if start_host else False
+        token = allow_private_addresses.set(allow_private)
+        visited: list[str] = []
+        current = url
+        try:
+            for _hop in range(max_redirects + 1):
+                scheme = urlsplit(current).scheme.lower()
+                if scheme not in ("http", "https"):
+                    return self._failed(
+                        url, current, visited, fetched_at, started, "scheme",
+                        f"not an http(s) URL: {current[:200]}",
+                    )  # fmt: skip
+                result = await self._one(current, method, headers, cap, timeout)
+                if isinstance(result, str):
+                    kind, _, message = result.partition("|")
+                    return self._failed(url, current, visited, fetched_at, started, kind, message)
+                response, body, truncated, cert, tls_version = result
+                location = response.headers.get("location")
+                if follow_redirects and response.status_code in REDIRECT_CODES and location:
+                    visited.append(current)
+                    current = urljoin(current, location.strip())
+                    if current in visited:
+                        return self._failed(
+                            url, current, visited, fetched_at, started, "redirects",
+                            f"redirect loop back to {current[:200]}",
+                        )  # fmt: skip
+                    continue
+                return FetchResult(
+                    url=url,
+                    final_url=current,
+                    status_code=response.status_code,
+                    headers=response.headers,
+                    body=body,
+                    truncated=truncated,
+                    redirects=tuple(visited),
+                    fetched_at=fetched_at,
+                    elapsed_s=time.monotonic() - started,
+                    peer_certificate=cert,
+                    tls_version=tls_version,
+                )
+            return self._failed(
+                url, current, visited, fetched_at, started, "redirects",
+                f"more than {max_redirects} redirects",
+            )  # fmt: skip
+        finally:
+            allow_private_addresses.reset(token)
+
+    async def _one(
+        self,
+        url: str,
+        method: str,
+        headers: dict[str, str] | None,
+        cap: int,
+        timeout: float | None,
+    ) -> tuple[httpx.Response, bytes, bool, dict[str, Any] | None, str | None] | str:
+        """One request; the response and capped body, or "kind|message" on failure."""
+        try:
+            request = self._client.build_request(
+                method,
+                url,
+                headers=headers,
+                timeout=httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT,
+            )
+            response = await self._client.send(request, stream=True)
+        except httpx.InvalidURL as exc:
+            return f"scheme|invalid URL: {exc}"
+        except httpx.TimeoutException:
+            return f"timeout|no answer from {_host_of(url)} in time"
+        except httpx.ConnectError as exc:
+            return _classify_connect_error(url, exc)
+        except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
+            return f"protocol|{_host_of(url)}: {_one_line(exc)}"
+        try:
+            cert, tls_version = _peer_tls(response)
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > cap:
+                    truncated = True
+                    break
+            body = b"".join(chunks)[:cap]
+        except httpx.TimeoutException:
+            return f"timeout|{_host_of(url)} stopped sending before the page was complete"
+        except (httpx.HTTPError, ssl.SSLError, OSError, ValueError, Exception) as exc:
+            return f"protocol|{_host_of(url)}: {_one_line(exc)}"
+        finally:
+            await response.aclose()
+        return response, body, truncated, cert, tls_version
+
+    @staticmethod
+    def _failed(
+        url: str,
+        current: str,
+        visited: list[str],
+        fetched_at: str,
+        started: float,
+        kind: str,
+        message: str,
+    ) -> FetchResult:
+        return FetchResult(
+            url=url,
+            final_url=current,
+            redirects=tuple(visited),
+            error=message,
+            error_kind=kind,
+            fetched_at=fetched_at,
+            elapsed_s=time.monotonic() - started,
+        )
+
+
+def _peer_tls(response: httpx.Response) -> tuple[dict[str, Any] | None, str | None]:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None, None
+    ssl_object = stream.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None, None
+    return ssl_object.getpeercert(), ssl_object.version()
+
+
+def _classify_connect_error(url: str, exc: httpx.ConnectError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or "certificate not trusted"
+            return f"tls|{_host_of(url)}: certificate problem: {reason}"
+        if isinstance(cause, ssl.SSLError):
+            return f"tls|{_host_of(url)}: TLS handshake failed: {cause.reason or cause}"
+        if isinstance(cause, BlockedAddress):
+            return f"blocked|{cause}"
+        if isinstance(cause, ResolutionFailed):
+            return f"dns|{cause}"
+        cause = cause.__cause__ or cause.__context__
+    text = _one_line(exc)
+    if "certificate" in text.lower() or "ssl" in text.lower():
+        return f"tls|{_host_of(url)}: {text}"
+    if "refused to connect" in text:
+        return f"blocked|{text}"
+    if "could not resolve" in text or "has no address" in text:
+        return f"dns|{text}"
+    return f"connect|could not connect to {_host_of(url)}: {text}"
+
+
+def _host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url[:100]
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__

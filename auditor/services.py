@@ -1,0 +1,105 @@
+"""The services one audit shares between all its checks, built once from the options.
+
+One DNS client (with its cache), one HTTP client, one SMTP probe, the endpoints of the
+third-party services, a clock, and ``once()`` for work several checks need (a site crawl)
+that must be done once per audit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from auditor.net.connect import ConnectRule, Connector
+from auditor.net.dns import DnsClient, Nameserver
+from auditor.net.http import HttpClient, make_ssl_context
+from auditor.net.smtp import SmtpProbe
+
+T = TypeVar("T")
+
+# Third-party services the checks may call. Named in the UI and docs (docs/privacy.md);
+# each is overridable with --endpoint NAME=URL (the demo world and tests point them at
+# loopback servers).
+DEFAULT_ENDPOINTS: Mapping[str, str] = {
+    "pwned_passwords": "https://api.pwnedpasswords.com/range/",
+    "twofa_directory": "https://api.2fa.directory/v3/all.json",
+    "rdap_bootstrap": "https://data.iana.org/rdap/dns.json",
+    "rdap_uk": "https://rdap.nominet.uk/uk/",
+    "companies_house": "https://api.company-information.service.gov.uk/",
+    "google_directory": "https://admin.googleapis.com/admin/directory/v1/",
+    "microsoft_graph": "https://graph.microsoft.com/v1.0/",
+}
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    nameservers: tuple[Nameserver, ...] = ()
+    connect_to: tuple[ConnectRule, ...] = ()
+    ca_file: str | None = None
+    ca_pem: str | None = None  # extra trusted CA as PEM text (the demo world's throwaway CA)
+    endpoints: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
+    dns_timeout: float = 2.0
+    dns_attempts: int = 3
+    http_timeout: float = 10.0
+    smtp_timeout: float = 10.0
+    smtp_port: int = 25
+    max_dns_in_flight: int = 64
+    max_checks_in_flight: int = 16
+    audit_deadline: float | None = 300.0  # seconds for the whole audit
+    # Services that send something about the person (a name) need explicit consent.
+    allow_personal_lookups: bool = False
+    companies_house_key: str | None = None
+    lookalikes: int = 200  # how many lookalike names to resolve at most
+    crawl_max_pages: int = 200
+    crawl_max_depth: int = 4
+
+    def with_endpoints(self, overrides: Mapping[str, str]) -> AuditOptions:
+        unknown = sorted(set(overrides) - set(DEFAULT_ENDPOINTS))
+        if unknown:
+            names = ", ".join(sorted(DEFAULT_ENDPOINTS))
+            raise ValueError(f"unknown endpoint {unknown[0]!r} (known: {names})")
+        return replace(self, endpoints={**self.endpoints, **overrides})
+
+
+class Services:
+    def __init__(self, options: AuditOptions, clock: Callable[[], datetime] | None = None) -> None:
+        self.options = options
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.dns = DnsClient(
+            options.nameservers or None,
+            timeout=options.dns_timeout,
+            attempts=options.dns_attempts,
+            max_in_flight=options.max_dns_in_flight,
+        )
+        self.connector = Connector(self.dns, options.connect_to)
+        self.ssl_context = make_ssl_context(options.ca_file, options.ca_pem)
+        self.http = HttpClient(self.connector, ssl_context=self.ssl_context, timeout=options.http_timeout)
+        self.smtp = SmtpProbe(self.connector, ssl_context=self.ssl_context, timeout=options.smtp_timeout)
+        self.endpoints = options.endpoints
+        self._once: dict[str, asyncio.Task[Any]] = {}
+
+    def endpoint(self, name: str) -> str:
+        return self.endpoints[name]
+
+    async def once(self, key: str, factory: Callable[[], Awaitable[T]]) -> T:
+        """Run ``factory`` once per audit for ``key``; every caller gets the same result."""
+        task = self._once.get(key)
+        if task is None:
+            task = asyncio.ensure_future(factory())
+            self._once[key] = task
+        return await asyncio.shield(task)  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        for task in self._once.values():
+            if not task.done():
+                task.cancel()
+        await self.http.aclose()
+
+    async def __aenter__(self) -> Services:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -1,0 +1,1 @@
+"""Report writers: pure ``render(report, ...) -> str`` functions, no I/O, clock or environment."""
