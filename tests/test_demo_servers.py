@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -19,7 +21,14 @@ import dns.zone
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from auditor.demo.certs import DemoCertificates
 from auditor.demo.dns_server import DnsServer, zone_from_records
+from auditor.demo.smtp_server import SmtpServer
+from auditor.demo.web_server import Request, Response, WebServer, html, json_response, redirect
+from auditor.net.connect import Connector, ConnectRule
+from auditor.net.dns import DnsClient, Nameserver
+from auditor.net.http import HttpClient
+from auditor.net.smtp import SmtpProbe
 
 ZONE = """\
 $ORIGIN test.example.
@@ -218,5 +227,154 @@ async def test_signed_zone_rrsigs_only_with_do() -> None:
         assert dns.rdatatype.NSEC in {r.rdtype for r in nodata.authority}
 
 
-# Keep ssl imported for the HTTPS and SMTP tests below.
-_ = ssl
+# -- HTTP(S) ---------------------------------------------------------------------------------
+
+HOSTS = ("www.one.example", "www.two.example", "api.one.example")
+
+
+@pytest.fixture(scope="module")
+def certificates() -> DemoCertificates:
+    return DemoCertificates(HOSTS)
+
+
+@pytest.fixture
+async def web(certificates: DemoCertificates) -> AsyncIterator[WebServer]:
+    server = WebServer(certificates)
+    server.route("www.one.example", "/", html("<h1>one</h1>", headers=[("X-Site", "one")]))
+    server.route("www.two.example", "/", html("<h1>two</h1>"))
+    server.route("www.one.example", "/old", redirect("/", 301))
+    server.route("api.one.example", "/data.json", json_response({"ok": True}))
+
+    def echo(request: Request) -> Response:
+        return json_response({"path": request.path, "padding": request.header("add-padding")})
+
+    server.route_prefix("api.one.example", "/echo/", echo)
+    async with server:
+        yield server
+
+
+async def http_get(
+    port: int,
+    host: str,
+    path: str,
+    *,
+    context: ssl.SSLContext | None = None,
+    headers: str = "",
+    timeout: float = 3.0,
+) -> tuple[int, dict[str, str], bytes]:
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, ssl=context, server_hostname=host if context else None
+    )
+    try:
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
+        writer.write(request.encode())
+        raw = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    if not raw:
+        return 0, {}, b""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.lower().split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), fields, body
+
+
+async def test_http_routes_by_host_and_redirect(web: WebServer) -> None:
+    status, headers, body = await http_get(web.http_port, "www.one.example", "/")
+    assert (status, body, headers["x-site"]) == (200, b"<h1>one</h1>", "one")
+    assert (await http_get(web.http_port, "www.two.example", "/"))[2] == b"<h1>two</h1>"
+    status, headers, _ = await http_get(web.http_port, "www.one.example", "/old")
+    assert status == 301 and headers["location"] == "/"
+    assert (await http_get(web.http_port, "www.one.example", "/nope"))[0] == 404
+    status, _, body = await http_get(
+        web.http_port, "api.one.example", "/echo/abc?x=1", headers="Add-Padding: true\r\n"
+    )
+    assert json.loads(body) == {"path": "/echo/abc", "padding": "true"}
+    recorded = web.requests_to("api.one.example")[-1]
+    assert (recorded.method, recorded.path, recorded.query) == ("GET", "/echo/abc", "x=1")
+
+
+async def test_https_trusts_the_ca_and_selects_by_sni(
+    web: WebServer, certificates: DemoCertificates
+) -> None:
+    context = certificates.client_context()
+    for host, expected in (
+        ("www.one.example", b"<h1>one</h1>"),
+        ("www.two.example", b"<h1>two</h1>"),
+    ):
+        status, _, body = await http_get(web.https_port, host, "/", context=context)
+        assert (status, body) == (200, expected)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        await http_get(web.https_port, "www.one.example", "/", context=ssl.create_default_context())
+    web.cert_variants["www.two.example"] = "expired"
+    with pytest.raises(ssl.SSLCertVerificationError, match="expired"):
+        await http_get(web.https_port, "www.two.example", "/", context=context)
+    web.cert_variants["www.two.example"] = "wrong-host"
+    with pytest.raises(ssl.SSLCertVerificationError, match=r"match|mismatch"):
+        await http_get(web.https_port, "www.two.example", "/", context=context)
+    assert (await http_get(web.https_port, "www.one.example", "/", context=context))[0] == 200
+
+
+async def test_web_faults(web: WebServer) -> None:
+    web.faults.set("www.one.example", "429", retry_after="30")
+    status, headers, _ = await http_get(web.http_port, "www.one.example", "/")
+    assert status == 429 and headers["retry-after"] == "30"
+    web.faults.set("www.one.example", "redirect-loop")
+    status, headers, _ = await http_get(web.http_port, "www.one.example", "/")
+    assert status == 302 and headers["location"] == "/"
+    web.faults.set("api.one.example", "html-for-json", path="/data.json")
+    _, headers, body = await http_get(web.http_port, "api.one.example", "/data.json")
+    assert headers["content-type"].startswith("text/html") and body.startswith(b"<!doctype")
+    web.faults.set("www.two.example", "hang")
+    with pytest.raises(TimeoutError):
+        await http_get(web.http_port, "www.two.example", "/", timeout=0.3)
+    web.faults.set("www.two.example", "close")
+    assert (await http_get(web.http_port, "www.two.example", "/")) == (0, {}, b"")
+    web.faults.clear()
+    assert (await http_get(web.http_port, "www.two.example", "/"))[0] == 200
+
+
+async def test_huge_body_and_gzip_bomb_through_the_lead_client(web: WebServer) -> None:
+    web.faults.set("www.one.example", "huge-body")
+    web.faults.set("www.two.example", "gzip-bomb")
+    dns_client = DnsClient([Nameserver("127.0.0.1", 9)], timeout=0.2, attempts=1)
+    rule = ConnectRule("", 80, "127.0.0.1", web.http_port)
+    client = HttpClient(Connector(dns_client, (rule,)), max_bytes=100_000, timeout=5)
+    try:
+        # IP-literal URL with a Host header keeps DNS out of it.
+        for host in ("www.one.example", "www.two.example"):
+            result = await client.fetch("http://127.0.0.1/", headers={"Host": host})
+            assert result.ok and result.truncated and len(result.body) == 100_000
+    finally:
+        await client.aclose()
+
+
+async def test_garbage_and_oversized_requests(web: WebServer) -> None:
+    for junk in (b"\x16\x03\x01garbage\r\n\r\n", b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 5000):
+        reader, writer = await asyncio.open_connection("127.0.0.1", web.http_port)
+        writer.write(junk)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        reply = await asyncio.wait_for(reader.read(), 3)
+        assert reply.split(b" ")[1] in (b"400", b"431")
+        writer.close()
+    assert (await http_get(web.http_port, "www.one.example", "/"))[0] == 200
+
+
+# -- SMTP ------------------------------------------------------------------------------------
+
+
+async def test_smtp_variants(certificates: DemoCertificates) -> None:
+    async with SmtpServer(certificates, hostname="mx.one.example") as smtp:
+        connector = Connector(DnsClient([Nameserver("127.0.0.1", 9)], timeout=0.2, attempts=1))
+        probe = SmtpProbe(connector, ssl_context=certificates.client_context(), timeout=1.0)
+        good = await probe.probe("127.0.0.1", smtp.port)
+        assert good.starttls_offered and good.tls_established and good.certificate, good
+        plain = await probe.probe("127.0.0.1", smtp.port_for("no-starttls"))
+        assert plain.banner and not plain.starttls_offered
+        expired = await probe.probe("127.0.0.1", smtp.port_for("expired"))
+        assert expired.error_kind == "tls" and "expired" in expired.certificate_error
+        silent = await probe.probe("127.0.0.1", smtp.port_for("silent"))
+        assert not silent.banner and silent.error_kind == "timeout", silent
+        broken = await probe.probe("127.0.0.1", smtp.port_for("broken-tls"))
+        assert broken.starttls_offered and not broken.tls_established and broken.error
