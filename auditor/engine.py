@@ -10,6 +10,7 @@ broken or slow check never cancels or hides the others. Progress is streamed as 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -92,7 +93,7 @@ class Engine:
         planned: list[_Planned] = []
         for entry in self.entries:
             for target in targets_for(entry.meta.target, profile):
-                planned.append(_Planned(entry.meta, target, lambda e=entry: self._load(e)))
+                planned.append(_Planned(entry.meta, target, functools.partial(self._load, entry)))
         return planned
 
     async def run(

@@ -95,11 +95,10 @@ def read_meta_without_import(module: str, attr: str) -> CheckMeta | None:
 def _meta_from_class(node: ast.ClassDef) -> CheckMeta | None:
     for statement in node.body:
         value: ast.expr | None = None
-        if isinstance(statement, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "meta" for t in statement.targets
-        ):
-            value = statement.value
-        elif (
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "meta" for t in statement.targets)
+        ) or (
             isinstance(statement, ast.AnnAssign)
             and isinstance(statement.target, ast.Name)
             and statement.target.id == "meta"
@@ -177,7 +176,7 @@ def find_cycle(entries: list[CheckEntry]) -> list[str] | None:
         path.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                return path[path.index(nxt) :] + [nxt]
+                return [*path[path.index(nxt) :], nxt]
             if nxt in graph and state.get(nxt) is None:
                 found = visit(nxt)
                 if found:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from auditor.net.connect import ConnectRule, Connector
+from auditor.net.connect import Connector, ConnectRule
 from auditor.net.dns import DnsClient, Nameserver
 from auditor.net.http import HttpClient, make_ssl_context
 from auditor.net.smtp import SmtpProbe
@@ -76,8 +76,12 @@ class Services:
         )
         self.connector = Connector(self.dns, options.connect_to)
         self.ssl_context = make_ssl_context(options.ca_file, options.ca_pem)
-        self.http = HttpClient(self.connector, ssl_context=self.ssl_context, timeout=options.http_timeout)
-        self.smtp = SmtpProbe(self.connector, ssl_context=self.ssl_context, timeout=options.smtp_timeout)
+        self.http = HttpClient(
+            self.connector, ssl_context=self.ssl_context, timeout=options.http_timeout
+        )
+        self.smtp = SmtpProbe(
+            self.connector, ssl_context=self.ssl_context, timeout=options.smtp_timeout
+        )
         self.endpoints = options.endpoints
         self._once: dict[str, asyncio.Task[Any]] = {}
 

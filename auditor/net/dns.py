@@ -42,7 +42,12 @@ class DnsOutcome(StrEnum):
 
     @property
     def could_not_check(self) -> bool:
-        return self in (DnsOutcome.SERVFAIL, DnsOutcome.REFUSED, DnsOutcome.TIMEOUT, DnsOutcome.ERROR)
+        return self in (
+            DnsOutcome.SERVFAIL,
+            DnsOutcome.REFUSED,
+            DnsOutcome.TIMEOUT,
+            DnsOutcome.ERROR,
+        )
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,9 @@ class DnsClient:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
-    def _request(self, qname: dns.name.Name, rdtype: int, dnssec: bool) -> dns.message.Message:
+    def _request(
+        self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, dnssec: bool
+    ) -> dns.message.Message:
         return dns.message.make_query(
             qname,
             rdtype,
@@ -244,7 +251,7 @@ class DnsClient:
         name: str,
         rdtype: str,
         qname: dns.name.Name,
-        wanted: int,
+        wanted: dns.rdatatype.RdataType,
         chain: list[str],
     ) -> tuple[DnsAnswer | None, str | None]:
         """A final answer, or the CNAME target to ask about next."""
@@ -295,10 +302,12 @@ class DnsClient:
         ), None
 
     @staticmethod
-    def _failure(name: str, rdtype: str, rcode: int) -> DnsAnswer:
+    def _failure(name: str, rdtype: str, rcode: dns.rcode.Rcode) -> DnsAnswer:
         text = dns.rcode.to_text(rcode)
         if rcode == dns.rcode.SERVFAIL:
-            return DnsAnswer(name, rdtype, DnsOutcome.SERVFAIL, error="the server answered SERVFAIL")
+            return DnsAnswer(
+                name, rdtype, DnsOutcome.SERVFAIL, error="the server answered SERVFAIL"
+            )
         if rcode == dns.rcode.REFUSED:
             return DnsAnswer(name, rdtype, DnsOutcome.REFUSED, error="the server refused the query")
         return DnsAnswer(name, rdtype, DnsOutcome.ERROR, error=f"the server answered {text}")

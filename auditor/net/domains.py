@@ -22,7 +22,9 @@ class DomainError(ValueError):
 @functools.cache
 def _extractor() -> tldextract.TLDExtract:
     # suffix_list_urls=() and cache_dir=None: the bundled list, no network, no cache file.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False
+    )
 
 
 def normalise_domain(text: str) -> str:
@@ -52,8 +54,8 @@ def public_suffix(name: str) -> str:
     suffix = _extractor()(name).suffix
     if suffix:
         return suffix
-    last = name.rsplit(".", 1)[-1]
-    return last if last in RESERVED_SUFFIXES or "." not in name else last
+    # No PSL rule: RESERVED_SUFFIXES and unknown TLDs alike use their last label.
+    return name.rsplit(".", 1)[-1]
 
 
 def organisational_domain(name: str) -> str:

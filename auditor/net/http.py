@@ -53,7 +53,8 @@ class FetchResult:
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+        value: str = self.headers.get("content-type", "")
+        return value.split(";")[0].strip().lower()
 
     def text(self) -> str:
         charset = "utf-8"

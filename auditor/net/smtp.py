@@ -186,9 +186,7 @@ async def _quit(writer: asyncio.StreamWriter, transcript: list[str]) -> None:
         pass
 
 
-async def _read_reply(
-    reader: asyncio.StreamReader, transcript: list[str]
-) -> tuple[int, list[str]]:
+async def _read_reply(reader: asyncio.StreamReader, transcript: list[str]) -> tuple[int, list[str]]:
     """One (possibly multi-line) SMTP reply: its code and the text of each line."""
     lines: list[str] = []
     for _ in range(MAX_REPLY_LINES):

@@ -1,0 +1,51 @@
+"""Run one audit: catalogue → selection → engine → report. Shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from auditor.engine import Engine, EventSink
+from auditor.model import Report, Severity, Status
+from auditor.profile import Profile
+from auditor.registry import Catalogue, discover, select
+from auditor.services import AuditOptions, Services
+
+
+async def run_audit(
+    profile: Profile,
+    options: AuditOptions,
+    *,
+    selected: Sequence[str] = (),
+    ignored: Sequence[str] = (),
+    on_event: EventSink | None = None,
+    catalogue: Catalogue | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Report:
+    catalogue = catalogue or discover()
+    entries = select(catalogue, list(selected), list(ignored))
+    engine = Engine(entries)
+    async with Services(options, clock=clock) as services:
+        return await engine.run(profile, services, on_event=on_event, problems=catalogue.problems)
+
+
+def exit_code(report: Report, fail_on: Severity) -> int:
+    """pip-audit style: 0 clean, 1 a problem at or above ``fail_on``, 2 nothing could run."""
+    findings = report.findings
+    checked = [f for f in findings if not f.status.could_not_check]
+    if not findings or not checked:
+        return 2
+    worst = [f for f in findings if f.status.is_problem and f.severity.rank >= fail_on.rank]
+    return 1 if worst else 0
+
+
+def summary_line(report: Report) -> str:
+    counts: dict[Status, int] = {}
+    for finding in report.findings:
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+    order = [Status.FAIL, Status.WARN, Status.PASS, Status.MANUAL, Status.ERROR, Status.TIMEOUT,
+             Status.SKIPPED]  # fmt: skip
+    parts = [f"{counts[s]} {s.value}" for s in order if counts.get(s)]
+    could_not = sum(counts.get(s, 0) for s in (Status.ERROR, Status.TIMEOUT, Status.SKIPPED))
+    tail = f" ({could_not} could not be checked)" if could_not else ""
+    return f"{len(report.results)} checks on {report.subject}: " + ", ".join(parts) + tail

@@ -1,0 +1,103 @@
+"""The ``auditor`` command line.
+
+Each subcommand is a module in auditor/commands/ with ``HELP``, ``add_arguments(parser)``
+and ``run(args) -> int``; modules import their heavy dependencies inside ``run`` so that
+``auditor --version`` and ``auditor checks`` start fast, and the headless commands never
+import Textual. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 could not run,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from auditor import __version__
+
+# name on the command line -> module in auditor.commands
+COMMANDS = {
+    "scan": "scan",
+    "demo": "demo",
+    "checks": "checks",
+    "init": "init",
+    "report": "report",
+    "diff": "diff",
+    "bulk": "bulk",
+    "spf": "spf",
+    "dkim-selectors": "dkim_selectors",
+    "totp-test": "totp_test",
+    "totp-lint": "totp_lint",
+    "directory": "directory",
+}
+
+EXIT_INTERRUPTED = 130
+
+
+def _command_modules() -> dict[str, ModuleType]:
+    modules: dict[str, ModuleType] = {}
+    for name, module in COMMANDS.items():
+        try:
+            modules[name] = importlib.import_module(f"auditor.commands.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"auditor.commands.{module}":
+                raise
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditor",
+        description="Check what a candidate's public footprint gives away, and how well "
+        "their accounts and campaign domain are protected. Runs the guided app when "
+        "given no command.",
+    )
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in _command_modules().items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list in (["--version"], ["-V"]):  # the fast path: no parser, no imports
+        print(f"auditor {__version__}")
+        return 0
+    from auditor.commands.common import UsageError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if getattr(args, "run", None) is None:
+            return _run_app()
+        return int(args.run(args))
+    except UsageError as exc:
+        print(f"auditor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("auditor: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+def _run_app() -> int:
+    from auditor.commands.common import UsageError
+
+    try:
+        from auditor.tui.app import run_app
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("auditor.tui"):
+            raise UsageError(
+                "the guided app is not available yet; try 'auditor demo --headless'"
+            ) from None
+        raise
+    return int(run_app())

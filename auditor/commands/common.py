@@ -1,0 +1,141 @@
+"""Options shared by the commands that reach the network, and their translation into
+AuditOptions. Kept free of heavy imports so that building the CLI parser stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.model import Severity
+    from auditor.services import AuditOptions
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: one line on stderr, exit code 2."""
+
+
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument(
+        "--nameserver", action="append", default=[], metavar="HOST[:PORT]",
+        help="DNS server to ask (repeatable); default: this machine's resolvers",
+    )  # fmt: skip
+    group.add_argument(
+        "--connect-to", action="append", default=[], metavar="HOST1:PORT1:HOST2:PORT2",
+        help="connect to HOST2:PORT2 instead of HOST1:PORT1, as curl does (repeatable)",
+    )  # fmt: skip
+    group.add_argument("--ca-file", metavar="PEM", help="also trust the CA certificates in PEM")
+    group.add_argument(
+        "--endpoint", action="append", default=[], metavar="NAME=URL",
+        help="use URL for a third-party service (see docs/privacy.md for the names)",
+    )  # fmt: skip
+    group.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS",
+        help="DNS/HTTP/SMTP timeout per attempt",
+    )  # fmt: skip
+    group.add_argument(
+        "--smtp-port", type=int, default=25, metavar="PORT", help="port for SMTP probes (25)"
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> AuditOptions:
+    from auditor.net.connect import ConnectRule
+    from auditor.net.dns import Nameserver
+    from auditor.services import AuditOptions
+
+    try:
+        nameservers = tuple(Nameserver.parse(n) for n in args.nameserver)
+        rules = tuple(ConnectRule.parse(r) for r in args.connect_to)
+        endpoints: dict[str, str] = {}
+        for item in args.endpoint:
+            name, sep, url = item.partition("=")
+            if not sep or not url.startswith(("http://", "https://")):
+                raise ValueError(f"--endpoint {item!r} is not NAME=http(s)://URL")
+            endpoints[name.strip()] = url.strip()
+        options = AuditOptions(
+            nameservers=nameservers,
+            connect_to=rules,
+            ca_file=args.ca_file,
+            smtp_port=args.smtp_port,
+        ).with_endpoints(endpoints)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.ca_file:
+        try:
+            with open(args.ca_file, encoding="utf-8") as handle:
+                if "BEGIN CERTIFICATE" not in handle.read():
+                    raise UsageError(f"--ca-file {args.ca_file}: no PEM certificate in it")
+        except OSError as exc:
+            raise UsageError(f"--ca-file {args.ca_file}: {exc.strerror}") from None
+    if args.timeout is not None:
+        if not 0 < args.timeout <= 120:
+            raise UsageError("--timeout must be between 0 and 120 seconds")
+        from dataclasses import replace
+
+        options = replace(
+            options,
+            dns_timeout=args.timeout,
+            http_timeout=args.timeout,
+            smtp_timeout=args.timeout,
+        )
+    return options
+
+
+def parse_severity(text: str) -> Severity:
+    from auditor.model import Severity
+
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def split_ids(values: list[str]) -> list[str]:
+    """--select email,web --select domain.caa -> ["email", "web", "domain.caa"]"""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def say(message: str) -> None:
+    """A line for the human, on stderr (stdout carries the report)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def add_report_options(parser: argparse.ArgumentParser, default_format: str = "markdown") -> None:
+    parser.add_argument(
+        "--format", choices=["json", "markdown", "html"], default=default_format,
+        help=f"report format ({default_format})",
+    )  # fmt: skip
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
+    parser.add_argument(
+        "--reveal", action="store_true",
+        help="show the home address, phones and emails in the report (masked by default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fail-on", type=parse_severity, default="high", metavar="SEVERITY",
+        help="exit 1 when a problem at or above this severity is found (high)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--select", action="append", default=[], metavar="PREFIX",
+        help="only run checks whose id starts with PREFIX (repeatable, comma-separated)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ignore", action="append", default=[], metavar="PREFIX",
+        help="skip checks whose id starts with PREFIX",
+    )  # fmt: skip
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def emit_report(text: str, output: str | None) -> None:
+    """The report goes to -o FILE (atomic, 0600) or stdout; never half-written."""
+    if output:
+        from auditor.files import write_private_text
+
+        try:
+            write_private_text(output, text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()

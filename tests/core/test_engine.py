@@ -1,0 +1,170 @@
+"""The engine runs checks × targets concurrently, isolates failures and timeouts, resolves
+``requires`` through futures and streams progress. The checks here are tiny fakes of the
+check API (no network), which is what the engine sees of any real check."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Engine, Event, PlanError
+from auditor.model import Finding, Severity, Status
+from auditor.profile import Profile
+from auditor.services import AuditOptions, Services
+
+PROFILE = Profile(name="Test Person", domains=("one.example", "two.example"))
+
+
+def meta(check_id: str, **overrides: object) -> CheckMeta:
+    values: dict[str, object] = {
+        "id": check_id,
+        "title": check_id.title(),
+        "category": check_id.split(".")[0],
+        "target": "domain",
+        "severity": Severity.MEDIUM,
+        "guidance": "https://example.org/guidance",
+        "timeout": 5.0,
+    }
+    values.update(overrides)
+    return CheckMeta(**values)  # type: ignore[arg-type]
+
+
+class Passing(Check):
+    meta = meta("email.passing")
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        ctx.publish("seen", ctx.target)
+        return [ctx.finding(Status.PASS, f"{ctx.target} is fine")]
+
+
+class Broken(Check):
+    meta = meta("email.broken")
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        raise RuntimeError("boom\nsecond line")
+
+
+class Slow(Check):
+    meta = meta("email.slow", timeout=0.2)
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        await asyncio.sleep(30)
+        return []
+
+
+class Dependent(Check):
+    meta = meta("email.dependent", requires=("email.passing",))
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        seen = await ctx.requirement_facts("email.passing", "seen")
+        return [ctx.finding(Status.WARN, f"saw {seen}")]
+
+
+class PersonLevel(Check):
+    meta = meta("exposure.person", target="person", requires=("email.passing",))
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        seen = sorted(await ctx.requirement_facts("email.passing", "seen"))
+        return [ctx.finding(Status.FAIL, ",".join(seen))]
+
+
+class Empty(Check):
+    meta = meta("email.empty")
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        return []
+
+
+async def run_engine(*checks: type[Check], options: AuditOptions | None = None) -> tuple:
+    events: list[Event] = []
+    async with Services(options or AuditOptions(nameservers=())) as services:
+        report = await Engine.from_checks(list(checks)).run(
+            PROFILE, services, on_event=events.append
+        )
+    return report, events
+
+
+async def test_each_check_runs_once_per_target_and_reports_progress() -> None:
+    report, events = await run_engine(Passing)
+    assert sorted(r.target for r in report.results) == ["one.example", "two.example"]
+    assert all(r.status is Status.PASS for r in report.results)
+    assert isinstance(events[0], AuditPlanned) and events[0].total == 2
+    assert sum(isinstance(e, CheckStarted) for e in events) == 2
+    assert sum(isinstance(e, CheckFinished) for e in events) == 2
+
+
+async def test_a_broken_or_slow_check_does_not_hide_the_others() -> None:
+    report, _ = await run_engine(Passing, Broken, Slow)
+    by_check = {(r.check_id, r.target): r for r in report.results}
+    assert by_check[("email.passing", "one.example")].status is Status.PASS
+    broken = by_check[("email.broken", "one.example")].findings[0]
+    assert broken.status is Status.ERROR
+    assert "RuntimeError: boom" in broken.message and "second line" not in broken.message
+    slow = by_check[("email.slow", "two.example")].findings[0]
+    assert slow.status is Status.TIMEOUT
+    assert not slow.status.is_problem  # could not check is never a fail
+
+
+async def test_requires_waits_for_the_same_target_or_all_targets() -> None:
+    report, events = await run_engine(Dependent, PersonLevel, Passing)
+    by_check = {(r.check_id, r.target): r for r in report.results}
+    assert by_check[("email.dependent", "one.example")].findings[0].message == "saw ['one.example']"
+    person = by_check[("exposure.person", "Test Person")].findings[0]
+    assert person.message == "one.example,two.example"
+    order = [e.check_id for e in events if isinstance(e, CheckStarted)]
+    assert order.index("exposure.person") > max(
+        i for i, c in enumerate(order) if c == "email.passing"
+    )
+
+
+async def test_a_check_that_finds_nothing_is_reported_as_skipped_not_pass() -> None:
+    report, _ = await run_engine(Empty)
+    assert {r.status for r in report.results} == {Status.SKIPPED}
+
+
+async def test_audit_deadline_turns_unfinished_checks_into_timeouts() -> None:
+    options = AuditOptions(nameservers=(), audit_deadline=0.3)
+    report, _ = await run_engine(Passing, Slow, options=options)
+    slow = [r for r in report.results if r.check_id == "email.slow"]
+    assert all(r.status is Status.TIMEOUT for r in slow)
+
+
+def test_dependency_cycles_are_rejected_when_the_engine_is_built() -> None:
+    class A(Check):
+        meta = meta("email.a", requires=("email.b",))
+
+        async def run(self, ctx: CheckContext) -> list[Finding]:
+            return []
+
+    class B(Check):
+        meta = meta("email.b", requires=("email.a",))
+
+        async def run(self, ctx: CheckContext) -> list[Finding]:
+            return []
+
+    with pytest.raises(PlanError, match="cycle"):
+        Engine.from_checks([A, B])
+
+
+async def test_undeclared_requirement_is_a_bug_reported_as_error() -> None:
+    class Sneaky(Check):
+        meta = meta("email.sneaky")
+
+        async def run(self, ctx: CheckContext) -> list[Finding]:
+            await ctx.requirement("email.passing")
+            return []
+
+    report, _ = await run_engine(Sneaky, Passing)
+    sneaky = [r for r in report.results if r.check_id == "email.sneaky"]
+    assert all(r.status is Status.ERROR for r in sneaky)
+
+
+async def test_cancellation_propagates_cleanly() -> None:
+    async with Services(AuditOptions(nameservers=())) as services:
+        task = asyncio.ensure_future(Engine.from_checks([Slow, Passing]).run(PROFILE, services))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
