@@ -6,7 +6,26 @@ emails). It is matched locally and never sent anywhere; files are written with m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from auditor.identifiers import (
+    TWOFA_SYNONYMS,
+    domain_from_text,
+    normalise_email,
+    normalise_phone,
+    normalise_postcode,
+    normalise_url,
+    squash,
+    twofa_method,
+)
 
 TWOFA_METHODS = (
     "passkey",
@@ -85,7 +104,9 @@ class Profile:
 
     @property
     def label(self) -> str:
-        return self.name or (self.domains[0] if self.domains else "unnamed audit")
+        if self.name:
+            return self.name
+        return (self.domains or self.websites or ("unnamed audit",))[0]
 
     def sensitive_values(self) -> tuple[str, ...]:
         """The person's own identifiers, which reports mask unless asked to reveal them."""
@@ -97,3 +118,313 @@ class Profile:
         values.extend(self.phones)
         values.extend(self.emails)
         return tuple(v for v in values if v)
+
+
+_ANSWER_WORDS = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no", "false": "no"}
+_ANSWER_WORDS |= dict.fromkeys(("n a", "na", "not applicable", "none"), "not-applicable")
+
+_LISTS = ("aliases", "phones", "emails", "domains", "websites", "extra_pages", "dkim_selectors")
+_TOP_KEYS: tuple[str, ...] = ("name", *_LISTS, "home", "public_address", "account", "answers")
+_ADDRESS_KEYS = ("lines", "postcode", "latitude", "longitude", "label")
+_ACCOUNT_KEYS = tuple(Account.__dataclass_fields__)
+_ANSWER_KEYS = tuple(ManualAnswer.__dataclass_fields__)
+_SELECTOR = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,62}(?:\.[a-z0-9_][a-z0-9_-]{0,62})*$")
+_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+_KINDS: dict[type, str] = {str: "text", list: "a list", dict: "a table", bool: "true/false"}
+_KINDS |= {int: "a number", float: "a number", date: "a date", datetime: "a date and time"}
+
+Table = Mapping[str, Any]
+
+
+class _Reader:
+    """Turns parsed TOML into a Profile, raising ProfileError at the first problem.
+
+    `at` is the key path of the table being read ("" at the top, "home[1]." in a table);
+    tables are numbered from 1, as a person counts them in the file.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.notes: list[str] = []
+
+    def fail(self, key: str, problem: str, fix: str = "") -> NoReturn:
+        one_line = [" ".join(part.split()) for part in (key, problem, fix)]
+        raise ProfileError(self.source, *one_line)
+
+    def wrong(self, key: str, value: object, expected: str, fix: str) -> NoReturn:
+        kind = _KINDS.get(type(value), type(value).__name__)
+        self.fail(key, f"is {kind}, expected {expected}", fix)
+
+    def keys(self, table: Table, allowed: tuple[str, ...], at: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                fix = f'did you mean "{close[0]}"?' if close else "known: " + ", ".join(allowed)
+                if at and key in _TOP_KEYS:
+                    fix = "move it above the first [[...]] heading: lines below one belong to it"
+                self.fail(at + key, "unknown key", fix)
+
+    def text(self, table: Table, key: str, at: str, required: bool = False) -> str:
+        value = table.get(key)
+        if value is None and required:
+            self.fail(at + key, "is missing", f'add it, e.g. {key} = "..."')
+        if value is not None and not isinstance(value, str):
+            self.wrong(at + key, value, "text", f'put it in double quotes: {key} = "..."')
+        return (value or "").strip()
+
+    def texts(self, table: Table, key: str, at: str) -> Iterator[tuple[str, str]]:
+        """(item key, text) for a list-of-text field; a lone string is read as a list of one."""
+        value = table.get(key, [])
+        if isinstance(value, str):
+            self.notes.append(f"{at}{key}: one value given, read as a list of one")
+            value = [value]
+        if not isinstance(value, list):
+            self.wrong(at + key, value, "a list of text", f'{key} = ["...", "..."]')
+        for number, item in enumerate(value, 1):
+            if not isinstance(item, str):
+                self.wrong(f"{at}{key}[{number}]", item, "text", "put it in double quotes")
+            if item.strip():
+                yield f"{at}{key}[{number}]", item.strip()
+
+    def flag(self, table: Table, key: str, at: str) -> bool | None:
+        value = table.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        word = _ANSWER_WORDS.get(squash(value)) if isinstance(value, str) else None
+        if word not in ("yes", "no"):
+            self.fail(at + key, f"is {value!r:.60}, expected true or false", f"{key} = true")
+        self.notes.append(f"{at}{key}: {value!r:.60} read as {str(word == 'yes').lower()}")
+        return word == "yes"
+
+    def day(self, table: Table, key: str, at: str) -> str:
+        value = table.get(key)
+        if isinstance(value, date):  # TOML dates arrive as date (or datetime) objects
+            return (value.date() if isinstance(value, datetime) else value).isoformat()
+        text = self.text(table, key, at)
+        try:
+            return date.fromisoformat(text).isoformat() if text else ""
+        except ValueError:
+            self.fail(at + key, f"{text!r:.60} is not a date", f"like {key} = 2026-05-02")
+
+    def number(self, table: Table, key: str, at: str, limit: float) -> float | None:
+        value = table.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            self.wrong(at + key, value, "a number", f"{key} = 51.5072 (no quotes)")
+        if value is not None and not -limit <= value <= limit:
+            self.fail(at + key, f"{value} is out of range", f"between -{limit:g} and {limit:g}")
+        return None if value is None else float(value)
+
+    def tables(self, data: Table, key: str) -> Iterator[tuple[str, Table]]:
+        value = data.get(key, [])
+        if isinstance(value, dict):
+            self.notes.append(f"{key}: one table given, read as [[{key}]]")
+            value = [value]
+        if not isinstance(value, list):
+            self.wrong(key, value, f"[[{key}]] tables", f"start each one with [[{key}]]")
+        for number, item in enumerate(value, 1):
+            if not isinstance(item, dict):
+                self.wrong(f"{key}[{number}]", item, "a table", f"use [[{key}]]")
+            yield f"{key}[{number}].", item
+
+    def address(self, table: Table, at: str, home: bool) -> Address:
+        self.keys(table, _ADDRESS_KEYS, at)
+        lines = [line for _, line in self.texts(table, "lines", at)]
+        if isinstance(table.get("lines"), str):
+            lines = [part.strip() for part in table["lines"].split(",") if part.strip()]
+        postcode_text = self.text(table, "postcode", at)
+        if not postcode_text and len(lines) > 1 and normalise_postcode(lines[-1]):
+            postcode_text = lines.pop()
+            self.notes.append(f"{at}lines: the last line, {postcode_text!r}, read as the postcode")
+        if home and not lines:
+            self.fail(at + "lines", "is missing", 'lines = ["12 Acacia Avenue", "Ashcombe"]')
+        if not lines and not postcode_text:
+            self.fail(at[:-1], "has no lines and no postcode", 'add lines = ["..."] or postcode')
+        postcode = normalise_postcode(postcode_text) if postcode_text else ""
+        if postcode is None:
+            self.fail(
+                at + "postcode", f"{postcode_text!r:.60} is not a UK postcode", 'like "AB1 2CD"'
+            )
+        latitude = self.number(table, "latitude", at, 90.0)
+        longitude = self.number(table, "longitude", at, 180.0)
+        if (latitude is None) != (longitude is None):
+            self.fail(at[:-1], "has only one of latitude and longitude", "give both, or neither")
+        label = self.text(table, "label", at) if "label" in table else ("home" if home else "")
+        return Address(tuple(dict.fromkeys(lines)), postcode, latitude, longitude, label)
+
+    def account(self, table: Table, at: str) -> Account:
+        self.keys(table, _ACCOUNT_KEYS, at)
+        service = self.text(table, "service", at, required=True).lower()
+        if not service:
+            self.fail(at + "service", "is empty", 'name the service, e.g. service = "gmail"')
+        said = self.text(table, "twofa", at)
+        twofa = twofa_method(said)
+        if twofa is None:
+            close = difflib.get_close_matches(squash(said), TWOFA_SYNONYMS, n=1)
+            hint = f'did you mean "{TWOFA_SYNONYMS[close[0]]}"? ' if close else ""
+            methods = ", ".join(TWOFA_METHODS)
+            self.fail(at + "twofa", f"{said!r:.60} is not a 2FA method", f"{hint}one of: {methods}")
+        return Account(
+            service=service,
+            handle=self.text(table, "handle", at),
+            twofa=twofa,
+            second_factor_holder=self.text(table, "second_factor_holder", at),
+            attested_on=self.day(table, "attested_on", at),
+            primary_email=bool(self.flag(table, "primary_email", at)),
+            shared=bool(self.flag(table, "shared", at)),
+            recovery_phone_public=self.flag(table, "recovery_phone_public", at),
+            backup_codes_offline=self.flag(table, "backup_codes_offline", at),
+        )
+
+    def answers(self, data: Table) -> dict[str, ManualAnswer]:
+        table = data.get("answers", {})
+        if not isinstance(table, dict):
+            self.wrong("answers", table, "tables", "use [answers.<question>] headings")
+        answers: dict[str, ManualAnswer] = {}
+        for question, value in _flatten_answers(table, ""):
+            at = f"answers.{question}."
+            if isinstance(value, str | bool):
+                value = {"answer": value}
+            if not isinstance(value, dict):
+                self.wrong(at[:-1], value, "a table", 'answer = "yes"')
+            self.keys(value, _ANSWER_KEYS, at)
+            answer = value.get("answer")
+            answer = ("yes" if answer else "no") if isinstance(answer, bool) else answer
+            text = self.text({"answer": answer}, "answer", at, required=True)
+            answers[question] = ManualAnswer(
+                answer=_ANSWER_WORDS.get(squash(text), text),
+                answered_on=self.day(value, "answered_on", at),
+                note=self.text(value, "note", at),
+            )
+        return answers
+
+    def identifier(self, key: str, text: str, kind: str) -> str:
+        """One phone, email, domain, website or DKIM selector, normalised."""
+        found: str | None
+        if kind in ("domains", "websites", "extra_pages"):
+            try:
+                found, cut = domain_from_text(text) if kind == "domains" else normalise_url(text)
+            except ValueError as exc:  # DomainError is a ValueError
+                self.fail(key, str(exc), _EXAMPLES[kind])
+            if cut:
+                self.notes.append(f"{key or self.source}: {text!r} read as {found!r}")
+            return found
+        if kind == "phones":
+            found = normalise_phone(text)
+        elif kind == "emails":
+            found = normalise_email(text)
+        else:
+            found = text.lower().split("._domainkey", 1)[0]
+            found = found if _SELECTOR.match(found) else None
+        if found is None:
+            self.fail(key, f"{text!r:.60} is not {_WHAT[kind]}", _EXAMPLES[kind])
+        return found
+
+    def profile(self, data: Table) -> Profile:
+        self.keys(data, _TOP_KEYS, "")
+        name = self.text(data, "name", "", required=True)
+        if not name:
+            self.fail("name", "is empty", 'write the candidate\'s name: name = "Alex Example"')
+        lists = {
+            kind: tuple(
+                dict.fromkeys(self.identifier(k, t, kind) for k, t in self.texts(data, kind, ""))
+            )
+            for kind in _LISTS[1:]
+        }
+        return Profile(
+            name=name,
+            aliases=tuple(dict.fromkeys(text for _, text in self.texts(data, "aliases", ""))),
+            home_addresses=tuple(self.address(t, at, True) for at, t in self.tables(data, "home")),
+            public_addresses=tuple(
+                self.address(t, at, False) for at, t in self.tables(data, "public_address")
+            ),
+            accounts=tuple(self.account(t, at) for at, t in self.tables(data, "account")),
+            answers=self.answers(data),
+            notes=tuple(self.notes),
+            source=self.source,
+            **lists,
+        )
+
+
+_WHAT = {"phones": "a phone number", "emails": "an email address"}
+_WHAT["dkim_selectors"] = "a DKIM selector"
+_EXAMPLES = {
+    "phones": 'write it as you would dial it, like "07700 900123" or "+44 7700 900123"',
+    "emails": 'like "name@example.org"',
+    "domains": 'write just the domain name, like "example.org.uk"',
+    "websites": 'write the whole address, like "https://www.example.org.uk/"',
+    "dkim_selectors": 'like "google" or "selector1"',
+}
+_EXAMPLES["extra_pages"] = _EXAMPLES["websites"]
+
+
+def _flatten_answers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    """[answers.exposure.guided] (unquoted dots) nests tables; join the keys back into an id."""
+    for key, value in table.items():
+        question = f"{prefix}.{key}" if prefix else key
+        nested = isinstance(value, dict) and value and not value.keys() & set(_ANSWER_KEYS)
+        if nested and all(isinstance(v, dict) for v in value.values()):
+            yield from _flatten_answers(value, question)
+        else:
+            yield question, value
+
+
+def parse_profile(text: str, source: str = "<profile>") -> Profile:
+    """Validate and normalise a profile's TOML text; raises ProfileError (one line)."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_POSITION.search(message)
+        line, column = found.groups() if found else (None, None)
+        where = f"line {line}, column {column}" if line else f"line {text.count(chr(10)) + 1}"
+        problem = _TOML_POSITION.sub("", message) + " (this is not valid TOML)"
+        fix = "check the quotes, brackets and = on that line; text goes in double quotes"
+        raise ProfileError(source, where, problem, fix) from None
+    except (ValueError, RecursionError) as exc:
+        message = " ".join(str(exc).split())[:100]
+        raise ProfileError(source, "", f"cannot be read ({message})", "check the file") from None
+    return _Reader(source).profile(data)
+
+
+def load_profile(path: str | os.PathLike[str]) -> Profile:
+    """Read and validate a profile file; notes if other users of the computer can read it."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(
+            source, "", "no such file", f"create one: auditor init {source}"
+        ) from None
+    except OSError as exc:
+        raise ProfileError(source, "", f"cannot be read ({exc.strerror})", "check it") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = "line " + str(raw[: exc.start].count(b"\n") + 1)
+        raise ProfileError(source, line, "is not UTF-8 text", "save it as UTF-8") from None
+    profile = parse_profile(text, source)
+    if os.name == "posix" and os.stat(path).st_mode & 0o077:
+        warning = f"{source}: other users of this computer can read it; run: chmod 600 {source}"
+        profile = replace(profile, notes=(*profile.notes, warning))
+    return profile
+
+
+def profile_for_domain(domain: str) -> Profile:
+    """The profile for `auditor scan --domain D`: just that campaign domain."""
+    reader = _Reader("--domain")
+    name = reader.identifier("", domain, "domains")
+    return Profile(name="", domains=(name,), notes=tuple(reader.notes), source="--domain")
+
+
+def profile_for_url(url: str) -> Profile:
+    """The profile for `auditor scan --url U`: just that website."""
+    reader = _Reader("--url")
+    address = reader.identifier("", url, "websites")
+    return Profile(name="", websites=(address,), notes=tuple(reader.notes), source="--url")
+
+
+def save_profile(profile: Profile, path: str | os.PathLike[str]) -> None:
+    """Write the profile as TOML, mode 0600, atomically; see auditor.profile_template."""
+    from auditor.profile_template import save_profile as save  # it imports this module
+
+    save(profile, path)
