@@ -330,6 +330,9 @@ class DnsServer:
         if zone is None:
             response.set_rcode(dns.rcode.REFUSED)
             return
+        if qtype == dns.rdatatype.DS and qname == zone.origin and len(qname) > 1:
+            # DS lives on the parent side of a zone cut (RFC 4035 §3.1.4.1).
+            zone = self._zone_for(qname.parent()) or zone
         response.flags |= dns.flags.AA
         name = qname
         for _ in range(MAX_CHASE):

@@ -386,7 +386,9 @@ async def _write_response(
     except ValueError:
         reason = "Unknown"
     length = response.length if response.stream is not None else len(response.body)
-    head = [f"HTTP/1.1 {response.status} {reason}", "Server: candidate-auditor-demo"]
+    head = [f"HTTP/1.1 {response.status} {reason}"]
+    if response.header("Server") is None:
+        head.append("Server: candidate-auditor-demo")
     head += [f"{k}: {v}" for k, v in response.headers if k.lower() != "content-length"]
     if length is not None:
         head.append(f"Content-Length: {length}")
