@@ -91,7 +91,7 @@ def domain_from_text(text: str) -> tuple[str, bool]:
     if host.lower().startswith("www."):
         host = host[4:]
     name = normalise_domain(host)
-    return name, name != raw
+    return name, name != raw.lower().rstrip(".")
 
 
 def normalise_url(text: str) -> tuple[str, bool]:

@@ -345,8 +345,7 @@ class _Reader:
         )
 
 
-_WHAT = {"phones": "a phone number", "emails": "an email address"}
-_WHAT["dkim_selectors"] = "a DKIM selector"
+_WHAT = {"phones": "a phone number", "emails": "an email address", "dkim_selectors": "a selector"}
 _EXAMPLES = {
     "phones": 'write it as you would dial it, like "07700 900123" or "+44 7700 900123"',
     "emails": 'like "name@example.org"',
@@ -379,6 +378,9 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         where = f"line {line}, column {column}" if line else f"line {text.count(chr(10)) + 1}"
         problem = _TOML_POSITION.sub("", message) + " (this is not valid TOML)"
         fix = "check the quotes, brackets and = on that line; text goes in double quotes"
+        if "overwrite" in message or "declare" in message:
+            fix = "a key or heading is written twice: keep one (several homes: [[home]] each)"
+            where = ""
         raise ProfileError(source, where, problem, fix) from None
     except (ValueError, RecursionError) as exc:
         message = " ".join(str(exc).split())[:100]

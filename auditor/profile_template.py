@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
+from auditor.files import write_private_text
 from auditor.profile import Account, Profile, ProfileError, parse_profile
 
 TEMPLATE = """\
@@ -193,18 +193,6 @@ def save_profile(profile: Profile, path: str | os.PathLike[str]) -> None:
     Comments in an existing file are not kept. Raises ProfileError, writing nothing, if the
     profile would not load again (for example an empty name).
     """
-    target = Path(path)
     text = profile_to_toml(profile)
-    parse_profile(text, str(target))
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    parse_profile(text, str(path))
+    write_private_text(path, text)

@@ -316,7 +316,7 @@ def test_load_profile_problems(tmp_path: Path) -> None:
         assert any("chmod 600" in note for note in profile.notes)
 
 
-@settings(max_examples=200)
+@settings(max_examples=max(200, settings().max_examples))
 @given(st.text())
 def test_arbitrary_text_raises_only_profile_error(text: str) -> None:
     try:
@@ -341,7 +341,7 @@ _VALUES = st.one_of(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=max(200, settings().max_examples))
 @given(
     st.lists(st.tuples(st.sampled_from(_KEYS), _VALUES), max_size=4, unique_by=lambda kv: kv[0]),
     st.lists(
@@ -370,7 +370,7 @@ def test_structured_nonsense_raises_only_profile_error(
         assert parse_profile(profile_to_toml(profile)) == replace(profile, notes=())
 
 
-@settings(max_examples=200)
+@settings(max_examples=max(200, settings().max_examples))
 @given(
     st.text(st.characters(codec="utf-8"), min_size=1).filter(str.strip),
     st.lists(st.text(st.characters(codec="utf-8"))),
@@ -379,3 +379,11 @@ def test_round_trip_of_arbitrary_text(name: str, aliases: list[str]) -> None:
     profile = parse_profile(profile_to_toml(Profile(name=name.strip(), aliases=tuple(aliases))))
     assert profile.name == name.strip()
     assert parse_profile(profile_to_toml(profile)) == profile
+
+
+def test_domain_case_alone_is_not_worth_a_note() -> None:
+    assert parse_profile('name = "A"\ndomains = ["Example.ORG."]').notes == ()
+
+
+def test_a_key_written_twice_is_explained() -> None:
+    assert "written twice" in error_for('name = "A"\nname = "B"')
