@@ -214,6 +214,17 @@ class CheckResult:
             "findings": [f.to_dict() for f in self.findings],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """The inverse of to_dict (for saved audits); ``facts`` are not saved, so empty."""
+        return cls(
+            check_id=str(data["check_id"]),
+            target=str(data.get("target", "")),
+            findings=tuple(Finding.from_dict(f) for f in data.get("findings", ())),
+            started_at=str(data.get("started_at", "")),
+            duration_s=float(data.get("duration_s", 0.0)),
+        )
+
 
 @dataclass(frozen=True)
 class CheckInfo:
@@ -231,6 +242,15 @@ class CheckInfo:
             "category": self.category,
             "guidance": self.guidance,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckInfo:
+        return cls(
+            id=str(data["id"]),
+            title=str(data.get("title", "")),
+            category=str(data.get("category", "")),
+            guidance=str(data.get("guidance", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -262,3 +282,19 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "problems": list(self.problems),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The inverse of to_dict, for saved audits; ``sensitive`` is read when present
+        (the history keeps it so that reports rendered later can still mask)."""
+        return cls(
+            subject=str(data["subject"]),
+            started_at=str(data["started_at"]),
+            finished_at=str(data.get("finished_at", "")),
+            tool_version=str(data.get("tool_version", "")),
+            results=tuple(CheckResult.from_dict(r) for r in data.get("results", ())),
+            checks=tuple(CheckInfo.from_dict(c) for c in data.get("checks", ())),
+            problems=tuple(str(p) for p in data.get("problems", ())),
+            sensitive=tuple(str(v) for v in data.get("sensitive", ())),
+            schema_version=str(data.get("schema_version", SCHEMA_VERSION)),
+        )
