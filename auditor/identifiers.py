@@ -36,6 +36,17 @@ def normalise_postcode(text: str) -> str | None:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
+_POSTCODE_IN_TEXT = re.compile(
+    rf"(?<![A-Za-z0-9])(GIR|{_OUTWARD})[\s\u200b]*([0-9][A-Z]{{2}})(?![A-Za-z0-9])", re.IGNORECASE
+)
+
+
+def find_postcodes(text: str) -> list[str]:
+    """Every UK postcode in free text, normalised, in order ("… ab1 2cd …" → ["AB1 2CD"])."""
+    found = (normalise_postcode(m[1] + m[2]) for m in _POSTCODE_IN_TEXT.finditer(text))
+    return [postcode for postcode in found if postcode]
+
+
 def normalise_phone(text: str, region: str = "GB") -> str | None:
     """A phone number as E.164 ("07700 900123" → "+447700900123"), or None.
 

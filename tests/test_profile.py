@@ -387,3 +387,10 @@ def test_domain_case_alone_is_not_worth_a_note() -> None:
 
 def test_a_key_written_twice_is_explained() -> None:
     assert "written twice" in error_for('name = "A"\nname = "B"')
+
+
+def test_find_postcodes_in_free_text() -> None:
+    from auditor.identifiers import find_postcodes
+
+    text = "Write to 12 Acacia Avenue, ab1\u00a02cd or SW1A1AA; not XAB1 2CDX nor GIR 0AA1."
+    assert find_postcodes(text) == ["AB1 2CD", "SW1A 1AA"]
