@@ -63,7 +63,7 @@ class StarttlsCheck(Check):
         category="email",
         target="domain",
         severity=Severity.MEDIUM,
-        guidance="https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing/securing-email-in-transit",
+        guidance="https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing",
         description="Connects to each mail server (MX) on port 25, asks for STARTTLS, and checks "
         "the TLS version and the certificate (trusted, right name, not about to expire). "
         "No mail is sent.",
