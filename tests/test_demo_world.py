@@ -115,6 +115,16 @@ async def test_smtp_through_the_audit_probe(services: Services) -> None:
     assert lookalike.banner and not lookalike.starttls_offered
 
 
+async def test_traffic_log_finds_leaks(world: DemoWorld, services: Services) -> None:
+    await services.dns.query(f"www.{c.DOMAIN}", "A")
+    await services.http.fetch(c.WEBSITE + "about")
+    assert world.leaked(world.profile.sensitive_values()) == []
+    await services.http.fetch(c.WEBSITE + "search?q=zx4+7pn")
+    await services.dns.query("07700900461.example", "A")
+    leaks = {value for value, _line in world.leaked(world.profile.sensitive_values())}
+    assert leaks == {c.HOME_POSTCODE, c.MOBILE}
+
+
 def test_run_in_thread() -> None:
     world = DemoWorld.run_in_thread()
     try:

@@ -42,12 +42,15 @@ class SmtpServer:
         hostname: str = "mx.demo.example",
         host: str = "127.0.0.1",
         variants: tuple[str, ...] = SMTP_VARIANTS,
+        variant_hostnames: dict[str, str] | None = None,
     ) -> None:
         unknown = set(variants) - set(SMTP_VARIANTS)
         if unknown:
             raise ValueError(f"unknown SMTP variants {sorted(unknown)} (known: {SMTP_VARIANTS})")
         self.certificates = certificates or DemoCertificates([hostname])
         self.hostname = hostname
+        # The name a listener gives in its banner and EHLO, when it stands for another host.
+        self.variant_hostnames = dict(variant_hostnames or {})
         self.host = host
         self.variants = variants
         self.ports: dict[str, int] = {}
@@ -99,10 +102,11 @@ class SmtpServer:
 
     def _protocol(self, variant: str) -> asyncio.Protocol:
         self.connections.append(variant)
+        hostname = self.variant_hostnames.get(variant, self.hostname)
         if variant == "silent":
             return _Silent(self._transports)
         if variant == "broken-tls":
-            return _BrokenStartTls(self._transports, self.hostname)
+            return _BrokenStartTls(self._transports, hostname)
         tls = None
         if variant == "starttls":
             tls = self.certificates.sni_context(self.cert_variants)
@@ -111,7 +115,7 @@ class SmtpServer:
         return _TrackedSmtp(
             self._transports,
             RefuseAllMail(),
-            hostname=self.hostname,
+            hostname=hostname,
             tls_context=tls,
             require_starttls=False,
             timeout=30,

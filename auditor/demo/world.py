@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any
@@ -58,7 +59,11 @@ class DemoWorld:
         self.dns = DnsServer(zones=self.zones)
         self.dns.delay = dns_delay
         self.web = WebServer(self.certificates)
-        self.smtp = SmtpServer(self.certificates, hostname=zones.MX_HOSTS[0])
+        self.smtp = SmtpServer(
+            self.certificates,
+            hostname=zones.MX_HOSTS[0],
+            variant_hostnames={variant: host for host, variant in SMTP_HOSTS.items()},
+        )
         self._add_routes()
         self._profile: Profile | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -111,6 +116,37 @@ class DemoWorld:
             audit_deadline=120.0,
         )
         return replace(options, **overrides)
+
+    # -- what left the auditor (for privacy assertions) ------------------------------------
+
+    def traffic(self) -> list[str]:
+        """One line per DNS query and HTTP request the world received, with every header
+        and body, so a test can search all of it for the person's data."""
+        lines = [f"dns {q.transport} {q.qname} {q.qtype}" for q in self.dns.queries]
+        for r in self.web.requests:
+            headers = " ".join(f"{k}: {v}" for k, v in r.headers.items())
+            body = r.body.decode("utf-8", errors="replace")
+            lines.append(
+                f"http {r.method} {r.scheme}://{r.host}{r.path}?{r.query} {headers} {body}"
+            )
+        return lines
+
+    def leaked(self, values: Iterable[str]) -> list[tuple[str, str]]:
+        """(value, traffic line) for each value found in the traffic, ignoring case, spaces
+        and the punctuation of phone numbers and postcodes."""
+
+        def squash(text: str) -> str:
+            return "".join(ch for ch in text.lower() if ch.isalnum() or ch in "@.")
+
+        found = []
+        lines = [(line, squash(line)) for line in self.traffic()]
+        for value in values:
+            needle = squash(value)
+            variants = {needle}
+            if value.startswith("+44"):  # also as dialled in the UK
+                variants |= {needle[2:], "0" + needle[2:]}
+            found += [(value, raw) for raw, flat in lines if any(v in flat for v in variants)]
+        return found
 
     # -- lifecycle --------------------------------------------------------------------------
 
