@@ -1,0 +1,79 @@
+"""Fixtures for the email-authentication checks: a real DNS server on loopback serving the
+zones each test builds, Services pointed at it, and a helper that runs one check."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from auditor.check import Check, CheckContext
+from auditor.demo.dns_server import DnsServer, zone_from_records
+from auditor.model import CheckResult, Finding, Status
+from auditor.net.dns import Nameserver
+from auditor.profile import Profile
+from auditor.services import AuditOptions, Services
+
+Records = Sequence[tuple[str, str, Sequence[str]]]
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding]
+    facts: dict[str, Any]
+
+    def by_subject(self, subject: str) -> Finding:
+        matches = [f for f in self.findings if f.subject == subject]
+        assert len(matches) == 1, (subject, self.findings)
+        return matches[0]
+
+    def statuses(self) -> dict[str, Status]:
+        return {f.subject: f.status for f in self.findings}
+
+
+@pytest.fixture
+async def dns_server() -> AsyncIterator[DnsServer]:
+    async with DnsServer() as server:
+        yield server
+
+
+def add_zone(server: DnsServer, origin: str, records: Records) -> None:
+    server.add_zone(zone_from_records(origin, records))
+
+
+def make_services(server: DnsServer, **options: Any) -> Services:
+    return Services(
+        AuditOptions(
+            nameservers=(Nameserver("127.0.0.1", server.port),),
+            dns_timeout=0.5,
+            dns_attempts=1,
+            **options,
+        )
+    )
+
+
+async def _no_requirements(check_id: str) -> list[CheckResult]:
+    raise AssertionError(f"the email-auth checks require nothing, asked for {check_id}")
+
+
+async def run_check(
+    check: type[Check],
+    target: str,
+    services: Services,
+    profile: Profile | None = None,
+) -> Outcome:
+    profile = profile or Profile(name="Test Candidate", domains=(target,))
+    ctx = CheckContext(check.meta, target, profile, services, _no_requirements)
+    try:
+        findings = await check().run(ctx)
+    finally:
+        await services.aclose()
+    for finding in findings:
+        assert finding.check_id == check.meta.id
+        assert finding.message
+        assert finding.evidence, finding
+        if finding.status.is_problem:
+            assert finding.actions, finding
+    return Outcome(findings, dict(ctx.facts))
