@@ -330,8 +330,29 @@ async def test_web_faults(web: WebServer) -> None:
         await http_get(web.http_port, "www.two.example", "/", timeout=0.3)
     web.faults.set("www.two.example", "close")
     assert (await http_get(web.http_port, "www.two.example", "/")) == (0, {}, b"")
+    web.faults.set("www.two.example", "5xx", status=502)
+    assert (await http_get(web.http_port, "www.two.example", "/"))[0] == 502
+    web.faults.set("www.two.example", "wrong-content-type")
+    _, headers, body = await http_get(web.http_port, "www.two.example", "/")
+    assert headers["content-type"] == "application/octet-stream" and body == b"<h1>two</h1>"
+    web.faults.set("www.two.example", "trickle", chunk_delay=0.02)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert (await http_get(web.http_port, "www.two.example", "/"))[2] == b"<h1>two</h1>"
+    assert loop.time() - started >= 0.2
     web.faults.clear()
     assert (await http_get(web.http_port, "www.two.example", "/"))[0] == 200
+
+
+async def test_dns_tcp_half_close_still_gets_its_answer(dns_server: DnsServer) -> None:
+    dns_server.faults.set("www.test.example", "delay", seconds=0.1)
+    reader, writer = await asyncio.open_connection("127.0.0.1", dns_server.port)
+    wire = dns.message.make_query("www.test.example", "A").to_wire()
+    writer.write(len(wire).to_bytes(2, "big") + wire)
+    writer.write_eof()
+    length = int.from_bytes(await asyncio.wait_for(reader.readexactly(2), 2), "big")
+    assert dns.message.from_wire(await reader.readexactly(length)).answer
+    writer.close()
 
 
 async def test_huge_body_and_gzip_bomb_through_the_lead_client(web: WebServer) -> None:

@@ -129,6 +129,7 @@ class DnsServer:
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._tcp_writers: set[asyncio.StreamWriter] = set()
 
     # -- zone data --------------------------------------------------------------------------
     def add_zone(self, zone: dns.zone.Zone | str, origin: str | None = None) -> dns.zone.Zone:
@@ -162,6 +163,8 @@ class DnsServer:
             self._udp = None
         if self._tcp is not None:
             self._tcp.close()
+            for writer in list(self._tcp_writers):
+                writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._tcp.wait_closed(), 1.0)
             self._tcp = None
@@ -182,10 +185,11 @@ class DnsServer:
     ) -> None:
         await self.stop()
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # -- transports -------------------------------------------------------------------------
 
@@ -195,16 +199,23 @@ class DnsServer:
             self._udp.sendto(wire, addr)
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._tcp_writers.add(writer)
+        pending: set[asyncio.Task[None]] = set()
         try:
             while True:
                 header = await asyncio.wait_for(reader.readexactly(2), 30.0)
                 (length,) = struct.unpack("!H", header)
                 data = await asyncio.wait_for(reader.readexactly(length), 10.0)
                 # Each query runs on its own so a delayed answer does not hold up the next.
-                self._spawn(self._answer_tcp(data, writer))
+                task = self._spawn(self._answer_tcp(data, writer))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
-            pass
+            # A client may half-close after its last query: answer what it asked first.
+            if pending:
+                await asyncio.wait(pending, timeout=5.0)
         finally:
+            self._tcp_writers.discard(writer)
             with contextlib.suppress(Exception):
                 writer.close()
 

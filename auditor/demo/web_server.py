@@ -201,6 +201,7 @@ class WebServer:
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._stopping = asyncio.Event()
         plain = await asyncio.start_server(
             functools.partial(self._serve, scheme="http"), self.host, 0, limit=MAX_HEAD
         )
