@@ -9,6 +9,11 @@ import io
 import json
 from collections.abc import AsyncIterator
 
+import dns.dnssec
+import dns.message
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
 import pypdf
 import pytest
 from PIL import Image
@@ -58,6 +63,23 @@ async def test_dns_through_the_audit_client(world: DemoWorld, services: Services
     lookalike = await services.dns.query("alexmar1owe.example", "A")
     assert lookalike.outcome is DnsOutcome.NXDOMAIN
     assert (f"www.{c.DOMAIN}", "A") in {(q.qname, q.qtype) for q in world.dns.queries}
+
+
+async def test_parked_domain_is_signed_and_its_ds_matches(services: Services) -> None:
+    keys = await services.dns.message(c.PARKED_DOMAIN, "DNSKEY", dnssec=True)
+    assert isinstance(keys, dns.message.Message)
+    name = dns.name.from_text(c.PARKED_DOMAIN)
+    dnskeys = keys.find_rrset(keys.answer, name, dns.rdataclass.IN, dns.rdatatype.DNSKEY)
+    sigs = keys.find_rrset(
+        keys.answer, name, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.DNSKEY
+    )
+    dns.dnssec.validate(dnskeys, sigs, {name: dnskeys})
+    ds = await services.dns.query(c.PARKED_DOMAIN, "DS")
+    assert ds.rrset is not None
+    assert dns.dnssec.make_ds(name, dnskeys[0], "SHA256") == ds.rrset[0]
+    unsigned = await services.dns.message(c.DOMAIN, "A", dnssec=True)
+    assert isinstance(unsigned, dns.message.Message)
+    assert all(r.rdtype != dns.rdatatype.RRSIG for r in unsigned.answer)
 
 
 async def test_site_through_the_audit_client(world: DemoWorld, services: Services) -> None:

@@ -65,6 +65,8 @@ class DemoWorld:
             variant_hostnames={variant: host for host, variant in SMTP_HOSTS.items()},
         )
         self._add_routes()
+        # The parked lookalike shows the browser warning a typo-squatter's site often does.
+        self.web.cert_variants[f"www.{candidate.LOOKALIKES[1]}"] = "untrusted"
         self._profile: Profile | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -87,6 +89,15 @@ class DemoWorld:
     @property
     def ca_pem(self) -> str:
         return self.certificates.ca_pem
+
+    def addresses(self) -> dict[str, str]:
+        """Where each server listens (for the TUI's "demo world" panel and for logs)."""
+        return {
+            "dns": f"{LOOPBACK}:{self.dns.port}",
+            "http": f"{LOOPBACK}:{self.web.http_port}",
+            "https": f"{LOOPBACK}:{self.web.https_port}",
+            **{f"smtp-{v}": f"{LOOPBACK}:{port}" for v, port in self.smtp.ports.items()},
+        }
 
     def connect_rules(self) -> tuple[ConnectRule, ...]:
         specific = tuple(
