@@ -47,6 +47,7 @@ class AuditOptions:
     smtp_timeout: float = 10.0
     smtp_port: int = 25
     max_dns_in_flight: int = 64
+    dns_cache_size: int = 200_000  # answers kept; bulk runs keep fewer
     max_checks_in_flight: int = 16
     audit_deadline: float | None = 300.0  # seconds for the whole audit
     # Services that send something about the person (a name) need explicit consent.
@@ -73,6 +74,7 @@ class Services:
             timeout=options.dns_timeout,
             attempts=options.dns_attempts,
             max_in_flight=options.max_dns_in_flight,
+            cache_size=options.dns_cache_size,
         )
         self.connector = Connector(self.dns, options.connect_to)
         self.ssl_context = make_ssl_context(options.ca_file, options.ca_pem)

@@ -1,0 +1,138 @@
+"""auditor bulk: forgiving input, streamed output, shared lookups, honest exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.bulk import read_domains
+from auditor.cli import main
+from auditor.demo.dns_server import DnsServer
+
+
+def test_plain_lines_with_comments_urls_case_and_duplicates() -> None:
+    text = """# campaign domains
+Example.ORG
+
+https://www.second.example/about
+second.example
+bad domain with spaces
+third.example.  # trailing dot
+x
+"""
+    items = list(read_domains(text.splitlines()))
+    good = [(i.line, i.domain) for i in items if i.domain]
+    bad = [(i.line, i.error) for i in items if i.error]
+    assert good == [(2, "example.org"), (4, "second.example")]
+    assert [line for line, _ in bad] == [6, 7, 8]
+    assert all(reason for _, reason in bad)
+
+
+def test_csv_with_a_domain_column() -> None:
+    text = 'name,domain,notes\n"Smith, J",smith.example,x\nJones,JONES.example,\nNo one,,\n'
+    items = list(read_domains(text.splitlines()))
+    assert [i.domain for i in items if i.domain] == ["smith.example", "jones.example"]
+    assert [i.line for i in items if i.error] == [4]
+
+
+ZONES = []
+for index in range(30):
+    ZONES.append(
+        f"""
+$ORIGIN d{index}.example.
+@ 300 SOA ns hostmaster 1 7200 3600 1209600 300
+@ 300 NS ns
+ns 300 A 127.0.0.1
+@ 300 TXT "v=spf1 include:_spf.provider.example {"-all" if index % 2 else "+all"}"
+"""
+    )
+ZONES.append(
+    """
+$ORIGIN provider.example.
+@ 300 SOA ns hostmaster 1 7200 3600 1209600 300
+@ 300 NS ns
+ns 300 A 127.0.0.1
+_spf 300 TXT "v=spf1 ip4:192.0.2.0/24 -all"
+"""
+)
+
+
+@pytest.fixture
+def dns_port() -> Iterator[tuple[int, DnsServer]]:
+    """A DNS server in its own thread: the CLI under test runs its own event loop."""
+    ready = threading.Event()
+    holder: dict[str, object] = {}
+    stop = threading.Event()
+
+    def serve() -> None:
+        async def run() -> None:
+            async with DnsServer(ZONES) as server:
+                holder["server"] = server
+                ready.set()
+                while not stop.is_set():
+                    await asyncio.sleep(0.02)
+
+        asyncio.run(run())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    server = holder["server"]
+    assert isinstance(server, DnsServer)
+    yield server.port, server
+    stop.set()
+    thread.join(5)
+
+
+def test_bulk_streams_csv_and_resolves_shared_includes_once(
+    tmp_path: Path, dns_port: tuple[int, DnsServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    port, server = dns_port
+    listing = tmp_path / "domains.txt"
+    listing.write_text(
+        "\n".join(f"D{i}.example" for i in range(30)) + "\nnot a domain\nd1.example\n"
+    )
+    out = tmp_path / "out.csv"
+    code = main(["bulk", str(listing), "--select", "email.spf", "-o", str(out), "-q",
+                 "--nameserver", f"127.0.0.1:{port}", "--timeout", "1"])  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["domain"] for r in rows].count("d1.example") == 1
+    assert len(rows) == 30
+    by_domain = {r["domain"]: r for r in rows}
+    assert by_domain["d0.example"]["email.spf"] == "fail"  # +all
+    assert by_domain["d1.example"]["email.spf"] == "pass"
+    assert code == 1
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    stderr = capsys.readouterr().err
+    assert "line 31: skipped" in stderr
+    shared = [q for q in server.queries if q.qname == "_spf.provider.example"]
+    assert len(shared) == 1, "the shared include must be resolved once per run"
+
+
+def test_bulk_jsonl_and_could_not_check(
+    tmp_path: Path, dns_port: tuple[int, DnsServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    port, server = dns_port
+    server.faults.set("d2.example", "servfail")
+    listing = tmp_path / "domains.csv"
+    listing.write_text("domain\nd2.example\nd3.example\n")
+    code = main(["bulk", str(listing), "--format", "jsonl", "--select", "email.spf", "-q",
+                 "--nameserver", f"127.0.0.1:{port}", "--timeout", "1"])  # fmt: skip
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    statuses = {row["domain"]: row["results"][0]["status"] for row in lines}
+    assert statuses == {"d2.example": "error", "d3.example": "pass"}
+    assert code == 0
+
+
+def test_bulk_with_nothing_usable_exits_2(tmp_path: Path) -> None:
+    listing = tmp_path / "empty.txt"
+    listing.write_text("# nothing\n\nnot a domain\n")
+    assert main(["bulk", str(listing), "-q", "--nameserver", "127.0.0.1:9"]) == 2
+    assert main(["bulk", str(tmp_path / "missing.txt")]) == 2
