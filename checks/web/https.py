@@ -1,0 +1,195 @@
+"""HTTPS on the campaign website: reachable, a valid certificate, http:// redirected, HSTS."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.http import FetchResult
+from checks.web.certificates import expiry_problem, not_after_from_peercert
+from checks.web.header_grading import HSTS_MIN_AGE, parse_hsts
+
+ACTION_CERT = "web.fix-certificate"
+ACTION_REDIRECT = "web.redirect-to-https"
+ACTION_HSTS = "web.enable-hsts"
+
+
+def site_origins(target: str) -> tuple[str, str, str]:
+    """(host, https://host[:port]/, http://host/) of a website URL or bare host name."""
+    parts = urlsplit(target if "://" in target else f"https://{target}")
+    host = (parts.hostname or "").lower()
+    port = f":{parts.port}" if parts.port and parts.scheme == "https" else ""
+    return host, f"https://{host}{port}/", f"http://{host}/"
+
+
+def fetch_evidence(result: FetchResult, *names: str) -> Evidence:
+    shown = {n: result.headers.get(n) for n in names if result.headers.get(n) is not None}
+    first = f"HTTP {result.status_code}" if result.status_code else result.error
+    lines = [first, *(f"{k}: {v}" for k, v in shown.items())]
+    return Evidence(
+        source="http-header",
+        location=result.url,
+        snippet="\n".join(lines)[:2000],
+        fetched_at=result.fetched_at,
+        detail={
+            "final_url": result.final_url,
+            "redirects": list(result.redirects),
+            "error_kind": result.error_kind,
+            "tls_version": result.tls_version,
+        },
+    )
+
+
+def could_not_fetch(result: FetchResult) -> Status:
+    return Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR
+
+
+class HttpsCheck(Check):
+    meta = CheckMeta(
+        id="web.https",
+        title="HTTPS, certificate and HSTS",
+        category="web",
+        target="website",
+        severity=Severity.HIGH,
+        guidance="https://www.ncsc.gov.uk/collection/top-tips-for-staying-secure-online",
+        description="Fetches the site over https:// (certificate trusted and not about to "
+        "expire), checks that http:// redirects to https://, and reads the HSTS header.",
+        timeout=45.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        host, https_url, http_url = site_origins(ctx.target)
+        secure = await ctx.services.http.fetch(https_url, follow_redirects=False, max_bytes=65536)
+        evidence = fetch_evidence(secure, "strict-transport-security", "location")
+        if secure.error:
+            if secure.error_kind == "tls":
+                return [
+                    ctx.finding(
+                        Status.FAIL,
+                        f"The certificate of {host} is not valid, so visitors see a security "
+                        f"warning: {secure.error}.",
+                        location=https_url,
+                        subject="certificate",
+                        evidence=[evidence],
+                        actions=[ACTION_CERT],
+                    )
+                ]
+            return [
+                ctx.finding(
+                    could_not_fetch(secure),
+                    f"Could not reach {https_url}: {secure.error}.",
+                    location=https_url,
+                    subject="https",
+                    evidence=[evidence],
+                )
+            ]
+        findings = [self._certificate(ctx, secure, host, https_url, evidence)]
+        findings.append(await self._redirect(ctx, host, http_url))
+        findings.append(self._hsts(ctx, secure, https_url, evidence))
+        return findings
+
+    @staticmethod
+    def _certificate(
+        ctx: CheckContext, secure: FetchResult, host: str, url: str, evidence: Evidence
+    ) -> Finding:
+        not_after = not_after_from_peercert(secure.peer_certificate)
+        problem = expiry_problem(not_after, ctx.services.clock())
+        if problem:
+            return ctx.finding(
+                Status.WARN,
+                f"{host}: {problem}; renew it before visitors see a warning.",
+                location=url,
+                subject="certificate",
+                evidence=[evidence],
+                actions=[ACTION_CERT],
+            )
+        until = f" until {not_after.date().isoformat()}" if not_after else ""
+        return ctx.finding(
+            Status.PASS,
+            f"{host} serves HTTPS with a trusted certificate valid{until}.",
+            location=url,
+            subject="certificate",
+            evidence=[evidence],
+        )
+
+    @staticmethod
+    async def _redirect(ctx: CheckContext, host: str, http_url: str) -> Finding:
+        plain = await ctx.services.http.fetch(http_url, follow_redirects=False, max_bytes=65536)
+        evidence = [fetch_evidence(plain, "location")]
+
+        def finding(status: Status, message: str, severity: Severity | None = None) -> Finding:
+            return ctx.finding(
+                status,
+                message,
+                severity=severity,
+                location=http_url,
+                subject="redirect",
+                evidence=evidence,
+                actions=[ACTION_REDIRECT] if status.is_problem else [],
+            )
+
+        if plain.error:
+            if plain.error_kind == "connect":
+                return finding(Status.PASS, f"{host} does not serve plain http:// at all.")
+            return finding(could_not_fetch(plain), f"Could not fetch {http_url}: {plain.error}.")
+        location = plain.headers.get("location", "")
+        if plain.status_code not in (301, 302, 303, 307, 308) or not location:
+            return finding(
+                Status.FAIL,
+                f"http://{host}/ shows the site without encryption instead of redirecting "
+                "to https://.",
+                Severity.MEDIUM,
+            )
+        followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
+        evidence.append(fetch_evidence(followed))
+        if followed.error or urlsplit(followed.final_url).scheme != "https":
+            where = followed.final_url if not followed.error else followed.error
+            return finding(
+                Status.FAIL,
+                f"http://{host}/ does not end up on https:// (it goes to {where[:150]}).",
+                Severity.MEDIUM,
+            )
+        return finding(Status.PASS, f"http://{host}/ redirects to {followed.final_url[:150]}.")
+
+    @staticmethod
+    def _hsts(ctx: CheckContext, secure: FetchResult, url: str, evidence: Evidence) -> Finding:
+        header = secure.headers.get("strict-transport-security")
+        policy = parse_hsts(header)
+
+        def finding(status: Status, message: str, severity: Severity | None = None) -> Finding:
+            return ctx.finding(
+                status,
+                message,
+                severity=severity,
+                location=url,
+                subject="hsts",
+                evidence=[evidence],
+                actions=[ACTION_HSTS] if status.is_problem else [],
+            )
+
+        if policy is None:
+            return finding(
+                Status.WARN,
+                "The site does not send HSTS, so a visitor's first visit can be downgraded to "
+                "unencrypted http://.",
+                Severity.MEDIUM,
+            )
+        if policy.max_age is None:
+            return finding(
+                Status.WARN, f"The HSTS header is invalid: {policy.problem}.", Severity.MEDIUM
+            )
+        notes = []
+        if policy.include_subdomains:
+            notes.append("includeSubDomains")
+        if policy.preload:
+            notes.append("preload")
+        noted = f" ({', '.join(notes)})" if notes else ""
+        if policy.max_age < HSTS_MIN_AGE:
+            return finding(
+                Status.WARN,
+                f"HSTS is set for only {policy.max_age} seconds{noted}; use at least six months "
+                f"({HSTS_MIN_AGE}).",
+                Severity.LOW,
+            )
+        return finding(Status.PASS, f"HSTS is set for {policy.max_age} seconds{noted}.")
