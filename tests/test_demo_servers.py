@@ -111,6 +111,8 @@ async def test_cname_wildcard_refused_and_referral(dns_server: DnsServer) -> Non
 
     refused = await ask(dns_server, "example.org", "A")
     assert refused.rcode() == dns.rcode.REFUSED
+    transfer = await ask(dns_server, "test.example", "AXFR", tcp=True)
+    assert transfer.rcode() == dns.rcode.REFUSED
 
     referral = await ask(dns_server, "host.sub.test.example", "A")
     assert not referral.answer and referral.authority[0].rdtype == dns.rdatatype.NS

@@ -17,7 +17,7 @@ PARTY = "Fernbridge Progressives"
 # The home address: what the exposure checks must find (and must never send anywhere).
 HOME_NUMBER = "14"
 HOME_STREET = "Larkspur Crescent"
-HOME_LOCALITY = "Hollin Vale"
+HOME_LOCALITY = "Pelham Green"  # a village in the ward; the ward name itself is public
 HOME_TOWN = "Fernbridge"
 HOME_POSTCODE = "ZX4 7PN"
 HOME_LAT = 52.04137

@@ -26,6 +26,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_NO_TRANSFERS = (dns.rdatatype.AXFR, dns.rdatatype.IXFR)
 
 FAULT_MODES = ("delay", "timeout", "servfail", "refused", "truncate-always")
 
@@ -267,6 +270,9 @@ class DnsServer:
             return response.to_wire()
         if query.opcode() != dns.opcode.QUERY:
             response.set_rcode(dns.rcode.NOTIMP)
+            return response.to_wire()
+        if question.rdclass != dns.rdataclass.IN or question.rdtype in _NO_TRANSFERS:
+            response.set_rcode(dns.rcode.REFUSED)  # no CHAOS, no zone transfers
             return response.to_wire()
         self.zoneset.resolve(response, qname, question.rdtype, dnssec_ok)
         limit = 65535
