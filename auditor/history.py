@@ -1,0 +1,407 @@
+"""Audit history: saved audits, the person's checklist state, and diffs between audits.
+
+Everything lives in the user data directory (platformdirs ``user_data_dir("candidate-auditor")``
+/ ``history``), directories 0700 and files 0600, written atomically (a temporary file renamed
+over the target, auditor.files.write_private_text), so an audit interrupted mid-write leaves
+the history as it was. Audits are kept unmasked: it is the person's own machine and reports
+rendered later must still be able to mask or --reveal. Secrets are never written (the report
+holds none; evidence details under secret-looking keys are dropped as a second guard).
+
+Layout::
+
+    history/audits/<UTC stamp>--<subject slug>.json   one saved audit each
+    history/state/<subject slug>.json                 ticks, dismissals, answers, verified
+
+Loading tolerates anything else in those folders: a corrupt, truncated or foreign file is
+skipped with a one-line warning in ``History.warnings``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.actions import ActionSet
+from auditor.checklist import ChecklistState, ItemStatus, Verified, build_checklist
+from auditor.files import PRIVATE_DIR_MODE, write_private_text
+from auditor.model import Finding, Report
+
+APP_NAME = "candidate-auditor"
+DEMO_SUBJECT = "demo"  # the demo world's audits, kept apart from the person's own
+AUDIT_FORMAT = "candidate-auditor/audit"
+STATE_FORMAT = "candidate-auditor/checklist-state"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+# Evidence detail keys that could only hold a secret; dropped before saving, whatever a check
+# put there (checks must not put secrets in findings; this is the belt to that brace).
+SECRET_KEYS = frozenset(
+    {"secret", "totp_secret", "otp_secret", "password", "passphrase", "backup_codes",
+     "recovery_codes", "api_key", "access_token", "seed"}
+)  # fmt: skip
+
+
+class HistoryError(Exception):
+    """A saved audit that cannot be found or read: one line for the person."""
+
+
+def default_root() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "history"
+
+
+def subject_slug(subject: str) -> str:
+    """A file-name-safe, collision-free key for a subject ("Jane Doe" -> "jane-doe-1a2b3c")."""
+    words = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:40] or "audit"
+    digest = hashlib.sha256(subject.encode("utf-8")).hexdigest()[:6]
+    return f"{words}-{digest}"
+
+
+def _stamp(started_at: str) -> str:
+    try:
+        moment = datetime.fromisoformat(started_at)
+    except ValueError:
+        return "00000000T000000Z"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One saved audit, as listed (the report itself is loaded on demand)."""
+
+    id: str  # the file name without .json: "<stamp>--<slug>"
+    path: Path
+    subject: str  # the history subject: the report's subject, or "demo"
+    label: str  # the report's own subject line
+    started_at: str
+
+
+@dataclass(frozen=True)
+class AuditDiff:
+    """What changed between two audits, by finding fingerprint (problems only)."""
+
+    fixed: tuple[Finding, ...]  # in the old audit, checked again and not found
+    new: tuple[Finding, ...]
+    still_open: tuple[Finding, ...]
+    not_rechecked: tuple[Finding, ...]  # in the old audit; the new one could not check
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            name: [f.to_dict() for f in getattr(self, name)]
+            for name in ("fixed", "new", "still_open", "not_rechecked")
+        }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    record: AuditRecord
+    diff: AuditDiff | None  # against the previous audit of the same subject, if any
+    verified: tuple[str, ...]  # action ids this audit confirmed fixed
+
+
+def diff(previous: Report, current: Report) -> AuditDiff:
+    """Fixed / new / still open between two audits, by fingerprint.
+
+    A problem counts as fixed only when the new audit ran that check on that target and
+    got a definite answer; if it could not check, the problem is "not rechecked", never
+    fixed.
+    """
+    old = {f.fingerprint: f for f in previous.findings if f.status.is_problem}
+    now = {f.fingerprint: f for f in current.findings if f.status.is_problem}
+    definite: set[tuple[str, str]] = set()
+    for result in current.results:
+        if result.findings and not any(f.status.could_not_check for f in result.findings):
+            definite.add((result.check_id, result.target.lower()))
+    fixed: list[Finding] = []
+    not_rechecked: list[Finding] = []
+    for fingerprint, finding in old.items():
+        if fingerprint in now:
+            continue
+        if (finding.check_id, finding.target.lower()) in definite:
+            fixed.append(finding)
+        else:
+            not_rechecked.append(finding)
+    return AuditDiff(
+        fixed=tuple(fixed),
+        new=tuple(f for k, f in now.items() if k not in old),
+        still_open=tuple(f for k, f in now.items() if k in old),
+        not_rechecked=tuple(not_rechecked),
+    )
+
+
+def audit_to_dict(report: Report, subject: str) -> dict[str, Any]:
+    data = report.to_dict()
+    data["sensitive"] = list(report.sensitive)
+    for result in data["results"]:
+        for finding in result["findings"]:
+            for evidence in finding["evidence"]:
+                evidence["detail"] = _without_secrets(evidence["detail"])
+    return {"format": AUDIT_FORMAT, "version": FORMAT_VERSION, "subject": subject, "report": data}
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            k: _without_secrets(v) for k, v in value.items() if str(k).lower() not in SECRET_KEYS
+        }
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
+
+
+class History:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else default_root()
+        self.warnings: list[str] = []
+
+    @property
+    def audits_dir(self) -> Path:
+        return self.root / "audits"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "state"
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _ensure_dirs(self) -> None:
+        for directory in (self.root.parent, self.root, self.audits_dir, self.state_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        # mkdir's mode is filtered by the umask and ignored for existing folders
+        for directory in (self.root, self.audits_dir, self.state_dir):
+            os.chmod(directory, PRIVATE_DIR_MODE)
+        if self.root.parent.name == APP_NAME:
+            os.chmod(self.root.parent, PRIVATE_DIR_MODE)
+
+    # -- audits ----------------------------------------------------------------------
+
+    def save(self, report: Report, *, subject: str | None = None) -> AuditRecord:
+        subject = subject or report.subject
+        self._ensure_dirs()
+        base = f"{_stamp(report.started_at)}--{subject_slug(subject)}"
+        name, n = base, 1
+        while (self.audits_dir / f"{name}.json").exists():
+            n += 1
+            name = f"{base}-{n}"
+        path = self.audits_dir / f"{name}.json"
+        text = json.dumps(audit_to_dict(report, subject), ensure_ascii=False, indent=1)
+        write_private_text(path, text + "\n")
+        return AuditRecord(name, path, subject, report.subject, report.started_at)
+
+    def audits(self, subject: str | None = None) -> list[AuditRecord]:
+        """Saved audits, oldest first; unreadable files skipped with a warning."""
+        if not self.audits_dir.is_dir():
+            return []
+        records = []
+        for path in sorted(self.audits_dir.glob("*.json")):
+            if path.name.startswith("."):  # a temporary file left by an interrupted write
+                continue
+            record = self._read_record(path)
+            if record is not None and (subject is None or record.subject == subject):
+                records.append(record)
+        records.sort(key=lambda r: (_stamp(r.started_at), r.id))
+        return records
+
+    def subjects(self) -> list[str]:
+        return sorted({r.subject for r in self.audits()})
+
+    def latest(self, subject: str | None = None) -> AuditRecord | None:
+        """The newest audit of ``subject``; without one, the newest of the person's own
+        (the demo's only when there is nothing else)."""
+        records = self.audits(subject)
+        if subject is None:
+            own = [r for r in records if r.subject != DEMO_SUBJECT]
+            records = own or records
+        return records[-1] if records else None
+
+    def previous(self, record: AuditRecord) -> AuditRecord | None:
+        key = (_stamp(record.started_at), record.id)
+        earlier = [r for r in self.audits(record.subject) if (_stamp(r.started_at), r.id) < key]
+        return earlier[-1] if earlier else None
+
+    def find(self, ref: str) -> AuditRecord:
+        """An audit by id, unique id prefix, or path to a saved audit file."""
+        candidate = Path(ref).expanduser()
+        if candidate.suffix == ".json" and candidate.is_file():
+            record = self._read_record(candidate)
+            if record is None:
+                raise HistoryError(f"{ref}: not a saved audit ({self.warnings[-1]})")
+            return record
+        records = self.audits()
+        exact = [r for r in records if r.id == ref]
+        matches = exact or [r for r in records if r.id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise HistoryError(f"no saved audit {ref!r} (list them with: auditor report --list)")
+        raise HistoryError(f"{ref!r} matches {len(matches)} audits; give more of the id")
+
+    def load(self, record: AuditRecord | str) -> Report:
+        if isinstance(record, str):
+            record = self.find(record)
+        data = self._read_json(record.path)
+        try:
+            if data is None:
+                raise ValueError(self.warnings[-1] if self.warnings else "unreadable")
+            return Report.from_dict(data["report"])
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise HistoryError(f"{record.path.name}: cannot read this audit ({exc})") from None
+
+    def _read_json(self, path: Path) -> dict[str, Any] | None:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise ValueError("too large")
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            reason = "truncated or not JSON" if isinstance(exc, ValueError) else str(exc)
+            self._warn(f"skipped {path.name}: {reason}")
+            return None
+        if not isinstance(data, dict) or data.get("format") != AUDIT_FORMAT:
+            self._warn(f"skipped {path.name}: not a candidate-auditor audit")
+            return None
+        return data
+
+    def _read_record(self, path: Path) -> AuditRecord | None:
+        data = self._read_json(path)
+        if data is None:
+            return None
+        report = data.get("report")
+        if (
+            not isinstance(report, dict)
+            or not isinstance(report.get("subject"), str)
+            or not isinstance(report.get("started_at"), str)
+            or not isinstance(report.get("results"), list)
+            or not isinstance(data.get("subject"), str)
+        ):
+            self._warn(f"skipped {path.name}: incomplete audit")
+            return None
+        return AuditRecord(
+            path.stem, path, data["subject"], report["subject"], report["started_at"]
+        )
+
+    # -- checklist state -------------------------------------------------------------
+
+    def _state_path(self, subject: str) -> Path:
+        return self.state_dir / f"{subject_slug(subject)}.json"
+
+    def load_state(self, subject: str) -> ChecklistState:
+        path = self._state_path(subject)
+        if not path.exists():
+            return ChecklistState()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+                raise ValueError("not a checklist state file")
+            return ChecklistState.from_dict(data.get("state", {}))
+        except (OSError, ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+            # Keep the damaged file for the person to look at, and start afresh.
+            aside = path.with_name(f"{path.name}.unreadable")
+            with contextlib.suppress(OSError):
+                os.replace(path, aside)
+            self._warn(
+                f"checklist state for {subject!r} was unreadable ({exc}); kept as {aside.name}"
+            )
+            return ChecklistState()
+
+    def save_state(self, subject: str, state: ChecklistState) -> None:
+        self._ensure_dirs()
+        data = {"format": STATE_FORMAT, "version": FORMAT_VERSION, "subject": subject,
+                "state": state.to_dict()}  # fmt: skip
+        write_private_text(self._state_path(subject), json.dumps(data, indent=1) + "\n")
+
+    def _update(self, subject: str, **changes: Mapping[str, Any]) -> ChecklistState:
+        state = replace(self.load_state(subject), **changes)
+        self.save_state(subject, state)
+        return state
+
+    def tick(self, subject: str, action_id: str, *, at: str | None = None) -> ChecklistState:
+        state = self.load_state(subject)
+        return self._update(subject, ticked={**state.ticked, action_id: at or _now()})
+
+    def untick(self, subject: str, action_id: str) -> ChecklistState:
+        state = self.load_state(subject)
+        return self._update(subject, ticked=_without(state.ticked, [action_id]))
+
+    def dismiss(self, subject: str, fingerprint: str, *, note: str = "") -> ChecklistState:
+        state = self.load_state(subject)
+        return self._update(subject, dismissed={**state.dismissed, fingerprint: note or _now()})
+
+    def undismiss(self, subject: str, fingerprint: str) -> ChecklistState:
+        state = self.load_state(subject)
+        return self._update(subject, dismissed=_without(state.dismissed, [fingerprint]))
+
+    def answer(self, subject: str, fingerprint: str, text: str) -> ChecklistState:
+        state = self.load_state(subject)
+        return self._update(subject, answers={**state.answers, fingerprint: text})
+
+    # -- one step: save, compare, verify ---------------------------------------------
+
+    def record(self, report: Report, actions: ActionSet, *, subject: str | None = None) -> Recorded:
+        """Save ``report`` and mark verified every action whose findings it no longer finds."""
+        subject = subject or report.subject
+        before = self.latest(subject)
+        record = self.save(report, subject=subject)
+        if before is None:
+            return Recorded(record, None, ())
+        try:
+            previous = self.load(before)
+        except HistoryError as exc:
+            self._warn(str(exc))
+            return Recorded(record, None, ())
+        changes = diff(previous, report)
+        state = self.load_state(subject)
+        state, verified = apply_verification(previous, report, changes, actions, state)
+        self.save_state(subject, state)
+        return Recorded(record, changes, verified)
+
+
+def apply_verification(
+    previous: Report,
+    current: Report,
+    changes: AuditDiff,
+    actions: ActionSet,
+    state: ChecklistState,
+) -> tuple[ChecklistState, tuple[str, ...]]:
+    """The state after a re-audit: actions whose every finding was fixed become verified
+    (their tick is no longer needed); verified actions found again lose the mark."""
+    fixed = {f.fingerprint for f in changes.fixed}
+    verified = dict(state.verified)
+    ticked = dict(state.ticked)
+    newly: list[str] = []
+    for item in build_checklist(previous, actions, state).items:
+        if item.status not in (ItemStatus.OPEN, ItemStatus.DONE) or not item.findings:
+            continue
+        problems = [f.fingerprint for f in item.findings if f.status.is_problem]
+        if problems and all(fp in fixed for fp in problems):
+            verified[item.id] = Verified(current.started_at, tuple(problems))
+            ticked.pop(item.id, None)
+            newly.append(item.id)
+    still_found = {i.id for i in build_checklist(current, actions, state).items if i.findings}
+    for action_id in still_found & set(verified):
+        del verified[action_id]
+    return (
+        replace(state, verified=verified, ticked=ticked),
+        tuple(a for a in newly if a in verified),
+    )
+
+
+def _without(mapping: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
+    drop = set(keys)
+    return {k: v for k, v in mapping.items() if k not in drop}
