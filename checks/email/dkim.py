@@ -1,0 +1,375 @@
+"""email.dkim: find the domain's DKIM keys and judge each one.
+
+DNS cannot list DKIM selectors, so discovery admits its limits: it probes the selectors
+of the providers UK campaigns use (checks/data/dkim_selectors.toml), the selectors the
+profile names (for instance from ``auditor dkim-selectors`` on a sent message), and reads
+the ``_domainkey`` empty-non-terminal hint. "No selector found" is a warning with that
+explanation, never a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from auditor.net.dns import DnsAnswer, DnsOutcome
+from checks.email.auth_dns import could_not_check, dns_evidence, now_iso
+from checks.email.dkim_record import (
+    DkimKey,
+    DkimSyntaxError,
+    key_strength,
+    looks_like_dkim_key,
+    parse_dkim_key,
+    valid_selector,
+)
+
+SELECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "dkim_selectors.toml"
+PROFILE = "profile"
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    selectors: tuple[str, ...]
+    source: str
+    note: str = ""
+
+
+def load_providers(path: Path = SELECTORS_FILE) -> list[Provider]:
+    """The provider selector table; raises ValueError naming the problem if it is broken."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    providers: list[Provider] = []
+    for index, entry in enumerate(data.get("provider", [])):
+        where = f"{path.name}: provider #{index + 1}"
+        name, selectors, source = entry.get("name"), entry.get("selectors"), entry.get("source")
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{where}: name must be text")
+        if not isinstance(selectors, list) or not all(
+            isinstance(s, str) and valid_selector(s) for s in selectors
+        ):
+            raise ValueError(f"{where} ({name}): selectors must be a list of selector names")
+        if not isinstance(source, str) or not source.startswith("https://"):
+            raise ValueError(f"{where} ({name}): source must be an https:// link")
+        unknown = set(entry) - {"name", "selectors", "source", "note"}
+        if unknown:
+            raise ValueError(f"{where} ({name}): unknown key {sorted(unknown)[0]!r}")
+        providers.append(
+            Provider(name, tuple(s.lower() for s in selectors), source, entry.get("note", ""))
+        )
+    return providers
+
+
+def candidate_selectors(
+    profile_selectors: tuple[str, ...], providers: list[Provider]
+) -> dict[str, list[str]]:
+    """selector -> where it came from ("profile" or provider names), profile first."""
+    candidates: dict[str, list[str]] = {}
+    for selector in profile_selectors:
+        candidates.setdefault(selector.strip().lower(), []).append(PROFILE)
+    for provider in providers:
+        for selector in provider.selectors:
+            origins = candidates.setdefault(selector, [])
+            if provider.name not in origins:
+                origins.append(provider.name)
+    return {s: o for s, o in candidates.items() if valid_selector(s)}
+
+
+class DkimCheck(Check):
+    meta = CheckMeta(
+        id="email.dkim",
+        title="DKIM signing keys",
+        category="email",
+        target="domain",
+        severity=Severity.MEDIUM,
+        guidance="https://www.rfc-editor.org/rfc/rfc6376#section-3.6",
+        description="Looks for the domain's DKIM public keys under common provider selectors "
+        "and the ones the profile names, and checks each key's type, length and flags.",
+        timeout=30.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        domain = ctx.target
+        dns = ctx.services.dns
+        providers = load_providers()
+        candidates = candidate_selectors(ctx.profile.dkim_selectors, providers)
+        canary = f"auditor-canary-{secrets.token_hex(4)}"
+        names = [f"{s}._domainkey.{domain}" for s in candidates]
+        hint, canary_answer, *answers = await asyncio.gather(
+            dns.query(f"_domainkey.{domain}", "TXT"),
+            dns.txt(f"{canary}._domainkey.{domain}"),
+            *(dns.txt(name) for name in names),
+        )
+        fetched_at = now_iso(ctx)
+        wildcard = {r for r in canary_answer.records if looks_like_dkim_key(r)}
+        findings: list[Finding] = []
+        keys: list[dict[str, Any]] = []
+        errors: list[DnsAnswer] = []
+        for (selector, origins), answer in zip(candidates.items(), answers, strict=True):
+            from_profile = PROFILE in origins
+            if answer.could_not_check:
+                errors.append(answer)
+                if from_profile:
+                    findings.append(
+                        could_not_check(
+                            ctx,
+                            answer,
+                            f"the DKIM selector {selector}",
+                            subject=f"selector:{selector}",
+                        )
+                    )
+                continue
+            records = [r for r in answer.records if looks_like_dkim_key(r)]
+            if wildcard and not from_profile and set(records) <= wildcard:
+                continue  # a wildcard answers every name: not evidence of this selector
+            if not records:
+                if from_profile:
+                    findings.append(_listed_selector_missing(ctx, selector, answer, fetched_at))
+                continue
+            findings.extend(
+                _key_findings(ctx, selector, origins, answer, records, keys, fetched_at)
+            )
+        ctx.publish("selectors", sorted({k["selector"] for k in keys}))
+        ctx.publish("keys", keys)
+        ctx.publish("domainkey_hint", _hint_word(hint))
+        if keys:
+            return findings
+        if errors and not any(f.status.could_not_check for f in findings):
+            findings.append(
+                could_not_check(
+                    ctx,
+                    errors[0],
+                    f"DKIM: {len(errors)} of {len(candidates)} selector lookups failed",
+                    subject="discovery",
+                )
+            )
+            return findings
+        if not errors:
+            findings.append(
+                _nothing_found(ctx, domain, candidates, providers, hint, canary_answer, fetched_at)
+            )
+        return findings
+
+
+def _hint_word(hint: DnsAnswer) -> str:
+    if hint.exists:
+        return "exists"
+    if hint.outcome is DnsOutcome.NXDOMAIN:
+        return "nxdomain"
+    return "unknown"
+
+
+def _listed_selector_missing(
+    ctx: CheckContext, selector: str, answer: DnsAnswer, fetched_at: str
+) -> Finding:
+    return ctx.finding(
+        Status.WARN,
+        f"The DKIM selector {selector} named in the profile has no key at {answer.name}, so "
+        "mail signed with it fails DKIM.",
+        location=answer.name,
+        subject=f"selector:{selector}",
+        evidence=[dns_evidence(answer, fetched_at)],
+        actions=["email.dkim-fix-record"],
+    )
+
+
+def _key_findings(
+    ctx: CheckContext,
+    selector: str,
+    origins: list[str],
+    answer: DnsAnswer,
+    records: list[str],
+    keys: list[dict[str, Any]],
+    fetched_at: str,
+) -> list[Finding]:
+    name = answer.name
+    subject = f"selector:{selector}"
+    evidence = [dns_evidence(answer, fetched_at)]
+    where = "listed in the profile" if PROFILE in origins else f"used by {', '.join(origins)}"
+    if len(records) > 1:
+        return [
+            ctx.finding(
+                Status.FAIL,
+                f"{name} has {len(records)} DKIM key records; receivers may pick any of them, "
+                "so signatures fail at random.",
+                location=name,
+                subject=subject,
+                evidence=evidence,
+                actions=["email.dkim-fix-record"],
+            )
+        ]
+    raw = records[0]
+    try:
+        key = parse_dkim_key(raw)
+    except DkimSyntaxError as exc:
+        keys.append({"selector": selector, "name": name, "valid": False})
+        return [_unreadable(ctx, name, subject, evidence, str(exc))]
+    info: dict[str, Any] = {
+        "selector": selector,
+        "name": name,
+        "valid": True,
+        "key_type": key.key_type,
+        "revoked": key.revoked,
+        "testing": key.testing,
+        "cname_chain": list(answer.cname_chain),
+        "origins": list(origins),
+    }
+    keys.append(info)
+    findings: list[Finding] = []
+    if key.revoked:
+        findings.append(
+            ctx.finding(
+                Status.WARN,
+                f"The DKIM key at selector {selector} has been revoked (left empty); that is "
+                "normal during a key change, but mail signed with it now fails DKIM.",
+                severity=Severity.LOW,
+                location=name,
+                subject=subject,
+                evidence=evidence,
+                actions=["email.dkim-remove-revoked"],
+            )
+        )
+    else:
+        try:
+            strength = key_strength(key)
+        except DkimSyntaxError as exc:
+            info["valid"] = False
+            return [_unreadable(ctx, name, subject, evidence, str(exc))]
+        info["bits"] = strength.bits
+        info["verdict"] = strength.verdict
+        findings.append(
+            _strength_finding(
+                ctx,
+                selector,
+                name,
+                subject,
+                evidence,
+                key,
+                strength.describe(),
+                strength.verdict,
+                where,
+            )
+        )
+    if key.testing:
+        findings.append(
+            ctx.finding(
+                Status.WARN,
+                f"The DKIM key at selector {selector} is marked as a test (t=y), so receivers "
+                "may treat failed signatures as unsigned mail.",
+                severity=Severity.LOW,
+                location=name,
+                subject=f"testing:{selector}",
+                evidence=evidence,
+                actions=["email.dkim-finish-testing"],
+            )
+        )
+    return findings
+
+
+def _strength_finding(
+    ctx: CheckContext,
+    selector: str,
+    name: str,
+    subject: str,
+    evidence: list[Evidence],
+    key: DkimKey,
+    described: str,
+    verdict: str,
+    where: str,
+) -> Finding:
+    if verdict == "weak":
+        return ctx.finding(
+            Status.FAIL,
+            f"The DKIM key at selector {selector} is a {described}, too short to trust: "
+            "receivers ignore it and it can be broken.",
+            severity=Severity.HIGH,
+            location=name,
+            subject=subject,
+            evidence=evidence,
+            actions=["email.dkim-stronger-key"],
+        )
+    if verdict == "short":
+        return ctx.finding(
+            Status.WARN,
+            f"The DKIM key at selector {selector} is a {described}; 2048 bits is the current "
+            "minimum advice.",
+            location=name,
+            subject=subject,
+            evidence=evidence,
+            actions=["email.dkim-stronger-key"],
+        )
+    return ctx.finding(
+        Status.PASS,
+        f"DKIM key found at selector {selector} ({where}): a {described}.",
+        location=name,
+        subject=subject,
+        evidence=evidence,
+    )
+
+
+def _unreadable(
+    ctx: CheckContext, name: str, subject: str, evidence: list[Evidence], reason: str
+) -> Finding:
+    return ctx.finding(
+        Status.FAIL,
+        f"The DKIM key record at {name} cannot be read, so signatures made with it fail.",
+        location=name,
+        subject=subject,
+        evidence=[*evidence, Evidence(source="analysis", location=name, detail={"error": reason})],
+        actions=["email.dkim-fix-record"],
+    )
+
+
+def _nothing_found(
+    ctx: CheckContext,
+    domain: str,
+    candidates: dict[str, list[str]],
+    providers: list[Provider],
+    hint: DnsAnswer,
+    canary: DnsAnswer,
+    fetched_at: str,
+) -> Finding:
+    if hint.exists:
+        hint_text = (
+            f"_domainkey.{domain} exists, which usually means some selector is published "
+            "under it that we did not guess."
+        )
+    elif hint.outcome is DnsOutcome.NXDOMAIN:
+        hint_text = (
+            f"_domainkey.{domain} does not exist, which suggests no DKIM key is published at all."
+        )
+    else:
+        hint_text = f"the lookup of _domainkey.{domain} gave no usable hint ({hint.describe()})."
+    if any(looks_like_dkim_key(r) for r in canary.records):
+        hint_text += (
+            f" A wildcard record answers every name under _domainkey.{domain}, so probes "
+            "that only returned it were ignored."
+        )
+    unguessable = [p.name for p in providers if not p.selectors]
+    note = (
+        "DNS has no way to list DKIM selectors, so the audit can only try known names. "
+        f"Tried {len(candidates)}: {', '.join(candidates)}. Hint: {hint_text} Wildcard records "
+        "and some DNS servers make that hint wrong in both directions. Providers whose "
+        f"selectors cannot be guessed: {', '.join(unguessable)}. Run `auditor dkim-selectors` "
+        "on a message the campaign sent and add the selector to dkim_selectors in the profile."
+    )
+    return ctx.finding(
+        Status.WARN,
+        f"No DKIM key was found for {domain} under the {len(candidates)} common selectors tried; "
+        "selectors cannot be listed, so tell the audit which one your mail uses.",
+        location=f"_domainkey.{domain}",
+        subject="discovery",
+        confidence=Confidence.MEDIUM if hint.exists else Confidence.HIGH,
+        evidence=[
+            dns_evidence(hint, fetched_at),
+            dns_evidence(canary, fetched_at),
+            Evidence(source="analysis", location=f"_domainkey.{domain}", detail={"note": note}),
+        ],
+        actions=["email.dkim-enable"],
+    )

@@ -1,0 +1,180 @@
+"""email.dkim against real zones on the loopback DNS server, with keys made in the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.demo.dns_server import DnsServer
+from auditor.model import Status
+from auditor.profile import Profile
+from checks.email.dkim import DkimCheck, candidate_selectors, load_providers
+from tests.email_auth.conftest import add_zone, make_services, run_check
+from tests.email_auth.keys import ed25519_p, rsa_p, txt
+
+DOMAIN = "candidate.org.uk"
+TENANT = "candidate.onmicrosoft.com"
+
+
+def profile(*selectors: str) -> Profile:
+    return Profile(name="Test Candidate", domains=(DOMAIN,), dkim_selectors=selectors)
+
+
+async def test_keys_of_every_kind(dns_server: DnsServer) -> None:
+    add_zone(
+        dns_server,
+        DOMAIN,
+        [
+            ("google._domainkey", "TXT", [txt(f"v=DKIM1; k=rsa; p={rsa_p(2048)}")]),
+            (
+                "selector1._domainkey",
+                "CNAME",
+                [f"selector1-candidate-org-uk._domainkey.{TENANT}."],
+            ),
+            ("campaign2026._domainkey", "TXT", [txt(f"v=DKIM1; k=ed25519; p={ed25519_p()}")]),
+            ("k1._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(512)}")]),
+            ("s1._domainkey", "TXT", [txt("v=DKIM1; k=rsa; p=")]),
+            ("mail._domainkey", "TXT", [txt(f"v=DKIM1; t=y; p={rsa_p(2048)}")]),
+            ("k2._domainkey", "TXT", [txt("v=DKIM1; p=AAAAB3NzaC1yc2E")]),
+            ("fm1._domainkey", "TXT", [txt("v=DKIM1; p=abc; p=def")]),
+        ],
+    )
+    add_zone(
+        dns_server,
+        TENANT,
+        [("selector1-candidate-org-uk._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(1024)}")])],
+    )
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), profile("campaign2026"))
+    statuses = outcome.statuses()
+    assert statuses["selector:google"] is Status.PASS
+    assert "2048-bit RSA" in outcome.by_subject("selector:google").message
+    assert statuses["selector:selector1"] is Status.WARN  # 1024-bit, behind a CNAME
+    assert "1024-bit" in outcome.by_subject("selector:selector1").message
+    cname_evidence = outcome.by_subject("selector:selector1").evidence[0]
+    assert cname_evidence.detail["cname_chain"] == [
+        f"selector1-candidate-org-uk._domainkey.{TENANT}"
+    ]
+    assert statuses["selector:campaign2026"] is Status.PASS
+    assert "ed25519" in outcome.by_subject("selector:campaign2026").message
+    assert statuses["selector:k1"] is Status.FAIL
+    assert outcome.by_subject("selector:k1").actions == ("email.dkim-stronger-key",)
+    assert statuses["selector:s1"] is Status.WARN  # revoked
+    assert "revoked" in outcome.by_subject("selector:s1").message
+    assert statuses["selector:mail"] is Status.PASS
+    assert statuses["testing:mail"] is Status.WARN
+    assert statuses["selector:k2"] is Status.FAIL  # unreadable key material
+    assert statuses["selector:fm1"] is Status.FAIL  # duplicate p= tag
+    assert "discovery" not in statuses
+    assert outcome.facts["selectors"] == sorted(
+        ["google", "selector1", "campaign2026", "k1", "s1", "mail", "k2", "fm1"]
+    )
+    bits = {k["selector"]: k.get("bits") for k in outcome.facts["keys"]}
+    assert bits["google"] == 2048 and bits["selector1"] == 1024 and bits["k1"] == 512
+    assert outcome.facts["domainkey_hint"] == "exists"
+
+
+async def test_several_records_at_one_selector(dns_server: DnsServer) -> None:
+    key = f"v=DKIM1; p={rsa_p(2048)}"
+    add_zone(dns_server, DOMAIN, [("google._domainkey", "TXT", [txt(key), txt(key + " ")])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    assert outcome.by_subject("selector:google").status is Status.FAIL
+
+
+async def test_nothing_found_under_an_existing_domainkey_is_a_warning(
+    dns_server: DnsServer,
+) -> None:
+    add_zone(dns_server, DOMAIN, [("unguessable._domainkey", "TXT", ['"v=DKIM1; p="'])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    finding = outcome.by_subject("discovery")
+    assert finding.status is Status.WARN  # never fail: selectors cannot be listed
+    note = finding.evidence[-1].detail["note"]
+    assert "no way to list DKIM selectors" in note
+    assert "usually means some selector is published" in note
+    assert "wrong in both directions" in note
+    assert "Amazon SES" in note
+    assert outcome.facts["domainkey_hint"] == "exists"
+    assert outcome.facts["selectors"] == []
+
+
+async def test_nothing_found_and_no_domainkey_name(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("@", "A", ["127.0.0.1"])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    finding = outcome.by_subject("discovery")
+    assert finding.status is Status.WARN
+    assert "suggests no DKIM key" in finding.evidence[-1].detail["note"]
+    assert outcome.facts["domainkey_hint"] == "nxdomain"
+    # every provider selector was probed
+    asked = {q.qname for q in dns_server.queries}
+    assert {f"google._domainkey.{DOMAIN}", f"selector2._domainkey.{DOMAIN}"} <= asked
+    assert f"protonmail3._domainkey.{DOMAIN}" in asked
+
+
+async def test_wildcard_does_not_fake_keys(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("*._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(2048)}")])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    finding = outcome.by_subject("discovery")
+    assert finding.status is Status.WARN
+    assert "wildcard" in finding.evidence[-1].detail["note"]
+
+
+async def test_listed_selector_without_key(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("google._domainkey", "TXT", [txt(f"p={rsa_p(2048)}")])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), profile("gone"))
+    assert outcome.by_subject("selector:gone").status is Status.WARN
+    assert outcome.by_subject("selector:google").status is Status.PASS
+
+
+@pytest.mark.parametrize("fault", ["servfail", "timeout"])
+async def test_dns_failure_is_error_not_missing(dns_server: DnsServer, fault: str) -> None:
+    add_zone(dns_server, DOMAIN, [("google._domainkey", "TXT", [txt(f"p={rsa_p(2048)}")])])
+    dns_server.faults.set_suffix(f"_domainkey.{DOMAIN}", fault)
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    finding = outcome.by_subject("discovery")
+    assert finding.status is (Status.TIMEOUT if fault == "timeout" else Status.ERROR)
+    assert "Could not check" in finding.message
+    assert not any(f.status in (Status.WARN, Status.FAIL) for f in outcome.findings)
+
+
+async def test_failed_profile_selector_is_its_own_error(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("google._domainkey", "TXT", [txt(f"p={rsa_p(2048)}")])])
+    dns_server.faults.set(f"mine._domainkey.{DOMAIN}", "servfail")
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), profile("mine"))
+    assert outcome.by_subject("selector:mine").status is Status.ERROR
+    assert outcome.by_subject("selector:google").status is Status.PASS
+
+
+def test_shipped_provider_table() -> None:
+    providers = {p.name: p for p in load_providers()}
+    assert providers["Google Workspace"].selectors == ("google",)
+    assert providers["Microsoft 365"].selectors == ("selector1", "selector2")
+    assert {"k1", "k2", "k3"} <= set(providers["Mailchimp"].selectors)
+    assert "Amazon SES" in providers and providers["Amazon SES"].note
+    for provider in providers.values():
+        assert provider.source.startswith("https://")
+        assert provider.selectors or provider.note, provider.name
+
+
+def test_candidates_profile_first_and_deduplicated() -> None:
+    providers = load_providers()
+    candidates = candidate_selectors(("Mine", "k1", "bad selector"), providers)
+    assert list(candidates)[:2] == ["mine", "k1"]
+    assert candidates["k1"][0] == "profile" and "Mailchimp" in candidates["k1"]
+    assert "bad selector" not in candidates
+    assert "Mailgun" in candidates["k1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[[provider]]\nname = "X"\nselectors = ["ok"]\nsource = "http://x"\n', "https"),
+        ('[[provider]]\nname = "X"\nselectors = ["a b"]\nsource = "https://x"\n', "selectors"),
+        ('[[provider]]\nselectors = []\nsource = "https://x"\n', "name"),
+        ('[[provider]]\nname = "X"\nselectors = []\nsource = "https://x"\nbad = 1\n', "unknown"),
+    ],
+)
+def test_broken_provider_table(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "sel.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=problem):
+        load_providers(path)
