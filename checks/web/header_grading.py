@@ -1,6 +1,6 @@
 """Pure grading of a site's security headers, in the manner of the Mozilla HTTP Observatory.
 
-Each test returns a ``TestResult`` with a modifier; the score starts at 100, penalties are
+Each test returns a ``GradedTest`` with a modifier; the score starts at 100, penalties are
 added, and bonuses count only when the penalised score is still 90 or more (as the
 Observatory does). The table is documented in docs/web-headers-scoring.md. Nothing here
 raises: malformed headers are graded as invalid. Work is bounded by header-length caps.
@@ -25,7 +25,7 @@ GRADES = (
 
 
 @dataclass(frozen=True)
-class TestResult:
+class GradedTest:
     test: str  # "content-security-policy", "cookies", ...
     result: str  # an Observatory-style result id: "csp-not-implemented"
     modifier: int
@@ -40,7 +40,7 @@ class TestResult:
 class Grade:
     score: int
     letter: str
-    results: tuple[TestResult, ...]
+    results: tuple[GradedTest, ...]
 
 
 # -- HSTS -----------------------------------------------------------------------------------
@@ -83,23 +83,23 @@ def parse_hsts(value: str | None) -> HstsPolicy | None:
     return HstsPolicy(max_age, include, preload)
 
 
-def grade_hsts(value: str | None, *, https: bool = True) -> TestResult:
+def grade_hsts(value: str | None, *, https: bool = True) -> GradedTest:
     name = "strict-transport-security"
     if not https:
-        return TestResult(name, "hsts-not-implemented-no-https", -20, "The site has no HTTPS.")
+        return GradedTest(name, "hsts-not-implemented-no-https", -20, "The site has no HTTPS.")
     policy = parse_hsts(value)
     if policy is None:
-        return TestResult(name, "hsts-not-implemented", -20, "HSTS is not set.")
+        return GradedTest(name, "hsts-not-implemented", -20, "HSTS is not set.")
     if policy.max_age is None:
-        return TestResult(name, "hsts-header-invalid", -20, f"HSTS is invalid: {policy.problem}.")
+        return GradedTest(name, "hsts-header-invalid", -20, f"HSTS is invalid: {policy.problem}.")
     if policy.max_age < HSTS_MIN_AGE:
-        return TestResult(
+        return GradedTest(
             name,
             "hsts-implemented-max-age-less-than-six-months",
             -10,
             f"HSTS max-age is {policy.max_age} seconds, under six months.",
         )
-    return TestResult(
+    return GradedTest(
         name,
         "hsts-implemented-max-age-at-least-six-months",
         0,
@@ -137,18 +137,18 @@ def _unsafe_sources(sources: Sequence[str]) -> list[str]:
     ]
 
 
-def grade_csp(values: Sequence[str]) -> TestResult:
+def grade_csp(values: Sequence[str]) -> GradedTest:
     name = "content-security-policy"
     if not values:
-        return TestResult(name, "csp-not-implemented", -25, "No Content-Security-Policy is set.")
+        return GradedTest(name, "csp-not-implemented", -25, "No Content-Security-Policy is set.")
     directives = parse_csp(values[0])
     if directives is None:
-        return TestResult(
+        return GradedTest(
             name, "csp-header-invalid", -25, "The Content-Security-Policy is invalid."
         )
     script = directives.get("script-src", directives.get("default-src"))
     if script is None:
-        return TestResult(
+        return GradedTest(
             name,
             "csp-implemented-with-unsafe-inline",
             -20,
@@ -157,14 +157,14 @@ def grade_csp(values: Sequence[str]) -> TestResult:
         )
     unsafe = _unsafe_sources(script)
     if unsafe:
-        return TestResult(
+        return GradedTest(
             name,
             "csp-implemented-with-unsafe-inline",
             -20,
             f"The Content-Security-Policy allows unsafe script sources: {' '.join(unsafe[:5])}.",
         )
     if "'unsafe-eval'" in script:
-        return TestResult(
+        return GradedTest(
             name,
             "csp-implemented-with-unsafe-eval",
             -10,
@@ -172,20 +172,20 @@ def grade_csp(values: Sequence[str]) -> TestResult:
         )
     style = directives.get("style-src", directives.get("default-src", []))
     if "'unsafe-inline'" in style:
-        return TestResult(
+        return GradedTest(
             name,
             "csp-implemented-with-unsafe-inline-in-style-src-only",
             0,
             "The Content-Security-Policy is good; it allows inline styles only.",
         )
     if directives.get("default-src") == ["'none'"]:
-        return TestResult(
+        return GradedTest(
             name,
             "csp-implemented-with-no-unsafe-default-src-none",
             10,
             "The Content-Security-Policy is strict (default-src 'none').",
         )
-    return TestResult(
+    return GradedTest(
         name,
         "csp-implemented-with-no-unsafe",
         5,
@@ -196,33 +196,33 @@ def grade_csp(values: Sequence[str]) -> TestResult:
 # -- the simple headers ---------------------------------------------------------------------
 
 
-def grade_content_type_options(value: str | None) -> TestResult:
+def grade_content_type_options(value: str | None) -> GradedTest:
     name = "x-content-type-options"
     if value is None:
-        return TestResult(
+        return GradedTest(
             name, "x-content-type-options-not-implemented", -5, "X-Content-Type-Options is not set."
         )
     if value.strip().lower() != "nosniff":
-        return TestResult(
+        return GradedTest(
             name,
             "x-content-type-options-header-invalid",
             -5,
             f"X-Content-Type-Options is {value[:40]!r}, not nosniff.",
         )
-    return TestResult(
+    return GradedTest(
         name, "x-content-type-options-nosniff", 0, "X-Content-Type-Options is nosniff."
     )
 
 
-def grade_framing(xfo: str | None, csp_values: Sequence[str]) -> TestResult:
+def grade_framing(xfo: str | None, csp_values: Sequence[str]) -> GradedTest:
     name = "x-frame-options"
     directives = parse_csp(csp_values[0]) if csp_values else None
     if directives and "frame-ancestors" in directives:
-        return TestResult(
+        return GradedTest(
             name, "xfo-implemented-via-csp", 5, "Framing is controlled by CSP frame-ancestors."
         )
     if xfo is None:
-        return TestResult(
+        return GradedTest(
             name,
             "x-frame-options-not-implemented",
             -20,
@@ -231,22 +231,22 @@ def grade_framing(xfo: str | None, csp_values: Sequence[str]) -> TestResult:
         )
     value = xfo.strip().lower()
     if value in ("deny", "sameorigin"):
-        return TestResult(
+        return GradedTest(
             name, "x-frame-options-sameorigin-or-deny", 0, f"X-Frame-Options is {value.upper()}."
         )
     if value.startswith("allow-from "):
-        return TestResult(
+        return GradedTest(
             name, "x-frame-options-allow-from-origin", 0, "X-Frame-Options uses ALLOW-FROM."
         )
-    return TestResult(
+    return GradedTest(
         name, "x-frame-options-header-invalid", -20, f"X-Frame-Options {xfo[:40]!r} is invalid."
     )
 
 
-def grade_referrer(value: str | None) -> TestResult:
+def grade_referrer(value: str | None) -> GradedTest:
     name = "referrer-policy"
     if value is None:
-        return TestResult(
+        return GradedTest(
             name,
             "referrer-policy-not-implemented",
             0,
@@ -255,7 +255,7 @@ def grade_referrer(value: str | None) -> TestResult:
     tokens = [t.strip().lower() for t in value[:1024].split(",") if t.strip()]
     known = [t for t in tokens if t in GOOD_REFERRER or t in WEAK_REFERRER]
     if not known:
-        return TestResult(
+        return GradedTest(
             name,
             "referrer-policy-header-invalid",
             -5,
@@ -263,13 +263,13 @@ def grade_referrer(value: str | None) -> TestResult:
         )
     policy = known[-1]  # browsers use the last value they understand
     if policy in WEAK_REFERRER:
-        return TestResult(
+        return GradedTest(
             name,
             "referrer-policy-unsafe",
             -5,
             f"Referrer-Policy {policy} leaks full addresses to other sites.",
         )
-    return TestResult(name, "referrer-policy-private", 5, f"Referrer-Policy is {policy}.")
+    return GradedTest(name, "referrer-policy-private", 5, f"Referrer-Policy is {policy}.")
 
 
 # -- cookies --------------------------------------------------------------------------------
@@ -309,17 +309,17 @@ def parse_set_cookie(value: str) -> Cookie | None:
     )
 
 
-def grade_cookies(set_cookies: Iterable[str], *, hsts: bool) -> TestResult:
+def grade_cookies(set_cookies: Iterable[str], *, hsts: bool) -> GradedTest:
     name = "cookies"
     cookies = [c for c in (parse_set_cookie(v) for v in list(set_cookies)[:MAX_COOKIES]) if c]
     if not cookies:
-        return TestResult(name, "cookies-not-found", 0, "The page sets no cookies.")
+        return GradedTest(name, "cookies-not-found", 0, "The page sets no cookies.")
     sessions = [c for c in cookies if c.looks_like_session]
     invalid = [c for c in cookies if c.same_site not in (None, "strict", "lax", "none")]
     invalid += [c for c in cookies if c.same_site == "none" and not c.secure]
     if [c for c in sessions if not c.secure]:
         names = ", ".join(c.name for c in sessions if not c.secure)[:100]
-        return TestResult(
+        return GradedTest(
             name,
             "cookies-session-without-secure-flag",
             -40,
@@ -327,7 +327,7 @@ def grade_cookies(set_cookies: Iterable[str], *, hsts: bool) -> TestResult:
         )
     if [c for c in sessions if not c.http_only]:
         names = ", ".join(c.name for c in sessions if not c.http_only)[:100]
-        return TestResult(
+        return GradedTest(
             name,
             "cookies-session-without-httponly-flag",
             -30,
@@ -337,30 +337,30 @@ def grade_cookies(set_cookies: Iterable[str], *, hsts: bool) -> TestResult:
     if insecure:
         names = ", ".join(c.name for c in insecure)[:100]
         if hsts:
-            return TestResult(
+            return GradedTest(
                 name,
                 "cookies-without-secure-flag-but-protected-by-hsts",
                 -5,
                 f"Cookie {names} lacks the Secure flag (HSTS protects it).",
             )
-        return TestResult(
+        return GradedTest(
             name, "cookies-without-secure-flag", -20, f"Cookie {names} lacks the Secure flag."
         )
     if invalid:
-        return TestResult(
+        return GradedTest(
             name,
             "cookies-samesite-flag-invalid",
             -20,
             f"Cookie {invalid[0].name[:60]} has an invalid SameSite setting.",
         )
     if all(c.same_site in ("strict", "lax") for c in cookies):
-        return TestResult(
+        return GradedTest(
             name,
             "cookies-secure-with-httponly-sessionid-samesite",
             5,
             "All cookies are Secure and SameSite, session cookies HttpOnly.",
         )
-    return TestResult(
+    return GradedTest(
         name,
         "cookies-secure-with-httponly-sessionid",
         0,
@@ -371,7 +371,7 @@ def grade_cookies(set_cookies: Iterable[str], *, hsts: bool) -> TestResult:
 # -- redirection and the total --------------------------------------------------------------
 
 
-def grade_redirection(kind: str) -> TestResult:
+def grade_redirection(kind: str) -> GradedTest:
     """``kind``: to-https | not-to-https | missing | off-host | no-http (from the check)."""
     name = "redirection"
     table = {
@@ -394,14 +394,14 @@ def grade_redirection(kind: str) -> TestResult:
         ),
     }
     result, modifier, summary = table.get(kind, table["missing"])
-    return TestResult(name, result, modifier, summary)
+    return GradedTest(name, result, modifier, summary)
 
 
 def letter_for(score: int) -> str:
     return next(letter for floor, letter in GRADES if score >= floor)
 
 
-def total(results: Sequence[TestResult]) -> Grade:
+def total(results: Sequence[GradedTest]) -> Grade:
     penalised = 100 + sum(r.modifier for r in results if r.modifier < 0)
     bonus = sum(r.modifier for r in results if r.modifier > 0) if penalised >= 90 else 0
     score = max(0, penalised + bonus)
