@@ -1,0 +1,218 @@
+"""What the exposure checks share: the crawls of the profile's sites, turning a matcher's
+sightings into findings (one per URL and kind, the best match), and crawl failures into
+honest "could not check" findings."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
+from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from checks.exposure.extract import MapPoint, Segment
+from checks.exposure.matchers import (
+    IdentityMatcher,
+    Match,
+    haversine_m,
+    location_severity,
+    normalise_text,
+    snippet,
+)
+
+if TYPE_CHECKING:
+    from auditor.check import CheckContext
+
+CANDIDATE_GUIDANCE = (
+    "https://www.gov.uk/government/collections/candidate-security-guidance-collection"
+)
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "home-address": ("exposure.remove-home-address", "exposure.search-engine-refresh"),
+    "postcode": ("exposure.remove-home-address", "exposure.search-engine-refresh"),
+    "street": ("exposure.remove-home-address",),
+    "phone": ("exposure.remove-personal-phone",),
+    "email": ("exposure.remove-personal-email",),
+    "map-location": ("exposure.remove-map-location", "exposure.search-engine-refresh"),
+    "gps-location": ("exposure.strip-photo-location",),
+}
+
+MESSAGES = {
+    "home-address": "Your home address is published on this page.",
+    "postcode": "Your home postcode is published on this page.",
+    "street": "The name of your home street appears on this page (without your house number).",
+    "phone": "Your personal phone number is published on this page.",
+    "email": "Your personal email address is published on this page.",
+    "map-location": "A map on this page points at or near your home.",
+}
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One match, with the text and place it was found in."""
+
+    match: Match
+    url: str
+    source: str  # page-text, attribute, json-ld, pdf-text, ...
+    where: str  # the element or field
+    text: str  # the whitespace-normalised segment text the match's span refers to
+    fetched_at: str
+    others: tuple[str, ...] = ()  # other sensitive strings inside the snippet
+
+
+def identifiers_missing(matcher: IdentityMatcher) -> str:
+    return (
+        "The profile has no home address, phone number or personal email to look for; "
+        "add them (they stay on this computer) and run the audit again."
+    )
+
+
+async def site_crawls(ctx: CheckContext) -> list[Crawl]:
+    urls = start_urls(ctx.profile.websites, ctx.profile.extra_pages)
+    crawls = [shared_crawl(ctx.services, url, whole) for url, whole in urls]
+    return list(await asyncio.gather(*crawls))
+
+
+def scan_segments(
+    matcher: IdentityMatcher, segments: list[Segment], url: str, fetched_at: str
+) -> list[Sighting]:
+    found: list[Sighting] = []
+    for segment in segments:
+        text = normalise_text(segment.text)
+        matches = matcher.find(text)
+        for match in matches:
+            left, right = max(0, match.start - 70), match.end + 70
+            others = tuple(
+                s for m in matches if m.start < right and left < m.end for s in m.sensitive
+            )
+            found.append(
+                Sighting(match, url, segment.source, segment.where, text, fetched_at, others)
+            )
+    return found
+
+
+def point_sightings(
+    matcher: IdentityMatcher, points: list[MapPoint], url: str, fetched_at: str
+) -> list[Sighting]:
+    """Map coordinates near a home (the home must have coordinates in the profile)."""
+    found: list[Sighting] = []
+    for point in points:
+        for home in matcher.home_points:
+            assert home.latitude is not None and home.longitude is not None
+            distance = haversine_m(point.latitude, point.longitude, home.latitude, home.longitude)
+            severity = location_severity(distance)
+            if severity is None:
+                continue
+            detail = f"a map point {distance:,.0f} m from your home"
+            match = Match(
+                "map-location",
+                severity,
+                Confidence.HIGH if distance <= 200 else Confidence.MEDIUM,
+                0,
+                len(point.raw),
+                (point.raw,),
+                home.subject,
+                detail,
+            )
+            text = normalise_text(point.raw + " " + point.where)
+            found.append(Sighting(match, url, point.source, point.where, text, fetched_at))
+    return found
+
+
+def best_per_location(sightings: list[Sighting]) -> list[Sighting]:
+    """One sighting per (URL, kind): the most severe, most certain, first seen."""
+    best: dict[tuple[str, str], Sighting] = {}
+    for sighting in sightings:
+        key = (sighting.url, sighting.match.kind)
+        current = best.get(key)
+        if current is None or sighting.match.rank > current.match.rank:
+            best[key] = sighting
+    return list(best.values())
+
+
+def exposure_finding(
+    ctx: CheckContext,
+    sighting: Sighting,
+    message: str = "",
+    actions: tuple[str, ...] = (),
+    kind: str = "",
+) -> Finding:
+    match = sighting.match
+    kind = kind or match.kind
+    status = Status.FAIL if match.severity.rank >= Severity.HIGH.rank else Status.WARN
+    sensitive = tuple(dict.fromkeys((*match.sensitive, *sighting.others)))
+    evidence = Evidence(
+        source=sighting.source,
+        location=sighting.url,
+        snippet=snippet(sighting.text, match.start, match.end),
+        fetched_at=sighting.fetched_at or None,
+        sensitive=sensitive,
+        detail={"where": sighting.where, "matched": match.detail},
+    )
+    return ctx.finding(
+        status,
+        message or MESSAGES.get(kind, "Your personal details are published on this page."),
+        severity=match.severity,
+        location=sighting.url,
+        kind=kind,
+        subject=match.subject,
+        confidence=match.confidence,
+        evidence=[evidence],
+        actions=actions or ACTIONS.get(kind, ("exposure.remove-home-address",)),
+    )
+
+
+def failure_finding(ctx: CheckContext, failure: CrawlFailure, what: str = "page") -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not check this {what}: {failure.error}",
+        location=failure.url,
+        kind=what,
+        subject="fetch",
+        evidence=[
+            Evidence(
+                source="http",
+                location=failure.url,
+                snippet=failure.error,
+                detail={"error_kind": failure.error_kind},
+            )
+        ],
+    )
+
+
+def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:
+    limited = sorted({c.limited for c in crawls if c.limited})
+    note = f" (the crawl stopped at {', '.join(limited)})" if limited else ""
+    return ctx.finding(
+        Status.PASS,
+        f"No sign of your home address, phone or email in the {count} {what} checked{note}.",
+        location=", ".join(c.start_url for c in crawls),
+        kind="clean",
+        subject="clean",
+    )
+
+
+def no_sites_finding(ctx: CheckContext) -> Finding:
+    return ctx.finding(
+        Status.SKIPPED,
+        "The profile lists no websites or extra pages to check; add your campaign site and "
+        "party or council profile pages.",
+        kind="setup",
+        subject="no-sites",
+    )
+
+
+def no_identifiers_finding(ctx: CheckContext, matcher: IdentityMatcher) -> Finding:
+    return ctx.finding(
+        Status.SKIPPED, identifiers_missing(matcher), kind="setup", subject="no-identifiers"
+    )
+
+
+def no_pages_finding(ctx: CheckContext, crawls: list[Crawl]) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        "No page of your sites could be read, so nothing was checked.",
+        location=", ".join(c.start_url for c in crawls),
+        kind="page",
+        subject="nothing-read",
+    )

@@ -1,0 +1,113 @@
+"""exposure.documents: the home address, phones and emails in the text and metadata
+(author, title, keywords, XMP) of PDFs published on the person's sites."""
+
+from __future__ import annotations
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.crawl import Crawl
+from auditor.model import Evidence, Finding, Severity, Status
+from checks.exposure.common import (
+    best_per_location,
+    clean_finding,
+    exposure_finding,
+    failure_finding,
+    no_identifiers_finding,
+    no_sites_finding,
+    scan_segments,
+    site_crawls,
+)
+from checks.exposure.extract import Segment
+from checks.exposure.matchers import IdentityMatcher
+from checks.exposure.pdf_text import PdfUnreadable, read_pdf
+
+DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
+
+
+class DocumentsCheck(Check):
+    meta = CheckMeta(
+        id="exposure.documents",
+        title="Home address and personal details in documents (PDFs) on your sites",
+        category="exposure",
+        target="person",
+        severity=Severity.CRITICAL,
+        guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
+        description=(
+            "Reads the text and the hidden metadata (author, title, keywords) of the PDFs "
+            "linked from your sites and looks for your home address, phones and emails."
+        ),
+        timeout=240.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        matcher = IdentityMatcher.from_profile(ctx.profile)
+        if matcher.empty:
+            return [no_identifiers_finding(ctx, matcher)]
+        crawls = await site_crawls(ctx)
+        if not crawls:
+            return [no_sites_finding(ctx)]
+        return findings_for_documents(ctx, matcher, crawls)
+
+
+def document_segments(data: bytes) -> list[Segment]:
+    """Raises PdfUnreadable."""
+    content = read_pdf(data)
+    segments = [
+        Segment("pdf-text", text, f"page {number}") for number, text in enumerate(content.pages, 1)
+    ]
+    segments += [Segment("pdf-metadata", value, key) for key, value in content.metadata.items()]
+    return segments
+
+
+def findings_for_documents(
+    ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    checked = 0
+    for crawl in crawls:
+        for resource in crawl.of_kind("pdf"):
+            try:
+                segments = document_segments(resource.body)
+            except PdfUnreadable as exc:
+                findings.append(unreadable(ctx, resource.final_url, str(exc)))
+                continue
+            checked += 1
+            sightings = scan_segments(matcher, segments, resource.final_url, resource.fetched_at)
+            for sighting in best_per_location(sightings):
+                where = "metadata" if sighting.source == "pdf-metadata" else "text"
+                message = f"Your {_what(sighting.match.kind)} is in this PDF's {where}."
+                findings.append(exposure_finding(ctx, sighting, message, DOCUMENT_ACTIONS))
+        findings += [failure_finding(ctx, f, "document") for f in crawl.failures_of_kind("pdf")]
+    if checked and not any(f.status.is_problem for f in findings):
+        findings.append(clean_finding(ctx, crawls, checked, "documents"))
+    elif not checked and not findings:
+        findings.append(
+            ctx.finding(
+                Status.PASS,
+                "No PDF documents were found on your sites.",
+                location=", ".join(c.start_url for c in crawls),
+                kind="clean",
+                subject="no-documents",
+            )
+        )
+    return findings
+
+
+def _what(kind: str) -> str:
+    return {
+        "home-address": "home address",
+        "postcode": "home postcode",
+        "street": "home street's name",
+        "phone": "personal phone number",
+        "email": "personal email address",
+    }.get(kind, "personal data")
+
+
+def unreadable(ctx: CheckContext, url: str, reason: str) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not read this PDF, so it was not checked: {reason}.",
+        location=url,
+        kind="document",
+        subject="unreadable",
+        evidence=[Evidence(source="pdf", location=url, snippet=reason)],
+    )

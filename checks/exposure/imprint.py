@@ -1,0 +1,114 @@
+"""exposure.imprint: election imprints ("Promoted by … of ADDRESS") on the person's pages
+and PDFs that give their home address, where an office or PO box address would do."""
+
+from __future__ import annotations
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.crawl import Crawl
+from auditor.model import Evidence, Finding, Severity, Status
+from checks.exposure.common import (
+    Sighting,
+    exposure_finding,
+    no_identifiers_finding,
+    no_sites_finding,
+    site_crawls,
+)
+from checks.exposure.documents import document_segments
+from checks.exposure.extract import Segment, extract_html
+from checks.exposure.imprint_text import find_imprints
+from checks.exposure.matchers import IdentityMatcher, normalise_text
+from checks.exposure.pdf_text import PdfUnreadable
+
+IMPRINT_GUIDANCE = (
+    "https://www.electoralcommission.org.uk/full-guidance/statutory-guidance-digital-imprints"
+)
+IMPRINT_ACTIONS = ("exposure.imprint-office-address",)
+
+
+class ImprintCheck(Check):
+    meta = CheckMeta(
+        id="exposure.imprint",
+        title="Your home address in election imprints",
+        category="exposure",
+        target="person",
+        severity=Severity.CRITICAL,
+        guidance=(
+            "https://www.electoralcommission.org.uk/full-guidance/"
+            "statutory-guidance-digital-imprints"
+        ),
+        description=(
+            'Finds the imprints ("Promoted by … of …") on your pages and PDFs and checks '
+            "that none gives your home address: an office or PO box address may be used."
+        ),
+        timeout=240.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        matcher = IdentityMatcher.from_profile(ctx.profile)
+        if not matcher.homes:
+            return [no_identifiers_finding(ctx, matcher)]
+        crawls = await site_crawls(ctx)
+        if not crawls:
+            return [no_sites_finding(ctx)]
+        return findings_for_imprints(ctx, matcher, crawls)
+
+
+def resource_segments(kind: str, body: bytes, url: str) -> list[Segment]:
+    if kind == "pdf":
+        try:
+            return document_segments(body)
+        except PdfUnreadable:
+            return []  # exposure.documents reports the unreadable PDF
+    return extract_html(body.decode("utf-8", errors="replace"), url).segments[:1]
+
+
+def findings_for_imprints(
+    ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    safe: list[str] = []
+    for crawl in crawls:
+        for resource in crawl.of_kind("html", "pdf"):
+            url = resource.final_url
+            best: Sighting | None = None
+            for segment in resource_segments(resource.kind, resource.body, url):
+                for imprint in find_imprints(segment.text):
+                    homes = [
+                        m
+                        for m in matcher.find(imprint.text)
+                        if m.kind in ("home-address", "postcode", "street")
+                    ]
+                    if not homes:
+                        safe.append(url)
+                        continue
+                    match = max(homes, key=lambda m: m.rank)
+                    text = normalise_text(imprint.text)
+                    others = tuple(s for m in homes for s in m.sensitive)
+                    candidate = Sighting(
+                        match, url, segment.source, "imprint", text, resource.fetched_at, others
+                    )
+                    if best is None or match.rank > best.match.rank:
+                        best = candidate
+            if best is not None:
+                message = (
+                    "An imprint on this page gives your home address; the Electoral Commission "
+                    "says an office or PO box address may be used instead."
+                )
+                findings.append(exposure_finding(ctx, best, message, IMPRINT_ACTIONS, "imprint"))
+    if not any(f.status.is_problem for f in findings):
+        where = ", ".join(c.start_url for c in crawls)
+        if safe:
+            message = f"The imprints found ({len(safe)}) give an address that is not your home."
+        else:
+            message = "No imprint was found on your pages or PDFs, so none gives your home."
+        findings.append(
+            ctx.finding(
+                Status.PASS,
+                message,
+                location=where,
+                kind="imprint",
+                subject="clean",
+                evidence=[Evidence(source="page-text", location=u) for u in sorted(set(safe))[:5]],
+            )
+        )
+    return findings

@@ -1,0 +1,34 @@
+"""Find election imprints ("Promoted by NAME on behalf of X, of ADDRESS") in text. Pure,
+bounded, never raises."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from checks.exposure.matchers import normalise_text
+
+MAX_IMPRINT = 300  # characters after "… by" that belong to one imprint
+_START = re.compile(
+    r"\b(promoted|published|printed(?:\s{1,3}and\s{1,3}published)?)\s{1,3}by\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Imprint:
+    text: str  # "Promoted by Sam Agent on behalf of Alex Example, at 40 Acacia Avenue, …"
+    start: int  # span in the normalised text
+    end: int
+
+
+def find_imprints(text: str, limit: int = 50) -> list[Imprint]:
+    """Each imprint in ``text`` (normalised first), cut at the next imprint or MAX_IMPRINT."""
+    text = normalise_text(text)
+    starts = [m.start() for m in _START.finditer(text)][:limit]
+    found: list[Imprint] = []
+    for index, start in enumerate(starts):
+        end = min(start + MAX_IMPRINT, len(text))
+        if index + 1 < len(starts):
+            end = min(end, starts[index + 1])
+        found.append(Imprint(text[start:end].strip(), start, end))
+    return found

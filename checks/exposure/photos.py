@@ -1,0 +1,114 @@
+"""exposure.photos: photos on the person's sites that record where they were taken (EXIF or
+XMP GPS), and how far that is from the home when the profile has the home's coordinates."""
+
+from __future__ import annotations
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.crawl import Crawl
+from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from checks.exposure.common import clean_finding, failure_finding, no_sites_finding, site_crawls
+from checks.exposure.exif_gps import GpsPoint, ImageUnreadable, read_gps
+from checks.exposure.matchers import IdentityMatcher, haversine_m, location_severity
+
+PHOTO_ACTIONS = ("exposure.strip-photo-location", "exposure.search-engine-refresh")
+
+
+class PhotosCheck(Check):
+    meta = CheckMeta(
+        id="exposure.photos",
+        title="Location data in the photos on your sites",
+        category="exposure",
+        target="person",
+        severity=Severity.CRITICAL,
+        guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
+        description=(
+            "Reads the GPS position that cameras and phones write into photos (EXIF and "
+            "XMP) for the images on your sites, and measures how far it is from your home."
+        ),
+        timeout=240.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        crawls = await site_crawls(ctx)
+        if not crawls:
+            return [no_sites_finding(ctx)]
+        return findings_for_photos(ctx, IdentityMatcher.from_profile(ctx.profile), crawls)
+
+
+def judge(matcher: IdentityMatcher, point: GpsPoint) -> tuple[Severity, str, str, float | None]:
+    """(severity, message, home subject, distance in metres) for one photo's position."""
+    nearest: tuple[float, str] | None = None
+    for home in matcher.home_points:
+        assert home.latitude is not None and home.longitude is not None
+        distance = haversine_m(point.latitude, point.longitude, home.latitude, home.longitude)
+        if nearest is None or distance < nearest[0]:
+            nearest = (distance, home.subject)
+    if nearest is None:
+        message = "This photo records the exact place it was taken (GPS)."
+        return Severity.LOW, message, "gps", None
+    distance, subject = nearest
+    severity = location_severity(distance) or Severity.LOW
+    if severity is Severity.CRITICAL:
+        message = f"This photo records that it was taken at your home ({distance:,.0f} m away)."
+    elif severity is Severity.HIGH:
+        message = f"This photo records that it was taken {distance:,.0f} m from your home."
+    else:
+        message = "This photo records the exact place it was taken (GPS), away from your home."
+    return severity, message, subject, distance
+
+
+def findings_for_photos(
+    ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    checked = 0
+    for crawl in crawls:
+        for resource in crawl.of_kind("image"):
+            url = resource.final_url
+            try:
+                point = read_gps(resource.body)
+            except ImageUnreadable as exc:
+                findings.append(
+                    ctx.finding(
+                        Status.ERROR,
+                        f"Could not read this image, so it was not checked: {exc}.",
+                        location=url,
+                        kind="photo",
+                        subject="unreadable",
+                    )
+                )
+                continue
+            checked += 1
+            if point is None:
+                continue
+            severity, message, subject, distance = judge(matcher, point)
+            status = Status.FAIL if severity.rank >= Severity.HIGH.rank else Status.WARN
+            detail: dict[str, object] = {"latitude": point.latitude, "longitude": point.longitude}
+            if distance is not None:
+                detail["distance_m"] = round(distance)
+            findings.append(
+                ctx.finding(
+                    status,
+                    message,
+                    severity=severity,
+                    location=url,
+                    kind="gps-location",
+                    subject=subject,
+                    confidence=Confidence.HIGH,
+                    evidence=[
+                        Evidence(
+                            source=point.source,
+                            location=url,
+                            snippet=f"GPS {point.raw}",
+                            fetched_at=resource.fetched_at or None,
+                            sensitive=(point.raw,),
+                            detail=detail,
+                        )
+                    ],
+                    actions=PHOTO_ACTIONS,
+                )
+            )
+        findings += [failure_finding(ctx, f, "photo") for f in crawl.failures_of_kind("image")]
+    if not any(f.status.is_problem for f in findings):
+        findings.append(clean_finding(ctx, crawls, checked, "photos"))
+    return findings
