@@ -81,7 +81,7 @@ attested_on = "2026-10-01"
 primary_email = true
 
 [[account]]
-service = "microsoft"
+service = "microsoft-365"
 handle = "{CAMPAIGN_EMAIL}"
 twofa = "totp"
 second_factor_holder = "me"
@@ -109,9 +109,14 @@ twofa = "none"
 attested_on = "2026-10-01"
 
 [[account]]
-service = "registrar"
+service = "123-reg"
 handle = "alexmarlowe"
 twofa = "security-key"
 second_factor_holder = "me"
 attested_on = "2026-10-01"
+
+[[account]]
+service = "councillor-portal.example"
+handle = "amarlowe"
+twofa = "unknown"
 """

@@ -33,6 +33,12 @@ class RefuseAllMail:
     ) -> str:
         return "550 5.7.1 The demo world accepts no mail"
 
+    async def handle_exception(self, error: Exception) -> str:
+        # A client rejecting our expired certificate is the point of that listener, not a
+        # server error: keep aiosmtpd from logging a traceback for it.
+        log.debug("demo SMTP session ended: %r", error)
+        return "421 4.3.0 Session ended"
+
 
 class SmtpServer:
     def __init__(

@@ -164,7 +164,9 @@ def twofa_directory() -> Response:
         ("X (Twitter)", "x.com", ["sms", "totp", "u2f"]),
         ("WhatsApp", "whatsapp.com", ["custom-software"]),
         ("Instagram", "instagram.com", ["sms", "totp"]),
-        ("Demo Registrar", "registrar.example", ["totp", "u2f"]),
+        ("123 Reg", "123-reg.co.uk", ["sms", "totp", "u2f"]),
+        # Only in the directory, not in the built-in table: found through the download.
+        ("Fernbridge Councillor Portal", "councillor-portal.example", ["totp", "email"]),
     ]
     data = [
         [

@@ -27,10 +27,10 @@ NAV = (
 )
 
 
-def page(title: str, body: str, head: str = "") -> str:
+def page(title: str, body: str, head: str = "", nav: str = NAV) -> str:
     return (
         f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title>'
-        f"{head}</head><body>{NAV}<main>{body}</main>"
+        f"{head}</head><body>{nav}<main>{body}</main>"
         f"<footer>Promoted by {c.AGENT} on behalf of {c.NAME}, both of "
         f"{', '.join(c.OFFICE_LINES)}, {c.OFFICE_POSTCODE}.</footer></body></html>"
     )
@@ -161,22 +161,27 @@ def other_routes() -> dict[tuple[str, str], Route]:
         f"{c.NAME} — {c.PARTY}",
         f"<h1>{c.NAME}</h1><p>Our candidate for {c.WARD}.</p>"
         f"<p>Party office: {', '.join(c.OFFICE_LINES)}, {c.OFFICE_POSTCODE}.</p>"
-        f"<p>Alex is happy to take calls at home on {c.LANDLINE_DISPLAY} (evenings).</p>",
+        f"<p>Alex is happy to take calls at home on {c.LANDLINE_DISPLAY} (evenings).</p>"
+        f'<p><a href="{c.WEBSITE}">Alex\'s campaign website</a></p>',
+        nav='<nav><a href="/">Home</a></nav>',
     )
     spoof_site = f"www.{c.LOOKALIKES[0]}"
     spoof_page = page(
         f"Donate to {c.NAME}",
         f"<h1>Support {c.NAME}</h1><p>Please donate to the campaign today.</p>"
         '<form action="/donate" method="post"><input name="card"><button>Donate</button></form>',
+        nav="",
     )
     return {
         (f"www.{c.PARKED_DOMAIN}", "/"): parked_redirect,
         (c.PARKED_DOMAIN, "/"): parked_redirect,
         (party_site, "/people/alex-marlowe"): html(party_page, headers=HSTS),
-        (party_site, "/"): html(page(c.PARTY, f"<h1>{c.PARTY}</h1>"), headers=HSTS),
+        (party_site, "/"): html(page(c.PARTY, f"<h1>{c.PARTY}</h1>", nav=""), headers=HSTS),
         (spoof_site, "/"): html(spoof_page),
         (c.LOOKALIKES[0], "/"): redirect(f"https://{spoof_site}/"),
-        (f"www.{c.LOOKALIKES[1]}", "/"): html(page("Parked", "<h1>This domain is for sale</h1>")),
+        (f"www.{c.LOOKALIKES[1]}", "/"): html(
+            page("Parked", "<h1>This domain is for sale</h1>", nav="")
+        ),
     }
 
 
