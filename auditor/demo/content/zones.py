@@ -150,7 +150,7 @@ mx A {LOOPBACK}
 www A {LOOPBACK}
 @ MX 10 {MX_HOSTS[0]}.
 @ TXT "v=spf1 include:_spf.{MAILHOST} -all"
-_spf TXT "v=spf1 a include:_spf.{MAILHOST} ~all"
+_spf TXT "v=spf1 a:{c.PARTY_DOMAIN} include:_spf.{MAILHOST} ~all"
 _dmarc TXT "v=DMARC1; p=quarantine"
 """,
     )
