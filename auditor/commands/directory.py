@@ -1,0 +1,115 @@
+"""auditor directory: download the public 2FA Directory that extends the service table.
+
+The 2FA Directory (https://2fa.directory) is published under the MIT licence by the
+2factorauth project. ``update`` saves its v3 all.json in the user data directory (mode
+0600, atomically); the accounts checks merge it with our own table, ours winning.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from auditor.commands.common import add_network_options
+
+HELP = "download (update) or describe (info) the 2FA Directory used by the accounts checks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="directory_action", metavar="ACTION")
+    update = actions.add_parser(
+        "update",
+        help="download the 2FA Directory (api.2fa.directory, MIT licence) into the data folder",
+    )
+    add_network_options(update)
+    actions.add_parser("info", help="show where the downloaded directory is and what it holds")
+
+
+def run(args: argparse.Namespace) -> int:
+    from auditor.commands.common import UsageError
+
+    action = getattr(args, "directory_action", None)
+    if action == "update":
+        return _update(args)
+    if action == "info":
+        return _info()
+    raise UsageError("say what to do: 'auditor directory update' or 'auditor directory info'")
+
+
+def _update(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from auditor.commands.common import UsageError, options_from_args, say
+    from auditor.files import ensure_private_dir, write_private_text
+    from checks.accounts.services_table import (
+        DIRECTORY_CREDIT,
+        MAX_DIRECTORY_BYTES,
+        ServiceTableError,
+        directory_path,
+        parse_directory,
+    )
+
+    options = options_from_args(args)
+    url = options.endpoints["twofa_directory"]
+    body = asyncio.run(_download(options, url, MAX_DIRECTORY_BYTES))
+    kept = "; the saved copy was kept" if directory_path().exists() else ""
+    if isinstance(body, str):
+        raise UsageError(f"2FA Directory: {body}{kept}")
+    try:
+        services = parse_directory(body)
+        text = body.decode("utf-8")
+    except (ServiceTableError, UnicodeDecodeError) as exc:
+        raise UsageError(f"2FA Directory: {exc}{kept}") from None
+    path = directory_path()
+    try:
+        ensure_private_dir(path.parent)
+        write_private_text(path, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    say(f"Saved {len(services)} services to {path}")
+    say(f"Data: {DIRECTORY_CREDIT}")
+    return 0
+
+
+async def _download(options: object, url: str, cap: int) -> bytes | str:
+    """The body, or one line saying why not."""
+    from auditor.services import AuditOptions, Services
+
+    assert isinstance(options, AuditOptions)
+    async with Services(options) as services:
+        result = await services.http.fetch(
+            url, max_bytes=cap, headers={"Accept": "application/json"}
+        )
+    if not result.ok:
+        return f"could not download {url}: {result.error}"
+    if result.status_code != 200:
+        return f"{url} answered HTTP {result.status_code}"
+    if result.truncated:
+        return f"{url} sent more than {cap // (1024 * 1024)} MB"
+    return result.body
+
+
+def _info() -> int:
+    import datetime as dt
+
+    from checks.accounts.services_table import (
+        DIRECTORY_CREDIT,
+        ServiceTableError,
+        builtin_services,
+        directory_path,
+        parse_directory,
+    )
+
+    path = directory_path()
+    print(f"Built-in service table: {len(builtin_services())} services")
+    if not path.exists():
+        print(f"2FA Directory: not downloaded (run 'auditor directory update'); would be {path}")
+        return 0
+    try:
+        count = len(parse_directory(path.read_bytes()))
+    except (OSError, ServiceTableError) as exc:
+        print(f"2FA Directory: {path} cannot be used ({exc}); run 'auditor directory update'")
+        return 0
+    when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+    print(f"2FA Directory: {count} services in {path} (downloaded {when})")
+    print(f"Data: {DIRECTORY_CREDIT}")
+    return 0

@@ -1,0 +1,56 @@
+"""auditor totp-test: check an authenticator app with a throwaway QR code.
+
+The secret is made fresh, shown only on this terminal (as a QR code, and as text with
+--show-key), and forgotten when the command ends: it is never written or logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "check your authenticator app and phone clock with a throwaway QR code (nothing stored)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--show-key",
+        action="store_true",
+        help="also print the key as text, for apps that cannot scan the QR code",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from auditor.commands.common import UsageError
+    from checks.accounts.totp import ISSUER, TotpError, new_selftest
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "totp-test needs a terminal: it shows a QR code and asks for codes; run it in a "
+            "terminal window, not in a pipe"
+        )
+    selftest = new_selftest()
+    print("Authenticator self-test. Nothing is stored; the key below is thrown away after.")
+    print("1. In your authenticator app, add an account and scan this QR code:\n")
+    print(selftest.qr_text())
+    if args.show_key:
+        print(f"\n   Or type this key (time-based, 6 digits): {selftest.manual_key()}")
+    print(f'\n   The app will show "{ISSUER}".')
+    try:
+        first = input("2. Type the code the app shows now: ")
+        print("3. Wait until the app shows a new code (up to 30 seconds).")
+        second = input("   Type the new code: ")
+    except EOFError:
+        raise UsageError("no code was typed; the self-test stopped") from None
+    try:
+        result = selftest.verify_pair(first, second, time.time())
+    except TotpError as exc:
+        print(f"Self-test failed: {exc}")
+        return 1
+    finally:
+        del selftest
+    print(result.describe())
+    print(f'You can now delete "{ISSUER}" from your authenticator app.')
+    return 0
