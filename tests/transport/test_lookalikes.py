@@ -1,0 +1,154 @@
+"""The lookalike generator (pure) and domain.lookalikes against a loopback root zone."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from auditor.demo.dns_server import DnsServer, zone_from_records
+from auditor.model import Finding, Status
+from auditor.services import Services
+from checks.domain.lookalikes import LookalikesCheck
+from checks.domain.permutations import permutations, split_domain
+
+MakeServices = Callable[..., Services]
+RunCheck = Callable[..., Awaitable[list[Finding]]]
+
+
+def test_split_domain() -> None:
+    assert split_domain("www.candidate.org.uk") == ("candidate", "org.uk")
+    assert split_domain("candidate.example") == ("candidate", "example")
+
+
+def test_generator_is_deterministic_and_valid() -> None:
+    first = permutations("candidate.org.uk")
+    assert first == permutations("candidate.org.uk")
+    names = [p.name for p in first]
+    assert len(names) == len(set(names))
+    assert "candidate.org.uk" not in names
+    for name in names:
+        assert name.isascii() and name == name.lower()
+        assert all(0 < len(label) <= 63 and not label.startswith("-") for label in name.split("."))
+
+
+def test_most_plausible_first() -> None:
+    found = permutations("candidate.org.uk")
+    assert [p.name for p in found[:3]] == ["candidate.co.uk", "candidate.uk", "candidate.com"]
+    kinds = [p.kind for p in found]
+    # Endings, then look-alike letters, before plain typos.
+    assert kinds.index("tld-swap") < kinds.index("homoglyph") < kinds.index("omission")
+    assert kinds.index("idn-homoglyph") < kinds.index("replacement")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("candidate.london", "tld-swap"),
+        ("candidateorg.uk", "dot-omission"),
+        ("candldate.org.uk", "homoglyph"),
+        ("candi-date.org.uk", "hyphenation"),
+        ("candiate.org.uk", "omission"),
+        ("canndidate.org.uk", "repetition"),
+        ("cnadidate.org.uk", "transposition"),
+        ("condidate.org.uk", "vowel-swap"),
+        ("candudate.org.uk", "vowel-swap"),
+        ("candidatw.org.uk", "replacement"),
+        ("candidates.org.uk", "addition"),
+    ],
+)
+def test_kinds_present(name: str, kind: str) -> None:
+    found = {p.name: p.kind for p in permutations("candidate.org.uk")}
+    assert found.get(name) == kind
+
+
+def test_cyrillic_homoglyphs_are_punycode() -> None:
+    idn = [p for p in permutations("candidate.org.uk") if p.kind == "idn-homoglyph"]
+    by_display = {p.display: p.name for p in idn}
+    assert by_display["cаndidate.org.uk"] == "xn--cndidate-16g.org.uk"  # Cyrillic а
+    assert all(p.name.startswith("xn--") for p in idn)
+    assert any("е" in p.display for p in idn) and any("о" in p.display for p in idn) is False
+
+
+def test_limit_and_bitsquatting() -> None:
+    assert len(permutations("candidate.org.uk", limit=25)) == 25
+    plain = {p.kind for p in permutations("candidate.org.uk")}
+    flipped = {p.kind for p in permutations("candidate.org.uk", bitsquatting=True)}
+    assert "bitsquatting" not in plain and "bitsquatting" in flipped
+
+
+def test_long_label_is_bounded() -> None:
+    found = permutations("a" * 63 + ".co.uk", bitsquatting=True)
+    assert 0 < len(found) < 5000
+    assert all(len(p.name.split(".")[0]) <= 63 for p in found)
+
+
+@pytest.fixture
+async def dns_server() -> AsyncIterator[DnsServer]:
+    root = zone_from_records(
+        ".",
+        [
+            ("@", "SOA", ["ns.root.invalid. host.root.invalid. 1 3600 600 604800 300"]),
+            ("@", "NS", ["ns.root.invalid."]),
+            ("candidate.org.uk.", "A", ["192.0.2.1"]),
+            ("candldate.org.uk.", "A", ["192.0.2.7"]),
+            ("xn--cndidate-16g.org.uk.", "A", ["192.0.2.8"]),
+            ("xn--cndidate-16g.org.uk.", "MX", ["10 mx.squatter.invalid."]),
+            ("candidate.com.", "A", ["192.0.2.9"]),
+            ("candidate.com.", "MX", ["0 ."]),
+        ],
+    )
+    # A registered squat is its own zone (found through its NS records at the apex).
+    squat = zone_from_records("candidate.co.uk", [("@", "MX", ["10 mail.squatter.invalid."])])
+    async with DnsServer(zones=[root, squat]) as server:
+        yield server
+
+
+async def test_registered_lookalikes(
+    dns_server: DnsServer, services_for: MakeServices, run: RunCheck
+) -> None:
+    findings = await run(LookalikesCheck, "candidate.org.uk", services_for(dns_server.port))
+    by_name = {f.subject: f for f in findings}
+    assert set(by_name) == {
+        "candidate.co.uk",
+        "xn--cndidate-16g.org.uk",
+        "candldate.org.uk",
+        "candidate.com",
+    }
+    with_mail = by_name["candidate.co.uk"]
+    assert with_mail.status is Status.FAIL and with_mail.severity.value == "high"
+    assert "domain.lookalike-report" in with_mail.actions
+    assert any("mail.squatter.invalid" in e.snippet for e in with_mail.evidence)
+    idn = by_name["xn--cndidate-16g.org.uk"]
+    assert idn.status is Status.FAIL and "cаndidate.org.uk" in idn.message
+    assert by_name["candldate.org.uk"].status is Status.WARN
+    assert by_name["candidate.com"].status is Status.WARN  # null MX: parked, no mail
+    # Findings with mail come first.
+    assert [f.status for f in findings[:2]] == [Status.FAIL, Status.FAIL]
+
+
+async def test_budget_is_respected(
+    dns_server: DnsServer, services_for: MakeServices, run: RunCheck
+) -> None:
+    services = services_for(dns_server.port, lookalikes=10)
+    findings = await run(LookalikesCheck, "candidate.org.uk", services)
+    asked = {q.qname for q in dns_server.queries}
+    assert len(asked) <= 10
+    assert {f.subject for f in findings} == {"candidate.co.uk", "candidate.com"}
+
+
+async def test_nothing_registered_passes(
+    dns_server: DnsServer, services_for: MakeServices, run: RunCheck
+) -> None:
+    [finding] = await run(LookalikesCheck, "zzqqunique.org.uk", services_for(dns_server.port))
+    assert finding.status is Status.PASS
+    assert finding.evidence[0].detail["checked"] == 200
+
+
+async def test_mostly_failed_lookups_are_an_error(
+    dns_server: DnsServer, services_for: MakeServices, run: RunCheck
+) -> None:
+    dns_server.faults.set_global("servfail")
+    findings = await run(LookalikesCheck, "candidate.org.uk", services_for(dns_server.port))
+    assert [f.status for f in findings] == [Status.ERROR]
+    assert "Could not check most" in findings[0].message
