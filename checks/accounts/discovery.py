@@ -92,7 +92,8 @@ def classify_url(url: str) -> SocialLink | None:
         return None
     if _host_is(host, "youtube.com"):
         if first.startswith("@"):
-            return account("youtube", first)
+            found = account("youtube", first[1:])
+            return SocialLink("youtube", first, url.strip()) if found else None
         if first in ("channel", "c", "user") and len(segments) >= 2:
             found = account("youtube", segments[1])
             return SocialLink("youtube", f"{first}/{segments[1]}", url.strip()) if found else None

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.demo.dns_server import DnsServer
+from auditor.demo.web_server import WebServer, html
+from auditor.engine import Engine
+from auditor.model import Report, Status
+from auditor.profile import Account, Profile
+from checks.accounts.discovery import classify_url, provider_from_mx
+from checks.accounts.inventory import InventoryCheck
+from tests.accounts.conftest import loopback_services
+
+PAGE = """<!doctype html><html><body>
+<a href="https://x.com/alexforward">X</a>
+<a href="https://twitter.com/intent/tweet?text=Vote">Share</a>
+<a href="https://www.instagram.com/alex.forward/">Instagram</a>
+<a href="https://www.facebook.com/sharer/sharer.php?u=https://alex.example">Share</a>
+<a href="https://www.facebook.com/AlexForwardCampaign">Facebook</a>
+<a href="https://mastodon.social/@alexf" rel="me">Mastodon</a>
+<a href="https://bsky.app/profile/alexforward.bsky.social">Bluesky</a>
+<a href="https://www.linkedin.com/in/alex-forward">LinkedIn</a>
+<a href="https://www.youtube.com/@AlexForward">YouTube</a>
+<a href="https://www.tiktok.com/@alexforward">TikTok</a>
+<a href="https://www.threads.net/@alex.forward">Threads</a>
+<a href="https://medium.com/@alex">Blog</a>
+<a href="/contact">Contact</a>
+</body></html>"""
+
+
+async def run_inventory(profile: Profile, dns: DnsServer) -> Report:
+    async with loopback_services(dns) as services:
+        return await Engine.from_checks([InventoryCheck]).run(profile, services)
+
+
+async def test_site_links_and_mx_become_accounts(
+    web: WebServer, dns: DnsServer, private_home: Path
+) -> None:
+    web.route("*", "/", html(PAGE))
+    profile = Profile(
+        name="Alex Forward",
+        websites=(f"http://127.0.0.1:{web.http_port}/",),
+        domains=("campaign.example", "selfhosted.example"),
+        accounts=(Account("x", "@alexforward", "totp"), Account("twitter", "alexforward", "sms")),
+    )
+    report = await run_inventory(profile, dns)
+    manual = {f.subject: f for f in report.findings if f.status is Status.MANUAL}
+    assert set(manual) == {
+        "instagram:alex.forward", "facebook:alexforwardcampaign", "mastodon:alexf@mastodon.social",
+        "bluesky:alexforward.bsky.social", "linkedin:in/alex-forward", "youtube:alexforward",
+        "tiktok:alexforward", "threads:alex.forward", "google-workspace:campaign.example",
+    }  # fmt: skip
+    instagram = manual["instagram:alex.forward"]
+    assert "We found your Instagram alex.forward on your site" in instagram.message
+    assert instagram.actions == ("accounts.add-to-profile",)
+    assert instagram.evidence[0].snippet == "https://www.instagram.com/alex.forward/"
+    workspace = manual["google-workspace:campaign.example"]
+    assert "Google Workspace" in workspace.message
+    assert "aspmx.l.google.com" in workspace.evidence[0].snippet
+    known = [f for f in report.findings if f.status is Status.PASS]
+    assert len(known) == 2
+    facts = report.results[0].facts["accounts"]
+    x_facts = [f for f in facts if f["service"] == "x"]
+    assert {f["source"] for f in x_facts} == {"profile", "website"}
+    assert all(f["in_profile"] for f in x_facts)
+    assert {"service": "google-workspace", "source": "mx", "in_profile": False}.items() <= next(
+        f for f in facts if f["source"] == "mx"
+    ).items()
+
+
+async def test_unreadable_site_and_failing_dns_are_could_not_check(
+    web: WebServer, dns: DnsServer
+) -> None:
+    web.route("*", "/", html("<h1>down</h1>", status=500))
+    dns.faults.set("campaign.example", "servfail")
+    profile = Profile(
+        name="A", websites=(f"http://127.0.0.1:{web.http_port}/",), domains=("campaign.example",)
+    )
+    report = await run_inventory(profile, dns)
+    statuses = {f.subject: f.status for f in report.findings}
+    assert statuses == {"site-unreadable": Status.ERROR, "mx-unknown": Status.ERROR}
+    assert all("Could not" in f.message for f in report.findings)
+    assert report.results[0].facts["accounts"] == []
+
+
+def test_url_classifier_edges() -> None:
+    assert classify_url("https://www.facebook.com/profile.php?id=1234") is not None
+    assert classify_url("https://x.com/i/flow/login") is None
+    assert classify_url("https://x.com/this_handle_is_far_too_long") is None
+    assert classify_url("javascript:alert(1)") is None
+    assert classify_url("https://www.youtube.com/watch?v=abc") is None
+    assert provider_from_mx(["mx1.selfhosted.example", "x.mail.protection.outlook.com"]) == (
+        "microsoft-365", "Microsoft 365", "x.mail.protection.outlook.com",
+    )  # fmt: skip
+    assert provider_from_mx(["evilgoogle.com"]) is None
