@@ -54,6 +54,8 @@ ns1     A   127.0.0.1
 www     A   127.0.0.1
 public  A   81.2.69.142
 inside  A   127.0.0.1
+rdap    A   127.0.0.1
+api     A   127.0.0.1
 """
 COUNCIL_ZONE = """
 $ORIGIN council.example.
@@ -356,7 +358,11 @@ class World:
 @pytest.fixture
 async def world() -> AsyncIterator[World]:
     async with DnsServer([ZONE, COUNCIL_ZONE]) as dns_server:
-        names = [SITE, COUNCIL, "public.leaks.example", "inside.leaks.example"]
+        names = [
+            SITE,
+            COUNCIL,
+            *(f"{n}.leaks.example" for n in ("public", "inside", "rdap", "api")),
+        ]
         async with WebServer(hostnames=names) as web:
             for path, response in SITE_PAGES.items():
                 web.route(SITE, path, response)

@@ -1,0 +1,197 @@
+"""exposure.rdap: the campaign domain's public registration record (RDAP, the successor of
+WHOIS). Registrant and administrative contacts that show the person's home address, phone
+or email are findings; a redacted record passes. Only the domain name is sent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from auditor.net.http import FetchResult
+from checks.exposure.matchers import IdentityMatcher
+from checks.exposure.rdap_parse import (
+    RdapFormatError,
+    base_for,
+    parse_bootstrap,
+    parse_domain,
+)
+
+RDAP_ACTIONS = ("exposure.domain-privacy",)
+MAX_JSON = 2 * 1024 * 1024
+
+
+def json_answer(result: FetchResult, service: str) -> tuple[Any, str]:
+    """(parsed JSON, "") or (None, a one-line cause) for an API answer."""
+    if not result.ok:
+        return None, f"{service} could not be reached: {result.error}"
+    status = result.status_code or 0
+    if status == 429:
+        wait = result.headers.get("retry-after", "")
+        later = f" (it asks to wait {wait[:20]} seconds)" if wait else ""
+        return None, f"{service} is rate-limiting requests{later}; try again later"
+    if status >= 500:
+        return None, f"{service} had a server error (HTTP {status}); try again later"
+    if status == 404:
+        return None, f"{service} has no record of it (HTTP 404)"
+    if status in (401, 403):
+        return None, f"{service} refused the request (HTTP {status})"
+    if status != 200:
+        return None, f"{service} answered HTTP {status}"
+    kind = result.content_type
+    if "html" in kind or result.body[:200].lstrip().startswith(b"<"):
+        return None, f"{service} answered with a web page, not data (is the endpoint right?)"
+    if result.truncated:
+        return None, f"{service} sent an answer too large to read"
+    try:
+        return json.loads(result.body[:MAX_JSON].decode("utf-8", errors="replace")), ""
+    except (ValueError, RecursionError):
+        return None, f"{service} answered with something that is not JSON"
+
+
+class RdapCheck(Check):
+    meta = CheckMeta(
+        id="exposure.rdap",
+        title="Your details in the domain's public registration record",
+        category="exposure",
+        target="domain",
+        severity=Severity.HIGH,
+        guidance="https://www.nominet.uk/lookup/",
+        description=(
+            "Looks up the campaign domain's registration record (RDAP, which replaces WHOIS) "
+            "and checks whether it shows your home address, phone or email, or is redacted."
+        ),
+        services=("rdap_bootstrap", "rdap_uk"),
+        timeout=30.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        domain = ctx.target.lower().rstrip(".")
+        url, problem = await _rdap_url(ctx, domain)
+        if not url:
+            return [_error(ctx, problem, domain)]
+        result = await ctx.services.http.fetch(url, headers={"Accept": "application/rdap+json"})
+        data, problem = json_answer(result, "The registry's RDAP service")
+        if problem:
+            return [_error(ctx, problem, url)]
+        try:
+            record = parse_domain(data)
+        except RdapFormatError as exc:
+            return [_error(ctx, f"the registry's answer could not be read: {exc}", url)]
+        return judge(ctx, record, url, result.fetched_at)
+
+
+async def _rdap_url(ctx: CheckContext, domain: str) -> tuple[str, str]:
+    path = "domain/" + quote(domain)
+    if domain.endswith(".uk"):
+        base = ctx.services.endpoint("rdap_uk")
+        return (base if base.endswith("/") else base + "/") + path, ""
+    bootstrap_url = ctx.services.endpoint("rdap_bootstrap")
+
+    async def fetch_bootstrap() -> FetchResult:
+        return await ctx.services.http.fetch(bootstrap_url)
+
+    result = await ctx.services.once(f"rdap-bootstrap:{bootstrap_url}", fetch_bootstrap)
+    data, problem = json_answer(result, "IANA's RDAP directory")
+    if problem:
+        return "", problem
+    try:
+        found = base_for(parse_bootstrap(data), domain)
+    except RdapFormatError as exc:
+        return "", f"IANA's RDAP directory could not be read: {exc}"
+    if found is None:
+        return "", f"no RDAP service is listed for {domain.rsplit('.', 1)[-1]!r} domains"
+    return found + path, ""
+
+
+def _error(ctx: CheckContext, problem: str, location: str) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not check the domain's registration record: {problem}.",
+        location=location,
+        kind="registrant",
+        subject="lookup",
+        evidence=[Evidence(source="rdap", location=location, snippet=problem)],
+    )
+
+
+def judge(ctx: CheckContext, record: Any, url: str, fetched_at: str) -> list[Finding]:
+    matcher = IdentityMatcher.from_profile(ctx.profile)
+    names = {n.strip().lower() for n in (ctx.profile.name, *ctx.profile.aliases) if n.strip()}
+    findings: list[Finding] = []
+    for contact in record.contacts:
+        role = "/".join(r for r in contact.roles if r in ("registrant", "administrative"))
+        exposed = contact.exposed
+        for field, value in exposed.items():
+            matches = matcher.find(value)
+            if field.startswith("name") and value.strip().lower() in names:
+                findings.append(
+                    _exposed(ctx, url, fetched_at, role, field, value, Severity.LOW, "name")
+                )
+            if matches:
+                best = max(matches, key=lambda m: m.rank)
+                severity = best.severity if best.kind != "email" else Severity.MEDIUM
+                findings.append(
+                    _exposed(ctx, url, fetched_at, role, field, value, severity, best.kind)
+                )
+    if not findings:
+        hidden = all(not c.exposed for c in record.contacts) or record.redacted_extension
+        message = (
+            "The registration record hides the registrant's details (redacted)."
+            if hidden
+            else "The registration record shows contact details, but not your home address, "
+            "phone or email."
+        )
+        findings.append(
+            ctx.finding(
+                Status.PASS,
+                message,
+                location=url,
+                kind="registrant",
+                subject="clean",
+                evidence=[Evidence(source="rdap", location=url, fetched_at=fetched_at or None)],
+            )
+        )
+    return findings
+
+
+def _exposed(
+    ctx: CheckContext,
+    url: str,
+    fetched_at: str,
+    role: str,
+    field: str,
+    value: str,
+    severity: Severity,
+    kind: str,
+) -> Finding:
+    what = {
+        "home-address": "home address",
+        "postcode": "home postcode",
+        "street": "home street",
+        "phone": "personal phone number",
+        "email": "personal email address",
+        "name": "name",
+    }.get(kind, "personal details")
+    status = Status.FAIL if severity.rank >= Severity.HIGH.rank else Status.WARN
+    return ctx.finding(
+        status,
+        f"The domain's public registration record shows your {what} (as the {role} contact).",
+        severity=severity,
+        location=url,
+        kind="registrant",
+        subject=f"{role}:{field.split()[0]}:{kind}",
+        confidence=Confidence.HIGH,
+        evidence=[
+            Evidence(
+                source="rdap",
+                location=url,
+                snippet=f"{role} {field}: {value}",
+                fetched_at=fetched_at or None,
+                sensitive=(value,),
+            )
+        ],
+        actions=RDAP_ACTIONS,
+    )
