@@ -11,7 +11,8 @@ Optional fields beyond the base schema:
 - ``when``: "nomination" (tied to the nomination papers: home address form, imprint, agent
   address) or "ongoing" (monitoring and habits, which belong under "Keep doing").
 - ``fallback_for``: a check category; the action stands in for any problem finding of that
-  category that names no action of its own (only general.toml uses it).
+  category that names no action of its own; "manual" does the same for the questions of
+  manual checks (only general.toml uses it).
 - ``standing``: true when the advice belongs in every checklist, found problem or not.
 """
 
@@ -30,6 +31,7 @@ WHO = ("candidate", "agent", "campaign IT volunteer", "registrar or host")
 PRIORITIES = ("critical", "high", "medium", "low")
 WHEN = ("nomination", "ongoing")
 CATEGORIES = ("email", "web", "domain", "exposure", "accounts", "general")
+MANUAL = "manual"  # fallback_for: questions (manual checks) that name no action
 MAX_WHY_SENTENCES = 2
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -169,8 +171,8 @@ def parse_action(table: Any, source: str) -> Action:
     if when not in ("", *WHEN):
         raise fail(f"when must be one of: {', '.join(WHEN)}")
     fallback_for = table.get("fallback_for", "")
-    if fallback_for not in ("", *CATEGORIES):
-        raise fail(f"fallback_for must be one of: {', '.join(CATEGORIES)}")
+    if fallback_for not in ("", *CATEGORIES, MANUAL):
+        raise fail(f"fallback_for must be one of: {', '.join((*CATEGORIES, MANUAL))}")
     standing = table.get("standing", False)
     if not isinstance(standing, bool):
         raise fail("standing must be true or false")

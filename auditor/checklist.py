@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from auditor.actions import Action, ActionSet, Link
+from auditor.actions import MANUAL, Action, ActionSet, Link
 from auditor.model import Finding, Report, Severity, Status
 
 
@@ -299,7 +299,11 @@ def build_checklist(
         found = [a for a in known if a is not None]
         if not found:
             category = category_of.get(finding.check_id, finding.check_id.split(".", 1)[0])
-            fallback = actions.fallback(category) or _generic_fallback(category)
+            fallback = (
+                (actions.fallback(MANUAL) if finding.status is Status.MANUAL else None)
+                or actions.fallback(category)
+                or _generic_fallback(category)
+            )
             found = [fallback]
             fallbacks.add(fallback.id)
         for action in found:

@@ -1,41 +1,72 @@
-"""The JSON report: the documented, versioned schema (docs/report-format.md)."""
+"""The JSON report: the documented, versioned schema (docs/report-format.md).
+
+``report_dict`` is also the masked view the other writers start from, so masking is done
+once, here, for every format: every string a finding, its evidence or a manual question
+carries passes through the masker unless ``reveal`` is set.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from typing import Any
 
-from auditor.model import Report
+from auditor.checklist import Checklist
+from auditor.model import Report, Status
 from reports.masking import compile_masker, mask_text
 
+_FINDING_TEXT = ("message", "location", "subject", "target")
+_EVIDENCE_TEXT = ("snippet", "location")
 
-def render(report: Report, *, reveal: bool = False) -> str:
-    return json.dumps(report_dict(report, reveal=reveal), indent=2, ensure_ascii=False) + "\n"
+
+def render(report: Report, *, reveal: bool = False, checklist: Checklist | None = None) -> str:
+    data = report_dict(report, reveal=reveal, checklist=checklist)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def report_dict(report: Report, *, reveal: bool = False) -> dict[str, Any]:
-    data = report.to_dict()
-    data["masked"] = not reveal
-    if reveal:
-        return data
-    sensitive = list(report.sensitive)
+def sensitive_values(report: Report) -> list[str]:
+    values = list(report.sensitive)
     for finding in report.findings:
         for evidence in finding.evidence:
-            sensitive.extend(evidence.sensitive)
-    masker = compile_masker(sensitive)
+            values.extend(evidence.sensitive)
+    return values
+
+
+def report_dict(
+    report: Report, *, reveal: bool = False, checklist: Checklist | None = None
+) -> dict[str, Any]:
+    data = report.to_dict()
+    data["masked"] = not reveal
+    counts = Counter(f.status.value for f in report.findings)
+    data["summary"] = {status.value: counts.get(status.value, 0) for status in Status}
+    data["checklist"] = checklist.to_dict() if checklist is not None else None
+    if reveal:
+        return data
+    masker = compile_masker(sensitive_values(report))
     for result in data["results"]:
+        result["target"] = mask_text(result["target"], masker)
         for finding in result["findings"]:
-            finding["message"] = mask_text(finding["message"], masker)
-            finding["location"] = mask_text(finding["location"], masker)
+            for key in _FINDING_TEXT:
+                finding[key] = mask_text(finding[key], masker)
             for evidence in finding["evidence"]:
-                evidence["snippet"] = mask_text(evidence["snippet"], masker)
-                evidence["location"] = mask_text(evidence["location"], masker)
+                for key in _EVIDENCE_TEXT:
+                    evidence[key] = mask_text(evidence[key], masker)
                 evidence["sensitive"] = []
                 evidence["detail"] = _mask_tree(evidence["detail"], masker)
+    data["problems"] = [mask_text(p, masker) for p in data["problems"]]
+    if data["checklist"] is not None:
+        for item in data["checklist"]["items"]:
+            for question in item["questions"]:
+                question["text"] = mask_text(question["text"], masker)
+                question["answer"] = mask_text(question["answer"], masker)
+        data["checklist"]["problems"] = [
+            mask_text(p, masker) for p in data["checklist"]["problems"]
+        ]
     return data
 
 
-def _mask_tree(value: Any, masker: Any) -> Any:
+def _mask_tree(value: Any, masker: re.Pattern[str] | None) -> Any:
     if isinstance(value, str):
         return mask_text(value, masker)
     if isinstance(value, list):

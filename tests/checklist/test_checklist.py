@@ -139,13 +139,13 @@ def test_manual_checks_carry_their_questions_and_answers(
     )  # fmt: skip
     report = make_report([question])
     checklist = build_checklist(report, actions)
-    item = checklist.item("general.review-exposure-finding")
+    item = checklist.item("general.answer-questions")
     assert item is not None
     assert [q.text for q in item.questions] == [
         "Have you opted out of the open electoral register?"
     ]
     state = ChecklistState(answers={question.fingerprint: "yes"})  # type: ignore[attr-defined]
-    answered = build_checklist(report, actions, state).item("general.review-exposure-finding")
+    answered = build_checklist(report, actions, state).item("general.answer-questions")
     assert answered is not None and answered.questions[0].answer == "yes"
 
 
