@@ -35,8 +35,27 @@ class Outcome:
 
 @pytest.fixture
 async def dns_server() -> AsyncIterator[DnsServer]:
-    async with DnsServer() as server:
+    server = await start_dns_server()
+    try:
         yield server
+    finally:
+        await server.stop()
+
+
+async def start_dns_server(attempts: int = 5) -> DnsServer:
+    """The server takes a free TCP port and binds UDP to the same number, which another
+    process on the machine may hold: try again on a fresh port rather than flake."""
+    for attempt in range(attempts):
+        server = DnsServer()
+        try:
+            await server.start()
+        except OSError:
+            await server.stop()
+            if attempt == attempts - 1:
+                raise
+            continue
+        return server
+    raise AssertionError("unreachable")
 
 
 def add_zone(server: DnsServer, origin: str, records: Records) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.demo.dns_server import DnsServer, zone_from_records
+from tests.email_auth.conftest import start_dns_server
 from tests.email_auth.keys import ed25519_p, rsa_p, txt
 
 MESSAGE = (
@@ -109,10 +110,11 @@ def threaded_dns() -> Iterator[DnsServer]:
             [("k1._domainkey.mailer", "TXT", [txt(f"v=DKIM1; p={rsa_p(1024)}")])],
         ),
     ]
-    server = DnsServer(zones=zones)
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(5)
+    server = asyncio.run_coroutine_threadsafe(start_dns_server(), loop).result(10)
+    for zone in zones:
+        server.add_zone(zone)
     try:
         yield server
     finally:
