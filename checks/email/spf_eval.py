@@ -155,6 +155,13 @@ def parse_ip(text: str) -> IpAddress:
     return address
 
 
+def macro_ip(address: IpAddress) -> str:
+    """The ``%{i}`` value: dotted quad, or 32 dot-separated hex nibbles for IPv6 (§7.3)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    return ".".join(address.exploded.replace(":", "").upper())
+
+
 class _Evaluation:
     def __init__(
         self,
@@ -203,11 +210,6 @@ class _Evaluation:
 
     # -- macros -----------------------------------------------------------------------------
 
-    def ip_macro(self) -> str:
-        if isinstance(self.ip, ipaddress.IPv4Address):
-            return str(self.ip)
-        return ".".join(self.ip.exploded.replace(":", "").upper())
-
     async def values(self, spec: MacroString, domain: str, *, exp: bool = False) -> dict[str, str]:
         letters = spec.letters()
         values = {
@@ -215,7 +217,7 @@ class _Evaluation:
             "l": self.local,
             "o": self.sender_domain,
             "d": domain,
-            "i": self.ip_macro(),
+            "i": macro_ip(self.ip),
             "v": "in-addr" if self.ip.version == 4 else "ip6",
             "h": self.helo,
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -65,9 +65,35 @@ _spf TXT "v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 ~all"
 """
 
 
+async def start_on_free_port(server: DnsServer) -> None:
+    """Start a server, retrying when the UDP twin of its free TCP port is taken.
+
+    DnsServer.start() binds TCP on port 0 and then UDP on the same number, which another
+    process may already hold; with hundreds of servers per run that happens.
+    """
+    for attempt in range(8):
+        try:
+            await server.start()
+            return
+        except OSError:
+            await server.stop()
+            server.port = 0
+            if attempt == 7:
+                raise
+
+
+@pytest.fixture(scope="session")
+def start_server() -> Callable[[DnsServer], Awaitable[None]]:
+    return start_on_free_port
+
+
 @pytest.fixture
 async def spf_dns() -> AsyncIterator[DnsServer]:
-    async with DnsServer(zones=[ZONE, PROVIDER]) as server:
-        server.faults.set("servfail.audit.example", "servfail")
-        server.faults.set("slow.audit.example", "timeout")
+    server = DnsServer(zones=[ZONE, PROVIDER])
+    await start_on_free_port(server)
+    server.faults.set("servfail.audit.example", "servfail")
+    server.faults.set("slow.audit.example", "timeout")
+    try:
         yield server
+    finally:
+        await server.stop()

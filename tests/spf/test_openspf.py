@@ -15,7 +15,7 @@ reference driver (pyspf's testspf.py):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,14 @@ import dns.rdtypes.ANY.SPF
 import dns.rdtypes.ANY.TXT
 import dns.zone
 import pytest
+import pytest_asyncio
 import yaml
 
 from auditor.demo.dns_server import DnsServer
 from auditor.net.dns import DnsClient, Nameserver
 from checks.email.spf_eval import check_mail_from
 
+StartServer = Callable[[DnsServer], Awaitable[None]]
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SUITE = SHARED / "peer" / "openspf" / "rfc7208-tests.yml"
 IN = dns.rdataclass.IN
@@ -141,12 +143,22 @@ def build_zone(zonedata: dict[str, list[Any]]) -> tuple[dns.zone.Zone, dict[str,
 
 
 class SuiteDnsServer(DnsServer):
-    """The project's server plus the suite's TIMEOUT: silence for one name and type."""
+    """The project's server plus the suite's TIMEOUT: silence for one name and type.
 
-    def __init__(self, zone: dns.zone.Zone, timeouts: dict[str, set[str]]) -> None:
-        super().__init__(zones=[zone])
-        self.timeouts = timeouts
+    One server serves the whole suite; ``load`` swaps in a scenario's root zone.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: dict[str, set[str]] = {}
+        self.loaded = -1
         self.silenced = 0
+
+    def load(self, index: int) -> None:
+        if index != self.loaded:
+            zone, self.timeouts = build_zone(SCENARIOS[index]["zonedata"])
+            self.add_zone(zone)  # replaces the previous root zone
+            self.loaded = index
 
     async def handle(self, data: bytes, transport: str) -> bytes | None:
         try:
@@ -161,6 +173,16 @@ class SuiteDnsServer(DnsServer):
         return await super().handle(data, transport)
 
 
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def suite_server(start_server: StartServer) -> AsyncIterator[SuiteDnsServer]:
+    server = SuiteDnsServer()
+    await start_server(server)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
 def skip_unless_shared() -> None:
     if not SHARED.is_dir():
         pytest.skip(f"the OpenSPF suite lives in {SHARED}, which is absent (a fresh clone)")
@@ -171,21 +193,21 @@ def test_suite_is_loaded() -> None:
     assert sum(len(s["tests"]) for s in SCENARIOS) > 150
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize(("scenario_index", "test_name"), list(spec_cases()))
-async def test_openspf(scenario_index: int, test_name: str) -> None:
+async def test_openspf(suite_server: SuiteDnsServer, scenario_index: int, test_name: str) -> None:
     skip_unless_shared()
     scenario = SCENARIOS[scenario_index]
     case = scenario["tests"][test_name]
-    zone, timeouts = build_zone(scenario["zonedata"])
-    async with SuiteDnsServer(zone, timeouts) as server:
-        client = DnsClient([Nameserver("127.0.0.1", server.port)], timeout=0.3, attempts=1)
-        verdict = await check_mail_from(
-            client,
-            case["host"],
-            case["mailfrom"],
-            case["helo"],
-            default_explanation="DEFAULT",
-        )
+    suite_server.load(scenario_index)
+    client = DnsClient([Nameserver("127.0.0.1", suite_server.port)], timeout=0.3, attempts=1)
+    verdict = await check_mail_from(
+        client,
+        case["host"],
+        case["mailfrom"],
+        case["helo"],
+        default_explanation="DEFAULT",
+    )
     expected = case["result"]
     accepted = expected if isinstance(expected, list) else [expected]
     trace = "\n".join(verdict.trace)
