@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,10 @@ class DkimCheck(Check):
         findings: list[Finding] = []
         keys: list[dict[str, Any]] = []
         errors: list[DnsAnswer] = []
+        missing_listed: list[str] = []
+        # A profile selector is per person, not per domain: with several campaign domains a
+        # selector missing at one of them is expected, so only say so for a single domain.
+        one_domain = len(ctx.profile.domains) <= 1
         for (selector, origins), answer in zip(candidates.items(), answers, strict=True):
             from_profile = PROFILE in origins
             if answer.could_not_check:
@@ -126,15 +130,19 @@ class DkimCheck(Check):
                     )
                 continue
             records = [r for r in answer.records if looks_like_dkim_key(r)]
-            if wildcard and not from_profile and set(records) <= wildcard:
-                continue  # a wildcard answers every name: not evidence of this selector
+            if wildcard and records and set(records) <= wildcard:
+                continue  # the wildcard answers every name: judged once below, not per name
             if not records:
                 if from_profile:
-                    findings.append(_listed_selector_missing(ctx, selector, answer, fetched_at))
+                    missing_listed.append(selector)
+                    if one_domain:
+                        findings.append(_listed_selector_missing(ctx, selector, answer, fetched_at))
                 continue
             findings.extend(
                 _key_findings(ctx, selector, origins, answer, records, keys, fetched_at)
             )
+        if wildcard:
+            findings.extend(_wildcard_findings(ctx, canary_answer, keys, fetched_at))
         ctx.publish("selectors", sorted({k["selector"] for k in keys}))
         ctx.publish("keys", keys)
         ctx.publish("domainkey_hint", _hint_word(hint))
@@ -150,11 +158,48 @@ class DkimCheck(Check):
                 )
             )
             return findings
-        if not errors:
+        if not errors and not any(f.subject == "discovery" for f in findings):
             findings.append(
-                _nothing_found(ctx, domain, candidates, providers, hint, canary_answer, fetched_at)
+                _nothing_found(
+                    ctx,
+                    domain,
+                    candidates,
+                    providers,
+                    hint,
+                    canary_answer,
+                    missing_listed,
+                    fetched_at,
+                )
             )
         return findings
+
+
+def _wildcard_findings(
+    ctx: CheckContext, canary: DnsAnswer, keys: list[dict[str, Any]], fetched_at: str
+) -> list[Finding]:
+    """A ``*._domainkey`` record answers for every selector. An empty (revoked) one is the
+    parked-domain practice of saying "nothing here signs mail"; a real key is judged once."""
+    records = [r for r in canary.records if looks_like_dkim_key(r)]
+    domain = ctx.target
+    try:
+        revoked = len(records) == 1 and parse_dkim_key(records[0]).revoked
+    except DkimSyntaxError:
+        revoked = False
+    if not revoked:
+        wildcard_answer = replace(canary, name=f"*._domainkey.{domain}")
+        return _key_findings(ctx, "*", ["wildcard"], wildcard_answer, records, keys, fetched_at)
+    if keys:
+        return []  # real keys exist beside the wildcard: it only revokes the other names
+    return [
+        ctx.finding(
+            Status.PASS,
+            f"A wildcard record revokes every DKIM selector of {domain}, so no mail can pass "
+            "DKIM as this domain (right for a domain that sends no email).",
+            location=f"*._domainkey.{domain}",
+            subject="discovery",
+            evidence=[dns_evidence(canary, fetched_at)],
+        )
+    ]
 
 
 def _hint_word(hint: DnsAnswer) -> str:
@@ -333,6 +378,7 @@ def _nothing_found(
     providers: list[Provider],
     hint: DnsAnswer,
     canary: DnsAnswer,
+    missing_listed: list[str],
     fetched_at: str,
 ) -> Finding:
     if hint.exists:
@@ -346,11 +392,8 @@ def _nothing_found(
         )
     else:
         hint_text = f"the lookup of _domainkey.{domain} gave no usable hint ({hint.describe()})."
-    if any(looks_like_dkim_key(r) for r in canary.records):
-        hint_text += (
-            f" A wildcard record answers every name under _domainkey.{domain}, so probes "
-            "that only returned it were ignored."
-        )
+    if missing_listed:
+        hint_text += f" The profile's selectors ({', '.join(missing_listed)}) have no key here."
     unguessable = [p.name for p in providers if not p.selectors]
     note = (
         "DNS has no way to list DKIM selectors, so the audit can only try known names. "

@@ -110,12 +110,39 @@ async def test_nothing_found_and_no_domainkey_name(dns_server: DnsServer) -> Non
     assert f"protonmail3._domainkey.{DOMAIN}" in asked
 
 
-async def test_wildcard_does_not_fake_keys(dns_server: DnsServer) -> None:
-    add_zone(dns_server, DOMAIN, [("*._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(2048)}")])])
+async def test_wildcard_key_is_judged_once(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("*._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(1024)}")])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), profile("mine"))
+    assert outcome.statuses() == {"selector:*": Status.WARN}  # 1024-bit, once, not 40 times
+    assert outcome.by_subject("selector:*").location == f"*._domainkey.{DOMAIN}"
+
+
+async def test_revoking_wildcard_means_no_mail_is_signed(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("*._domainkey", "TXT", ['"v=DKIM1; p="'])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), profile("news"))
+    assert outcome.statuses() == {"discovery": Status.PASS}
+    assert "revokes every DKIM selector" in outcome.by_subject("discovery").message
+
+
+async def test_revoking_wildcard_beside_real_keys(dns_server: DnsServer) -> None:
+    add_zone(
+        dns_server,
+        DOMAIN,
+        [
+            ("*._domainkey", "TXT", ['"v=DKIM1; p="']),
+            ("google._domainkey", "TXT", [txt(f"v=DKIM1; p={rsa_p(2048)}")]),
+        ],
+    )
     outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
-    finding = outcome.by_subject("discovery")
-    assert finding.status is Status.WARN
-    assert "wildcard" in finding.evidence[-1].detail["note"]
+    assert outcome.statuses() == {"selector:google": Status.PASS}
+
+
+async def test_listed_selector_missing_on_one_of_several_domains(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("@", "A", ["127.0.0.1"])])
+    many = Profile(name="T", domains=(DOMAIN, "other.org.uk"), dkim_selectors=("gone",))
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server), many)
+    assert outcome.statuses() == {"discovery": Status.WARN}
+    assert "(gone) have no key here" in outcome.by_subject("discovery").evidence[-1].detail["note"]
 
 
 async def test_listed_selector_without_key(dns_server: DnsServer) -> None:
