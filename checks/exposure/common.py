@@ -80,7 +80,11 @@ def scan_segments(
     for segment in segments:
         text = normalise_text(segment.text)
         matches = matcher.find(text)
-        for match in matches:
+        best: dict[str, Match] = {}
+        for match in matches:  # only the best per kind can become a finding
+            if match.kind not in best or match.rank > best[match.kind].rank:
+                best[match.kind] = match
+        for match in best.values():
             left, right = max(0, match.start - 70), match.end + 70
             others = tuple(
                 s for m in matches if m.start < right and left < m.end for s in m.sensitive

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, unquote_plus, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML parsed per page
 MAX_SEGMENTS = 5000
@@ -131,19 +133,52 @@ def extract_html(html: str, base_url: str) -> PageContent:
     """Text segments, links, images and map points of one HTML page."""
     page = PageContent()
     try:
-        soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
         _structured(soup, page)
         _attributes(soup, base_url, page)
-        for element in soup.find_all(_SKIP):
-            element.decompose()
-        for element in soup.find_all(True):
-            if element.name not in _INLINE:
-                element.insert_before(" ")
-                element.insert_after(" ")
-        page.segments.insert(0, Segment("page-text", " ".join(soup.get_text("").split())))
+        page.segments.insert(0, Segment("page-text", visible_text(html[:MAX_HTML])))
     except Exception:  # a parser bug on hostile HTML must not end the audit
         page.add("page-text", re.sub(r"<[^<>]{0,2000}>", " ", html[:MAX_HTML]))
     return page
+
+
+class _VisibleText(HTMLParser):
+    """The words a visitor sees, with a space at every element boundary except inline
+    formatting, so that text split over elements reads as one line. Linear in the input
+    (bs4's tree edits are not, on deeply nested hostile markup)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; keep what was read
+        pass
+    return " ".join("".join(parser.parts).split())
 
 
 def _structured(soup: BeautifulSoup, page: PageContent) -> None:

@@ -11,6 +11,7 @@ every regex is linear-time: bounded repeats and no nested quantifiers.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -282,9 +283,12 @@ class IdentityMatcher:
         found: list[Match] = []
         for home in self.homes:
             found.extend(self._streets(text, words, home))
+        starts = [t.start for t in words]
         for pattern, home in self._postcodes:
             for hit in pattern.finditer(text):
-                found.append(self._postcode_match(text, words, home, hit))
+                low = bisect.bisect_left(starts, max(0, hit.start() - 100))
+                high = bisect.bisect_left(starts, hit.start())
+                found.append(self._postcode_match(home, hit, words[low:high]))
         return found
 
     def _streets(self, text: str, words: list[Token], home: AddressKey) -> list[Match]:
@@ -292,7 +296,7 @@ class IdentityMatcher:
         for first, last in _runs(words, home.street):
             start = words[first].start
             end = words[last].end
-            before = words[:first]
+            before = words[max(0, first - 8 - len(home.house_name)) : first]
             named = _ends_with(before, home.house_name)
             if home.number and before and before[-1].text == home.number:
                 number = before[-1]
@@ -306,7 +310,7 @@ class IdentityMatcher:
                     start = min(start, _flat_start(text, before[:-1]))
                 found.append(self._home(text, home, start, end, detail))
             elif named:
-                start = words[first - len(home.house_name)].start
+                start = before[-len(home.house_name)].start
                 found.append(self._home(text, home, start, end, "house name and street"))
             elif before and _NUMBERISH.fullmatch(before[-1].text) and not _is_year(before[-1]):
                 continue  # a neighbour: "14 Acacia Avenue" says nothing about number 12
@@ -337,11 +341,8 @@ class IdentityMatcher:
             detail,
         )
 
-    def _postcode_match(
-        self, text: str, words: list[Token], home: AddressKey, hit: re.Match[str]
-    ) -> Match:
-        window_start = max(0, hit.start() - 100)
-        near = [t for t in words if window_start <= t.start < hit.start()]
+    def _postcode_match(self, home: AddressKey, hit: re.Match[str], near: list[Token]) -> Match:
+        """The postcode alone (high), or with the house number or name just before it."""
         sensitive = [hit.group()]
         if home.number and any(t.text == home.number for t in near):
             sensitive.insert(0, next(t for t in near if t.text == home.number).text)
@@ -383,11 +384,11 @@ class IdentityMatcher:
             spans.extend(hit.span() for hit in pattern.finditer(text))
         for office in self.public:
             for first, last in _runs(words, office.street):
-                before = words[:first]
+                before = words[max(0, first - 8 - len(office.house_name)) : first]
                 if office.number and before and before[-1].text == office.number:
                     spans.append((before[-1].start, words[last].end))
                 elif _ends_with(before, office.house_name):
-                    spans.append((words[first - len(office.house_name)].start, words[last].end))
+                    spans.append((before[-len(office.house_name)].start, words[last].end))
                 elif not office.number and not office.house_name:
                     spans.append((words[first].start, words[last].end))
         return spans
