@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
@@ -193,3 +195,16 @@ async def test_external_report_lookup_failure_is_error(dns_server: DnsServer) ->
     finding = outcome.by_subject("report-authorisation:dmarc-vendor.com")
     assert finding.status is Status.ERROR
     assert outcome.by_subject("policy").status is Status.PASS
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True), min_size=1, max_size=20).map(
+        lambda labels: ".".join([*labels, "org", "uk"])
+    )
+)
+def test_tree_walk_never_exceeds_eight_names(domain: str) -> None:
+    names = tree_walk_names(domain)
+    assert names[0] == domain
+    assert 1 <= len(names) <= 8
+    assert all(domain.endswith(n) for n in names)
+    assert all(n.count(".") >= 2 for n in names)  # never above the organisational domain

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
@@ -210,3 +212,9 @@ async def test_domain_that_does_not_exist(dns_server: DnsServer) -> None:
     finding = outcome.by_subject("mx")
     assert finding.status is Status.FAIL
     assert "does not exist" in finding.message
+
+
+@given(st.lists(st.text(max_size=40), max_size=10))
+def test_parse_mx_never_raises(records: list[str]) -> None:
+    parsed = parse_mx(records)
+    assert all(r.preference <= 99999 for r in parsed)
