@@ -23,6 +23,7 @@ from checks.email.spf_record import SpfRecord, SpfSyntaxError, is_spf_record, pa
 
 MAX_RECORD_BYTES = 450  # RFC 7208 §3.4: keep answers within one UDP datagram
 MAX_NODES = 60  # records fetched for one tree at most (bounds work on hostile trees)
+MAX_NAME_CHECKS = 50  # a:/mx:/exists: targets checked for void lookups at most
 
 A_PUBLISH = "email.spf-publish"
 A_SYNTAX = "email.spf-fix-syntax"
@@ -121,6 +122,7 @@ class _Walker:
         self.errors: list[str] = []
         self.dynamic: list[str] = []
         self.truncated = False
+        self.name_checks = 0
 
     async def node(self, domain: str, via: str, path: tuple[str, ...]) -> SpfNode:
         node = SpfNode(domain, via)
@@ -169,7 +171,8 @@ class _Walker:
                 continue
             if mechanism.name == "include":
                 children.append((target, f"include:{target}"))
-            elif mechanism.name in ("a", "mx", "exists"):
+            elif mechanism.name in ("a", "mx", "exists") and self.name_checks < MAX_NAME_CHECKS:
+                self.name_checks += 1
                 checks.append(self.void_check(mechanism.name, target, mechanism.text))
         redirect = record.redirect
         if redirect is not None and record.all_mechanism is None:
@@ -318,7 +321,13 @@ def _facts(domain: str, policy: SpfPolicy) -> dict[str, Any]:
         "record": root.text or None,
         "all": policy.all_qualifier() if root.record else None,
         "lookups": policy.lookups if root.record else 0,
-        "includes": policy.includes,
+        "includes": policy.includes,  # every include target in the tree
+        "direct_includes": [  # the includes written in the domain's own record (or redirect)
+            c.domain
+            for n in [root, *_redirect_chain(root)]
+            for c in n.children
+            if c.via.startswith("include:")
+        ],
         "redirect": next((c.domain for c in root.children if c.via.startswith("redirect=")), None),
         "complete": not policy.dns_errors and not policy.truncated,
     }

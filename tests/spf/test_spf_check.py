@@ -48,6 +48,7 @@ async def test_good_record_passes_and_publishes_facts(spf_dns: DnsServer) -> Non
     assert found["lookups"].status is Status.PASS and "1 of the 10" in found["lookups"].message
     assert all(f.status is Status.PASS for f in findings)
     assert facts["state"] == "ok" and facts["all"] == "-" and facts["lookups"] == 1
+    assert facts["direct_includes"] == ["_spf.provider.example.net"]
     assert facts["includes"] == ["_spf.provider.example.net"]
     assert facts["record"].startswith("v=spf1 ip4:192.0.2.0/24")
     assert found["all"].evidence[0].location == "good.audit.example TXT"
@@ -118,6 +119,7 @@ async def test_lookup_limit_counted_through_includes(spf_dns: DnsServer) -> None
     assert lookups.evidence[0].detail["lookups"] == 11
     assert "include:big.audit.example [10 lookups]" in lookups.evidence[0].snippet
     assert facts["lookups"] == 11 and facts["includes"] == ["big.audit.example"]
+    assert facts["direct_includes"] == ["big.audit.example"]
 
 
 async def test_void_lookups(spf_dns: DnsServer) -> None:
