@@ -413,16 +413,21 @@ def exposure_rank(finding: Finding) -> int:
     return _NOT_EXPOSURE_RANK
 
 
-def _order_key(item: ChecklistItem) -> tuple[int, int, int, int, int, int, str]:
+def _order_key(item: ChecklistItem) -> tuple[int, int, int, int, int, int, int, str]:
     findings = item.findings or item.dismissed_findings
     exposure = min((exposure_rank(f) for f in findings), default=_NOT_EXPOSURE_RANK)
     certainty = min((_CONFIDENCE_RANK[f.confidence.value] for f in findings), default=2)
+    # A check lists its actions main fix first ("take it off the page" before "ask search
+    # engines to forget the old copy"): follow-ups wait for the fix they follow.
+    listed = [f.actions.index(item.id) for f in findings if item.id in f.actions]
+    primacy = round(100 * sum(1 for i in listed if i > 0) / len(listed)) if listed else 0
     settled = item.status is not ItemStatus.OPEN
     return (
         int(settled),  # what is still to do comes first within a group
         -item.severity.rank,
         exposure,
         certainty,
+        primacy,
         -len(findings),  # found in more places: easier to find, so more exposed
         item.action.effort_minutes,
         item.id,

@@ -26,11 +26,18 @@ def render(report: Report, *, reveal: bool = False, checklist: Checklist | None 
 
 
 def sensitive_values(report: Report) -> list[str]:
+    """What to mask: the person's identifiers, less their public name (the report's title
+    already shows it, and masking it would blank out the campaign domain too)."""
     values = list(report.sensitive)
     for finding in report.findings:
         for evidence in finding.evidence:
             values.extend(evidence.sensitive)
-    return values
+    public = _squash(report.subject)
+    return [v for v in values if _squash(v) != public]
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def report_dict(

@@ -30,7 +30,7 @@ MAX_VALUES = 200
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _GAP = rf"[\s{_INVISIBLE}]*"  # any spacing, including none and zero-width characters
 _PHONE_SEP = rf"[\s{_INVISIBLE}\-.()/]{{0,3}}"
-_WORD_SEP = r"[\W_]{0,4}"  # spaces, commas, brackets, dashes between the words
+_WORD_SEP = r"[\W_]{1,4}"  # spaces, commas, brackets, dashes between the words
 _PHONE_TEXT = re.compile(r"^\+?[\d\s\-().]{6,25}$")
 
 _STREET_TYPES = {

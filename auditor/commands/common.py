@@ -104,7 +104,7 @@ def say(message: str) -> None:
 
 def add_report_options(parser: argparse.ArgumentParser, default_format: str = "markdown") -> None:
     parser.add_argument(
-        "--format", choices=["json", "markdown", "html"], default=default_format,
+        "--format", choices=["json", "markdown", "html", "csv"], default=default_format,
         help=f"report format ({default_format})",
     )  # fmt: skip
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
@@ -125,6 +125,10 @@ def add_report_options(parser: argparse.ArgumentParser, default_format: str = "m
         help="skip checks whose id starts with PREFIX",
     )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--no-save", action="store_true",
+        help="do not save this audit to the history (auditor report / auditor diff)",
+    )  # fmt: skip
 
 
 def emit_report(text: str, output: str | None) -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from auditor.commands.common import add_network_options, add_report_options
+
+if TYPE_CHECKING:
+    from auditor.checklist import Checklist
+    from auditor.model import Report
 
 HELP = "audit a profile, a domain or a website and print the report"
 
@@ -34,8 +39,18 @@ def run(args: argparse.Namespace) -> int:
     return run_and_report(profile, options_from_args(args), args)
 
 
-def run_and_report(profile: object, options: object, args: argparse.Namespace) -> int:
-    """Shared by scan and demo --headless: run, write the report, summarise, exit code."""
+def run_and_report(
+    profile: object,
+    options: object,
+    args: argparse.Namespace,
+    *,
+    history_subject: str | None = None,
+) -> int:
+    """Shared by scan and demo --headless: run, write the report, summarise, exit code.
+
+    A completed audit is saved to the history (unless --no-save); the demo's under the
+    subject "demo" so that it never mixes with the person's own.
+    """
     import asyncio
 
     from auditor.audit import exit_code, run_audit, summary_line
@@ -64,8 +79,48 @@ def run_and_report(profile: object, options: object, args: argparse.Namespace) -
         raise UsageError(str(exc)) from None
     finally:
         progress.finish()
-    emit_report(render(report, args.format, reveal=args.reveal), args.output)
+    if history_subject is None and getattr(args, "command", None) == "demo":
+        from auditor.history import DEMO_SUBJECT
+
+        history_subject = DEMO_SUBJECT
+    checklist = save_and_checklist(report, args, history_subject)
+    emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
     for problem in report.problems:
         say(f"problem: {problem}")
     say(summary_line(report))
     return exit_code(report, args.fail_on)
+
+
+def save_and_checklist(report: Report, args: argparse.Namespace, subject: str | None) -> Checklist:
+    """Save the audit to the history (unless --no-save) and build its checklist.
+
+    The history must never cost the person their report: trouble saving is one line on
+    stderr, and the report is still written.
+    """
+    from auditor.actions import load_actions
+    from auditor.checklist import build_checklist
+    from auditor.commands.common import say
+    from auditor.history import History, HistoryError
+
+    actions = load_actions()
+    for problem in actions.problems:
+        say(f"problem: {problem}")
+    subject = subject or report.subject
+    ran = any(not f.status.could_not_check for f in report.findings)
+    if not ran or getattr(args, "no_save", False):  # nothing could run: nothing to keep
+        return build_checklist(report, actions)
+    history = History()
+    try:
+        recorded = history.record(report, actions, subject=subject)
+        state = history.load_state(subject)
+    except (OSError, HistoryError) as exc:
+        say(f"warning: this audit was not saved to the history ({exc})")
+        return build_checklist(report, actions)
+    for warning in history.warnings:
+        say(f"warning: {warning}")
+    if recorded.diff is not None:
+        d = recorded.diff
+        say(f"since the last audit: {len(d.fixed)} fixed, {len(d.new)} new, "
+            f"{len(d.still_open)} still open")  # fmt: skip
+    say(f"saved as {recorded.record.id} (auditor report {recorded.record.id})")
+    return build_checklist(report, actions, state)

@@ -229,3 +229,20 @@ def test_checklist_to_dict_round_trips_through_json(
     assert data["items"][0]["id"] == "email.dmarc-enforce"
     assert data["groups"][0]["title"] == "Do today"
     assert data["overall"]["percent"] == 0
+
+
+def test_a_checks_main_fix_comes_before_its_follow_ups(
+    make_report: ReportFactory, make_finding: Callable[..., object], actions: ActionSet
+) -> None:
+    f = make_finding
+    follow_up, main = "general.recheck-after-fixing", "exposure.remove-home-address"
+    report = make_report([
+        f("exposure.pages", Status.FAIL, Severity.CRITICAL, kind="home-address",
+          location=f"https://s{i}.example/", actions=[main, follow_up])
+        for i in range(3)
+    ] + [
+        f("exposure.pages", Status.FAIL, Severity.CRITICAL, kind="home-address",
+          location="https://t.example/", actions=[follow_up])
+    ])  # fmt: skip
+    ids = [i.id for i in build_checklist(report, actions).items]
+    assert ids.index(main) < ids.index(follow_up)

@@ -1,0 +1,81 @@
+"""auditor report: render a saved audit (the latest by default), with its checklist."""
+
+from __future__ import annotations
+
+import argparse
+
+from auditor.commands.common import parse_severity
+
+HELP = "render a saved audit (the latest by default) with its checklist"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "audit", nargs="?", metavar="AUDIT",
+        help="a saved audit's id (or the start of it) or the path to its file; default: latest",
+    )  # fmt: skip
+    parser.add_argument("--subject", metavar="NAME", help='the latest audit of NAME (or "demo")')
+    parser.add_argument(
+        "--format", choices=["json", "markdown", "html", "csv"], default="markdown",
+        help="report format (markdown)",
+    )  # fmt: skip
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
+    parser.add_argument(
+        "--reveal", action="store_true",
+        help="show the home address, phones and emails in the report (masked by default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fail-on", type=parse_severity, default="high", metavar="SEVERITY",
+        help="exit 1 when the audit has a problem at or above this severity (high)",
+    )  # fmt: skip
+    parser.add_argument("--list", action="store_true", help="list the saved audits and stop")
+
+
+def run(args: argparse.Namespace) -> int:
+    from auditor.actions import load_actions
+    from auditor.audit import exit_code, summary_line
+    from auditor.checklist import build_checklist
+    from auditor.commands.common import UsageError, emit_report, say
+    from auditor.history import History, HistoryError
+    from reports.formats import render
+
+    history = History()
+    try:
+        if args.list:
+            return _list(history)
+        record = history.find(args.audit) if args.audit else history.latest(args.subject)
+        if record is None:
+            which = f" of {args.subject!r}" if args.subject else ""
+            raise UsageError(f"no saved audits{which} yet; run 'auditor scan' first")
+        report = history.load(record)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        for warning in history.warnings:
+            say(f"warning: {warning}")
+    actions = load_actions()
+    for problem in actions.problems:
+        say(f"problem: {problem}")
+    checklist = build_checklist(report, actions, history.load_state(record.subject))
+    emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
+    say(f"{summary_line(report)} (saved audit {record.id})")
+    return exit_code(report, args.fail_on)
+
+
+def _list(history: object) -> int:
+    import sys
+
+    from auditor.history import History
+
+    assert isinstance(history, History)
+    records = history.audits()
+    if not records:
+        print("No saved audits yet. Run 'auditor scan' (or 'auditor demo --headless').")
+        return 0
+    width = max(len(r.id) for r in records)
+    for record in records:
+        label = (
+            record.label if record.subject == record.label else f"{record.label} [{record.subject}]"
+        )
+        sys.stdout.write(f"{record.id:<{width}}  {record.started_at}  {label}\n")
+    return 0
