@@ -1,0 +1,345 @@
+"""DNSSEC chain-of-trust validation from explicit trust anchors, shared by domain.dnssec and
+email.dane.
+
+``validate_chain`` walks from the closest anchored zone down to the zone that holds a
+name: DS at the parent (signed by the parent's keys), a DNSKEY at the child matching a DS,
+the child's DNSKEY RRset signed by that key, and each signature's validity period. Absence
+of a DS is accepted only when the parent proves it with a signed NSEC record (insecure
+delegation). ``validate_rrset`` then checks a target RRset against the final zone's keys.
+Every break is reported as one sentence naming the link ("DS for x.example at example does
+not match any DNSKEY"). DNS trouble is INDETERMINATE, never bogus or insecure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import dns.dnssec
+import dns.dnssectypes
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.DNSKEY
+import dns.rdtypes.ANY.DS
+import dns.rdtypes.ANY.NSEC
+import dns.rdtypes.ANY.RRSIG
+import dns.rrset
+
+from auditor.net.dns import DnsAnswer, DnsClient
+
+IN = dns.rdataclass.IN
+DS = dns.rdatatype.DS
+DNSKEY = dns.rdatatype.DNSKEY
+RRSIG = dns.rdatatype.RRSIG
+NSEC = dns.rdatatype.NSEC
+ANCHOR_ENV = "AUDITOR_TRUST_ANCHOR_FILE"
+DEFAULT_ANCHOR_FILE = Path(__file__).resolve().parent.parent / "data" / "root-anchors.txt"
+MAX_DEPTH = 16
+
+Anchors = Mapping[dns.name.Name, Sequence[dns.rdata.Rdata]]  # zone -> DS or DNSKEY rdatas
+
+
+class AnchorError(ValueError):
+    """A trust anchor file that cannot be used."""
+
+
+class ChainState(StrEnum):
+    SECURE = "secure"  # every link validated
+    INSECURE = "insecure"  # proven unsigned: no DS at the parent
+    BOGUS = "bogus"  # signed but a link is broken
+    INDETERMINATE = "indeterminate"  # could not check (DNS trouble, no anchor)
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    state: ChainState
+    reason: str  # one sentence; for SECURE, the path validated
+    zone: str = ""  # the last zone reached (with validated keys when SECURE)
+    keys: dns.rrset.RRset | None = None  # the zone's validated DNSKEY RRset
+    links: tuple[str, ...] = field(default_factory=tuple)  # what was validated, in order
+
+
+def parse_anchors(text: str) -> dict[dns.name.Name, list[dns.rdata.Rdata]]:
+    """DS or DNSKEY records in zone-file presentation, one a line (";" or "#" comments)."""
+    anchors: dict[dns.name.Name, list[dns.rdata.Rdata]] = {}
+    for number, raw in enumerate(text.splitlines()[:1000], start=1):
+        line = raw.split(";", 1)[0].split("#", 1)[0].strip()
+        if not line:
+            continue
+        tokens = line.split()
+        kinds = [i for i, t in enumerate(tokens) if t.upper() in ("DS", "DNSKEY")]
+        if not kinds or kinds[0] == 0:
+            raise AnchorError(f"line {number}: not a DS or DNSKEY record")
+        at = kinds[0]
+        try:
+            owner = dns.name.from_text(tokens[0])
+            rdata = dns.rdata.from_text(IN, tokens[at].upper(), " ".join(tokens[at + 1 :]))
+        except (dns.exception.DNSException, ValueError) as exc:
+            raise AnchorError(f"line {number}: {exc}") from None
+        anchors.setdefault(owner, []).append(rdata)
+    if not anchors:
+        raise AnchorError("no trust anchor found")
+    return anchors
+
+
+def load_anchors() -> tuple[dict[dns.name.Name, list[dns.rdata.Rdata]], str]:
+    """The anchors from $AUDITOR_TRUST_ANCHOR_FILE, else the shipped IANA root anchors."""
+    path = Path(os.environ.get(ANCHOR_ENV) or DEFAULT_ANCHOR_FILE)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AnchorError(f"cannot read the trust anchor file {path}: {exc.strerror}") from None
+    return parse_anchors(text), str(path)
+
+
+def _text(name: dns.name.Name) -> str:
+    return name.to_text(omit_final_dot=True) or "."
+
+
+def _day(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def check_signature(
+    rrset: dns.rrset.RRset,
+    sigs: dns.rrset.RRset | None,
+    keys: dns.rrset.RRset,
+    now: float,
+    what: str,
+) -> str:
+    """ "" when one RRSIG over ``rrset`` by ``keys`` validates, else why not (one sentence)."""
+    if sigs is None or len(sigs) == 0:
+        return f"{what} has no RRSIG"
+    tags = {dns.dnssec.key_id(k): k for k in keys}
+    problems: list[str] = []
+    for sig in sigs:
+        assert isinstance(sig, dns.rdtypes.ANY.RRSIG.RRSIG)
+        if sig.signer != keys.name:
+            problems.append(f"RRSIG over {what} is by {_text(sig.signer)}, not {_text(keys.name)}")
+            continue
+        if sig.key_tag not in tags:
+            problems.append(
+                f"RRSIG over {what} uses key {sig.key_tag}, which is not in the DNSKEY set"
+            )
+            continue
+        if now > sig.expiration:
+            problems.append(f"RRSIG over {what} expired on {_day(sig.expiration)}")
+            continue
+        if now < sig.inception:
+            problems.append(f"RRSIG over {what} is not valid until {_day(sig.inception)}")
+            continue
+        try:
+            dns.dnssec.validate_rrsig(rrset, sig, {keys.name: keys}, now=now)
+        except dns.exception.ValidationFailure as exc:
+            problems.append(f"RRSIG over {what} does not verify ({exc})")
+            continue
+        except (dns.exception.DNSException, ValueError) as exc:
+            problems.append(f"RRSIG over {what} could not be checked ({exc})")
+            continue
+        return ""
+    return problems[0] if problems else f"{what} has no usable RRSIG"
+
+
+def _matches_anchor(key: dns.rdata.Rdata, zone: dns.name.Name, anchor: dns.rdata.Rdata) -> bool:
+    if isinstance(anchor, dns.rdtypes.ANY.DNSKEY.DNSKEY):
+        return bool(anchor == key)
+    if isinstance(anchor, dns.rdtypes.ANY.DS.DS):
+        if anchor.key_tag != dns.dnssec.key_id(key):  # type: ignore[arg-type]
+            return False
+        try:
+            digest = dns.dnssectypes.DSDigest(anchor.digest_type)
+            made = dns.dnssec.make_ds(zone, key, digest, validating=True)
+        except (ValueError, dns.exception.DNSException):
+            return False
+        return bool(made.digest == anchor.digest)
+    return False
+
+
+class _Walker:
+    def __init__(self, client: DnsClient, now: float) -> None:
+        self.client = client
+        self.now = now
+        self.links: list[str] = []
+
+    async def ask(self, name: dns.name.Name, rdtype: str) -> dns.message.Message | DnsAnswer:
+        return await self.client.message(_text(name), rdtype, dnssec=True, checking_disabled=True)
+
+    def result(self, state: ChainState, reason: str, zone: dns.name.Name | None = None,
+               keys: dns.rrset.RRset | None = None) -> ChainResult:  # fmt: skip
+        return ChainResult(
+            state, reason, _text(zone) if zone is not None else "", keys, tuple(self.links)
+        )
+
+    async def zone_keys(
+        self, zone: dns.name.Name, trusted: Sequence[dns.rdata.Rdata], parent: str
+    ) -> dns.rrset.RRset | str | DnsAnswer:
+        """The zone's DNSKEY RRset once a trusted key signs it, or why not."""
+        response = await self.ask(zone, "DNSKEY")
+        if isinstance(response, DnsAnswer):
+            return response
+        keys = response.get_rrset(response.answer, zone, IN, DNSKEY)
+        if keys is None:
+            return f"{_text(zone)} has a DS at {parent} but serves no DNSKEY"
+        sigs = response.get_rrset(response.answer, zone, IN, RRSIG, DNSKEY)
+        matching = [k for k in keys if any(_matches_anchor(k, zone, a) for a in trusted)]
+        if not matching:
+            return f"DS for {_text(zone)} at {parent} does not match any DNSKEY"
+        subset = dns.rrset.RRset(zone, IN, DNSKEY)
+        for key in matching:
+            subset.add(key)  # type: ignore[no-untyped-call]
+        problem = check_signature(keys, sigs, subset, self.now, f"{_text(zone)} DNSKEY")
+        if problem:
+            return problem
+        self.links.append(f"{_text(zone)} DNSKEY signed by a key matching {parent}'s DS")
+        return keys
+
+
+async def validate_chain(
+    client: DnsClient, name: str, anchors: Anchors, now: datetime
+) -> ChainResult:
+    """Validate the chain of trust from the closest anchor down to the zone holding ``name``."""
+    walker = _Walker(client, now.timestamp())
+    target = dns.name.from_text(name.rstrip(".") + ".")
+    covering = [z for z in anchors if target.is_subdomain(z)]
+    if not covering:
+        return walker.result(ChainState.INDETERMINATE, f"no trust anchor covers {name}")
+    zone = max(covering, key=len)
+    got = await walker.zone_keys(zone, anchors[zone], "the trust anchor")
+    if isinstance(got, DnsAnswer):
+        return walker.result(ChainState.INDETERMINATE, got.describe(), zone)
+    if isinstance(got, str):
+        return walker.result(ChainState.BOGUS, got, zone)
+    keys = got
+    for depth in range(len(zone) + 1, min(len(target), len(zone) + MAX_DEPTH) + 1):
+        child = target.split(depth)[1]
+        response = await walker.ask(child, "DS")
+        if isinstance(response, DnsAnswer):
+            return walker.result(ChainState.INDETERMINATE, response.describe(), zone, keys)
+        if response.rcode() == dns.rcode.NXDOMAIN:
+            break  # nothing below exists: the zone reached so far holds the name's denial
+        ds = response.get_rrset(response.answer, child, IN, DS)
+        if ds is not None:
+            sigs = response.get_rrset(response.answer, child, IN, RRSIG, DS)
+            problem = check_signature(ds, sigs, keys, walker.now, f"{_text(child)} DS")
+            if problem:
+                return walker.result(ChainState.BOGUS, problem, zone, keys)
+            walker.links.append(f"{_text(child)} DS signed by {_text(zone)}")
+            got = await walker.zone_keys(child, list(ds), _text(zone))
+            if isinstance(got, DnsAnswer):
+                return walker.result(ChainState.INDETERMINATE, got.describe(), child)
+            if isinstance(got, str):
+                return walker.result(ChainState.BOGUS, got, child)
+            zone, keys = child, got
+            continue
+        proof = _nodata_proof(response, child)
+        if proof is None:
+            return walker.result(
+                ChainState.BOGUS,
+                f"{_text(zone)} gives no signed proof that {_text(child)} has no DS",
+                zone,
+                keys,
+            )
+        nsec, nsec_sigs = proof
+        if nsec.name == child and _has_type(nsec, dns.rdatatype.SOA):
+            return walker.result(
+                ChainState.INDETERMINATE,
+                f"the DNS server answered the DS query for {_text(child)} from the child zone; "
+                "use a resolver that follows delegations",
+                zone,
+                keys,
+            )
+        problem = check_signature(nsec, nsec_sigs, keys, walker.now, f"{_text(nsec.name)} NSEC")
+        if problem:
+            return walker.result(ChainState.BOGUS, problem, zone, keys)
+        if nsec.name == child and _has_type(nsec, dns.rdatatype.NS):
+            walker.links.append(f"{_text(zone)} proves {_text(child)} has no DS (NSEC)")
+            return walker.result(
+                ChainState.INSECURE,
+                f"{_text(child)} is delegated from {_text(zone)} without a DS record, so it is "
+                "not signed (or its signature is not linked)",
+                child,
+            )
+        # Not a zone cut: the name belongs to the current zone; go one label deeper.
+    walker.links.append(f"{name} is in the signed zone {_text(zone)}")
+    return walker.result(
+        ChainState.SECURE, f"the chain of trust validates down to {_text(zone)}", zone, keys
+    )
+
+
+def _nodata_proof(
+    response: dns.message.Message, child: dns.name.Name
+) -> tuple[dns.rrset.RRset, dns.rrset.RRset | None] | None:
+    """The NSEC that matches ``child`` (or, failing that, one that covers it)."""
+    nsecs = [r for r in response.authority if r.rdtype == NSEC]
+    if not nsecs:
+        return None
+    chosen = next((r for r in nsecs if r.name == child), None)
+    if chosen is None:
+        chosen = next((r for r in nsecs if _covers(r, child)), None)
+    if chosen is None:
+        return None
+    sigs = next(
+        (r for r in response.authority
+         if r.rdtype == RRSIG and r.covers == NSEC and r.name == chosen.name),
+        None,
+    )  # fmt: skip
+    return chosen, sigs
+
+
+def _covers(nsec: dns.rrset.RRset, name: dns.name.Name) -> bool:
+    record = nsec[0]
+    assert isinstance(record, dns.rdtypes.ANY.NSEC.NSEC)
+    after = bool(nsec.name < name)
+    before = bool(name < record.next or record.next <= nsec.name)  # the last NSEC wraps round
+    return after and before
+
+
+def _has_type(nsec: dns.rrset.RRset, rdtype: int) -> bool:
+    record = nsec[0]
+    assert isinstance(record, dns.rdtypes.ANY.NSEC.NSEC)
+    for window, bitmap in record.windows:
+        if window != rdtype // 256:
+            continue
+        offset = (rdtype % 256) // 8
+        if offset < len(bitmap) and bitmap[offset] & (0x80 >> (rdtype % 8)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class RrsetResult:
+    state: ChainState
+    reason: str
+    rrset: dns.rrset.RRset | None = None
+    absent: bool = False  # NXDOMAIN or NODATA (not validated as a denial)
+
+
+async def validate_rrset(
+    client: DnsClient, name: str, rdtype: str, chain: ChainResult, now: datetime
+) -> RrsetResult:
+    """Fetch ``name``/``rdtype`` and check its RRSIG with the chain's validated zone keys."""
+    owner = dns.name.from_text(name.rstrip(".") + ".")
+    response = await client.message(name, rdtype, dnssec=True, checking_disabled=True)
+    if isinstance(response, DnsAnswer):
+        return RrsetResult(ChainState.INDETERMINATE, response.describe())
+    wanted = dns.rdatatype.from_text(rdtype)
+    rrset = response.get_rrset(response.answer, owner, IN, wanted)
+    if rrset is None:
+        return RrsetResult(chain.state, f"{name} has no {rdtype} record", absent=True)
+    if chain.state is not ChainState.SECURE or chain.keys is None:
+        return RrsetResult(chain.state, chain.reason, rrset)
+    sigs = response.get_rrset(response.answer, owner, IN, RRSIG, wanted)
+    problem = check_signature(rrset, sigs, chain.keys, now.timestamp(), f"{name} {rdtype}")
+    if problem:
+        return RrsetResult(ChainState.BOGUS, problem, rrset)
+    return RrsetResult(ChainState.SECURE, f"{name} {rdtype} is signed by {chain.zone}", rrset)
