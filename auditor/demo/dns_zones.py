@@ -99,11 +99,16 @@ class ZoneSet:
         zone.replace_rdataset(owner, dns.rdataset.from_rdata_list(ttl, rdatas))
 
     def zone_for(self, qname: dns.name.Name) -> dns.zone.Zone | None:
-        best: dns.zone.Zone | None = None
-        for origin, zone in self.zones.items():
-            if qname.is_subdomain(origin) and (best is None or len(origin) > len(best.origin)):  # type: ignore[arg-type]
-                best = zone
-        return best
+        """The deepest served zone containing ``qname``: one dict lookup per label, so a
+        server holding thousands of zones (the bulk benchmark) answers as fast as one."""
+        name = qname
+        while True:
+            zone = self.zones.get(name)
+            if zone is not None:
+                return zone
+            if len(name) <= 1:
+                return None
+            name = name.parent()
 
     def resolve(
         self, response: dns.message.Message, qname: dns.name.Name, qtype: int, do: bool
