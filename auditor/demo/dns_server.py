@@ -152,13 +152,26 @@ class DnsServer:
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        # TCP and UDP must share one port number, and a free TCP port may be taken for UDP
+        # (or the reverse) by another test's server: with an ephemeral port, try again.
         loop = asyncio.get_running_loop()
-        self._tcp = await asyncio.start_server(self._serve_tcp, self.host, self.port)
-        self.port = self._tcp.sockets[0].getsockname()[1]
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _UdpProtocol(self), local_addr=(self.host, self.port)
-        )
-        self._udp = transport
+        wanted = self.port
+        for _attempt in range(50):
+            tcp = await asyncio.start_server(self._serve_tcp, self.host, wanted)
+            port = tcp.sockets[0].getsockname()[1]
+            try:
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda: _UdpProtocol(self), local_addr=(self.host, port)
+                )
+            except OSError:
+                tcp.close()
+                await tcp.wait_closed()
+                if wanted:
+                    raise
+                continue
+            self._tcp, self._udp, self.port = tcp, transport, port
+            return
+        raise OSError("no port free for both TCP and UDP on this host")
 
     async def stop(self) -> None:
         if self._udp is not None:
