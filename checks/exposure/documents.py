@@ -26,7 +26,7 @@ DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh"
 class DocumentsCheck(Check):
     meta = CheckMeta(
         id="exposure.documents",
-        title="Home address and personal details in documents (PDFs) on your sites",
+        title="Personal details in the documents (PDFs) on your sites",
         category="exposure",
         target="person",
         severity=Severity.CRITICAL,

@@ -53,7 +53,7 @@ def load_questions(path: Path = GUIDED_FILE) -> list[Question]:
 class GuidedCheck(Check):
     meta = CheckMeta(
         id="exposure.guided",
-        title="Guided checks: where your address is public that the tool cannot see",
+        title="Guided: where your address may be public off your sites",
         category="exposure",
         target="person",
         severity=Severity.HIGH,
