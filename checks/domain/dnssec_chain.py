@@ -12,6 +12,7 @@ not match any DNSKEY"). DNS trouble is INDETERMINATE, never bogus or insecure.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.ANY.DS
 import dns.rdtypes.ANY.NSEC
+import dns.rdtypes.ANY.NSEC3
 import dns.rdtypes.ANY.RRSIG
 import dns.rrset
 
@@ -42,6 +44,8 @@ DS = dns.rdatatype.DS
 DNSKEY = dns.rdatatype.DNSKEY
 RRSIG = dns.rdatatype.RRSIG
 NSEC = dns.rdatatype.NSEC
+NSEC3 = dns.rdatatype.NSEC3
+MAX_NSEC3_ITERATIONS = 500  # RFC 9276: validators may treat more as insecure
 ANCHOR_ENV = "AUDITOR_TRUST_ANCHOR_FILE"
 DEFAULT_ANCHOR_FILE = Path(__file__).resolve().parent.parent / "data" / "root-anchors.txt"
 MAX_DEPTH = 16
@@ -243,12 +247,31 @@ async def validate_chain(
             continue
         proof = _nodata_proof(response, child)
         if proof is None:
-            return walker.result(
-                ChainState.BOGUS,
-                f"{_text(zone)} gives no signed proof that {_text(child)} has no DS",
-                zone,
-                keys,
+            hashed = _nsec3_proof(response, child)
+            if hashed is None:
+                return walker.result(
+                    ChainState.BOGUS,
+                    f"{_text(zone)} gives no signed proof that {_text(child)} has no DS",
+                    zone,
+                    keys,
+                )
+            nsec3, nsec3_sigs, exact = hashed
+            problem = check_signature(
+                nsec3, nsec3_sigs, keys, walker.now, f"{_text(nsec3.name)} NSEC3"
             )
+            if problem:
+                return walker.result(ChainState.BOGUS, problem, zone, keys)
+            delegation = exact and _has_type(nsec3, dns.rdatatype.NS)
+            opt_out = not exact and bool(nsec3[0].flags & 1)
+            if delegation or opt_out:
+                walker.links.append(f"{_text(zone)} proves {_text(child)} has no DS (NSEC3)")
+                return walker.result(
+                    ChainState.INSECURE,
+                    f"{_text(child)} is delegated from {_text(zone)} without a DS record, so it "
+                    "is not signed (or its signature is not linked)",
+                    child,
+                )
+            continue  # an NSEC3 without NS: not a zone cut
         nsec, nsec_sigs = proof
         if nsec.name == child and _has_type(nsec, dns.rdatatype.SOA):
             return walker.result(
@@ -296,6 +319,41 @@ def _nodata_proof(
     return chosen, sigs
 
 
+def _nsec3_proof(
+    response: dns.message.Message, child: dns.name.Name
+) -> tuple[dns.rrset.RRset, dns.rrset.RRset | None, bool] | None:
+    """The NSEC3 whose hash matches ``child`` (exact=True), else one that covers the hash."""
+    nsec3s = [r for r in response.authority if r.rdtype == NSEC3 and len(r)]
+    exact: dns.rrset.RRset | None = None
+    covering: dns.rrset.RRset | None = None
+    for rrset in nsec3s[:20]:
+        record = rrset[0]
+        assert isinstance(record, dns.rdtypes.ANY.NSEC3.NSEC3)
+        if record.iterations > MAX_NSEC3_ITERATIONS or record.algorithm != 1:
+            continue
+        try:
+            digest = dns.dnssec.nsec3_hash(child, record.salt, record.iterations, 1)
+            wanted = base64.b32hexdecode(digest.upper())
+            owner = base64.b32hexdecode(rrset.name.labels[0].decode("ascii").upper())
+        except (ValueError, UnicodeDecodeError, dns.exception.DNSException):
+            continue
+        if owner == wanted:
+            exact = rrset
+            break
+        wraps = record.next <= owner
+        if owner < wanted and (wanted < record.next or wraps):
+            covering = covering or rrset
+    chosen = exact or covering
+    if chosen is None:
+        return None
+    sigs = next(
+        (r for r in response.authority
+         if r.rdtype == RRSIG and r.covers == NSEC3 and r.name == chosen.name),
+        None,
+    )  # fmt: skip
+    return chosen, sigs, exact is not None
+
+
 def _covers(nsec: dns.rrset.RRset, name: dns.name.Name) -> bool:
     record = nsec[0]
     assert isinstance(record, dns.rdtypes.ANY.NSEC.NSEC)
@@ -305,8 +363,9 @@ def _covers(nsec: dns.rrset.RRset, name: dns.name.Name) -> bool:
 
 
 def _has_type(nsec: dns.rrset.RRset, rdtype: int) -> bool:
+    """Whether an NSEC or NSEC3 record's type bitmap lists ``rdtype``."""
     record = nsec[0]
-    assert isinstance(record, dns.rdtypes.ANY.NSEC.NSEC)
+    assert isinstance(record, dns.rdtypes.ANY.NSEC.NSEC | dns.rdtypes.ANY.NSEC3.NSEC3)
     for window, bitmap in record.windows:
         if window != rdtype // 256:
             continue

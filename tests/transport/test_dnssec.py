@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dns.dnssec
+import dns.message
 import dns.name
 import dns.rdatatype
 import dns.zone
@@ -238,3 +239,40 @@ async def test_dane_check(
 ) -> None:
     [finding] = await run(DaneCheck, domain, services_for(dns_world.port))
     assert finding.status is status, finding.message
+
+
+def test_nsec3_proves_an_unsigned_delegation() -> None:
+    """The demo server proves absence with NSEC only, so the NSEC3 path is checked on a
+    response built from an NSEC3-signed zone (as a recursive resolver would relay it)."""
+    import dns.rdataclass
+    import dns.rrset
+
+    from checks.domain.dnssec_chain import _has_type, _nsec3_proof, check_signature
+
+    key = new_key()
+    apex = dns.name.from_text(f"{ANCHOR}.")
+    child = dns.name.from_text(f"plain.{ANCHOR}.")
+    hashed = dns.dnssec.nsec3_hash(child, None, 0, 1)
+    owner = dns.name.from_text(f"{hashed.lower()}.{ANCHOR}.")
+    following = "V" * len(hashed)  # the next hash in the chain (any later value)
+    nsec3 = dns.rrset.from_text(owner, 300, "IN", "NSEC3", f"1 0 0 - {following} NS")
+    signature = dns.dnssec.sign(
+        nsec3, key[0], apex, key[1],
+        inception=NOW - timedelta(hours=1), expiration=NOW + timedelta(days=1),
+    )  # fmt: skip
+    sig_rrset = dns.rrset.RRset(owner, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.NSEC3)
+    sig_rrset.add(signature)
+    response = dns.message.make_response(dns.message.make_query(child, "DS", want_dnssec=True))
+    response.authority.extend([nsec3, sig_rrset])
+    proof = _nsec3_proof(response, child)
+    assert proof is not None
+    nsec3, sigs, exact = proof
+    assert exact and _has_type(nsec3, dns.rdatatype.NS) and not _has_type(nsec3, dns.rdatatype.DS)
+    keys = dns.rrset.RRset(
+        dns.name.from_text(f"{ANCHOR}."), dns.rdataclass.IN, dns.rdatatype.DNSKEY
+    )
+    keys.add(key[1])
+    assert check_signature(nsec3, sigs, keys, NOW.timestamp(), "NSEC3") == ""
+    # A proof for another name is not accepted as exact.
+    other = _nsec3_proof(response, dns.name.from_text(f"www.{ANCHOR}."))
+    assert other is None or other[2] is False
