@@ -8,7 +8,8 @@ Order: an item's risk is the worst severity of the findings that led to it; ties
 most exposing kind (the home address first), then the most certain and easiest to exploit,
 then the quickest fix. Groups follow the order a calm adviser would give:
 
-- "Do today": critical, and high that takes an hour or less;
+- "Do today": critical, and high that takes an hour or less while the day's total stays
+  within two hours (critical always stays);
 - "Before nomination papers": actions tied to the nomination (``when = "nomination"``);
 - "This week": the rest of high and medium;
 - "Keep doing": habits and monitoring (``when = "ongoing"``) and low.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -78,6 +79,7 @@ _PRIORITY_SEVERITY = {
     "low": Severity.LOW,
 }
 QUICK_FIX_MINUTES = 60
+TODAY_BUDGET_MINUTES = 120  # quick high-severity fixes beyond this wait for "This week"
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,7 @@ def build_checklist(
             items.append(_verified_item(action, mark))
             present.add(action_id)
     items.sort(key=_order_key)
+    items = _fit_today(items)
     scores, overall = score(report)
     not_checked = tuple(f for f in report.findings if f.status.could_not_check)
     return Checklist(tuple(items), scores, overall, not_checked, tuple(dict.fromkeys(problems)))
@@ -390,10 +393,10 @@ def _verified_item(action: Action, mark: Verified) -> ChecklistItem:
 
 
 def _group(severity: Severity, action: Action, *, standing: bool = False) -> Group:
+    if action.when == "nomination":  # the nomination deadline is the real deadline
+        return Group.NOMINATION
     if severity is Severity.CRITICAL and not standing:
         return Group.TODAY
-    if action.when == "nomination":
-        return Group.NOMINATION
     if action.when == "ongoing":
         return Group.KEEP
     if standing:
@@ -403,6 +406,22 @@ def _group(severity: Severity, action: Action, *, standing: bool = False) -> Gro
     if severity.rank >= Severity.MEDIUM.rank:
         return Group.WEEK
     return Group.KEEP
+
+
+def _fit_today(items: list[ChecklistItem]) -> list[ChecklistItem]:
+    """Keep "Do today" doable: every critical item, then quick high ones while they fit in
+    TODAY_BUDGET_MINUTES; the rest of the high ones move to "This week" (in order)."""
+    used = 0
+    fitted = []
+    for item in items:
+        if item.group is Group.TODAY and item.status is ItemStatus.OPEN:
+            effort = item.action.effort_minutes
+            if item.severity is not Severity.CRITICAL and used + effort > TODAY_BUDGET_MINUTES:
+                item = replace(item, group=Group.WEEK)
+            else:
+                used += effort
+        fitted.append(item)
+    return fitted
 
 
 def exposure_rank(finding: Finding) -> int:

@@ -246,3 +246,32 @@ def test_a_checks_main_fix_comes_before_its_follow_ups(
     ])  # fmt: skip
     ids = [i.id for i in build_checklist(report, actions).items]
     assert ids.index(main) < ids.index(follow_up)
+
+
+def test_do_today_stays_doable(
+    make_report: ReportFactory, make_finding: Callable[..., object], actions: ActionSet
+) -> None:
+    """Critical always stays; quick high fixes fill two hours, then wait for this week."""
+    f = make_finding
+    report = make_report([
+        f("exposure.pages", Status.FAIL, Severity.CRITICAL, kind="home-address",
+          actions=["exposure.remove-home-address"]),  # 20 min
+        f("accounts.twofactor", Status.FAIL, Severity.CRITICAL, kind="primary-email",
+          actions=["accounts.primary-email-2fa"]),  # 15 min
+        f("email.dmarc", Status.FAIL, Severity.HIGH, actions=["email.dmarc-enforce"]),  # 30
+        f("web.headers", Status.FAIL, Severity.HIGH, actions=["web.add-headers"]),  # 30
+        f("exposure.pages", Status.FAIL, Severity.HIGH, kind="street",
+          location="https://x.example/", actions=["general.high-risk-individual"]),  # 45
+        f("exposure.pages", Status.FAIL, Severity.CRITICAL, kind="imprint",
+          location="https://y.example/", actions=["exposure.imprint-agent-address"]),
+    ])  # fmt: skip
+    checklist = build_checklist(report, actions)
+    today = [i.id for i in checklist.group(Group.TODAY)]
+    assert today[:2] == ["exposure.remove-home-address", "accounts.primary-email-2fa"]
+    assert sum(i.action.effort_minutes for i in checklist.group(Group.TODAY)) <= 120
+    assert today[2:] == ["general.high-risk-individual", "email.dmarc-enforce"]  # 35+45+30
+    item = checklist.item("web.add-headers")
+    assert item is not None and item.group is Group.WEEK
+    # tied to the nomination papers: that is its deadline, even when critical
+    imprint = checklist.item("exposure.imprint-agent-address")
+    assert imprint is not None and imprint.group is Group.NOMINATION
