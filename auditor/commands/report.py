@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from auditor.commands.common import parse_severity
+
+if TYPE_CHECKING:
+    from auditor.history import History
+    from auditor.model import Report
 
 HELP = "render a saved audit (the latest by default) with its checklist"
 
@@ -29,6 +34,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when the audit has a problem at or above this severity (high)",
     )  # fmt: skip
     parser.add_argument("--list", action="store_true", help="list the saved audits and stop")
+    state = parser.add_argument_group("checklist (saved for the audit's subject)")
+    state.add_argument(
+        "--tick",
+        action="append",
+        default=[],
+        metavar="ACTION",
+        help="mark a checklist action as done (repeatable)",
+    )
+    state.add_argument("--untick", action="append", default=[], metavar="ACTION")
+    state.add_argument(
+        "--dismiss",
+        action="append",
+        default=[],
+        metavar="FINGERPRINT",
+        help="dismiss a finding, e.g. a false positive (repeatable)",
+    )
+    state.add_argument("--undismiss", action="append", default=[], metavar="FINGERPRINT")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     actions = load_actions()
     for problem in actions.problems:
         say(f"problem: {problem}")
+    _update_state(history, record.subject, report, args)
     checklist = build_checklist(report, actions, history.load_state(record.subject))
     emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
     say(f"{summary_line(report)} (saved audit {record.id})")
@@ -79,3 +102,29 @@ def _list(history: object) -> int:
         )
         sys.stdout.write(f"{record.id:<{width}}  {record.started_at}  {label}\n")
     return 0
+
+
+def _update_state(history: History, subject: str, report: Report, args: argparse.Namespace) -> None:
+    """Apply --tick/--untick/--dismiss/--undismiss; unknown ids are refused, not guessed."""
+    from auditor.actions import load_actions
+    from auditor.commands.common import UsageError, say
+
+    known_actions = set(load_actions().actions)
+    fingerprints = {f.fingerprint for f in report.findings}
+    for action_id in [*args.tick, *args.untick]:
+        if action_id not in known_actions:
+            raise UsageError(f"no checklist action {action_id!r} (the ids are in --format json)")
+    for fingerprint in [*args.dismiss, *args.undismiss]:
+        if fingerprint not in fingerprints:
+            raise UsageError(f"no finding {fingerprint!r} in this audit (see --format csv)")
+    for action_id in args.tick:
+        history.tick(subject, action_id)
+    for action_id in args.untick:
+        history.untick(subject, action_id)
+    for fingerprint in args.dismiss:
+        history.dismiss(subject, fingerprint)
+    for fingerprint in args.undismiss:
+        history.undismiss(subject, fingerprint)
+    changed = len(args.tick) + len(args.untick) + len(args.dismiss) + len(args.undismiss)
+    if changed:
+        say(f"checklist updated for {subject!r} ({changed} change{'s' if changed > 1 else ''})")

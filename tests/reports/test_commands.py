@@ -165,3 +165,24 @@ def test_demo_headless_saves_under_demo_and_respects_no_save(tmp_path: Path) -> 
     assert second.returncode == first.returncode, second.stderr
     history = History(tmp_path / "data" / "candidate-auditor" / "history")
     assert [r.subject for r in history.audits()] == [DEMO_SUBJECT]
+
+
+def test_report_ticks_and_dismisses_from_the_command_line(
+    data_home: Path, report: Report, capsys: pytest.CaptureFixture[str]
+) -> None:
+    History().save(report)
+    web = next(f for f in report.findings if f.check_id == "web.headers")
+    code = main(["report", "--format", "json", "--tick", "general.recheck-after-fixing",
+                 "--dismiss", web.fingerprint])  # fmt: skip
+    assert code == 1
+    items = {i["id"]: i for i in json.loads(capsys.readouterr().out)["checklist"]["items"]}
+    assert items["general.recheck-after-fixing"]["status"] == "done"
+    dismissed = [i for i in items.values() if web.fingerprint in i["dismissed_findings"]]
+    assert dismissed and dismissed[0]["status"] == "dismissed"
+    state = History().load_state("Jane Candidate")
+    assert "general.recheck-after-fixing" in state.ticked and web.fingerprint in state.dismissed
+    assert main(["report", "--untick", "general.recheck-after-fixing"]) == 1
+    assert History().load_state("Jane Candidate").ticked == {}
+    assert main(["report", "--tick", "general.no-such-thing"]) == 2
+    assert main(["report", "--dismiss", "0000000000000000"]) == 2
+    assert "no finding" in capsys.readouterr().err
