@@ -1,0 +1,1 @@
+"""The guided terminal app (Textual). Nothing outside this package imports Textual."""

@@ -1,0 +1,330 @@
+"""The guided app: one factory for the CLI and the tests, one stylesheet (app.tcss).
+
+``create_app()`` builds the app; ``run_app()`` runs it for the ``auditor`` command and
+always returns an exit code: 0 after a normal quit, 2 if the app could not start or stopped
+on an unexpected error (one line on stderr, never a traceback with the person's data in it).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from auditor.actions import ActionSet
+from auditor.profile import Profile, ProfileError
+from auditor.services import AuditOptions
+from auditor.tui.runner import AuditRunner, RunnerType
+from auditor.tui.screens.checklist import ChecklistScreen
+from auditor.tui.screens.dialogs import ErrorDialog, ExportDialog, MessageDialog
+from auditor.tui.screens.help import HelpScreen
+from auditor.tui.screens.profile_form import ProfileScreen
+from auditor.tui.screens.results import ResultsScreen
+from auditor.tui.screens.run import RunScreen
+from auditor.tui.screens.twofa import TwoFactorScreen
+from auditor.tui.screens.welcome import WelcomeScreen
+from auditor.tui.session import (
+    Clock,
+    Session,
+    StateStore,
+    default_profile_path,
+    default_store,
+    export_path,
+)
+from auditor.tui.text import one_line
+
+EXIT_OK = 0
+EXIT_COULD_NOT_RUN = 2
+
+SCREEN_NAMES = {
+    "welcome": "Welcome",
+    "profile": "Profile: who is audited",
+    "run": "Run the audit",
+    "results": "Results",
+    "checklist": "Checklist",
+    "twofa": "Two-factor wizard",
+}
+
+
+class CandidateAuditorApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Candidate Auditor"
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "welcome": WelcomeScreen,
+        "profile": ProfileScreen,
+        "run": RunScreen,
+        "results": ResultsScreen,
+        "checklist": ChecklistScreen,
+        "twofa": TwoFactorScreen,
+    }
+    DEFAULT_MODE = "welcome"
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit"),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        runner: RunnerType,
+        demo_world_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.runner = runner
+        self.demo_world_factory = demo_world_factory
+        self.demo_world: Any = None
+        self.demo_failed: str | None = None
+        self.crash: str | None = None
+
+    # -- start and stop ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        problem = load_profile_into(self.session)
+        if problem:
+            self.show_error(problem)
+        if self.session.demo:
+            self.switch_mode("run")
+            self.start_demo_world()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="demo")
+    def start_demo_world(self) -> None:
+        """Start the fictional candidate's servers off the UI thread, then audit them."""
+        assert self.demo_world_factory is not None
+        world = self.demo_world_factory()
+        self.demo_world = world
+        self.call_from_thread(self._demo_ready, world.profile)
+
+    def _demo_ready(self, profile: Profile) -> None:
+        self.session.set_profile(profile)
+        self.start_audit()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "demo" and event.state is WorkerState.ERROR:
+            self.demo_failed = one_line(event.worker.error or "unknown error")
+            self.show_error(f"The demo could not start: {self.demo_failed}")
+
+    def stop_demo_world(self) -> None:
+        world, self.demo_world = self.demo_world, None
+        if world is not None:
+            try:
+                world.stop_thread()
+            except Exception:  # stopping must never turn a clean quit into a crash
+                logging.getLogger(__name__).debug("demo world did not stop", exc_info=True)
+
+    def on_unmount(self) -> None:
+        self.stop_demo_world()
+
+    def audit_options(self) -> AuditOptions:
+        if self.session.demo:
+            if self.demo_world is None:
+                raise RuntimeError("the demo world is still starting; try again in a moment")
+            options: AuditOptions = self.demo_world.audit_options()
+            return options
+        return AuditOptions()
+
+    # -- navigation -------------------------------------------------------------------
+
+    def go(self, mode: str) -> None:
+        if self.screen.is_modal:
+            self.pop_screen()
+        self.switch_mode(mode)
+
+    def start_audit(self) -> None:
+        """Run a new audit of the session's profile (asks for a profile when there is none)."""
+        if self.session.profile is None:
+            if self.session.demo:
+                self.show_message("Please wait", "The demo is still starting.")
+                return
+            self.go("profile")
+            self.notify("Fill in who is audited first, then save.", timeout=6)
+            return
+        self.go("run")
+        screen = self.screen
+        if isinstance(screen, RunScreen):
+            screen.start()
+
+    def enter_demo(self) -> None:
+        """Switch this session to the fictional candidate (own profile and history untouched)."""
+        if self.session.demo:
+            self.start_audit()
+            return
+        if self.demo_world_factory is None:
+            from auditor.demo.world import DemoWorld
+
+            self.demo_world_factory = DemoWorld.run_in_thread
+        self.session.enter_demo()
+        self.go("run")
+        self.start_demo_world()
+
+    def export_report(self) -> None:
+        """Ask for a format and a file, then write the report there (0600, atomic)."""
+        report = self.session.report
+        if report is None:
+            self.show_message("Nothing to export", "Run an audit first.")
+            return
+        directory = Path.cwd()
+        default = export_path(directory, self.session.subject, "md")
+        self.push_screen(ExportDialog(default, available_formats()), self._export_chosen)
+
+    def _export_chosen(self, choice: tuple[str, Path] | None) -> None:
+        report = self.session.report
+        if choice is None or report is None:
+            return
+        name, path = choice
+        try:
+            from auditor.files import write_private_text
+            from reports.formats import render
+
+            written = write_private_text(path, render(report, name, reveal=False))
+        except Exception as exc:
+            self.show_error(f"Could not export to {path}: {one_line(exc)}")
+            return
+        self.show_message(
+            "Exported",
+            f"Saved to {written.resolve()} (only you can read it). Personal details are hidden.",
+        )
+
+    def show_error(self, error: BaseException | str) -> None:
+        self.push_screen(ErrorDialog(error))
+
+    def show_message(self, title: str, message: str) -> None:
+        self.push_screen(MessageDialog(title, message))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(type(screen)))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title in SCREEN_NAMES.items():
+            yield SystemCommand(f"Go to: {title}", f"Open the {title} screen", self._goer(mode))
+        yield SystemCommand("Start a new audit", "Audit the profile now", self.start_audit)
+        yield SystemCommand(
+            "Help for this screen", "Keys and what this screen does", self.action_help
+        )
+
+    def _goer(self, mode: str) -> Callable[[], None]:
+        return lambda: self.go(mode)
+
+    # -- errors -----------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nobody caught: under tests, fail loudly; for a person, quit with one
+        line (run_app prints it) and no traceback full of their data on the screen."""
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        self.crash = one_line(error) or type(error).__name__
+        self._return_code = EXIT_COULD_NOT_RUN
+        self.exit(EXIT_COULD_NOT_RUN, return_code=EXIT_COULD_NOT_RUN)
+
+
+def available_formats() -> tuple[str, ...]:
+    """The report formats whose writer is installed (HTML may still be on its way)."""
+    import importlib.util
+
+    from reports.formats import FORMATS
+
+    found = []
+    for name, module in FORMATS.items():
+        try:
+            if importlib.util.find_spec(module) is not None:
+                found.append(name)
+        except (ImportError, ValueError):
+            continue
+    return tuple(found)
+
+
+def _load_actions() -> ActionSet:
+    from auditor.actions import load_actions
+
+    return load_actions()
+
+
+def create_app(
+    *,
+    demo: bool = False,
+    profile_path: str | Path | None = None,
+    clock: Clock | None = None,
+    audit_runner: RunnerType | None = None,
+    store: StateStore | None = None,
+    actions: ActionSet | None = None,
+    demo_world_factory: Callable[[], Any] | None = None,
+) -> CandidateAuditorApp:
+    """The app, for the CLI and the tests alike.
+
+    ``clock`` freezes time (ticks, attestation dates, the audit's timestamps); ``audit_runner``
+    replaces the engine (tests); ``store`` replaces the audit history; ``actions`` replaces
+    the remediation actions loaded from checks/data/actions; ``demo_world_factory`` returns a
+    started demo world (default: ``DemoWorld.run_in_thread``).
+    """
+    session = Session(
+        store=store if store is not None else default_store(),
+        actions=(lambda: actions) if actions is not None else _load_actions,
+        clock=clock,
+        demo=demo,
+    )
+    if not demo:
+        path = Path(profile_path) if profile_path is not None else default_profile_path()
+        session.profile_path = path
+    if demo and demo_world_factory is None:
+        from auditor.demo.world import DemoWorld
+
+        demo_world_factory = DemoWorld.run_in_thread
+    app = CandidateAuditorApp(
+        session,
+        runner=audit_runner or AuditRunner(clock),
+        demo_world_factory=demo_world_factory,
+    )
+    return app
+
+
+def load_profile_into(session: Session) -> str | None:
+    """Load the session's profile file if it exists; the one-line problem otherwise."""
+    from auditor.profile import load_profile
+
+    path = session.profile_path
+    if path is None or not path.exists():
+        return None
+    try:
+        session.set_profile(load_profile(path), path)
+    except ProfileError as exc:
+        return str(exc)
+    return None
+
+
+def run_app(*, demo: bool = False, profile_path: str | Path | None = None) -> int:
+    """Run the app in this terminal; returns the exit code for the CLI."""
+    quiet = logging.NullHandler()
+    root = logging.getLogger()
+    root.addHandler(quiet)  # library logs must not scribble over the screen
+    app: CandidateAuditorApp | None = None
+    try:
+        app = create_app(demo=demo, profile_path=profile_path)
+        app.run()
+    except Exception as exc:
+        print(f"auditor: the app stopped: {one_line(exc)}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    finally:
+        if app is not None:
+            app.stop_demo_world()
+        root.removeHandler(quiet)
+    if app.crash is not None:
+        print(f"auditor: the app stopped on an unexpected error: {app.crash}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    return int(app.return_code or EXIT_OK)

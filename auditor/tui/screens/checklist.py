@@ -1,0 +1,207 @@
+"""Checklist: what to do, grouped and ordered; tick with space, filter, export."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from auditor.checklist import ChecklistItem, ItemStatus
+from auditor.tui.screens.base import AppScreen
+from auditor.tui.text import plain
+from auditor.tui.widgets.detail import ITEM_MARK, Masker, item_detail
+
+
+class ChecklistTree(Tree[ChecklistItem]):
+    """A tree whose space key ticks the item instead of folding the group."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "screen.tick", "Tick / untick"),
+    ]
+
+
+def item_label(item: ChecklistItem) -> Text:
+    text = Text(end="", no_wrap=True)
+    settled = item.status is not ItemStatus.OPEN
+    text.append(f"{ITEM_MARK[item.status]:<14}", style="dim" if settled else "bold")
+    text.append(plain(item.action.title, style="dim" if settled else ""))
+    return text
+
+
+class ChecklistScreen(AppScreen):
+    AUTO_FOCUS = "#checklist-tree"
+    SUB_TITLE = "Checklist"
+    HELP_TITLE = "Checklist"
+    HELP_TEXT = (
+        "Your to-do list from the audit, most urgent first: Do today, Before nomination papers, "
+        "This week, Keep doing. Each item says why, the steps, who should do it and roughly how "
+        "long it takes, with the official advice. Press space to tick an item when it is done; "
+        "the next audit checks it again. / filters the list by words; h hides what is done; "
+        "e exports the report to a private file."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "tick", "Tick"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("h", "hide_done", "Hide done"),
+        Binding("e", "export", "Export"),
+        Binding("r", "results", "Results", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.hide_done = False
+        self.selected: str | None = None
+        self.keep_line: int | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static(id="checklist-summary")
+        yield Input(
+            placeholder="Filter: type words, Enter to apply, Escape to clear", id="checklist-filter"
+        )
+        with Horizontal(id="checklist-body", classes="split"):
+            tree = ChecklistTree("Checklist", id="checklist-tree", classes="split-list")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="checklist-detail", classes="split-detail"):
+                yield Static(id="checklist-detail-text")
+
+    def _matches(self, item: ChecklistItem) -> bool:
+        if self.hide_done and item.status is not ItemStatus.OPEN:
+            return False
+        if not self.filter_text:
+            return True
+        haystack = " ".join(
+            (
+                item.action.title,
+                item.action.why,
+                item.action.who,
+                item.id,
+                item.group.label,
+                *item.action.steps,
+            )
+        ).lower()
+        return all(word in haystack for word in self.filter_text.lower().split())
+
+    def refresh_view(self) -> None:
+        summary = self.query_one("#checklist-summary", Static)
+        tree = self.query_one("#checklist-tree", ChecklistTree)
+        tree.clear()
+        checklist = self.session.checklist()
+        if checklist is None:
+            summary.update(plain("No audit yet, so no checklist. Start one from Welcome (n)."))
+            self._show(None)
+            return
+        open_items = len(checklist.open_items)
+        line = f"{open_items} to do of {len(checklist.items)}"
+        if self.filter_text:
+            line += f" · filtered by “{self.filter_text}”"
+        if self.hide_done:
+            line += " · done items hidden"
+        if not self.session.store.persistent:
+            line += " · ticks are kept until you quit"
+        summary.update(plain(line))
+        first: TreeNode[ChecklistItem] | None = None
+        chosen: TreeNode[ChecklistItem] | None = None
+        for group, items in checklist.groups():
+            shown = [i for i in items if self._matches(i)]
+            if not shown:
+                continue
+            left = sum(1 for i in items if i.status is ItemStatus.OPEN)
+            node = tree.root.add(
+                Text(f"{group.label} ({left} to do)", style="bold", end=""), expand=True
+            )
+            for item in shown:
+                leaf = node.add_leaf(item_label(item), data=item)
+                first = first or leaf
+                if item.id == self.selected:
+                    chosen = leaf
+        kept, self.keep_line = self.keep_line, None
+        if kept is not None:  # after a tick: stay on the same row, the item moves away
+            self.call_after_refresh(self._restore_line, kept)
+            return
+        target = chosen or first
+        if target is not None:
+            self.call_after_refresh(tree.move_cursor, target)
+        self._show(target.data if target is not None else None)
+        if not isinstance(self.focused, Input):
+            tree.focus()
+
+    def _restore_line(self, line: int) -> None:
+        tree = self.query_one("#checklist-tree", ChecklistTree)
+        tree.cursor_line = max(0, min(line, tree.last_line))
+        node = tree.cursor_node
+        self._show(node.data if node is not None else None)
+
+    def _show(self, item: ChecklistItem | None) -> None:
+        detail = self.query_one("#checklist-detail-text", Static)
+        report = self.session.report
+        if item is None or report is None:
+            detail.update(plain("Nothing to show here." if report else ""))
+            return
+        self.selected = item.id
+        detail.update(item_detail(item, Masker(report.sensitive)))
+        self.query_one("#checklist-detail", VerticalScroll).scroll_home(animate=False)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[ChecklistItem]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self._show(event.node.data)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[ChecklistItem]) -> None:
+        event.stop()
+
+    def action_tick(self) -> None:
+        node = self.query_one("#checklist-tree", ChecklistTree).cursor_node
+        item = node.data if node is not None else None
+        if item is None:
+            return
+        if item.status in (ItemStatus.DISMISSED, ItemStatus.VERIFIED):
+            self.notify("This one is already settled; nothing to tick.")
+            return
+        try:
+            self.session.set_ticked(item.id, item.status is not ItemStatus.DONE)
+        except Exception as exc:
+            self.auditor.show_error(exc)
+            return
+        self.selected = item.id
+        self.keep_line = self.query_one("#checklist-tree", ChecklistTree).cursor_line
+        self.redraw_if_changed()
+
+    def action_filter(self) -> None:
+        self.query_one("#checklist-filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip()[:80]
+        self.session.changed()
+        self.redraw_if_changed()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#checklist-tree", ChecklistTree).focus()
+
+    def action_hide_done(self) -> None:
+        self.hide_done = not self.hide_done
+        self.session.changed()
+        self.redraw_if_changed()
+
+    def action_export(self) -> None:
+        self.auditor.export_report()
+
+    def action_results(self) -> None:
+        self.auditor.go("results")
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#checklist-filter", Input)
+        if self.focused is filter_input:
+            filter_input.value = ""
+            self.query_one("#checklist-tree", ChecklistTree).focus()
+            return
+        self.auditor.go("results" if self.session.report else "welcome")

@@ -1,0 +1,125 @@
+"""Small modal dialogs: an error (one line, never a traceback), a message, and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from auditor.tui.text import one_line, plain
+
+
+class MessageDialog(ModalScreen[None]):
+    """A title, one or a few lines of plain text, and OK."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, message: str, *, kind: str = "info") -> None:
+        super().__init__(classes=f"dialog-screen {kind}")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Static(plain(self.message, limit=1000), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ErrorDialog(MessageDialog):
+    """Every error the person sees: one plain line and what to do next."""
+
+    def __init__(self, error: BaseException | str, *, title: str = "That did not work") -> None:
+        super().__init__(title, one_line(error), kind="error")
+
+
+EXPORT_FORMATS = (
+    ("markdown", "md", "Markdown"),
+    ("html", "html", "HTML"),
+    ("json", "json", "JSON"),
+)
+
+
+class ExportDialog(ModalScreen[tuple[str, Path] | None]):
+    """Choose a format and a file name; returns (format name, path) or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default_path: Path, available: tuple[str, ...]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.default_path = default_path
+        self.available = available
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export the report", classes="dialog-title")
+            yield Static(
+                "The file is private to you (only your user can read it). Personal details "
+                "are hidden in it.",
+                classes="dialog-body",
+            )
+            with RadioSet(id="format"):
+                for name, _ext, label in EXPORT_FORMATS:
+                    yield RadioButton(
+                        label if name in self.available else f"{label} (not available yet)",
+                        value=name == "markdown",
+                        disabled=name not in self.available,
+                        name=name,
+                    )
+            yield Label("Save as:")
+            yield Input(str(self.default_path), id="path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export", Button).focus()
+
+    def _chosen(self) -> str:
+        pressed = self.query_one("#format", RadioSet).pressed_button
+        return (pressed.name if pressed is not None else None) or "markdown"
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        path_input = self.query_one("#path", Input)
+        extension = {n: e for n, e, _ in EXPORT_FORMATS}[self._chosen()]
+        path_input.value = str(Path(path_input.value).with_suffix("." + extension))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "export":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _submit(self) -> None:
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self.app.push_screen(ErrorDialog("Give the file a name first."))
+            return
+        self.dismiss((self._chosen(), Path(text).expanduser()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,306 @@
+"""Run: the audit live, per check and target, with a progress bar and a log; Escape cancels.
+
+The audit runs in a thread worker with its own event loop (a check that computes without
+awaiting cannot freeze the screen) and posts typed messages back. Cancelling cancels the
+audit's task in that loop; a cancelled audit is not saved anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import ProgressBar, RichLog, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Event
+from auditor.model import Report, Status
+from auditor.profile import Profile
+from auditor.services import AuditOptions
+from auditor.tui.runner import CheckName, check_names, name_for
+from auditor.tui.screens.base import AppScreen
+from auditor.tui.text import RUNNING_LABEL, STATUS_LABEL, STATUS_STYLE, one_line, plain
+
+_run_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    check_id: str
+    target: str
+
+
+class AuditProgress(Message):
+    """One engine event of the audit ``run_id``."""
+
+    def __init__(self, run_id: int, event: Event) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.event = event
+
+
+class AuditNames(Message):
+    def __init__(self, run_id: int, names: dict[str, CheckName]) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.names = names
+
+
+class AuditEnded(Message):
+    """The audit finished (report), failed (error) or was cancelled (neither)."""
+
+    def __init__(self, run_id: int, report: Report | None, error: str | None) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.report = report
+        self.error = error
+
+
+class RunScreen(AppScreen):
+    AUTO_FOCUS = "#run-tree"
+    SUB_TITLE = "Audit"
+    HELP_TITLE = "Running the audit"
+    HELP_TEXT = (
+        "Every check runs against each of your domains and websites, and once for you as a "
+        "person. Each line shows its state in words: pass, fail, warn, could not check (the "
+        "check could not get an answer, which is not the same as a problem), or running. "
+        "Escape cancels at any time; a cancelled audit is not saved."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel / back"),
+        Binding("ctrl+c", "cancel", "Cancel", show=False, priority=True),
+        Binding("enter", "results", "See results", priority=True),
+        Binding("r", "again", "Run again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.run_id = 0
+        self.running = False
+        self.total = 0
+        self.done = 0
+        self.names: dict[str, CheckName] = {}
+        self.nodes: dict[NodeKey, TreeNode[NodeKey]] = {}
+        self.categories: dict[str, TreeNode[NodeKey]] = {}
+        self._audit_loop: asyncio.AbstractEventLoop | None = None
+        self._audit_task: asyncio.Future[Report] | None = None
+        self._cancel = threading.Event()
+
+    def body(self) -> ComposeResult:
+        with Vertical(id="run"):
+            yield Static("Nothing is running yet. Press r to start an audit.", id="run-status")
+            yield ProgressBar(total=None, show_eta=False, id="run-progress")
+            tree: Tree[NodeKey] = Tree("Checks", id="run-tree")
+            tree.show_root = False
+            yield tree
+            yield RichLog(id="run-log", wrap=True, markup=False, max_lines=500)
+
+    def refresh_view(self) -> None:
+        if not self.running and self.session.demo and self.session.profile is None:
+            self._status("Starting the demo world (the fictional candidate's servers)…")
+
+    # -- starting and stopping ------------------------------------------------------------
+
+    def start(self) -> None:
+        session = self.session
+        if session.profile is None:
+            self.auditor.show_error("There is no profile to audit yet.")
+            return
+        try:
+            options = self.auditor.audit_options()
+        except Exception as exc:
+            self.auditor.show_error(exc)
+            return
+        self._cancel_inner()
+        self.run_id = next(_run_ids)
+        self.running = True
+        self.total = self.done = 0
+        self.nodes.clear()
+        self.categories.clear()
+        tree = self.query_one("#run-tree", Tree)
+        tree.clear()
+        self.query_one("#run-log", RichLog).clear()
+        self.query_one("#run-progress", ProgressBar).update(total=None, progress=0)
+        self._status(f"Auditing {session.profile.label}…")
+        self._log(Text(f"Audit of {session.profile.label} started.", end=""))
+        self._cancel = threading.Event()
+        self._run(self.run_id, session.profile, options, self._cancel)
+        tree.focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
+    def _run(
+        self, run_id: int, profile: Profile, options: AuditOptions, cancel: threading.Event
+    ) -> None:
+        self.post_message(AuditNames(run_id, check_names()))
+        loop = asyncio.new_event_loop()
+        self._audit_loop = loop
+        try:
+            task = loop.create_task(
+                _awaited(self.auditor.runner(profile, options, lambda e: self._post(run_id, e)))
+            )
+            self._audit_task = task
+            if cancel.is_set():  # cancelled before the task existed
+                task.cancel()
+            report = loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            self.post_message(AuditEnded(run_id, None, None))
+        except Exception as exc:
+            self.post_message(AuditEnded(run_id, None, one_line(exc)))
+        else:
+            self.post_message(AuditEnded(run_id, report, None))
+        finally:
+            self._audit_task = None
+            _close_loop(loop)
+
+    def _post(self, run_id: int, event: Event) -> None:
+        self.post_message(AuditProgress(run_id, event))
+
+    def _cancel_inner(self) -> None:
+        self._cancel.set()
+        loop, task = self._audit_loop, self._audit_task
+        if loop is not None and task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.auditor.go("welcome")
+            return
+        self._status("Cancelling…")
+        self._cancel_inner()
+        self.workers.cancel_group(self, "audit")
+
+    def action_again(self) -> None:
+        if self.running:
+            self.notify("An audit is already running; Escape cancels it.")
+            return
+        self.auditor.start_audit()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeKey]) -> None:
+        event.stop()
+        self.action_results()
+
+    def action_results(self) -> None:
+        if not self.running and self.session.report is not None and not self.session.cancelled:
+            self.auditor.go("results")
+
+    # -- messages from the worker ---------------------------------------------------------
+
+    def on_audit_names(self, message: AuditNames) -> None:
+        if message.run_id == self.run_id:
+            self.names = message.names
+
+    def on_audit_progress(self, message: AuditProgress) -> None:
+        if message.run_id != self.run_id:
+            return
+        event = message.event
+        bar = self.query_one("#run-progress", ProgressBar)
+        if isinstance(event, AuditPlanned):
+            self.total = event.total
+            bar.update(total=max(event.total, 1), progress=0)
+        elif isinstance(event, CheckStarted):
+            self._node(NodeKey(event.check_id, event.target), None)
+        elif isinstance(event, CheckFinished):
+            self.done += 1
+            bar.update(progress=self.done)
+            status = event.result.status
+            self._node(NodeKey(event.check_id, event.target), status)
+            name = name_for(event.check_id, self.names)
+            self._log(_line(status, name.title, event.target))
+            self._status(f"Auditing… {self.done} of {self.total} checks done. Escape cancels.")
+
+    def on_audit_ended(self, message: AuditEnded) -> None:
+        if message.run_id != self.run_id:
+            return
+        self.running = False
+        self._audit_loop = None
+        if message.report is None:
+            if message.error is None:
+                self.session.cancel()
+                self._status("Audit cancelled. Nothing was saved. Press r to run it again.")
+                self._log(Text("Audit cancelled; nothing was saved.", end=""))
+            else:
+                self._status("The audit stopped. Press r to try again.")
+                self.auditor.show_error(f"The audit stopped: {message.error}")
+            self._drawn_version = self.session.version
+            return
+        report = message.report
+        try:
+            self.session.finish(report)
+        except Exception as exc:
+            self.session.report = report
+            self.session.changed()
+            self.auditor.show_error(f"The audit finished but could not be saved: {one_line(exc)}")
+        self._drawn_version = self.session.version
+        self._relabel(report)
+        self.query_one("#run-progress", ProgressBar).update(
+            total=max(self.total, 1), progress=max(self.total, 1)
+        )
+        from auditor.audit import summary_line
+
+        self._log(plain(summary_line(report)))
+        self._status("Finished. Press Enter to see the results and your to-do list.")
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _status(self, text: str) -> None:
+        self.query_one("#run-status", Static).update(plain(text))
+
+    def _log(self, line: Text) -> None:
+        self.query_one("#run-log", RichLog).write(line)
+
+    def _node(self, key: NodeKey, status: Status | None) -> None:
+        name = name_for(key.check_id, self.names)
+        label = _line(status, name.title, key.target)
+        node = self.nodes.get(key)
+        if node is None:
+            parent = self.categories.get(name.category)
+            if parent is None:
+                tree = self.query_one("#run-tree", Tree)
+                parent = tree.root.add(plain(name.category.capitalize()), expand=True)
+                self.categories[name.category] = parent
+            self.nodes[key] = parent.add_leaf(label, data=key)
+        else:
+            node.set_label(label)
+
+    def _relabel(self, report: Report) -> None:
+        """Final labels from the report: the checks' own titles, and every pair shown."""
+        self.names = {c.id: CheckName(c.title, c.category) for c in report.checks} | self.names
+        for result in report.results:
+            self._node(NodeKey(result.check_id, result.target), result.status)
+
+
+def _line(status: Status | None, title: str, target: str) -> Text:
+    text = Text(end="", no_wrap=True)
+    if status is None:
+        text.append(f"{RUNNING_LABEL:<18}", style="italic")
+    else:
+        text.append(f"{STATUS_LABEL[status]:<18}", style=STATUS_STYLE[status])
+    text.append(plain(title))
+    text.append(plain(f" · {target}", style="dim"))
+    return text
+
+
+async def _awaited(awaitable: Awaitable[Report]) -> Report:
+    return await awaitable
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()

@@ -1,0 +1,223 @@
+"""What the app knows between screens: the profile, the last report, the checklist state.
+
+Plain Python (no Textual), so it is tested directly. Ticks and dismissals go to the audit
+history (auditor.history) when it is available; otherwise they are kept in memory for this
+session only, and ``Session.persistent`` says so for the screens to tell the person.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from auditor.actions import ActionSet
+from auditor.checklist import Checklist, ChecklistState, build_checklist
+from auditor.model import Report
+from auditor.profile import Profile
+
+DEMO_SUBJECT = "demo"
+Clock = Callable[[], datetime]
+
+
+class StateStore(Protocol):
+    persistent: bool
+
+    def load_state(self, subject: str) -> ChecklistState: ...
+    def save_state(self, subject: str, state: ChecklistState) -> None: ...
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None: ...
+    def latest_report(self, subject: str | None) -> Report | None: ...
+
+
+class MemoryStore:
+    """Ticks, dismissals and reports for this session only."""
+
+    persistent = False
+
+    def __init__(self) -> None:
+        self.states: dict[str, ChecklistState] = {}
+        self.reports: dict[str, Report] = {}
+
+    def load_state(self, subject: str) -> ChecklistState:
+        return self.states.get(subject, ChecklistState())
+
+    def save_state(self, subject: str, state: ChecklistState) -> None:
+        self.states[subject] = state
+
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None:
+        self.reports[subject] = report
+
+    def latest_report(self, subject: str | None) -> Report | None:
+        if subject is not None:
+            return self.reports.get(subject)
+        own = [r for s, r in self.reports.items() if s != DEMO_SUBJECT]
+        found = own or list(self.reports.values())
+        return found[-1] if found else None
+
+
+class HistoryStore:
+    """The audit history on disk (0600 files, atomic writes), via auditor.history."""
+
+    persistent = True
+
+    def __init__(self, history: Any) -> None:
+        self.history = history
+
+    def load_state(self, subject: str) -> ChecklistState:
+        state: ChecklistState = self.history.load_state(subject)
+        return state
+
+    def save_state(self, subject: str, state: ChecklistState) -> None:
+        self.history.save_state(subject, state)
+
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None:
+        self.history.record(report, actions, subject=subject)
+
+    def latest_report(self, subject: str | None) -> Report | None:
+        record = self.history.latest(subject)
+        if record is None:
+            return None
+        loaded: Report = self.history.load(record)
+        return loaded
+
+
+def default_store(root: Path | None = None) -> StateStore:
+    """The history store when auditor.history is installed, else memory."""
+    try:
+        from auditor.history import History
+    except ImportError:
+        return MemoryStore()
+    return HistoryStore(History(root) if root is not None else History())
+
+
+def default_profile_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("candidate-auditor")) / "profile.toml"
+
+
+class Session:
+    """The app's state; every change bumps ``version`` so screens know to redraw."""
+
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        actions: Callable[[], ActionSet],
+        clock: Clock | None = None,
+        demo: bool = False,
+    ) -> None:
+        self.store = store
+        self._load_actions = actions
+        self._actions: ActionSet | None = None
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.demo = demo
+        self.profile: Profile | None = None
+        self.profile_path: Path | None = None
+        self.report: Report | None = None
+        self.state = ChecklistState()
+        self.cancelled = False
+        self.version = 0
+
+    @property
+    def actions(self) -> ActionSet:
+        if self._actions is None:
+            self._actions = self._load_actions()
+        return self._actions
+
+    @property
+    def subject(self) -> str:
+        if self.demo:
+            return DEMO_SUBJECT
+        if self.report is not None:
+            return self.report.subject
+        return self.profile.label if self.profile else "unnamed audit"
+
+    def changed(self) -> None:
+        self.version += 1
+
+    def enter_demo(self) -> None:
+        """From here on, audit the fictional candidate; the person's own profile file and
+        history are left alone (the demo's ticks are kept under "demo")."""
+        self.demo = True
+        self.profile = None
+        self.profile_path = None
+        self.report = None
+        self.state = ChecklistState()
+        self.cancelled = False
+        self.changed()
+
+    def set_profile(self, profile: Profile, path: Path | None = None) -> None:
+        self.profile = profile
+        if path is not None:
+            self.profile_path = path
+        self.changed()
+
+    def finish(self, report: Report) -> None:
+        """A completed audit: keep it, save it to the history, reload the ticks."""
+        self.report = report
+        self.cancelled = False
+        self.store.save_report(report, self.actions, self.subject)
+        self.state = self.store.load_state(self.subject)
+        self.changed()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self.changed()
+
+    def open_last(self) -> bool:
+        report = self.store.latest_report(DEMO_SUBJECT if self.demo else None)
+        if report is None:
+            return False
+        self.report = report
+        self.state = self.store.load_state(self.subject)
+        self.changed()
+        return True
+
+    def checklist(self) -> Checklist | None:
+        if self.report is None:
+            return None
+        return build_checklist(self.report, self.actions, self.state)
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+    def set_ticked(self, action_id: str, ticked: bool) -> None:
+        marks = dict(self.state.ticked)
+        if ticked:
+            marks[action_id] = self._now()
+        else:
+            marks.pop(action_id, None)
+        self._save(replace(self.state, ticked=marks))
+
+    def set_dismissed(self, fingerprint: str, dismissed: bool) -> None:
+        marks = dict(self.state.dismissed)
+        if dismissed:
+            marks[fingerprint] = "false positive, " + self._now()
+        else:
+            marks.pop(fingerprint, None)
+        self._save(replace(self.state, dismissed=marks))
+
+    def _save(self, state: ChecklistState) -> None:
+        self.store.save_state(self.subject, state)
+        self.state = state
+        self.changed()
+
+
+def export_path(directory: Path, subject: str, extension: str) -> Path:
+    """A file name for an export that does not overwrite an existing file."""
+    stem = "".join(c if c.isalnum() else "-" for c in subject.lower()).strip("-") or "audit"
+    stem = f"candidate-audit-{stem[:40]}"
+    candidate = directory / f"{stem}.{extension}"
+    number = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{number}.{extension}"
+        number += 1
+    return candidate
+
+
+def private_mode(path: Path) -> int:
+    return os.stat(path).st_mode & 0o777

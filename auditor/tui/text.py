@@ -1,0 +1,82 @@
+"""Safe text for the screen: attacker-controlled strings are shown as plain text, never markup.
+
+TXT records, page titles and snippets come from the outside world. They are wrapped in
+``rich.text.Text`` (which never parses markup) after terminal control characters are
+replaced, so a record cannot restyle the screen, move the cursor or fake a status line.
+Status words are spelled out next to their glyphs so they read without colour (NO_COLOR).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rich.text import Text
+
+from auditor.model import Status
+
+MAX_SHOWN = 2000  # characters of one outside string shown at most
+
+STATUS_LABEL: dict[Status, str] = {
+    Status.PASS: "✔ pass",
+    Status.FAIL: "✖ fail",
+    Status.WARN: "! warn",
+    Status.ERROR: "? could not check",
+    Status.TIMEOUT: "? could not check",
+    Status.SKIPPED: "- not checked",
+    Status.MANUAL: "✎ to answer",
+}
+STATUS_STYLE: dict[Status, str] = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.WARN: "yellow",
+    Status.ERROR: "magenta",
+    Status.TIMEOUT: "magenta",
+    Status.SKIPPED: "dim",
+    Status.MANUAL: "cyan",
+}
+RUNNING_LABEL = "… running"
+WAITING_LABEL = "· waiting"
+
+
+def clean(text: object, limit: int = MAX_SHOWN) -> str:
+    """One string with every control character (C0, C1, DEL, bidi overrides) made visible
+    as a replacement character; tabs and line breaks become spaces."""
+    raw = str(text)[:limit]
+    out: list[str] = []
+    for ch in raw:
+        if ch in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def plain(text: object, style: str = "", limit: int = MAX_SHOWN) -> Text:
+    """A Text that shows ``text`` literally (no markup, no control characters)."""
+    return Text(clean(text, limit), style=style, no_wrap=False, end="")
+
+
+def status_text(status: Status, *, colour: bool = True) -> Text:
+    return Text(STATUS_LABEL[status], style=STATUS_STYLE[status] if colour else "", end="")
+
+
+def one_line(error: BaseException | str, limit: int = 200) -> str:
+    """The first line of an error, for a dialog: never a traceback."""
+    if isinstance(error, BaseException):
+        message = str(error).strip()
+        first = message.splitlines()[0] if message else type(error).__name__
+    else:
+        first = error.strip().splitlines()[0] if error.strip() else "something went wrong"
+    return clean(first, limit)
+
+
+def lines(*parts: Text | str) -> Text:
+    """Join pieces with line breaks; str pieces are treated as plain text too."""
+    out = Text(end="")
+    for index, part in enumerate(parts):
+        if index:
+            out.append("\n")
+        out.append(part if isinstance(part, Text) else plain(part))
+    return out

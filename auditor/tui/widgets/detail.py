@@ -1,0 +1,159 @@
+"""The detail of a finding or a checklist item, as plain rich Text (never markup).
+
+Every string from outside (messages, locations, snippets, titles) passes through
+``auditor.tui.text.plain`` and, unless revealed, the report's masker for the person's own
+identifiers (as the written reports do).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+from auditor.actions import Action, ActionSet
+from auditor.checklist import ChecklistItem, ItemStatus
+from auditor.model import Finding, Report, Status
+from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
+
+MAX_EVIDENCE = 5
+
+
+class Masker:
+    """Hides the person's own identifiers unless ``reveal`` is on."""
+
+    def __init__(self, sensitive: tuple[str, ...], reveal: bool = False) -> None:
+        from reports.masking import compile_masker
+
+        self.pattern: re.Pattern[str] | None = compile_masker(sensitive)
+        self.reveal = reveal
+
+    def __call__(self, text: str) -> str:
+        if self.reveal:
+            return text
+        from reports.masking import mask_text
+
+        return mask_text(text, self.pattern)
+
+
+def _heading(text: str) -> Text:
+    return Text(f"\n{text}\n", style="bold underline", end="")
+
+
+def _links(action: Action | None, guidance: str) -> Text:
+    out = Text(end="")
+    seen: set[str] = set()
+    pairs = [(link.title, link.url) for link in action.links] if action else []
+    if guidance:
+        pairs.append(("Guidance for this check", guidance))
+    for title, url in pairs:
+        if url in seen:
+            continue
+        seen.add(url)
+        out.append(plain(f"• {title}: "))
+        out.append(plain(url, style="underline"))
+        out.append("\n")
+    return out
+
+
+def finding_detail(
+    finding: Finding, report: Report, actions: ActionSet, mask: Masker, dismissed: bool
+) -> Text:
+    info = next((c for c in report.checks if c.id == finding.check_id), None)
+    out = Text(end="")
+    out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
+    out.append(f"   severity {finding.severity.value}, confidence {finding.confidence.value}")
+    if dismissed:
+        out.append("   dismissed as a false positive", style="italic")
+    out.append("\n")
+    out.append(plain(mask(finding.message), style="bold"))
+    out.append("\n")
+    out.append(plain(f"Check: {info.title if info else finding.check_id} ({finding.check_id})"))
+    out.append("\n")
+    out.append(plain(f"On: {mask(finding.target)}"))
+    if finding.location:
+        out.append("\n")
+        out.append(plain(f"Where: {mask(finding.location)}"))
+    if finding.evidence:
+        out.append(_heading("What was found"))
+        for evidence in finding.evidence[:MAX_EVIDENCE]:
+            out.append(plain(f"• {evidence.source} at {mask(evidence.location)}"))
+            out.append("\n")
+            if evidence.snippet:
+                out.append(plain(f"  “{mask(evidence.snippet)}”", style="italic", limit=600))
+                out.append("\n")
+        hidden = len(finding.evidence) - MAX_EVIDENCE
+        if hidden > 0:
+            out.append(plain(f"… and {hidden} more in the exported report\n"))
+    known = [a for a in (actions.get(i) for i in finding.actions) if a is not None]
+    action = known[0] if known else None
+    if finding.status.could_not_check:
+        out.append(_heading("Why it matters"))
+        out.append(
+            plain(
+                "This could not be checked, so it is neither a pass nor a problem. "
+                "Run the audit again later, or ask your IT volunteer."
+            )
+        )
+    elif action is not None and finding.status is not Status.PASS:
+        out.append(_heading("Why it matters"))
+        out.append(plain(action.why))
+        out.append(_heading("How to fix it"))
+        for number, step in enumerate(action.steps, 1):
+            out.append(plain(f"{number}. {step}"))
+            out.append("\n")
+        out.append(plain(f"Who: {action.who}. About {action.effort_minutes} minutes."))
+    links = _links(action, info.guidance if info else "")
+    if links:
+        out.append(_heading("Official advice"))
+        out.append(links)
+    return out
+
+
+ITEM_MARK = {
+    ItemStatus.OPEN: "[ ] to do",
+    ItemStatus.DONE: "[x] done",
+    ItemStatus.DISMISSED: "[-] dismissed",
+    ItemStatus.VERIFIED: "[✔] fixed",
+}
+
+
+def item_detail(item: ChecklistItem, mask: Masker) -> Text:
+    action = item.action
+    out = Text(end="")
+    out.append(ITEM_MARK[item.status], style="bold")
+    out.append(f"   {item.group.label}, {item.severity.value} risk")
+    out.append("\n")
+    out.append(plain(action.title, style="bold"))
+    out.append("\n")
+    out.append(plain(f"Who: {action.who}. About {action.effort_minutes} minutes."))
+    if item.ticked_but_still_found:
+        out.append("\n")
+        out.append(plain("You ticked this, but the last audit still found it.", style="italic"))
+    out.append(_heading("Why"))
+    out.append(plain(action.why))
+    out.append(_heading("Steps"))
+    for number, step in enumerate(action.steps, 1):
+        out.append(plain(f"{number}. {step}"))
+        out.append("\n")
+    if item.findings:
+        out.append(_heading("Because the audit found"))
+        for finding in item.findings[:MAX_EVIDENCE]:
+            out.append(plain(f"• {mask(finding.message)}"))
+            out.append("\n")
+    if item.questions:
+        out.append(_heading("Questions only you can answer"))
+        for question in item.questions:
+            out.append(
+                plain(f"• {question.text}" + (f" — {question.answer}" if question.answer else ""))
+            )
+            out.append("\n")
+    links = Text(end="")
+    for link in item.links:
+        links.append(plain(f"• {link.title}: "))
+        links.append(plain(link.url, style="underline"))
+        links.append("\n")
+    if links:
+        out.append(_heading("Official advice"))
+        out.append(links)
+    return out

@@ -1,0 +1,186 @@
+"""A fixed audit for the TUI tests: a canned report played through the app's runner hook,
+fixed actions and a frozen clock, so screens are the same on every run (snapshots)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.actions import Action, ActionSet, Link
+from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, EventSink
+from auditor.model import (
+    CheckInfo,
+    CheckResult,
+    Confidence,
+    Evidence,
+    Finding,
+    Report,
+    Severity,
+    Status,
+)
+from auditor.profile import Profile, parse_profile
+from auditor.services import AuditOptions
+from auditor.tui.app import CandidateAuditorApp, create_app
+from auditor.tui.session import MemoryStore
+
+NOW = datetime(2026, 4, 2, 9, 30, tzinfo=UTC)
+PROFILE_TOML = """
+name = "Robin Testcase"
+phones = ["07700 900456"]
+emails = ["robin.home@example.com"]
+domains = ["robinforwardley.example"]
+
+[[home]]
+lines = ["7 Quarry Lane", "Wardley"]
+postcode = "WA1 2BC"
+
+[[account]]
+service = "gmail"
+handle = "robin.campaign@gmail.com"
+twofa = "sms"
+"""
+HOSTILE = "[bold red]FAKE PASS[/] \x1b[2J\x07 title"
+
+CHECKS = (
+    CheckInfo("exposure.pages", "Home address on your web pages", "exposure",
+              "https://www.electoralcommission.org.uk/"),
+    CheckInfo("email.dmarc", "DMARC policy", "email",
+              "https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing"),
+    CheckInfo("web.headers", "Security headers", "web", "https://owasp.org/"),
+    CheckInfo("accounts.twofactor", "Two-step sign-in on your accounts", "accounts",
+              "https://www.ncsc.gov.uk/"),
+)  # fmt: skip
+
+
+def _finding(check_id: str, status: Status, severity: Severity, message: str, **kw: Any) -> Finding:
+    target = (
+        "robinforwardley.example" if check_id.startswith(("email", "web")) else "Robin Testcase"
+    )
+    return Finding(check_id, status, severity, message, target, **kw)
+
+
+def canned_report() -> Report:
+    page = "https://www.robinforwardley.example/about"
+    home = _finding(
+        "exposure.pages", Status.FAIL, Severity.CRITICAL,
+        "Your home address is published on this page.", location=page, kind="home-address",
+        evidence=(Evidence("page-text", page, "Write to me at 7 Quarry Lane, Wardley WA1 2BC",
+                           "2026-04-02T09:30:00+00:00"),),
+        actions=("exposure.remove-home-address",),
+    )  # fmt: skip
+    dmarc = _finding(
+        "email.dmarc", Status.WARN, Severity.HIGH,
+        "DMARC is set to report only, so others can still send email as your domain.",
+        location="_dmarc.robinforwardley.example", subject="policy",
+        evidence=(Evidence("dns", "_dmarc.robinforwardley.example", "v=DMARC1; p=none"),),
+        actions=("email.dmarc-enforce",),
+    )  # fmt: skip
+    hostile = _finding(
+        "web.headers", Status.ERROR, Severity.INFO,
+        f"Could not check: the page title was {HOSTILE}", location=page, subject="error",
+        evidence=(Evidence("http-header", page, HOSTILE),),
+    )  # fmt: skip
+    twofa = _finding(
+        "accounts.twofactor", Status.PASS, Severity.INFO,
+        "Your Gmail account uses an authenticator app.", subject="gmail",
+        confidence=Confidence.HIGH,
+    )  # fmt: skip
+    results = tuple(
+        CheckResult(f.check_id, f.target, (f,), "2026-04-02T09:30:00+00:00", 0.1)
+        for f in (home, dmarc, hostile, twofa)
+    )
+    profile = parse_profile(PROFILE_TOML, "test")
+    return Report(
+        subject="Robin Testcase",
+        started_at="2026-04-02T09:30:00+00:00",
+        finished_at="2026-04-02T09:30:01+00:00",
+        tool_version="test",
+        results=results,
+        checks=CHECKS,
+        sensitive=profile.sensitive_values(),
+    )
+
+
+def canned_actions() -> ActionSet:
+    link = Link(
+        "Electoral Commission: candidate guidance", "https://www.electoralcommission.org.uk/"
+    )
+    return ActionSet.of(
+        [
+            Action("exposure.remove-home-address", "Take your home address off the page",
+                   "Anyone who reads the page can find your home.",
+                   ("Ask whoever runs the page to remove it.", "Check again after a week."),
+                   "candidate", 20, "critical", (link,)),
+            Action("email.dmarc-enforce", "Turn on DMARC enforcement",
+                   "Others can send email that looks as if it came from your campaign.",
+                   ("Change p=none to p=quarantine.",), "campaign IT volunteer", 30, "high",
+                   (Link("NCSC: email security", "https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing"),)),
+            Action("general.keep-software-updated", "Keep your phone and computer updated",
+                   "Updates close the holes attackers use.", ("Turn on automatic updates.",),
+                   "candidate", 10, "medium", (link,), when="ongoing", standing=True),
+        ]
+    )  # fmt: skip
+
+
+class CannedRunner:
+    """Plays the canned report's results as engine events, then returns the report.
+    ``hold`` makes it wait (until cancelled) after the first result; ``fail`` raises."""
+
+    def __init__(self, *, hold: bool = False, fail: str | None = None) -> None:
+        self.hold = hold
+        self.fail = fail
+        self.calls = 0
+
+    async def __call__(
+        self, profile: Profile, options: AuditOptions, on_event: EventSink
+    ) -> Report:
+        self.calls += 1
+        report = canned_report()
+        on_event(AuditPlanned(len(report.results)))
+        for index, result in enumerate(report.results):
+            on_event(CheckStarted(result.check_id, result.target))
+            await asyncio.sleep(0)
+            on_event(CheckFinished(result.check_id, result.target, result))
+            if self.fail and index == 1:
+                raise RuntimeError(self.fail)
+            if self.hold:
+                await asyncio.sleep(60)
+        return report
+
+
+class FakeWorld:
+    """Stands in for the demo world: a profile and options, nothing served."""
+
+    def __init__(self) -> None:
+        self.profile = parse_profile(PROFILE_TOML, "test")
+        self.stopped = False
+
+    def audit_options(self) -> AuditOptions:
+        return AuditOptions()
+
+    def stop_thread(self) -> None:
+        self.stopped = True
+
+
+def make_app(runner: CannedRunner | None = None, **kwargs: Any) -> CandidateAuditorApp:
+    kwargs.setdefault("demo", True)
+    if kwargs["demo"]:
+        kwargs.setdefault("demo_world_factory", FakeWorld)
+    return create_app(
+        clock=lambda: NOW,
+        audit_runner=runner or CannedRunner(),
+        store=kwargs.pop("store", MemoryStore()),
+        actions=canned_actions(),
+        **kwargs,
+    )
+
+
+async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
