@@ -95,7 +95,11 @@ class ZoneSet:
         if not values:
             zone.delete_rdataset(owner, wanted)
             return
-        rdatas = [dns.rdata.from_text(IN, wanted, v, origin=zone.origin) for v in values]
+        # relativize=False: the zones are absolute, and a relative CNAME/MX/NS target would
+        # make every answer carrying it fail to render (the query then goes unanswered).
+        rdatas = [
+            dns.rdata.from_text(IN, wanted, v, origin=zone.origin, relativize=False) for v in values
+        ]
         zone.replace_rdataset(owner, dns.rdataset.from_rdata_list(ttl, rdatas))
 
     def zone_for(self, qname: dns.name.Name) -> dns.zone.Zone | None:
