@@ -184,6 +184,23 @@ def failure_finding(ctx: CheckContext, failure: CrawlFailure, what: str = "page"
     )
 
 
+def unread_sites(ctx: CheckContext, crawls: list[Crawl]) -> tuple[list[Finding], list[Crawl]]:
+    """Split the crawls into "could not check" findings (start page unreadable) and the
+    crawls that were read: a site that never answered must not be reported as free of
+    documents, photos or imprints."""
+    errors: list[Finding] = []
+    read: list[Crawl] = []
+    for crawl in crawls:
+        failure = None
+        if not crawl.resources:
+            failure = next((f for f in crawl.failures if f.url == crawl.start_url), None)
+        if failure is None:
+            read.append(crawl)
+        else:
+            errors.append(failure_finding(ctx, failure, "site"))
+    return errors, read
+
+
 def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:
     limited = sorted({c.limited for c in crawls if c.limited})
     note = f" (the crawl stopped at {', '.join(limited)})" if limited else ""

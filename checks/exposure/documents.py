@@ -15,6 +15,7 @@ from checks.exposure.common import (
     no_sites_finding,
     scan_segments,
     site_crawls,
+    unread_sites,
 )
 from checks.exposure.extract import Segment
 from checks.exposure.matchers import IdentityMatcher
@@ -61,7 +62,10 @@ def document_segments(data: bytes) -> list[Segment]:
 def findings_for_documents(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
-    findings: list[Finding] = []
+    unread, crawls = unread_sites(ctx, crawls)
+    if not crawls:
+        return unread
+    findings: list[Finding] = list(unread)
     checked = 0
     for crawl in crawls:
         for resource in crawl.of_kind("pdf"):

@@ -12,6 +12,7 @@ from checks.exposure.common import (
     no_identifiers_finding,
     no_sites_finding,
     site_crawls,
+    unread_sites,
 )
 from checks.exposure.documents import document_segments
 from checks.exposure.extract import Segment, extract_html
@@ -65,7 +66,10 @@ def resource_segments(kind: str, body: bytes, url: str) -> list[Segment]:
 def findings_for_imprints(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
-    findings: list[Finding] = []
+    unread, crawls = unread_sites(ctx, crawls)
+    if not crawls:
+        return unread
+    findings: list[Finding] = list(unread)
     safe: list[str] = []
     for crawl in crawls:
         for resource in crawl.of_kind("html", "pdf"):

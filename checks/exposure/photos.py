@@ -6,7 +6,13 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from checks.exposure.common import clean_finding, failure_finding, no_sites_finding, site_crawls
+from checks.exposure.common import (
+    clean_finding,
+    failure_finding,
+    no_sites_finding,
+    site_crawls,
+    unread_sites,
+)
 from checks.exposure.exif_gps import GpsPoint, ImageUnreadable, read_gps
 from checks.exposure.matchers import IdentityMatcher, haversine_m, location_severity
 
@@ -60,7 +66,10 @@ def judge(matcher: IdentityMatcher, point: GpsPoint) -> tuple[Severity, str, str
 def findings_for_photos(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
-    findings: list[Finding] = []
+    unread, crawls = unread_sites(ctx, crawls)
+    if not crawls:
+        return unread
+    findings: list[Finding] = list(unread)
     checked = 0
     for crawl in crawls:
         for resource in crawl.of_kind("image"):
