@@ -1,0 +1,91 @@
+"""The two-factor wizard: record a method and its holder, the authenticator self-test with a
+frozen clock, and the breached-password check against the demo world's Pwned Passwords."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Select, Static, TabbedContent
+from tui_kit import NOW, PROFILE_TOML, CannedRunner, make_app, wait_for
+
+from auditor.demo import candidate
+from auditor.demo.content import apis
+from auditor.demo.world import DemoWorld
+from auditor.profile import load_profile
+from auditor.tui.widgets.totp_panel import TotpPanel
+
+
+def _text(app: object, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
+
+
+async def test_recording_a_method_updates_the_profile_file(tmp_path: Path) -> None:
+    path = tmp_path / "profile.toml"
+    path.write_text(PROFILE_TOML)
+    path.chmod(0o600)
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one("#twofa-accounts", OptionList).option_count == 1
+        app.screen.query_one("#twofa-method", Select).value = "passkey"
+        app.screen.query_one("#twofa-holder", Input).value = "me"
+        app.screen.save()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert "saved to" in _text(app, "#twofa-status")
+    account = load_profile(path).accounts[0]
+    assert (account.twofa, account.second_factor_holder) == ("passkey", "me")
+    assert account.attested_on == NOW.date().isoformat()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+async def test_totp_self_test_measures_clock_drift() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.session.report is not None, pilot)
+        app.go("twofa")
+        await pilot.pause()
+        app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-totp"
+        panel = app.screen.query_one(TotpPanel)
+        panel.start()
+        await pilot.pause()
+        assert "▀" in _text(app, "#totp-qr") or "▄" in _text(app, "#totp-qr")
+        test = panel.selftest
+        assert test is not None
+        ahead = NOW.timestamp() + 60  # the phone runs a minute fast
+        app.screen.query_one("#totp-code1", Input).value = test.code_at(ahead - 30)
+        app.screen.query_one("#totp-code2", Input).value = test.code_at(ahead)
+        panel.check()
+        await pilot.pause()
+        result = _text(app, "#totp-result")
+        assert "about 60 seconds ahead" in result
+        assert panel.selftest is None and _text(app, "#totp-qr") == ""  # secret dropped
+        panel.start()
+        app.screen.query_one("#totp-code1", Input).value = "123456"
+        app.screen.query_one("#totp-code2", Input).value = "123456"
+        panel.check()
+        assert "same" in _text(app, "#totp-result")
+
+
+async def test_breached_password_check_clears_the_field() -> None:
+    app = make_app(CannedRunner(), demo_world_factory=DemoWorld.run_in_thread)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.session.report is not None, pilot)
+        app.go("twofa")
+        await pilot.pause()
+        app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-pwned"
+        await pilot.pause()
+        field = app.screen.query_one("#pwned-password", Input)
+        assert field.password
+        field.value = candidate.DEMO_PASSWORD
+        await pilot.click("#pwned-check")
+        assert field.value == ""  # cleared at once
+        await wait_for(lambda: "Checking" not in _text(app, "#pwned-result"), pilot)
+        assert f"{apis.PASSWORD_COUNT:,} times" in _text(app, "#pwned-result")
+        field.focus()
+        field.value = "a-long-unbreached-passphrase-for-tests"
+        await pilot.press("enter")
+        assert field.value == ""
+        await wait_for(lambda: "Not found" in _text(app, "#pwned-result"), pilot)
