@@ -9,6 +9,7 @@ gzip bomb or a 200 MB page costs at most the cap.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ from auditor.net.connect import (
 )
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# A whole fetch (every redirect hop, headers and body) may take at most this many times the
+# per-read timeout: a server trickling one byte per second never trips a read timeout, and
+# without a total limit it would hold a check until the check's own timeout.
+TOTAL_TIMEOUT_FACTOR = 4
 DEFAULT_USER_AGENT = "candidate-auditor (+https://github.com/candidate-auditor)"
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 
@@ -171,6 +176,8 @@ class HttpClient:
         addresses are allowed only when the origin's host is itself private."""
         started = time.monotonic()
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        total = TOTAL_TIMEOUT_FACTOR * (timeout or self.timeout)
+        deadline = asyncio.get_running_loop().time() + total
         cap = self.max_bytes if max_bytes is None else max_bytes
         start_host = urlsplit(origin or url).hostname or ""
         allow_private = await self.connector.is_private_host(start_host) if start_host else False
@@ -185,7 +192,7 @@ class HttpClient:
                         url, current, visited, fetched_at, started, "scheme",
                         f"not an http(s) URL: {current[:200]}",
                     )  # fmt: skip
-                result = await self._one(current, method, headers, cap, timeout)
+                result = await self._one(current, method, headers, cap, timeout, deadline)
                 if isinstance(result, str):
                     kind, _, message = result.partition("|")
                     return self._failed(url, current, visited, fetched_at, started, kind, message)
@@ -227,8 +234,10 @@ class HttpClient:
         headers: dict[str, str] | None,
         cap: int,
         timeout: float | None,
+        deadline: float,
     ) -> tuple[httpx.Response, bytes, bool, dict[str, Any] | None, str | None] | str:
         """One request; the response and capped body, or "kind|message" on failure."""
+        too_slow = f"timeout|{_host_of(url)} was too slow: the page was not complete in time"
         try:
             request = self._client.build_request(
                 method,
@@ -236,11 +245,14 @@ class HttpClient:
                 headers=headers,
                 timeout=httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT,
             )
-            response = await self._client.send(request, stream=True)
+            async with asyncio.timeout_at(deadline):
+                response = await self._client.send(request, stream=True)
         except httpx.InvalidURL as exc:
             return f"scheme|invalid URL: {exc}"
         except httpx.TimeoutException:
             return f"timeout|no answer from {_host_of(url)} in time"
+        except TimeoutError:
+            return too_slow
         except httpx.ConnectError as exc:
             return _classify_connect_error(url, exc)
         except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
@@ -250,15 +262,18 @@ class HttpClient:
             chunks: list[bytes] = []
             size = 0
             truncated = False
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > cap:
-                    truncated = True
-                    break
+            async with asyncio.timeout_at(deadline):
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > cap:
+                        truncated = True
+                        break
             body = b"".join(chunks)[:cap]
         except httpx.TimeoutException:
             return f"timeout|{_host_of(url)} stopped sending before the page was complete"
+        except TimeoutError:
+            return too_slow
         except (httpx.HTTPError, ssl.SSLError, OSError, ValueError, Exception) as exc:
             return f"protocol|{_host_of(url)}: {_one_line(exc)}"
         finally:
