@@ -327,6 +327,7 @@ class WebServer:
             return False
         if fault is not None and fault.mode == "hang":
             await self._stopping.wait()
+            return False  # the server is stopping: its connections are closed, write nothing
         response = await self._route_response(request)
         if fault is not None:
             response = _apply_fault(fault, request, response)
@@ -400,6 +401,8 @@ async def _write_response(
         await writer.drain()
         return
     async for chunk in _body_chunks(response):
+        if writer.is_closing():  # the client gave up (a slow trickle): stop writing
+            return
         writer.write(chunk)
         await writer.drain()
         if response.chunk_delay:
