@@ -7,11 +7,12 @@ on an unexpected error (one line on stderr, never a traceback with the person's 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,16 +21,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from auditor.actions import ActionSet
-from auditor.profile import Profile, ProfileError
-from auditor.services import AuditOptions
 from auditor.tui.runner import AuditRunner, RunnerType
-from auditor.tui.screens.checklist import ChecklistScreen
 from auditor.tui.screens.dialogs import ErrorDialog, ExportDialog, MessageDialog
 from auditor.tui.screens.help import HelpScreen
-from auditor.tui.screens.profile_form import ProfileScreen
-from auditor.tui.screens.results import ResultsScreen
-from auditor.tui.screens.run import RunScreen
-from auditor.tui.screens.twofa import TwoFactorScreen
 from auditor.tui.screens.welcome import WelcomeScreen
 from auditor.tui.session import (
     Clock,
@@ -40,6 +34,10 @@ from auditor.tui.session import (
     export_path,
 )
 from auditor.tui.text import one_line
+
+if TYPE_CHECKING:
+    from auditor.profile import Profile
+    from auditor.services import AuditOptions
 
 EXIT_OK = 0
 EXIT_COULD_NOT_RUN = 2
@@ -54,17 +52,27 @@ SCREEN_NAMES = {
 }
 
 
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, imported the first time the mode is opened (fast first paint)."""
+
+    def build() -> Screen[Any]:
+        screen_type: type[Screen[Any]] = getattr(importlib.import_module(module), name)
+        return screen_type()
+
+    return build
+
+
 class CandidateAuditorApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "Candidate Auditor"
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "welcome": WelcomeScreen,
-        "profile": ProfileScreen,
-        "run": RunScreen,
-        "results": ResultsScreen,
-        "checklist": ChecklistScreen,
-        "twofa": TwoFactorScreen,
+        "profile": _lazy("auditor.tui.screens.profile_form", "ProfileScreen"),
+        "run": _lazy("auditor.tui.screens.run", "RunScreen"),
+        "results": _lazy("auditor.tui.screens.results", "ResultsScreen"),
+        "checklist": _lazy("auditor.tui.screens.checklist", "ChecklistScreen"),
+        "twofa": _lazy("auditor.tui.screens.twofa", "TwoFactorScreen"),
     }
     DEFAULT_MODE = "welcome"
     BINDINGS: ClassVar[list[Any]] = [
@@ -132,6 +140,8 @@ class CandidateAuditorApp(App[int]):
                 raise RuntimeError("the demo world is still starting; try again in a moment")
             options: AuditOptions = self.demo_world.audit_options()
             return options
+        from auditor.services import AuditOptions
+
         return AuditOptions()
 
     # -- navigation -------------------------------------------------------------------
@@ -152,6 +162,8 @@ class CandidateAuditorApp(App[int]):
             return
         self.go("run")
         screen = self.screen
+        from auditor.tui.screens.run import RunScreen
+
         if isinstance(screen, RunScreen):
             screen.start()
 
@@ -296,14 +308,14 @@ def create_app(
 
 def load_profile_into(session: Session) -> str | None:
     """Load the session's profile file if it exists; the one-line problem otherwise."""
-    from auditor.profile import load_profile
-
     path = session.profile_path
     if path is None or not path.exists():
         return None
+    from auditor.profile import load_profile
+
     try:
         session.set_profile(load_profile(path), path)
-    except ProfileError as exc:
+    except ValueError as exc:  # ProfileError, one line naming the file, key and fix
         return str(exc)
     return None
 

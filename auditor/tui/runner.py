@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
-from auditor.engine import EventSink
-from auditor.model import Report
-from auditor.profile import Profile
-from auditor.services import AuditOptions
+if TYPE_CHECKING:  # the engine, services and profile load when an audit starts, not before
+    from auditor.engine import EventSink
+    from auditor.model import Report
+    from auditor.profile import Profile
+    from auditor.services import AuditOptions
 
 Clock = Callable[[], datetime]
 
@@ -32,7 +34,7 @@ class AuditRunner:
         return await run_audit(profile, options, on_event=on_event, clock=self.clock)
 
 
-RunnerType = Callable[[Profile, AuditOptions, EventSink], Awaitable[Report]]
+RunnerType: TypeAlias = "Callable[[Profile, AuditOptions, EventSink], Awaitable[Report]]"
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.actions import ActionSet
 from auditor.checklist import Checklist, ChecklistState, build_checklist
 from auditor.model import Report
-from auditor.profile import Profile
+
+if TYPE_CHECKING:
+    from auditor.profile import Profile
 
 DEMO_SUBJECT = "demo"
 Clock = Callable[[], datetime]
