@@ -31,6 +31,7 @@ COMMANDS = {
     "totp-test": "totp_test",
     "totp-lint": "totp_lint",
     "directory": "directory",
+    "enrolment": "enrolment",
 }
 
 EXIT_INTERRUPTED = 130
