@@ -185,20 +185,15 @@ def failure_finding(ctx: CheckContext, failure: CrawlFailure, what: str = "page"
 
 
 def unread_sites(ctx: CheckContext, crawls: list[Crawl]) -> tuple[list[Finding], list[Crawl]]:
-    """Split the crawls into "could not check" findings (start page unreadable) and the
-    crawls that were read: a site that never answered must not be reported as free of
-    documents, photos or imprints."""
+    """Findings saying "could not check" for the crawls whose start page was unreadable, and the
+    crawls that read anything: a site whose front page never answered must not be reported
+    as free of documents, photos or imprints (most of what it links to was never seen)."""
     errors: list[Finding] = []
-    read: list[Crawl] = []
     for crawl in crawls:
-        failure = None
-        if not crawl.resources:
-            failure = next((f for f in crawl.failures if f.url == crawl.start_url), None)
-        if failure is None:
-            read.append(crawl)
-        else:
+        failure = next((f for f in crawl.failures if f.url == crawl.start_url), None)
+        if failure is not None:
             errors.append(failure_finding(ctx, failure, "site"))
-    return errors, read
+    return errors, [crawl for crawl in crawls if crawl.resources]
 
 
 def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:
