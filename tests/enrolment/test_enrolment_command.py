@@ -275,3 +275,32 @@ def test_the_token_is_not_accepted_on_the_command_line(
     _out, err = capsys.readouterr()
     assert code == 2
     assert "--token-file" in err
+
+
+def test_a_server_echoing_the_token_does_not_make_us_print_it(
+    apis: FakeApis, token_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    echo = {"error": {"code": 400, "message": f"Bad header: Bearer {TOKEN}"}}
+    apis.server.route("localhost", "/admin/directory/v1/users", json_response(echo, 400))
+    code, _out, err = run(
+        ["enrolment", "google", "--token-file", str(token_file), *apis.args("google")], capsys
+    )
+    assert code == 2
+    assert "the service answered HTTP 400" in err and "Bearer <token>" in err
+
+
+def test_users_not_reported_either_way_are_could_not_check(
+    apis: FakeApis, token_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apis.google_pages = [
+        [
+            {"primaryEmail": "a@campaign.example", "isAdmin": True, "isEnrolledIn2Sv": True},
+            {"primaryEmail": "b@campaign.example"},
+        ]
+    ]
+    code, out, _err = run(
+        ["enrolment", "google", "--token-file", str(token_file), *apis.args("google")], capsys
+    )
+    assert code == 2
+    assert "unknown  b@campaign.example" in out
+    assert out.splitlines()[-1].endswith("; 1 not reported either way")
