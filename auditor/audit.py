@@ -32,8 +32,10 @@ async def run_audit(
 def exit_code(report: Report, fail_on: Severity) -> int:
     """pip-audit style: 0 clean, 1 a problem at or above ``fail_on``, 2 nothing could run."""
     findings = report.findings
-    checked = [f for f in findings if not f.status.could_not_check]
-    if not findings or not checked:
+    verdicts = [f for f in findings if f.status in (Status.PASS, Status.WARN, Status.FAIL)]
+    if findings and not verdicts and all(f.status is Status.MANUAL for f in findings):
+        return 0  # only questions for the person: nothing failed, nothing broke
+    if not verdicts:
         return 2
     worst = [f for f in findings if f.status.is_problem and f.severity.rank >= fail_on.rank]
     return 1 if worst else 0

@@ -58,7 +58,8 @@ def targets_for(kind: str, profile: Profile) -> list[str]:
         return list(profile.domains)
     if kind == TargetKind.WEBSITE:
         return list(profile.websites)
-    return [profile.label]
+    # A scan of a bare domain or URL has no person in it: nothing to ask or match.
+    return [profile.label] if profile.name else []
 
 
 @dataclass(frozen=True)

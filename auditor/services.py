@@ -53,6 +53,7 @@ class AuditOptions:
     # Services that send something about the person (a name) need explicit consent.
     allow_personal_lookups: bool = False
     companies_house_key: str | None = None
+    trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
     lookalikes: int = 200  # how many lookalike names to resolve at most
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4

@@ -16,7 +16,8 @@ class UsageError(Exception):
     """A problem with what the user asked for: one line on stderr, exit code 2."""
 
 
-def add_network_options(parser: argparse.ArgumentParser) -> None:
+def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) -> None:
+    """Where to reach DNS, web and mail servers; ``audit`` adds the options only audits use."""
     group = parser.add_argument_group("network")
     group.add_argument(
         "--nameserver", action="append", default=[], metavar="HOST[:PORT]",
@@ -35,9 +36,25 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=float, default=None, metavar="SECONDS",
         help="DNS/HTTP/SMTP timeout per attempt",
     )  # fmt: skip
+    if not audit:
+        return
     group.add_argument(
         "--smtp-port", type=int, default=25, metavar="PORT", help="port for SMTP probes (25)"
     )
+    group.add_argument(
+        "--trust-anchor", metavar="FILE",
+        help="DNSSEC trust anchors (DS or DNSKEY records, zone-file syntax) instead of the "
+        "IANA root anchors",
+    )  # fmt: skip
+    lookups = parser.add_argument_group("lookups that send something about the person")
+    lookups.add_argument(
+        "--allow-personal-lookups", action="store_true",
+        help="allow checks that send your name to a third party (Companies House)",
+    )  # fmt: skip
+    lookups.add_argument(
+        "--companies-house-key-file", metavar="FILE",
+        help="file holding your free Companies House API key (kept out of shell history)",
+    )  # fmt: skip
 
 
 def options_from_args(args: argparse.Namespace) -> AuditOptions:
@@ -58,7 +75,10 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             nameservers=nameservers,
             connect_to=rules,
             ca_file=args.ca_file,
-            smtp_port=args.smtp_port,
+            smtp_port=getattr(args, "smtp_port", 25),
+            trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
+            allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
+            companies_house_key=_secret_from_file(getattr(args, "companies_house_key_file", None)),
         ).with_endpoints(endpoints)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -81,6 +101,31 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             smtp_timeout=args.timeout,
         )
     return options
+
+
+def _readable(path: str | None, option: str) -> str | None:
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _secret_from_file(path: str | None) -> str | None:
+    """A key read from a file (never from argv, where shell history and ps would see it)."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            secret = handle.read(4096).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--companies-house-key-file {path}: cannot read it ({exc})") from None
+    if not secret or any(c.isspace() for c in secret):
+        raise UsageError(f"--companies-house-key-file {path}: expected one key on one line")
+    return secret
 
 
 def parse_severity(text: str) -> Severity:

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "update",
         help="download the 2FA Directory (api.2fa.directory, MIT licence) into the data folder",
     )
-    add_network_options(update)
+    add_network_options(update, audit=False)
     actions.add_parser("info", help="show where the downloaded directory is and what it holds")
 
 

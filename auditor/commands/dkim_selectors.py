@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--check", action="store_true",
         help="look up each selector's key in DNS and report its type and strength",
     )  # fmt: skip
-    add_network_options(parser)
+    add_network_options(parser, audit=False)
 
 
 def run(args: argparse.Namespace) -> int:

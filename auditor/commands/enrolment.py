@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=["text", "json", "csv"], default="text", help="output format (text)"
     )
-    add_network_options(parser)
+    add_network_options(parser, audit=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--helo", metavar="NAME", help="the HELO/EHLO name (default: DOMAIN)")
     parser.add_argument("--format", choices=["text", "json"], default="text")
-    add_network_options(parser)
+    add_network_options(parser, audit=False)
 
 
 def run(args: argparse.Namespace) -> int:

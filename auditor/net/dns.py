@@ -112,9 +112,24 @@ class Nameserver:
             host, port = text.split(":")
         else:
             host, port = text, str(DEFAULT_PORT)
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"nameserver {text!r} is not HOST[:PORT]")
+        if (
+            not host
+            or not port.isdigit()
+            or not 0 < int(port) < 65536
+            or (":" in host and not _is_ipv6(host))
+        ):
+            raise ValueError(f"nameserver {text!r} is not HOST[:PORT] or [IPv6]:PORT")
         return cls(host, int(port))
+
+
+def _is_ipv6(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def system_nameservers() -> list[Nameserver]:

@@ -96,9 +96,12 @@ def parse_anchors(text: str) -> dict[dns.name.Name, list[dns.rdata.Rdata]]:
     return anchors
 
 
-def load_anchors() -> tuple[dict[dns.name.Name, list[dns.rdata.Rdata]], str]:
-    """The anchors from $AUDITOR_TRUST_ANCHOR_FILE, else the shipped IANA root anchors."""
-    path = Path(os.environ.get(ANCHOR_ENV) or DEFAULT_ANCHOR_FILE)
+def load_anchors(
+    path_given: str | None = None,
+) -> tuple[dict[dns.name.Name, list[dns.rdata.Rdata]], str]:
+    """The anchors from ``path_given`` (--trust-anchor), else $AUDITOR_TRUST_ANCHOR_FILE,
+    else the shipped IANA root anchors."""
+    path = Path(path_given or os.environ.get(ANCHOR_ENV) or DEFAULT_ANCHOR_FILE)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -66,8 +66,8 @@ class CompaniesHouseCheck(Check):
             return [
                 _skipped(
                     ctx,
-                    "Skipped: it sends your name to Companies House; turn on the "
-                    "allow_personal_lookups option to run it.",
+                    "Skipped: it sends your name to Companies House; run with "
+                    "--allow-personal-lookups to allow it.",
                 )
             ]
         if not options.companies_house_key:
@@ -75,8 +75,8 @@ class CompaniesHouseCheck(Check):
                 _skipped(
                     ctx,
                     "Skipped: needs your free Companies House API key (register at "
-                    "developer.company-information.service.gov.uk and give it as the "
-                    "companies_house_key option).",
+                    "developer.company-information.service.gov.uk and give the file "
+                    "holding it with --companies-house-key-file).",
                 )
             ]
         matcher = IdentityMatcher.from_profile(ctx.profile)

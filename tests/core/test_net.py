@@ -125,8 +125,9 @@ def test_nameserver_and_connect_to_parsing() -> None:
     assert Nameserver.parse("127.0.0.1:5353") == Nameserver("127.0.0.1", 5353)
     assert Nameserver.parse("[::1]:53") == Nameserver("::1", 53)
     assert Nameserver.parse("::1") == Nameserver("::1", 53)
-    with pytest.raises(ValueError):
-        Nameserver.parse("host:notaport")
+    for bad in ("host:notaport", "host:53:extra", "a:b:c:d", "[::1]:99999", ""):
+        with pytest.raises(ValueError):
+            Nameserver.parse(bad)
     rule = ConnectRule.parse("::127.0.0.1:8443")
     assert rule.applies("anything.example", 443) and rule.to_port == 8443
     assert ConnectRule.parse("a.example:443:[::1]:8443").to_host == "::1"

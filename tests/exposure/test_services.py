@@ -124,7 +124,7 @@ OFFICERS = {
 async def test_companies_house_needs_consent_and_key(world: Any, corpus: Any) -> None:
     no_consent = await run(world, corpus, CompaniesHouseCheck, companies_house_key="k")
     no_key = await run(world, corpus, CompaniesHouseCheck, allow_personal_lookups=True)
-    for report, words in ((no_consent, "allow_personal_lookups"), (no_key, "API key")):
+    for report, words in ((no_consent, "--allow-personal-lookups"), (no_key, "API key")):
         (finding,) = report.findings
         assert finding.status is Status.SKIPPED and words in finding.message
     assert not world.web.requests_to("api.leaks.example")
