@@ -198,3 +198,17 @@ async def test_the_real_demo_world_end_to_end(
         assert len(exported) == 1 and stat.S_IMODE(os.stat(exported[0]).st_mode) == 0o600
         world = app.demo_world
     assert app.demo_world is None and world is not None  # stopped on exit
+
+
+def test_run_app_turns_a_failure_into_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import auditor.tui.app as app_module
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("no terminal here\nTraceback (most recent call last): ...")
+
+    monkeypatch.setattr(app_module, "create_app", broken)
+    assert app_module.run_app() == 2
+    err = capsys.readouterr().err
+    assert err == "auditor: the app stopped: no terminal here\n"

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from auditor.tui.text import one_line, plain
 
@@ -77,14 +77,13 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
                 "are hidden in it.",
                 classes="dialog-body",
             )
-            with RadioSet(id="format"):
-                for name, _ext, label in EXPORT_FORMATS:
-                    yield RadioButton(
-                        label if name in self.available else f"{label} (not available yet)",
-                        value=name == "markdown",
-                        disabled=name not in self.available,
-                        name=name,
-                    )
+            yield Label("Format:")
+            yield Select(
+                [(label, name) for name, _ext, label in EXPORT_FORMATS if name in self.available],
+                value="markdown" if "markdown" in self.available else Select.NULL,
+                allow_blank=False,
+                id="format",
+            )
             yield Label("Save as:")
             yield Input(str(self.default_path), id="path")
             with Horizontal(classes="dialog-buttons"):
@@ -95,10 +94,10 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
         self.query_one("#export", Button).focus()
 
     def _chosen(self) -> str:
-        pressed = self.query_one("#format", RadioSet).pressed_button
-        return (pressed.name if pressed is not None else None) or "markdown"
+        value = self.query_one("#format", Select).value
+        return value if isinstance(value, str) else "markdown"
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
         path_input = self.query_one("#path", Input)
         extension = {n: e for n, e, _ in EXPORT_FORMATS}[self._chosen()]
         path_input.value = str(Path(path_input.value).with_suffix("." + extension))

@@ -90,7 +90,7 @@ class ProfileScreen(AppScreen):
         self.rows = 0
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(id="profile-form"):
+        with VerticalScroll(id="profile-form", can_focus=False):
             yield Static(id="profile-where")
             for key, label, example in FIELDS:
                 yield Label(label, classes="field-label")

@@ -91,6 +91,7 @@ class RunScreen(AppScreen):
         self.done = 0
         self.names: dict[str, CheckName] = {}
         self.nodes: dict[NodeKey, TreeNode[NodeKey]] = {}
+        self.finished: set[NodeKey] = set()
         self.categories: dict[str, TreeNode[NodeKey]] = {}
         self._audit_loop: asyncio.AbstractEventLoop | None = None
         self._audit_task: asyncio.Future[Report] | None = None
@@ -124,8 +125,10 @@ class RunScreen(AppScreen):
         self._cancel_inner()
         self.run_id = next(_run_ids)
         self.running = True
+        self.refresh_bindings()
         self.total = self.done = 0
         self.nodes.clear()
+        self.finished.clear()
         self.categories.clear()
         tree = self.query_one("#run-tree", Tree)
         tree.clear()
@@ -213,6 +216,7 @@ class RunScreen(AppScreen):
             self.done += 1
             bar.update(progress=self.done)
             status = event.result.status
+            self.finished.add(NodeKey(event.check_id, event.target))
             self._node(NodeKey(event.check_id, event.target), status)
             name = name_for(event.check_id, self.names)
             self._log(_line(status, name.title, event.target))
@@ -223,7 +227,9 @@ class RunScreen(AppScreen):
             return
         self.running = False
         self._audit_loop = None
+        self.call_after_refresh(self.refresh_bindings)
         if message.report is None:
+            self._mark_unfinished("- cancelled" if message.error is None else "- stopped")
             if message.error is None:
                 self.session.cancel()
                 self._status("Audit cancelled. Nothing was saved. Press r to run it again.")
@@ -271,6 +277,22 @@ class RunScreen(AppScreen):
             self.nodes[key] = parent.add_leaf(label, data=key)
         else:
             node.set_label(label)
+
+    def _mark_unfinished(self, word: str) -> None:
+        for key, node in self.nodes.items():
+            if key not in self.finished:
+                name = name_for(key.check_id, self.names)
+                label = Text(f"{word:<18}", style="dim", end="", no_wrap=True)
+                label.append(plain(f"{name.title} · {key.target}", style="dim"))
+                node.set_label(label)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "results":
+            ready = not self.running and self.session.report is not None
+            return ready and not self.session.cancelled
+        if action == "again":
+            return not self.running
+        return True
 
     def _relabel(self, report: Report) -> None:
         """Final labels from the report: the checks' own titles, and every pair shown."""

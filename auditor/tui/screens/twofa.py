@@ -59,7 +59,7 @@ class TwoFactorScreen(AppScreen):
 
     def body(self) -> ComposeResult:
         with TabbedContent(id="twofa-tabs"):
-            with TabPane("Accounts", id="tab-accounts"), VerticalScroll():
+            with TabPane("Accounts", id="tab-accounts"), VerticalScroll(can_focus=False):
                 yield Static(plain(ACCOUNTS_INTRO), classes="panel-intro")
                 yield OptionList(id="twofa-accounts")
                 with Vertical(id="twofa-editor"):
@@ -79,7 +79,7 @@ class TwoFactorScreen(AppScreen):
                 yield Static("", id="twofa-status")
             with TabPane("Authenticator test", id="tab-totp"), VerticalScroll():
                 yield TotpPanel(self.session.clock, id="totp-panel")
-            with TabPane("Password check", id="tab-pwned"), VerticalScroll():
+            with TabPane("Password check", id="tab-pwned"), VerticalScroll(can_focus=False):
                 yield PwnedPanel(self.auditor.audit_options, id="pwned-panel")
 
     def refresh_view(self) -> None:

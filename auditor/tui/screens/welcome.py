@@ -53,7 +53,7 @@ class WelcomeScreen(AppScreen):
     ]
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(id="welcome"):
+        with VerticalScroll(id="welcome", can_focus=False):
             yield Static(
                 Text("Check your public footprint before you stand", style="bold"),
                 id="welcome-heading",

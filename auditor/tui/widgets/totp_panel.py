@@ -42,8 +42,8 @@ class TotpPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(plain(INTRO), classes="panel-intro")
         yield Button("Start the self-test", id="totp-start")
-        yield Static("", id="totp-qr")
         yield Static("", id="totp-key")
+        yield Static("", id="totp-qr")
         with Horizontal(classes="totp-codes"):
             yield Input(placeholder="first code", id="totp-code1", max_length=8)
             yield Input(placeholder="next code", id="totp-code2", max_length=8)
@@ -72,7 +72,8 @@ class TotpPanel(Vertical):
             result.update(plain("The self-test is not available in this version."))
             return
         self.selftest = totp.new_selftest("self-test")
-        self.query_one("#totp-qr", Static).update(Text(self.selftest.qr_text(), end=""))
+        self.query_one("#totp-qr", Static).update(Text(self.selftest.qr_text(border=1), end=""))
+        self._started(True)
         key = self.selftest.manual_key()
         self.query_one("#totp-key", Static).update(
             plain(f"Cannot scan? Type this key into the app instead: {key}")
@@ -102,3 +103,9 @@ class TotpPanel(Vertical):
         self.selftest = None
         self.query_one("#totp-qr", Static).update("")
         self.query_one("#totp-key", Static).update("")
+        self._started(False)
+
+    def _started(self, started: bool) -> None:
+        """While the code is up, it goes to the top (it is tall: 80×24 needs scrolling)."""
+        self.query_one(".panel-intro").display = not started
+        self.query_one("#totp-start").display = not started
