@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -152,7 +153,8 @@ class HttpClient:
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout),
-            headers={"User-Agent": user_agent},
+            # Only the encodings _BoundedInflater decodes within the cap.
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
             trust_env=False,
         )
@@ -262,8 +264,11 @@ class HttpClient:
             chunks: list[bytes] = []
             size = 0
             truncated = False
+            inflate = _BoundedInflater.for_response(response)
+            body_chunks = response.aiter_raw() if inflate else response.aiter_bytes()
             async with asyncio.timeout_at(deadline):
-                async for chunk in response.aiter_bytes():
+                async for raw in body_chunks:
+                    chunk = inflate.feed(raw, cap + 1 - size) if inflate else raw
                     chunks.append(chunk)
                     size += len(chunk)
                     if size > cap:
@@ -299,6 +304,42 @@ class HttpClient:
             fetched_at=fetched_at,
             elapsed_s=time.monotonic() - started,
         )
+
+
+class _BoundedInflater:
+    """gzip/deflate decoding that never expands one chunk past what the cap still allows.
+
+    httpx inflates each network chunk whole: 64 KB of a gzip bomb becomes 64 MB in one call,
+    blocking the event loop and the memory cap alike. zlib's ``max_length`` stops early.
+    """
+
+    def __init__(self, wbits: int, fallback_wbits: int | None = None) -> None:
+        self._inflater = zlib.decompressobj(wbits)
+        self._fallback = fallback_wbits
+        self._started = False
+
+    @classmethod
+    def for_response(cls, response: httpx.Response) -> _BoundedInflater | None:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            return cls(16 + zlib.MAX_WBITS)
+        if encoding == "deflate":  # zlib-wrapped as the RFC says, or raw as some servers send
+            return cls(zlib.MAX_WBITS, -zlib.MAX_WBITS)
+        return None  # identity, or an encoding httpx decodes (we ask only for gzip, deflate)
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        if limit <= 0:
+            return b""
+        try:
+            out = self._inflater.decompress(data, limit)
+        except zlib.error:
+            if self._started or self._fallback is None:
+                raise ValueError("the compressed body is corrupt") from None
+            self._inflater = zlib.decompressobj(self._fallback)
+            self._fallback = None
+            out = self._inflater.decompress(data, limit)
+        self._started = True
+        return out
 
 
 def _peer_tls(response: httpx.Response) -> tuple[dict[str, Any] | None, str | None]:
