@@ -36,8 +36,12 @@ class Masker:
         return mask_text(text, self.pattern)
 
 
-def _heading(text: str) -> Text:
-    return Text(f"\n{text}\n", style="bold underline", end="")
+def _section(out: Text, title: str) -> None:
+    """A heading with one blank line above it, whatever came before."""
+    out.rstrip()
+    out.append("\n\n")
+    out.append(title, style="bold underline")
+    out.append("\n")
 
 
 def _links(action: Action | None, guidance: str) -> Text:
@@ -75,7 +79,7 @@ def finding_detail(
         out.append("\n")
         out.append(plain(f"Where: {mask(finding.location)}"))
     if finding.evidence:
-        out.append(_heading("What was found"))
+        _section(out, "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
             out.append(plain(f"• {evidence.source} at {mask(evidence.location)}"))
             out.append("\n")
@@ -88,7 +92,7 @@ def finding_detail(
     known = [a for a in (actions.get(i) for i in finding.actions) if a is not None]
     action = known[0] if known else None
     if finding.status.could_not_check:
-        out.append(_heading("Why it matters"))
+        _section(out, "Why it matters")
         out.append(
             plain(
                 "This could not be checked, so it is neither a pass nor a problem. "
@@ -96,16 +100,16 @@ def finding_detail(
             )
         )
     elif action is not None and finding.status is not Status.PASS:
-        out.append(_heading("Why it matters"))
+        _section(out, "Why it matters")
         out.append(plain(action.why))
-        out.append(_heading("How to fix it"))
+        _section(out, "How to fix it")
         for number, step in enumerate(action.steps, 1):
             out.append(plain(f"{number}. {step}"))
             out.append("\n")
         out.append(plain(f"Who: {action.who}. About {action.effort_minutes} minutes."))
     links = _links(action, info.guidance if info else "")
     if links:
-        out.append(_heading("Official advice"))
+        _section(out, "Official advice")
         out.append(links)
     return out
 
@@ -130,19 +134,19 @@ def item_detail(item: ChecklistItem, mask: Masker) -> Text:
     if item.ticked_but_still_found:
         out.append("\n")
         out.append(plain("You ticked this, but the last audit still found it.", style="italic"))
-    out.append(_heading("Why"))
+    _section(out, "Why")
     out.append(plain(action.why))
-    out.append(_heading("Steps"))
+    _section(out, "Steps")
     for number, step in enumerate(action.steps, 1):
         out.append(plain(f"{number}. {step}"))
         out.append("\n")
     if item.findings:
-        out.append(_heading("Because the audit found"))
+        _section(out, "Because the audit found")
         for finding in item.findings[:MAX_EVIDENCE]:
             out.append(plain(f"• {mask(finding.message)}"))
             out.append("\n")
     if item.questions:
-        out.append(_heading("Questions only you can answer"))
+        _section(out, "Questions only you can answer")
         for question in item.questions:
             out.append(
                 plain(f"• {question.text}" + (f" — {question.answer}" if question.answer else ""))
@@ -154,6 +158,6 @@ def item_detail(item: ChecklistItem, mask: Masker) -> Text:
         links.append(plain(link.url, style="underline"))
         links.append("\n")
     if links:
-        out.append(_heading("Official advice"))
+        _section(out, "Official advice")
         out.append(links)
     return out
