@@ -437,16 +437,17 @@ def _order_key(item: ChecklistItem) -> tuple[int, int, int, int, int, int, int, 
     exposure = min((exposure_rank(f) for f in findings), default=_NOT_EXPOSURE_RANK)
     certainty = min((_CONFIDENCE_RANK[f.confidence.value] for f in findings), default=2)
     # A check lists its actions main fix first ("take it off the page" before "ask search
-    # engines to forget the old copy"): follow-ups wait for the fix they follow.
+    # engines to forget the old copy"): follow-ups wait for the fixes they follow, so a
+    # critical main fix elsewhere (2FA on the primary email) is not queued behind them.
     listed = [f.actions.index(item.id) for f in findings if item.id in f.actions]
     primacy = round(100 * sum(1 for i in listed if i > 0) / len(listed)) if listed else 0
     settled = item.status is not ItemStatus.OPEN
     return (
         int(settled),  # what is still to do comes first within a group
         -item.severity.rank,
+        primacy,  # every main fix of this severity before any follow-up
         exposure,
         certainty,
-        primacy,
         -len(findings),  # found in more places: easier to find, so more exposed
         item.action.effort_minutes,
         item.id,

@@ -75,8 +75,7 @@ postcode = "{OFFICE_POSTCODE}"
 [[account]]
 service = "gmail"
 handle = "{PERSONAL_EMAIL}"
-twofa = "sms"
-second_factor_holder = "me"
+twofa = "none"
 attested_on = "2026-10-01"
 primary_email = true
 
