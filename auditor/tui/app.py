@@ -38,6 +38,7 @@ from auditor.tui.text import one_line
 if TYPE_CHECKING:
     from auditor.profile import Profile
     from auditor.services import AuditOptions
+    from auditor.tui.screens.run import RunScreen
 
 EXIT_OK = 0
 EXIT_COULD_NOT_RUN = 2
@@ -95,6 +96,7 @@ class CandidateAuditorApp(App[int]):
         self.demo_world: Any = None
         self.demo_failed: str | None = None
         self.crash: str | None = None
+        self.run_screen: RunScreen | None = None
 
     # -- start and stop ---------------------------------------------------------------
 
@@ -132,6 +134,8 @@ class CandidateAuditorApp(App[int]):
                 logging.getLogger(__name__).debug("demo world did not stop", exc_info=True)
 
     def on_unmount(self) -> None:
+        if self.run_screen is not None:
+            self.run_screen.shutdown()
         self.stop_demo_world()
 
     def audit_options(self) -> AuditOptions:

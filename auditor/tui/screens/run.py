@@ -96,6 +96,8 @@ class RunScreen(AppScreen):
         self._audit_loop: asyncio.AbstractEventLoop | None = None
         self._audit_task: asyncio.Future[Report] | None = None
         self._cancel = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
 
     def body(self) -> ComposeResult:
         with Vertical(id="run"):
@@ -137,6 +139,7 @@ class RunScreen(AppScreen):
         self._status(f"Auditing {session.profile.label}…")
         self._log(Text(f"Audit of {session.profile.label} started.", end=""))
         self._cancel = threading.Event()
+        self._idle.clear()
         self._run(self.run_id, session.profile, options, self._cancel)
         tree.focus()
 
@@ -164,6 +167,7 @@ class RunScreen(AppScreen):
         finally:
             self._audit_task = None
             _close_loop(loop)
+            self._idle.set()
 
     def _post(self, run_id: int, event: Event) -> None:
         self.post_message(AuditProgress(run_id, event))
@@ -173,6 +177,15 @@ class RunScreen(AppScreen):
         loop, task = self._audit_loop, self._audit_task
         if loop is not None and task is not None and not loop.is_closed():
             loop.call_soon_threadsafe(task.cancel)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel a running audit and wait for its thread to close its connections (the app
+        is quitting: the demo world must not be stopped under live connections)."""
+        self._cancel_inner()
+        self._idle.wait(timeout)
+
+    def _on_mount(self) -> None:  # AppScreen.on_mount runs as well (Textual walks the MRO)
+        self.auditor.run_screen = self
 
     def action_cancel(self) -> None:
         if not self.running:
