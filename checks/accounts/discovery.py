@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from auditor.crawl import parseable_html
+
 MAX_HTML = 2 * 1024 * 1024
 MAX_LINKS = 5000
 
@@ -112,7 +114,7 @@ def social_links(html: str, base_url: str) -> list[SocialLink]:
     """Social accounts linked from a page, one per (service, handle), in page order."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+    soup = BeautifulSoup(parseable_html(html[:MAX_HTML]), "html.parser")
     found: dict[tuple[str, str], SocialLink] = {}
     for number, anchor in enumerate(soup.find_all("a", href=True)):
         if number >= MAX_LINKS:

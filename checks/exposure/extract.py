@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
+from auditor.crawl import parseable_html
+
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML parsed per page
 MAX_SEGMENTS = 5000
 MAX_JSON = 512 * 1024
@@ -135,7 +137,7 @@ def extract_html(html: str, base_url: str) -> PageContent:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+            soup = BeautifulSoup(parseable_html(html[:MAX_HTML]), "html.parser")
         _structured(soup, page)
         _attributes(soup, base_url, page)
         page.segments.insert(0, Segment("page-text", visible_text(html[:MAX_HTML])))
@@ -174,7 +176,7 @@ class _VisibleText(HTMLParser):
 def visible_text(html: str) -> str:
     parser = _VisibleText()
     try:
-        parser.feed(html)
+        parser.feed(parseable_html(html))
         parser.close()
     except Exception:  # html.parser is lenient; keep what was read
         pass
