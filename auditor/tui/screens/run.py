@@ -125,6 +125,7 @@ class RunScreen(AppScreen):
             self.auditor.show_error(exc)
             return
         self._cancel_inner()
+        self.auditor.run_screen = self  # so that quitting can cancel the audit first
         self.run_id = next(_run_ids)
         self.running = True
         self.refresh_bindings()
@@ -183,9 +184,6 @@ class RunScreen(AppScreen):
         is quitting: the demo world must not be stopped under live connections)."""
         self._cancel_inner()
         self._idle.wait(timeout)
-
-    def _on_mount(self) -> None:  # AppScreen.on_mount runs as well (Textual walks the MRO)
-        self.auditor.run_screen = self
 
     def action_cancel(self) -> None:
         if not self.running:
