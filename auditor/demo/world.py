@@ -120,8 +120,8 @@ class DemoWorld:
             connect_to=self.connect_rules(),
             ca_pem=self.ca_pem,
             endpoints={**DEFAULT_ENDPOINTS, **apis.ENDPOINTS},
-            dns_timeout=1.0,
-            dns_attempts=2,
+            dns_timeout=2.0,  # generous: a briefing laptop may be busy
+            dns_attempts=3,
             http_timeout=5.0,
             smtp_timeout=5.0,
             audit_deadline=120.0,

@@ -148,6 +148,19 @@ class LookalikesCheck(Check):
                 evidence=evidence,
                 actions=[ACTION_WITH_MX, ACTION_PARKED],
             )
+        if hit.mx is not None and hit.mx.could_not_check:
+            # Registered is a fact; whether it takes mail is unknown: never say "no email".
+            return ctx.finding(
+                Status.WARN,
+                f"The lookalike domain {shown} is registered; whether it can receive email "
+                f"could not be checked ({hit.mx.outcome.value}). Check who owns it.",
+                severity=Severity.HIGH,
+                location=hit.lookalike.name,
+                subject=hit.lookalike.name,
+                confidence=Confidence.MEDIUM,
+                evidence=evidence,
+                actions=[ACTION_WITH_MX, ACTION_PARKED],
+            )
         return ctx.finding(
             Status.WARN,
             f"The lookalike domain {shown} is registered (no email set up); check who owns it.",

@@ -152,3 +152,41 @@ async def test_mostly_failed_lookups_are_an_error(
     findings = await run(LookalikesCheck, "candidate.org.uk", services_for(dns_server.port))
     assert [f.status for f in findings] == [Status.ERROR]
     assert "Could not check most" in findings[0].message
+
+
+class _MxSilent(DnsServer):
+    """Answers everything except MX for one name, which it leaves unanswered."""
+
+    silent_mx = "candldate.org.uk."
+
+    async def handle(self, data: bytes, transport: str) -> bytes | None:
+        import dns.message
+        import dns.rdatatype
+
+        try:
+            question = dns.message.from_wire(data).question[0]
+        except Exception:
+            return await super().handle(data, transport)
+        if question.rdtype == dns.rdatatype.MX and question.name.to_text() == self.silent_mx:
+            return None
+        return await super().handle(data, transport)
+
+
+async def test_registered_lookalike_whose_mail_could_not_be_checked_says_so(
+    services_for: MakeServices, run: RunCheck
+) -> None:
+    root = zone_from_records(
+        ".",
+        [
+            ("@", "SOA", ["ns.root.invalid. host.root.invalid. 1 3600 600 604800 300"]),
+            ("@", "NS", ["ns.root.invalid."]),
+            ("candldate.org.uk.", "A", ["192.0.2.7"]),
+            ("candldate.org.uk.", "MX", ["10 mx.squatter.invalid."]),
+        ],
+    )
+    async with _MxSilent(zones=[root]) as server:
+        findings = await run(LookalikesCheck, "candidate.org.uk", services_for(server.port))
+    [hit] = [f for f in findings if f.subject == "candldate.org.uk"]
+    assert hit.status is Status.WARN
+    assert "could not be checked" in hit.message and "no email" not in hit.message
+    assert hit.severity.value == "high"
