@@ -57,14 +57,17 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{domain}: {data['result']}")
-    print(f"  why: {data['reason']}")
-    print(f"  ip: {ip}  sender: {data['sender']}  helo: {helo}")
+    # Records and explanations are the domain owner's text: no escape sequences on the terminal.
+    from reports.view import clean
+
+    print(clean(f"{domain}: {data['result']}"))
+    print(clean(f"  why: {data['reason']}"))
+    print(clean(f"  ip: {ip}  sender: {data['sender']}  helo: {helo}"))
     if data["explanation"]:
-        print(f"  explanation: {data['explanation']}")
+        print(clean(f"  explanation: {data['explanation']}"))
     print(f"  DNS lookups: {data['lookups']}/10, void lookups: {data['void_lookups']}/2")
     if data["trace"]:
         print("  trace:")
         for line in data["trace"]:
-            print(f"    {line}")
+            print(clean(f"    {line}"))
     return 0
