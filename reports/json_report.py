@@ -20,9 +20,16 @@ _FINDING_TEXT = ("message", "location", "subject", "target")
 _EVIDENCE_TEXT = ("snippet", "location")
 
 
+# json.dumps escapes C0 controls only. C1 controls (U+009B is a terminal's CSI) and bidi
+# overrides from attacker-controlled text would reach a terminal that shows the file raw;
+# as \uXXXX escapes the JSON says exactly the same thing.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def render(report: Report, *, reveal: bool = False, checklist: Checklist | None = None) -> str:
     data = report_dict(report, reveal=reveal, checklist=checklist)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def sensitive_values(report: Report) -> list[str]:
