@@ -163,6 +163,7 @@ class WebServer:
         self.http_port = 0
         self.https_port = 0
         self.faults = WebFaults()
+        self.delay = 0.0  # seconds before every answer (benchmarks inject latency)
         self.cert_variants: dict[str, str] = {}  # SNI host -> certs.CERT_VARIANTS entry
         self.requests: deque[Request] = deque(maxlen=log_limit)
         self._exact: dict[tuple[str, str], Route] = {}
@@ -322,6 +323,8 @@ class WebServer:
 
     async def _respond(self, request: Request, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close afterwards."""
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
         fault = self.faults.lookup(request.host, request.path)
         if fault is not None and fault.mode == "close":
             return False
