@@ -54,6 +54,7 @@ class AuditOptions:
     allow_personal_lookups: bool = False
     companies_house_key: str | None = None
     trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
+    trust_anchors: str | None = None  # the same as text (the demo world's own anchor)
     lookalikes: int = 200  # how many lookalike names to resolve at most
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4
@@ -103,6 +104,7 @@ class Services:
         for task in self._once.values():
             if not task.done():
                 task.cancel()
+        self.dns.close()
         await self.http.aclose()
 
     async def __aenter__(self) -> Services:

@@ -160,3 +160,18 @@ def test_run_in_thread() -> None:
     finally:
         world.stop_thread()
     assert world._thread is None
+
+
+async def test_demo_dnssec_validates_offline_from_its_own_anchor() -> None:
+    """The demo stands in its own signed ``example.`` for the root: the parked domain is
+    secure and the campaign domain provably unsigned, with no network at all."""
+    from auditor.audit import run_audit
+    from auditor.model import Status
+
+    async with DemoWorld() as world:
+        report = await run_audit(world.profile, world.audit_options(), selected=["domain.dnssec"])
+    verdicts = {r.target: r.status for r in report.results}
+    assert verdicts == {
+        "alexmarlowe.example": Status.WARN,
+        "marlowe4hollinvale.example": Status.PASS,
+    }

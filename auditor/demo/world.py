@@ -53,7 +53,7 @@ def address_names(all_zones: list[dns.zone.Zone]) -> list[str]:
 
 class DemoWorld:
     def __init__(self, *, dns_delay: float = 0.0) -> None:
-        self.zones = zones.build_zones()
+        self.zones, self.trust_anchor = zones.build_zones()
         self.hostnames = tuple(address_names(self.zones))
         self.certificates = DemoCertificates(self.hostnames)
         self.dns = DnsServer(zones=self.zones)
@@ -119,6 +119,7 @@ class DemoWorld:
             nameservers=(Nameserver(LOOPBACK, self.dns.port),),
             connect_to=self.connect_rules(),
             ca_pem=self.ca_pem,
+            trust_anchors=self.trust_anchor,
             endpoints={**DEFAULT_ENDPOINTS, **apis.ENDPOINTS},
             dns_timeout=2.0,  # generous: a briefing laptop may be busy
             dns_attempts=3,

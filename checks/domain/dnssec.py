@@ -45,7 +45,9 @@ class DnssecCheck(Check):
         now = ctx.services.clock()
         stamp = now.isoformat(timespec="seconds")
         try:
-            anchors, anchor_file = load_anchors(ctx.services.options.trust_anchor_file)
+            anchors, anchor_file = load_anchors(
+                ctx.services.options.trust_anchor_file, ctx.services.options.trust_anchors
+            )
         except AnchorError as exc:
             return [ctx.finding(Status.ERROR, f"Could not load the DNSSEC trust anchors: {exc}.")]
         chain = await validate_chain(ctx.services.dns, domain, anchors, now)

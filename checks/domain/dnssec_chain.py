@@ -97,10 +97,12 @@ def parse_anchors(text: str) -> dict[dns.name.Name, list[dns.rdata.Rdata]]:
 
 
 def load_anchors(
-    path_given: str | None = None,
+    path_given: str | None = None, text_given: str | None = None
 ) -> tuple[dict[dns.name.Name, list[dns.rdata.Rdata]], str]:
-    """The anchors from ``path_given`` (--trust-anchor), else $AUDITOR_TRUST_ANCHOR_FILE,
-    else the shipped IANA root anchors."""
+    """The anchors given as text (the demo world), else from ``path_given``
+    (--trust-anchor), else $AUDITOR_TRUST_ANCHOR_FILE, else the shipped IANA root anchors."""
+    if text_given:
+        return parse_anchors(text_given), "the anchor given with the audit options"
     path = Path(path_given or os.environ.get(ANCHOR_ENV) or DEFAULT_ANCHOR_FILE)
     try:
         text = path.read_text(encoding="utf-8")

@@ -59,7 +59,9 @@ class DaneCheck(Check):
         domain = ctx.target
         stamp = ctx.services.clock().isoformat(timespec="seconds")
         try:
-            anchors, _file = load_anchors(ctx.services.options.trust_anchor_file)
+            anchors, _file = load_anchors(
+                ctx.services.options.trust_anchor_file, ctx.services.options.trust_anchors
+            )
         except AnchorError as exc:
             return [ctx.finding(Status.ERROR, f"Could not load the DNSSEC trust anchors: {exc}.")]
         lookup = await lookup_mx(ctx.services.dns, domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 MAX_XMP = 256 * 1024
@@ -35,7 +36,9 @@ def read_gps(data: bytes) -> GpsPoint | None:
     except ImportError as exc:  # pragma: no cover - Pillow is a dependency
         raise ImageUnreadable("Pillow is not installed") from exc
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # Corrupt EXIF is what hostile or sloppy files carry; Pillow warns, we just read on.
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("ignore")
             point = _exif_point(image.getexif().get_ifd(GPS_IFD))
             if point is not None:
                 return point

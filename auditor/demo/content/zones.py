@@ -203,8 +203,13 @@ def sign(zone: dns.zone.Zone) -> dns.rdata.Rdata:
     return dns.dnssec.make_ds(zone.origin, dnskey, "SHA256")
 
 
-def build_zones() -> list[dns.zone.Zone]:
-    """Every zone of the demo world, with ``example.`` as the parent holding the NS and DS."""
+def build_zones() -> tuple[list[dns.zone.Zone], str]:
+    """Every zone of the demo world, with ``example.`` as the parent holding the NS and DS.
+
+    ``example.`` itself is signed too, and its DS (returned with the zones) is the demo's
+    trust anchor, standing in for the root: the parked domain validates as secure and the
+    campaign domain as provably unsigned — offline, like everything else here. Each build
+    signs with fresh keys, so the anchor belongs to the zones it came with."""
     parked = parked_zone()
     parked_ds = sign(parked)
     children = [campaign_zone(), parked, *provider_zones(), *lookalike_zones()]
@@ -214,4 +219,5 @@ def build_zones() -> list[dns.zone.Zone]:
         delegations.append(f"{label} NS ns1.{label}\nns1.{label} A {LOOPBACK}")
     delegations.append(f"{c.PARKED_DOMAIN.split('.')[0]} DS {parked_ds.to_text()}")
     parent = _zone("example", "\n".join(delegations) + "\n")
-    return [parent, *children]
+    anchor = sign(parent)
+    return [parent, *children], f"example. DS {anchor.to_text()}\n"
