@@ -10,6 +10,7 @@ explanation, never a failure.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import tomllib
 from dataclasses import dataclass, replace
@@ -43,6 +44,12 @@ class Provider:
 
 def load_providers(path: Path = SELECTORS_FILE) -> list[Provider]:
     """The provider selector table; raises ValueError naming the problem if it is broken."""
+    stat = path.stat()  # parsed once per file version, not once per domain (bulk audits)
+    return list(_read_providers(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_providers(path: Path, _mtime_ns: int, _size: int) -> tuple[Provider, ...]:
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     providers: list[Provider] = []
@@ -63,7 +70,7 @@ def load_providers(path: Path = SELECTORS_FILE) -> list[Provider]:
         providers.append(
             Provider(name, tuple(s.lower() for s in selectors), source, entry.get("note", ""))
         )
-    return providers
+    return tuple(providers)
 
 
 def candidate_selectors(

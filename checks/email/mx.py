@@ -8,6 +8,7 @@ Publishes facts other checks read: ``mx_hosts`` (by preference), ``mx_records``,
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import tomllib
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ def is_ip_literal(host: str) -> bool:
 
 
 def load_mail_providers(path: Path = PROVIDERS_FILE) -> list[MailProvider]:
+    stat = path.stat()  # parsed once per file version, not once per domain (bulk audits)
+    return list(_read_mail_providers(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_mail_providers(path: Path, _mtime_ns: int, _size: int) -> tuple[MailProvider, ...]:
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     providers: list[MailProvider] = []
@@ -76,7 +83,7 @@ def load_mail_providers(path: Path = PROVIDERS_FILE) -> list[MailProvider]:
         if not (isinstance(key, str) and isinstance(name, str) and isinstance(suffixes, list)):
             raise ValueError(f"{path.name}: provider #{index + 1} needs key, name, mx_suffixes")
         providers.append(MailProvider(key, name, tuple(s.lower().rstrip(".") for s in suffixes)))
-    return providers
+    return tuple(providers)
 
 
 def detect_provider(hosts: list[str], providers: list[MailProvider]) -> MailProvider | None:

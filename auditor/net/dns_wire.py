@@ -1,0 +1,251 @@
+"""DNS wire format for the common case, without dnspython's per-message object cost.
+
+Bulk audits send tens of thousands of small queries; dnspython spends far more CPU building
+and parsing each message (hundreds of microseconds) than the network takes. These pure
+functions cover only the plain cases and say so when they cannot:
+
+- ``question_wire`` encodes a plain ASCII name (letters, digits, ``-``, ``_``, ``*``) and
+  returns ``None`` for anything else (escapes, IDNs, ``@``, bad labels), which then goes
+  through dnspython exactly as before;
+- ``query_wire`` is byte for byte what ``dns.message.make_query(..., use_edns=0,
+  payload=P, want_dnssec=D)`` renders (tested against it);
+- ``scan_response`` reads a response whose answer holds only TXT and CNAME records of
+  class IN and whose other sections hold only SOA, NS, A, AAAA and one OPT, validating
+  the structure as dnspython would. Anything else returns ``None`` so the caller parses
+  the message with ``dns.message.from_wire``. It never raises: a malformed message also
+  returns ``None``, and dnspython's parser then names the problem.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+TYPE_A = 1
+TYPE_NS = 2
+TYPE_CNAME = 5
+TYPE_SOA = 6
+TYPE_TXT = 16
+TYPE_AAAA = 28
+TYPE_OPT = 41
+CLASS_IN = 1
+
+FLAG_QR = 0x8000
+FLAG_TC = 0x0200
+FLAG_RD = 0x0100
+FLAG_AD = 0x0020
+RCODE_NOERROR = 0
+RCODE_NXDOMAIN = 3
+
+_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-_*")
+_PLAIN_ANY_CASE = _PLAIN | frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_OTHER_SECTION_TYPES = frozenset({TYPE_SOA, TYPE_NS, TYPE_A, TYPE_AAAA, TYPE_OPT})
+_HEADER = struct.Struct("!HHHHHH")
+_RR_FIXED = struct.Struct("!HHIH")
+
+
+def question_wire(name: str, rdtype: int) -> bytes | None:
+    """QNAME + QTYPE + QCLASS IN for a normalised plain name, or None (use dnspython)."""
+    if not name or not name.isascii():
+        return None
+    encoded = name.encode("ascii")
+    if not _PLAIN.issuperset(encoded.replace(b".", b"")):
+        return None
+    parts = []
+    for label in encoded.split(b"."):
+        if not 0 < len(label) <= 63:
+            return None
+        parts.append(bytes((len(label),)) + label)
+    wire = b"".join(parts) + b"\x00"
+    if len(wire) > 255:
+        return None
+    return wire + struct.pack("!HH", rdtype, CLASS_IN)
+
+
+def query_wire(question: bytes, *, payload: int, dnssec: bool, flags: int = FLAG_RD) -> bytes:
+    """A query with ID 0 (the sender sets it), one question and an EDNS0 OPT record."""
+    header = _HEADER.pack(0, flags, 1, 0, 0, 1)
+    opt = b"\x00" + struct.pack("!HHIH", TYPE_OPT, payload, 0x8000 if dnssec else 0, 0)
+    return header + question + opt
+
+
+@dataclass(frozen=True, slots=True)
+class WireRecord:
+    owner: tuple[bytes, ...]  # labels as on the wire, without the root label
+    rdtype: int
+    ttl: int
+    rdata: tuple[int, int]  # offset and length of the rdata in the message
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedResponse:
+    wire: bytes
+    flags: int
+    rcode: int  # including the EDNS extended bits
+    question: tuple[bytes, ...]  # the question's labels
+    answer: tuple[WireRecord, ...]
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.flags & FLAG_TC)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.flags & FLAG_AD)
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _read_name(wire: bytes, offset: int) -> tuple[tuple[bytes, ...], int]:
+    """The labels at ``offset`` (following compression pointers) and the offset after it."""
+    labels: list[bytes] = []
+    end = -1
+    total = 1
+    position = offset
+    limit = offset  # a pointer must point strictly before where it was read (as dnspython)
+    size = len(wire)
+    while True:
+        if position >= size:
+            raise _Malformed
+        length = wire[position]
+        if length == 0:
+            position += 1
+            break
+        if length < 64:
+            stop = position + 1 + length
+            if stop > size:
+                raise _Malformed
+            labels.append(wire[position + 1 : stop])
+            total += length + 1
+            position = stop
+        elif length >= 192:
+            if position + 1 >= size:
+                raise _Malformed
+            target = ((length & 0x3F) << 8) | wire[position + 1]
+            if end < 0:
+                end = position + 2
+            if target >= limit:
+                raise _Malformed
+            limit = target
+            position = target
+        else:
+            raise _Malformed  # extended label types
+    if total > 255:
+        raise _Malformed
+    return tuple(labels), (position if end < 0 else end)
+
+
+def plain_labels(labels: tuple[bytes, ...]) -> bool:
+    """Labels whose presentation needs no escaping (so text and wire agree simply)."""
+    return all(_PLAIN_ANY_CASE.issuperset(label) for label in labels)
+
+
+def scan_response(wire: bytes) -> ScannedResponse | None:
+    """The parts of a plain response the client needs, or None (parse with dnspython)."""
+    try:
+        return _scan(wire)
+    except (_Malformed, struct.error, IndexError):
+        return None
+
+
+def _scan(wire: bytes) -> ScannedResponse | None:
+    if len(wire) < 12:
+        return None
+    _id, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(wire, 0)
+    if qdcount != 1 or (flags >> 11) & 0xF != 0:  # one question, opcode QUERY
+        return None
+    question, offset = _read_name(wire, 12)
+    if offset + 4 > len(wire):
+        return None
+    _qtype, qclass = struct.unpack_from("!HH", wire, offset)
+    if qclass != CLASS_IN or not plain_labels(question):
+        return None
+    offset += 4
+    size = len(wire)
+    answer: list[WireRecord] = []
+    extended_rcode = 0
+    seen_opt = False
+    for section, count in ((1, ancount), (2, nscount), (3, arcount)):
+        for _ in range(count):
+            owner, offset = _read_name(wire, offset)
+            if offset + 10 > size:
+                return None
+            rdtype, rdclass, ttl, rdlength = _RR_FIXED.unpack_from(wire, offset)
+            start = offset + 10
+            offset = start + rdlength
+            if offset > size:
+                return None
+            if rdtype == TYPE_OPT:
+                if section != 3 or seen_opt or owner or rdlength:
+                    return None  # options, or an OPT where it may not be: dnspython decides
+                seen_opt = True
+                extended_rcode = ttl >> 24
+                continue
+            if rdclass != CLASS_IN:
+                return None
+            if section == 1:
+                if rdtype not in (TYPE_TXT, TYPE_CNAME) or not plain_labels(owner):
+                    return None
+                if rdtype == TYPE_TXT:
+                    _txt_strings(wire, start, rdlength)  # validate now, as dnspython would
+                else:
+                    target, after = _read_name(wire, start)
+                    if after != offset or not plain_labels(target):
+                        return None
+                answer.append(WireRecord(owner, rdtype, ttl, (start, rdlength)))
+            elif rdtype not in _OTHER_SECTION_TYPES or not _valid_other(
+                wire, rdtype, start, rdlength
+            ):
+                return None
+    if offset != size:
+        return None  # trailing junk
+    rcode = (flags & 0xF) | (extended_rcode << 4)
+    return ScannedResponse(wire, flags, rcode, question, tuple(answer))
+
+
+def _valid_other(wire: bytes, rdtype: int, start: int, length: int) -> bool:
+    if rdtype == TYPE_A:
+        return length == 4
+    if rdtype == TYPE_AAAA:
+        return length == 16
+    if rdtype == TYPE_NS:
+        return _read_name(wire, start)[1] == start + length
+    # SOA: two names and five 32-bit numbers
+    after = _read_name(wire, _read_name(wire, start)[1])[1]
+    return after + 20 == start + length
+
+
+def _txt_strings(wire: bytes, start: int, length: int) -> tuple[bytes, ...]:
+    strings = []
+    position = start
+    end = start + length
+    while position < end:
+        size = wire[position]
+        stop = position + 1 + size
+        if stop > end:
+            raise _Malformed
+        strings.append(wire[position + 1 : stop])
+        position = stop
+    if not strings:
+        raise _Malformed  # dnspython refuses a TXT record with no strings
+    return tuple(strings)
+
+
+def txt_strings(response: ScannedResponse, record: WireRecord) -> tuple[bytes, ...]:
+    """The character-strings of a TXT record from a scanned response."""
+    return _txt_strings(response.wire, *record.rdata)
+
+
+def cname_target(response: ScannedResponse, record: WireRecord) -> tuple[bytes, ...]:
+    return _read_name(response.wire, record.rdata[0])[0]
+
+
+def same_name(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> bool:
+    return len(a) == len(b) and all(x.lower() == y.lower() for x, y in zip(a, b, strict=True))
+
+
+def name_text(labels: tuple[bytes, ...]) -> str:
+    """Lower-case presentation without the final dot (plain labels only)."""
+    return b".".join(labels).decode("ascii").lower()
