@@ -57,14 +57,17 @@ def parse_domain(data: Any) -> RdapDomain:
         raise RdapFormatError("the answer is not an RDAP domain object")
     contacts: list[RdapContact] = []
     for entity in _entities(data.get("entities"), 0):
-        roles = tuple(str(r).lower() for r in entity.get("roles", []) if isinstance(r, str))
+        listed = entity.get("roles")
+        listed = listed if isinstance(listed, list) else []  # null or a bare string: no roles
+        roles = tuple(r.lower() for r in listed if isinstance(r, str))
         if not set(roles) & set(ROLES):
             continue
         contacts.append(_contact(roles, entity.get("vcardArray")))
     redacted = []
     for item in data.get("redacted", []) if isinstance(data.get("redacted"), list) else []:
         if isinstance(item, dict):
-            name = item.get("name", {})
+            name = item.get("name")
+            name = name if isinstance(name, dict) else {}
             redacted.append(str(name.get("type") or name.get("description") or "field"))
     return RdapDomain(str(data.get("ldhName", "")).lower(), tuple(contacts), tuple(redacted))
 
