@@ -145,8 +145,11 @@ def diff(previous: Report, current: Report) -> AuditDiff:
 
 
 def audit_to_dict(report: Report, subject: str) -> dict[str, Any]:
-    data = report.to_dict()
-    data["sensitive"] = list(report.sensitive)
+    # Saved as the masked report: a file on disk must never become the leak the audit looks
+    # for. Fingerprints are computed before masking and stored, so diffs still match.
+    from reports.json_report import report_dict
+
+    data = report_dict(report, reveal=False)
     for result in data["results"]:
         for finding in result["findings"]:
             for evidence in finding["evidence"]:

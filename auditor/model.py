@@ -129,9 +129,14 @@ class Finding:
     confidence: Confidence = Confidence.HIGH
     evidence: tuple[Evidence, ...] = ()
     actions: tuple[str, ...] = ()
+    # A finding read back from a saved (masked) audit keeps the fingerprint it was saved
+    # with: its location may be masked now, but it is the same finding.
+    recorded_fingerprint: str = field(default="", compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:
+        if self.recorded_fingerprint:
+            return self.recorded_fingerprint
         key = "\x1f".join(
             (self.check_id, self.target.lower(), self.kind, self.location, self.subject)
         )
@@ -167,6 +172,7 @@ class Finding:
             message=str(data.get("message", "")),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
             actions=tuple(data.get("actions", ())),
+            recorded_fingerprint=str(data.get("fingerprint", "")),
         )
 
 

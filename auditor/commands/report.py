@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     _update_state(history, record.subject, report, args)
     checklist = build_checklist(report, actions, history.load_state(record.subject))
     emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
+    if args.reveal:
+        say("note: saved audits keep your personal details hidden; for a report that shows "
+            "them, run a new 'auditor scan --reveal'")  # fmt: skip
     say(f"{summary_line(report)} (saved audit {record.id})")
     return exit_code(report, args.fail_on)
 

@@ -126,11 +126,6 @@ def test_every_file_a_demo_audit_writes_is_private_and_holds_no_secret(
         assert not found, f"{path.name} shows unmasked {found}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the history store keeps the unmasked audit (evidence snippets, account handles, "
-    "the sensitive list) so that 'auditor report --reveal' works later; see docs/hardening.md",
-)
 def test_the_saved_history_holds_no_unmasked_identifier(
     private_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

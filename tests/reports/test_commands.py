@@ -56,7 +56,7 @@ def test_report_renders_the_latest_audit_masked_with_its_checklist(
     assert "saved audit" in err
 
 
-def test_report_by_id_revealed_to_a_private_file(
+def test_report_by_id_to_a_private_file_stays_masked_even_with_reveal(
     data_home: Path, report: Report, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     record = History().save(report)
@@ -64,9 +64,10 @@ def test_report_by_id_revealed_to_a_private_file(
     target.parent.mkdir()
     assert main(["report", record.id[:15], "--format", "html", "--reveal", "-o", str(target)]) == 1
     text = target.read_text(encoding="utf-8")
-    assert "12 acacia avenue" in text.lower() and "<!DOCTYPE html>" in text
+    assert "12 acacia avenue" not in text.lower() and "<!DOCTYPE html>" in text
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert capsys.readouterr().out == ""
+    captured = capsys.readouterr()
+    assert captured.out == "" and "saved audits keep your personal details hidden" in captured.err
 
 
 def test_report_list_and_empty_history(
