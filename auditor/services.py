@@ -55,7 +55,9 @@ class AuditOptions:
     companies_house_key: str | None = None
     trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
     trust_anchors: str | None = None  # the same as text (the demo world's own anchor)
-    lookalikes: int = 200  # how many lookalike names to resolve at most
+    # How many lookalike names to resolve at most; covers every kind the generator makes
+    # for a typical campaign name (260-370), still a bound for very long ones.
+    lookalikes: int = 500
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4
 

@@ -46,6 +46,10 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
         help="DNSSEC trust anchors (DS or DNSKEY records, zone-file syntax) instead of the "
         "IANA root anchors",
     )  # fmt: skip
+    group.add_argument(
+        "--lookalikes", type=int, default=500, metavar="N",
+        help="resolve at most N lookalike names of each campaign domain (500; 0 skips them)",
+    )  # fmt: skip
     lookups = parser.add_argument_group("lookups that send something about the person")
     lookups.add_argument(
         "--allow-personal-lookups", action="store_true",
@@ -77,6 +81,7 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             ca_file=args.ca_file,
             smtp_port=getattr(args, "smtp_port", 25),
             trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
+            lookalikes=getattr(args, "lookalikes", 500),
             allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
             companies_house_key=_secret_from_file(getattr(args, "companies_house_key_file", None)),
         ).with_endpoints(endpoints)
@@ -89,6 +94,8 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
                     raise UsageError(f"--ca-file {args.ca_file}: no PEM certificate in it")
         except OSError as exc:
             raise UsageError(f"--ca-file {args.ca_file}: {exc.strerror}") from None
+    if not 0 <= options.lookalikes <= 10_000:
+        raise UsageError("--lookalikes must be between 0 and 10000")
     if args.timeout is not None:
         if not 0 < args.timeout <= 120:
             raise UsageError("--timeout must be between 0 and 120 seconds")
