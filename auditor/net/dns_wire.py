@@ -18,6 +18,7 @@ functions cover only the plain cases and say so when they cannot:
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 
@@ -37,8 +38,9 @@ FLAG_AD = 0x0020
 RCODE_NOERROR = 0
 RCODE_NXDOMAIN = 3
 
-_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-_*")
-_PLAIN_ANY_CASE = _PLAIN | frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Lower-case labels of 1-63 plain characters (the length is checked first: at most 253).
+_PLAIN_NAME = re.compile(r"[a-z0-9_*-]{1,63}(?:\.[a-z0-9_*-]{1,63})*")
+_PLAIN_ANY_CASE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*")
 _OTHER_SECTION_TYPES = frozenset({TYPE_SOA, TYPE_NS, TYPE_A, TYPE_AAAA, TYPE_OPT})
 _HEADER = struct.Struct("!HHHHHH")
 _RR_FIXED = struct.Struct("!HHIH")
@@ -46,20 +48,10 @@ _RR_FIXED = struct.Struct("!HHIH")
 
 def question_wire(name: str, rdtype: int) -> bytes | None:
     """QNAME + QTYPE + QCLASS IN for a normalised plain name, or None (use dnspython)."""
-    if not name or not name.isascii():
+    if len(name) > 253 or not _PLAIN_NAME.fullmatch(name):
         return None
-    encoded = name.encode("ascii")
-    if not _PLAIN.issuperset(encoded.replace(b".", b"")):
-        return None
-    parts = []
-    for label in encoded.split(b"."):
-        if not 0 < len(label) <= 63:
-            return None
-        parts.append(bytes((len(label),)) + label)
-    wire = b"".join(parts) + b"\x00"
-    if len(wire) > 255:
-        return None
-    return wire + struct.pack("!HH", rdtype, CLASS_IN)
+    wire = b"".join(bytes((len(label),)) + label for label in name.encode("ascii").split(b"."))
+    return wire + b"\x00" + struct.pack("!HH", rdtype, CLASS_IN)
 
 
 def query_wire(question: bytes, *, payload: int, dnssec: bool, flags: int = FLAG_RD) -> bytes:
