@@ -20,7 +20,7 @@ from typing import Any
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
-from checks.email.auth_dns import could_not_check, dns_evidence, now_iso
+from checks.email.auth_dns import could_not_check, dns_evidence, lookup_spf, now_iso
 from checks.email.dkim_record import (
     DkimKey,
     DkimSyntaxError,
@@ -165,6 +165,21 @@ class DkimCheck(Check):
                 )
             )
             return findings
+        if not errors and not findings:
+            spf = await lookup_spf(dns, domain)  # cached: the SPF check asked the same
+            if spf.denies_all:
+                # A domain whose SPF allows no sender sends no mail, so it has nothing to
+                # sign: "no key found" would be noise on a correctly parked domain.
+                findings.append(
+                    ctx.finding(
+                        Status.PASS,
+                        f"{domain} says it sends no email (SPF v=spf1 -all), so it needs no "
+                        "DKIM key.",
+                        subject="discovery",
+                        evidence=[dns_evidence(spf.answer, fetched_at)],
+                    )
+                )
+                return findings
         if not errors and not any(f.subject == "discovery" for f in findings):
             findings.append(
                 _nothing_found(

@@ -97,6 +97,18 @@ async def test_nothing_found_under_an_existing_domainkey_is_a_warning(
     assert outcome.facts["selectors"] == []
 
 
+async def test_a_domain_that_sends_no_mail_needs_no_key(dns_server: DnsServer) -> None:
+    add_zone(dns_server, DOMAIN, [("@", "TXT", ['"v=spf1 -all"']), ("@", "MX", ["0 ."])])
+    outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    finding = outcome.by_subject("discovery")
+    assert finding.status is Status.PASS
+    assert "sends no email" in finding.message
+    # An SPF record that allows senders still gets the honest "nothing found" warning.
+    dns_server.set_records(DOMAIN, "TXT", ['"v=spf1 mx -all"'])
+    again = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
+    assert again.by_subject("discovery").status is Status.WARN
+
+
 async def test_nothing_found_and_no_domainkey_name(dns_server: DnsServer) -> None:
     add_zone(dns_server, DOMAIN, [("@", "A", ["127.0.0.1"])])
     outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
