@@ -56,6 +56,9 @@ class CheckMeta:
     sends_personal_data: bool = False
     # True when the check needs the person at the keyboard (TOTP self-test, password check).
     interactive: bool = False
+    # Domain checks are not run on a domain that does not exist (NXDOMAIN): they would only
+    # say "no record". The checks that report the missing domain itself set this False.
+    target_must_exist: bool = True
 
 
 class Check(ABC):

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 
 from auditor import __version__
 from auditor.check import Check, CheckContext, CheckMeta, RequirementLookup, TargetKind
-from auditor.model import CheckInfo, CheckResult, Report, Severity, Status
+from auditor.model import CheckInfo, CheckResult, Evidence, Finding, Report, Severity, Status
+from auditor.net.dns import DnsAnswer
 from auditor.profile import Profile
 from auditor.registry import CheckEntry, find_cycle, load_check
 from auditor.services import Services
@@ -189,8 +190,14 @@ class Engine:
             if budget <= 0:
                 raise TimeoutError
             async with asyncio.timeout(budget):
-                check = item.load()()
-                findings = list(await check.run(context))
+                missing = None
+                if meta.target == TargetKind.DOMAIN and meta.target_must_exist:
+                    missing = await services.missing_domain(target)
+                if missing is not None:
+                    findings = [_domain_missing(context, missing)]
+                else:
+                    check = item.load()()
+                    findings = list(await check.run(context))
         except TimeoutError:
             findings = [
                 context.finding(
@@ -229,6 +236,25 @@ class Engine:
             duration_s=time.monotonic() - started,
             facts=dict(context.facts),
         )
+
+
+def _domain_missing(context: CheckContext, answer: DnsAnswer) -> Finding:
+    return context.finding(
+        Status.SKIPPED,
+        f"Not checked: {context.target} does not exist in DNS (NXDOMAIN). Check the spelling, "
+        "and whether the registration has lapsed.",
+        severity=Severity.INFO,
+        subject="domain-missing",
+        location=context.target,
+        evidence=[
+            Evidence(
+                source="dns",
+                location=f"{answer.name} {answer.rdtype}",
+                snippet=answer.describe(),
+                fetched_at=_iso(context.services.clock()),
+            )
+        ],
+    )
 
 
 def _iso(moment: datetime) -> str:

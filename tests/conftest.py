@@ -3,7 +3,10 @@ mocks sockets, resolvers or transports."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,39 @@ try:
 except ImportError:  # pragma: no cover - hypothesis is in the test extra
     pass
 
+
+def _is_loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # a Unix socket path or similar: not the network
+    host = str(address[0]).split("%")[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: tests use addresses, so this would be a real lookup
+
+
+def _guard(method_name: str) -> None:
+    original = getattr(socket.socket, method_name)
+
+    def guarded(self: socket.socket, *args: object) -> object:
+        address = args[-1] if method_name == "sendto" else args[0]
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            ESCAPES.append(repr(address))
+            raise OSError(f"test tried to reach {address!r}: tests stay on loopback")
+        return original(self, *args)
+
+    setattr(socket.socket, method_name, guarded)
+
+
+ESCAPES: list[str] = []  # addresses a test tried to reach beyond loopback
+
+# No test reaches beyond loopback: a connection or datagram to any other address fails
+# loudly instead of quietly leaving the machine (this blocks, it does not fake a network).
+for _method in ("connect", "connect_ex", "sendto"):
+    _guard(_method)
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -37,3 +73,13 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     return home
+
+
+@pytest.fixture(autouse=True)
+def stays_on_loopback() -> Iterator[None]:
+    """Fail the test that tried to leave loopback, even if the code under test swallowed
+    the error (a DNS client turns it into an "error" answer, for instance)."""
+    ESCAPES.clear()
+    yield
+    escaped, ESCAPES[:] = list(ESCAPES), []
+    assert not escaped, f"this test tried to reach beyond loopback: {escaped[:3]}"

@@ -150,8 +150,11 @@ def split_ids(values: list[str]) -> list[str]:
 
 
 def say(message: str) -> None:
-    """A line for the human, on stderr (stdout carries the report)."""
-    print(message, file=sys.stderr, flush=True)
+    """A line for the human, on stderr (stdout carries the report). Control characters
+    are neutralised: a subject or plugin name must not drive the terminal."""
+    from reports.view import clean
+
+    print(clean(message, one_line=False), file=sys.stderr, flush=True)
 
 
 def add_report_options(parser: argparse.ArgumentParser, default_format: str = "markdown") -> None:

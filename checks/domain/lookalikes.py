@@ -60,6 +60,7 @@ class LookalikesCheck(Check):
         "endings, look-alike letters, typos, Cyrillic homoglyphs) and asks DNS which exist "
         "and which can handle email.",
         timeout=120.0,
+        target_must_exist=False,  # squats on a lapsed domain matter all the more
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:

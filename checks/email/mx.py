@@ -112,6 +112,7 @@ class MxCheck(Check):
         "name resolves, recognises the email provider, and checks that a domain which takes "
         "no mail is locked down with SPF -all, DMARC reject and a null MX.",
         timeout=30.0,
+        target_must_exist=False,  # it reports the missing domain itself
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:

@@ -187,13 +187,49 @@ def failure_finding(ctx: CheckContext, failure: CrawlFailure, what: str = "page"
 def unread_sites(ctx: CheckContext, crawls: list[Crawl]) -> tuple[list[Finding], list[Crawl]]:
     """Findings saying "could not check" for the crawls whose start page was unreadable, and the
     crawls that read anything: a site whose front page never answered must not be reported
-    as free of documents, photos or imprints (most of what it links to was never seen)."""
+    as free of documents, photos or imprints (most of what it links to was never seen). A
+    start page cut at the size cap is read, but the links past the cut were never seen."""
     errors: list[Finding] = []
     for crawl in crawls:
         failure = next((f for f in crawl.failures if f.url == crawl.start_url), None)
         if failure is not None:
             errors.append(failure_finding(ctx, failure, "site"))
+        errors += truncated_findings(ctx, [crawl], ("html",), start_only=True)
     return errors, [crawl for crawl in crawls if crawl.resources]
+
+
+def unreadable_finding(ctx: CheckContext, url: str, what: str) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not check this {what}: it could not be read.",
+        location=url,
+        kind="document",
+        subject="unreadable",
+    )
+
+
+def truncated_findings(
+    ctx: CheckContext, crawls: list[Crawl], kinds: tuple[str, ...], *, start_only: bool = False
+) -> list[Finding]:
+    """ "Could not check" for each resource cut at the size cap: only its first part was
+    read, so a clean result would claim more than was seen."""
+    findings: list[Finding] = []
+    for crawl in crawls:
+        for resource in crawl.of_kind(*kinds):
+            if not resource.truncated or (start_only and resource.depth > 0):
+                continue
+            size = len(resource.body) // (1024 * 1024) or 1
+            findings.append(
+                ctx.finding(
+                    Status.ERROR,
+                    f"Could not check all of this page: it is larger than the {size} MB read, "
+                    "so the rest (and anything it links to) was not checked.",
+                    location=resource.final_url,
+                    kind="page",
+                    subject="truncated",
+                )
+            )
+    return findings
 
 
 def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:

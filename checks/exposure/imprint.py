@@ -13,6 +13,7 @@ from checks.exposure.common import (
     no_sites_finding,
     site_crawls,
     unread_sites,
+    unreadable_finding,
 )
 from checks.exposure.documents import document_segments
 from checks.exposure.extract import Segment, extract_html
@@ -55,11 +56,9 @@ class ImprintCheck(Check):
 
 
 def resource_segments(kind: str, body: bytes, url: str) -> list[Segment]:
+    """Raises PdfUnreadable for a PDF that cannot be read."""
     if kind == "pdf":
-        try:
-            return document_segments(body)
-        except PdfUnreadable:
-            return []  # exposure.documents reports the unreadable PDF
+        return document_segments(body)
     return extract_html(body.decode("utf-8", errors="replace"), url).segments[:1]
 
 
@@ -75,7 +74,13 @@ def findings_for_imprints(
         for resource in crawl.of_kind("html", "pdf"):
             url = resource.final_url
             best: Sighting | None = None
-            for segment in resource_segments(resource.kind, resource.body, url):
+            try:
+                segments = resource_segments(resource.kind, resource.body, url)
+            except PdfUnreadable as exc:
+                # Its imprint, if any, was not read: say so rather than pass over it.
+                findings.append(unreadable_finding(ctx, url, f"PDF ({exc})"))
+                continue
+            for segment in segments:
                 for imprint in find_imprints(segment.text):
                     homes = [
                         m
@@ -99,7 +104,7 @@ def findings_for_imprints(
                     "says an office or PO box address may be used instead."
                 )
                 findings.append(exposure_finding(ctx, best, message, IMPRINT_ACTIONS, "imprint"))
-    if not any(f.status.is_problem for f in findings):
+    if not any(f.status.is_problem or f.status.could_not_check for f in findings):
         where = ", ".join(c.start_url for c in crawls)
         if safe:
             message = f"The imprints found ({len(safe)}) give an address that is not your home."

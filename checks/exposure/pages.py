@@ -17,6 +17,7 @@ from checks.exposure.common import (
     point_sightings,
     scan_segments,
     site_crawls,
+    truncated_findings,
 )
 from checks.exposure.extract import PageContent, extract_html, extract_vcard
 from checks.exposure.matchers import IdentityMatcher
@@ -71,6 +72,7 @@ def findings_for_pages(
             )
             findings += [exposure_finding(ctx, s) for s in best_per_location(sightings)]
         findings += [failure_finding(ctx, f) for f in crawl.failures_of_kind("html", "vcard")]
+    findings += truncated_findings(ctx, crawls, ("html", "vcard"))
     if not checked and not findings:
         findings.append(no_pages_finding(ctx, crawls))
     elif checked and not any(f.status.is_problem for f in findings):

@@ -143,6 +143,12 @@ class HttpsCheck(Check):
             )
         followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
         evidence.append(fetch_evidence(followed))
+        if followed.error and followed.error_kind != "redirects":
+            # The chain broke (timeout, refused, certificate): where it ends is unknown.
+            return finding(
+                could_not_fetch(followed),
+                f"Could not follow http://{host}/ to its end: {followed.error}.",
+            )
         if followed.error or urlsplit(followed.final_url).scheme != "https":
             where = followed.final_url if not followed.error else followed.error
             return finding(

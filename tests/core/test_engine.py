@@ -5,16 +5,39 @@ check API (no network), which is what the engine sees of any real check."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
 from auditor.check import Check, CheckContext, CheckMeta
+from auditor.demo.dns_server import DnsServer
 from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Engine, Event, PlanError
 from auditor.model import Finding, Severity, Status
+from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
 
 PROFILE = Profile(name="Test Person", domains=("one.example", "two.example"))
+ZONES = [
+    f"$ORIGIN {name}.\n@ 300 SOA ns hm 1 3600 600 86400 300\n@ 300 NS ns\nns 300 A 127.0.0.1\n"
+    for name in ("example", "one.example", "two.example")
+]
+
+
+@pytest.fixture(autouse=True)
+async def dns_port() -> AsyncIterator[int]:
+    """The engine asks whether each domain exists before its checks: on loopback."""
+    async with DnsServer(ZONES) as server:
+        global LOOPBACK_DNS
+        LOOPBACK_DNS = (Nameserver("127.0.0.1", server.port),)
+        yield server.port
+
+
+LOOPBACK_DNS: tuple[Nameserver, ...] = ()
+
+
+def loopback_options(**overrides: object) -> AuditOptions:
+    return AuditOptions(nameservers=LOOPBACK_DNS, dns_timeout=0.5, **overrides)  # type: ignore[arg-type]
 
 
 def meta(check_id: str, **overrides: object) -> CheckMeta:
@@ -79,7 +102,7 @@ class Empty(Check):
 
 async def run_engine(*checks: type[Check], options: AuditOptions | None = None) -> tuple:
     events: list[Event] = []
-    async with Services(options or AuditOptions(nameservers=())) as services:
+    async with Services(options or loopback_options()) as services:
         report = await Engine.from_checks(list(checks)).run(
             PROFILE, services, on_event=events.append
         )
@@ -125,7 +148,7 @@ async def test_a_check_that_finds_nothing_is_reported_as_skipped_not_pass() -> N
 
 
 async def test_audit_deadline_turns_unfinished_checks_into_timeouts() -> None:
-    options = AuditOptions(nameservers=(), audit_deadline=0.3)
+    options = loopback_options(audit_deadline=0.3)
     report, _ = await run_engine(Passing, Slow, options=options)
     slow = [r for r in report.results if r.check_id == "email.slow"]
     assert all(r.status is Status.TIMEOUT for r in slow)
@@ -162,9 +185,27 @@ async def test_undeclared_requirement_is_a_bug_reported_as_error() -> None:
 
 
 async def test_cancellation_propagates_cleanly() -> None:
-    async with Services(AuditOptions(nameservers=())) as services:
+    async with Services(loopback_options()) as services:
         task = asyncio.ensure_future(Engine.from_checks([Slow, Passing]).run(PROFILE, services))
         await asyncio.sleep(0.05)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_checks_of_a_domain_that_does_not_exist_are_skipped_naming_it() -> None:
+    class Reporter(Check):
+        meta = meta("email.reporter", target_must_exist=False)
+
+        async def run(self, ctx: CheckContext) -> list[Finding]:
+            return [ctx.finding(Status.FAIL, f"{ctx.target} is gone")]
+
+    profile = Profile(name="Test Person", domains=("one.example", "lapsed.example"))
+    async with Services(loopback_options()) as services:
+        report = await Engine.from_checks([Passing, Reporter]).run(profile, services)
+    by_pair = {(r.check_id, r.target): r.findings[0] for r in report.results}
+    assert by_pair[("email.passing", "one.example")].status is Status.PASS
+    skipped = by_pair[("email.passing", "lapsed.example")]
+    assert skipped.status is Status.SKIPPED and "does not exist" in skipped.message
+    assert skipped.evidence and "NXDOMAIN" in skipped.evidence[0].snippet
+    assert by_pair[("email.reporter", "lapsed.example")].status is Status.FAIL
