@@ -30,6 +30,7 @@ COMMANDS = {
     "dkim-selectors": "dkim_selectors",
     "totp-test": "totp_test",
     "totp-lint": "totp_lint",
+    "password-check": "password_check",
     "directory": "directory",
     "enrolment": "enrolment",
 }

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     print(selftest.qr_text())
     if args.show_key:
         print(f"\n   Or type this key (time-based, 6 digits): {selftest.manual_key()}")
+        print(f"   The same as an otpauth address: {selftest.uri()}")
     print(f'\n   The app will show "{ISSUER}".')
     try:
         first = input("2. Type the code the app shows now: ")
