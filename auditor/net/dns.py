@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import dns.asyncquery
 import dns.edns
@@ -157,8 +158,7 @@ def normalise_name(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-@dataclass(frozen=True, slots=True)
-class _Query:
+class _Query(NamedTuple):  # a tuple: built for every query sent, so it must be cheap
     """One question ready to send: its wire (ID set when sent) and how to redo it for TCP."""
 
     text: str  # the normalised name asked
@@ -384,7 +384,7 @@ class DnsClient:
         wanted: dns.rdatatype.RdataType,
         chain: list[str],
     ) -> tuple[DnsAnswer | None, str | None]:
-        """``_interpret`` for a response read by ``dns_wire`` (TXT and CNAME answers only)."""
+        """``_interpret`` for a response read by ``dns_wire`` (no CNAME records asked for)."""
         rcode = response.rcode
         if rcode == dns_wire.RCODE_NXDOMAIN:
             return DnsAnswer(name, rdtype, DnsOutcome.NXDOMAIN, cname_chain=tuple(chain)), None
@@ -396,10 +396,12 @@ class DnsClient:
         while True:
             found = [r for r in response.answer if r.rdtype == wanted and _same(r.owner, owner)]
             if found:
-                rrset = dns.rrset.RRset(dns.name.Name((*found[0].owner, b"")), _IN, _TXT)
+                rrset = dns.rrset.RRset(dns.name.Name((*found[0].owner, b"")), _IN, wanted)
                 for record in found:
-                    strings = dns_wire.txt_strings(response, record)
-                    rrset.add(TXT(_IN, _TXT, strings), record.ttl)
+                    rdata = record.parsed
+                    if rdata is None:  # TXT
+                        rdata = TXT(_IN, _TXT, dns_wire.txt_strings(response, record))
+                    rrset.add(rdata, record.ttl)
                 records = tuple(_presentation(rdata, wanted) for rdata in rrset)
                 return (
                     DnsAnswer(

@@ -5,22 +5,21 @@ the whole answer is worth when a bulk audit sends tens of thousands. Here each n
 has one connected UDP socket at a time (so the kernel drops datagrams from any other
 address, and ICMP errors are reported); a response is accepted only when its ID, QR bit,
 opcode and question (case-insensitive name, exact type and class) match a query still
-waiting, and anything else is dropped, as a stub resolver should. IDs come from the
-system's CSPRNG, and the socket is replaced after ``rotate_after`` queries, so the source
+waiting, and anything else is dropped, as a stub resolver should. IDs come from
+``os.urandom``, and the socket is replaced after ``rotate_after`` queries, so the source
 port keeps changing too (RFC 5452). Waiting queries are bounded by the client's semaphore.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
+import os
 import socket
 from collections.abc import Callable
 
 import dns.inet
 
 RECEIVE_BUFFER = 1 << 20
-_ids = random.SystemRandom()
 _ERRORS_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})  # FORMERR, SERVFAIL, NOTIMP, REFUSED
 
 
@@ -84,16 +83,27 @@ class UdpExchanger:
         self._opening: asyncio.Future[_Channel] | None = None
         self._open_channels: set[_Channel] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._random = b""  # CSPRNG bytes fetched in batches: one system call per 512 IDs
+        self._random_at = 0
+
+    def _random_id(self) -> int:
+        if self._random_at >= len(self._random):
+            self._random, self._random_at = os.urandom(1024), 0
+        at = self._random_at
+        self._random_at = at + 2
+        return (self._random[at] << 8) | self._random[at + 1]
 
     async def exchange(self, query: bytes, question_end: int, timeout: float) -> bytes:
         """The raw response; TimeoutError, or OSError from the socket, otherwise."""
-        channel = await self._current()
+        loop = asyncio.get_running_loop()
+        channel = self._channel
+        if channel is None or channel.closed or self._loop is not loop:
+            channel = await self._current()
         waiting = channel.waiting
         while True:
-            query_id = _ids.getrandbits(16)
+            query_id = self._random_id()
             if query_id not in waiting:
                 break
-        loop = asyncio.get_running_loop()
         future: asyncio.Future[bytes] = loop.create_future()
         type_class = query[question_end - 4 : question_end]
         entry = (query[12 : question_end - 4].lower(), type_class, future)

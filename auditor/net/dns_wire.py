@@ -9,8 +9,9 @@ functions cover only the plain cases and say so when they cannot:
   through dnspython exactly as before;
 - ``query_wire`` is byte for byte what ``dns.message.make_query(..., use_edns=0,
   payload=P, want_dnssec=D)`` renders (tested against it);
-- ``scan_response`` reads a response whose answer holds only TXT and CNAME records of
-  class IN and whose other sections hold only SOA, NS, A, AAAA and one OPT, validating
+- ``scan_response`` reads a response whose answer holds records of class IN (TXT and
+  CNAME read here, other data types by dnspython's parser for that one record; no
+  signatures) and whose other sections hold only SOA, NS, A, AAAA and one OPT, validating
   the structure as dnspython would. Anything else returns ``None`` so the caller parses
   the message with ``dns.message.from_wire``. It never raises: a malformed message also
   returns ``None``, and dnspython's parser then names the problem.
@@ -22,6 +23,9 @@ import re
 import struct
 from dataclasses import dataclass
 
+import dns.rdata
+import dns.rdataclass
+
 TYPE_A = 1
 TYPE_NS = 2
 TYPE_CNAME = 5
@@ -30,6 +34,7 @@ TYPE_TXT = 16
 TYPE_AAAA = 28
 TYPE_OPT = 41
 CLASS_IN = 1
+_IN = dns.rdataclass.IN
 
 FLAG_QR = 0x8000
 FLAG_TC = 0x0200
@@ -42,6 +47,9 @@ RCODE_NXDOMAIN = 3
 _PLAIN_NAME = re.compile(r"[a-z0-9_*-]{1,63}(?:\.[a-z0-9_*-]{1,63})*")
 _PLAIN_ANY_CASE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*")
 _OTHER_SECTION_TYPES = frozenset({TYPE_SOA, TYPE_NS, TYPE_A, TYPE_AAAA, TYPE_OPT})
+# Signatures (they have a "covers" type), meta and query-only types: dnspython reads those.
+_NOT_IN_PLAIN_ANSWERS = frozenset({24, 41, 46, 249, 250, 251, 252, 253, 254, 255})
+_MAX_POINTERS = 16  # dns.name.MAX_COMPRESSION_POINTER_CHAIN
 _HEADER = struct.Struct("!HHHHHH")
 _RR_FIXED = struct.Struct("!HHIH")
 
@@ -67,6 +75,7 @@ class WireRecord:
     rdtype: int
     ttl: int
     rdata: tuple[int, int]  # offset and length of the rdata in the message
+    parsed: dns.rdata.Rdata | None = None  # types other than TXT and CNAME, parsed by dnspython
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +100,22 @@ class _Malformed(Exception):
 
 
 def _read_name(wire: bytes, offset: int) -> tuple[tuple[bytes, ...], int]:
-    """The labels at ``offset`` (following compression pointers) and the offset after it."""
+    """The labels at ``offset`` (following compression pointers) and the offset after it.
+
+    dnspython's rules (2.9): a pointer must point strictly before the previous one (or the
+    name's start), what it points to must end before the part that pointed to it, and a
+    name follows at most 16 pointers.
+    """
     labels: list[bytes] = []
-    end = -1
+    after = -1
     total = 1
     position = offset
-    limit = offset  # a pointer must point strictly before where it was read (as dnspython)
-    size = len(wire)
+    earliest = offset  # the next pointer must point before this
+    segment = offset  # where the run of labels being read began
+    end = len(wire)  # reading may not go past this
+    hops = 0
     while True:
-        if position >= size:
+        if position >= end:
             raise _Malformed
         length = wire[position]
         if length == 0:
@@ -107,26 +123,28 @@ def _read_name(wire: bytes, offset: int) -> tuple[tuple[bytes, ...], int]:
             break
         if length < 64:
             stop = position + 1 + length
-            if stop > size:
+            if stop > end:
                 raise _Malformed
             labels.append(wire[position + 1 : stop])
             total += length + 1
             position = stop
         elif length >= 192:
-            if position + 1 >= size:
+            if position + 1 >= end:
                 raise _Malformed
             target = ((length & 0x3F) << 8) | wire[position + 1]
-            if end < 0:
-                end = position + 2
-            if target >= limit:
+            if after < 0:
+                after = position + 2
+            hops += 1
+            if target >= earliest or hops > _MAX_POINTERS:
                 raise _Malformed
-            limit = target
-            position = target
+            earliest = target
+            end = segment  # what it points to must end before this run of labels began
+            segment = position = target
         else:
             raise _Malformed  # extended label types
     if total > 255:
         raise _Malformed
-    return tuple(labels), (position if end < 0 else end)
+    return tuple(labels), (position if after < 0 else after)
 
 
 def plain_labels(labels: tuple[bytes, ...]) -> bool:
@@ -178,15 +196,21 @@ def _scan(wire: bytes) -> ScannedResponse | None:
             if rdclass != CLASS_IN:
                 return None
             if section == 1:
-                if rdtype not in (TYPE_TXT, TYPE_CNAME) or not plain_labels(owner):
+                if rdtype in _NOT_IN_PLAIN_ANSWERS or not plain_labels(owner):
                     return None
+                parsed = None
                 if rdtype == TYPE_TXT:
                     _txt_strings(wire, start, rdlength)  # validate now, as dnspython would
-                else:
+                elif rdtype == TYPE_CNAME:
                     target, after = _read_name(wire, start)
                     if after != offset or not plain_labels(target):
                         return None
-                answer.append(WireRecord(owner, rdtype, ttl, (start, rdlength)))
+                else:  # dnspython's own parser for this one record (names may be compressed)
+                    try:
+                        parsed = dns.rdata.from_wire(_IN, rdtype, wire, start, rdlength)  # type: ignore[arg-type]
+                    except Exception:
+                        return None
+                answer.append(WireRecord(owner, rdtype, ttl, (start, rdlength), parsed))
             elif rdtype not in _OTHER_SECTION_TYPES or not _valid_other(
                 wire, rdtype, start, rdlength
             ):

@@ -106,6 +106,34 @@ def _scanned_txt(scanned: dns_wire.ScannedResponse, owner: str) -> list[bytes]:
     return records
 
 
+def _same_answers(scanned: dns_wire.ScannedResponse, parsed: dns.message.Message) -> None:
+    """Every answer RRset dnspython reads, we read: same owner, type, data and order."""
+    ours: dict[tuple[dns.name.Name, int], list[object]] = {}
+    for record in scanned.answer:
+        owner = dns.name.Name((*record.owner, b""))
+        if record.rdtype == dns_wire.TYPE_TXT:
+            data: object = dns_wire.txt_strings(scanned, record)
+        elif record.rdtype == dns_wire.TYPE_CNAME:
+            data = dns.name.Name((*dns_wire.cname_target(scanned, record), b""))
+        else:
+            assert record.parsed is not None
+            data = record.parsed
+        found = ours.setdefault((owner, record.rdtype), [])
+        if data not in found:
+            found.append(data)
+    theirs: dict[tuple[dns.name.Name, int], list[object]] = {}
+    for rrset in parsed.answer:
+        for rdata in rrset:
+            if rrset.rdtype == dns_wire.TYPE_TXT:
+                data = tuple(rdata.strings)
+            elif rrset.rdtype == dns_wire.TYPE_CNAME:
+                data = rdata.target
+            else:
+                data = rdata
+            theirs.setdefault((rrset.name, rrset.rdtype), []).append(data)
+    assert ours == theirs
+
+
 CASES = {
     "nxdomain": _response(rcode=dns.rcode.NXDOMAIN, authority=[SOA]),
     "nodata": _response(authority=[SOA]),
@@ -123,6 +151,21 @@ CASES = {
         ]
     ),
     "upper-case-owner": _response(answer=[(NAME.upper() + ".", "TXT", '"v=spf1 -all"')]),
+    "a-records": _response(
+        rdtype="A", answer=[(NAME + ".", "A", "192.0.2.1"), (NAME + ".", "A", "192.0.2.2")]
+    ),
+    "aaaa-record": _response(rdtype="AAAA", answer=[(NAME + ".", "AAAA", "2001:db8::1")]),
+    "mx-records": _response(
+        rdtype="MX",
+        answer=[(NAME + ".", "MX", "10 mx.candidate00001.org.uk."), (NAME + ".", "MX", "0 .")],
+    ),
+    "cname-then-a": _response(
+        rdtype="A",
+        answer=[
+            (NAME + ".", "CNAME", "host.provider.example."),
+            ("host.provider.example.", "A", "192.0.2.9"),
+        ],
+    ),
 }
 
 
@@ -139,6 +182,7 @@ def test_scan_agrees_with_dnspython(case: str) -> None:
     assert _scanned_txt(scanned, "key.provider.example") == _txt_records(
         parsed, "key.provider.example"
     )
+    _same_answers(scanned, parsed)
 
 
 def test_extended_rcode_from_opt_is_read() -> None:
@@ -152,8 +196,15 @@ def test_extended_rcode_from_opt_is_read() -> None:
 
 
 DECLINED = {
-    "a-records": _response(rdtype="A", answer=[(NAME + ".", "A", "192.0.2.1")]),
-    "mx-records": _response(rdtype="MX", answer=[(NAME + ".", "MX", "10 mx.example.")]),
+    "signature": _response(
+        answer=[
+            (NAME + ".", "TXT", '"x"'),
+            (NAME + ".", "RRSIG", "TXT 8 5 300 20300101000000 20200101000000 1 org.uk. AAAA"),
+        ]
+    ),
+    "bad-a-length": _response(rdtype="A", answer=[(NAME + ".", "A", "192.0.2.1")]).replace(
+        b"\x00\x04\xc0\x00\x02\x01", b"\x00\x03\xc0\x00\x02"
+    ),
     "txt-other-class-section": _response(
         rcode=dns.rcode.NXDOMAIN, authority=[SOA, ("x.example.", "NSEC", "y.example. A")]
     ),
@@ -206,3 +257,31 @@ def test_mangled_responses_never_raise_and_never_disagree(
     question = dns_wire.name_text(scanned.question)
     assert dns.name.from_text(question) == parsed.question[0].name
     assert _scanned_txt(scanned, question) == _txt_records(parsed, question)
+    _same_answers(scanned, parsed)
+
+
+_NAME_BYTES = st.one_of(
+    st.integers(0, 5),  # short labels and the root
+    st.integers(0xC0, 0xC0),  # pointers to the start
+    st.integers(0, 255),
+)
+
+
+@given(
+    wire=st.lists(_NAME_BYTES, min_size=1, max_size=40).map(bytes),
+    offset=st.integers(0, 39),
+)
+def test_name_reading_follows_dnspython_rules(wire: bytes, offset: int) -> None:
+    import dns.wire
+
+    offset %= len(wire)
+    parser = dns.wire.Parser(wire, offset)
+    try:
+        expected = dns.name.from_wire_parser(parser, True)
+    except (dns.exception.DNSException, ValueError):
+        with pytest.raises(dns_wire._Malformed):
+            dns_wire._read_name(wire, offset)
+        return
+    labels, after = dns_wire._read_name(wire, offset)
+    assert labels == expected.labels[:-1]
+    assert after == parser.current
