@@ -1,29 +1,25 @@
 """SPF (RFC 7208): which servers may send email as the campaign domain.
 
 The check reads the domain's SPF record and walks its include/redirect tree without a
-client address, as a receiver would have to: it counts the terms that cost a DNS lookup
-(the limit is 10 across the whole tree), the lookups that find nothing (limit 2), MX
-sets over 10 names, include targets without a record and loops. Then it judges how the
-record ends (``-all`` good, ``~all`` acceptable, ``?all``/``+all``/nothing a fail).
-DNS failures anywhere are "could not check", never a fail. Facts for other checks go to
-``ctx.publish("spf", {...})``.
+client address, as a receiver would have to (the walk is checks/email/spf_policy.py): it
+counts the terms that cost a DNS lookup (the limit is 10 across the whole tree), the
+lookups that find nothing (limit 2), MX sets over 10 names, include targets without a
+record and loops. Then it judges how the record ends (``-all`` good, ``~all``
+acceptable, ``?all``/``+all``/nothing a fail). DNS failures anywhere are "could not
+check", never a fail. Facts for other checks go to ``ctx.publish("spf", {...})``.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from auditor.net.dns import DnsAnswer, DnsClient
-from checks.email.spf_eval import MAX_DNS_TERMS, MAX_MX_NAMES, MAX_VOID_LOOKUPS, query_name
-from checks.email.spf_record import SpfRecord, SpfSyntaxError, is_spf_record, parse_record
+from checks.email.spf_eval import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
+from checks.email.spf_policy import SpfNode, SpfPolicy, has_loop, inspect_policy, redirect_chain
+from checks.email.spf_record import SpfSyntaxError, parse_record
 
 MAX_RECORD_BYTES = 450  # RFC 7208 §3.4: keep answers within one UDP datagram
-MAX_NODES = 60  # records fetched for one tree at most (bounds work on hostile trees)
-MAX_NAME_CHECKS = 50  # a:/mx:/exists: targets checked for void lookups at most
 
 A_PUBLISH = "email.spf-publish"
 A_SYNTAX = "email.spf-fix-syntax"
@@ -34,192 +30,6 @@ A_HARDFAIL = "email.spf-end-with-fail"
 A_SOFTFAIL = "email.spf-review-softfail"
 A_PTR = "email.spf-remove-ptr"
 A_SHORTEN = "email.spf-shorten"
-
-
-@dataclass
-class SpfNode:
-    """One record in the include/redirect tree."""
-
-    domain: str
-    via: str  # "" for the domain itself, else "include:x" or "redirect=x"
-    answer: DnsAnswer | None = None
-    text: str = ""
-    record: SpfRecord | None = None
-    strings: tuple[bytes, ...] = ()  # the TXT strings of the record, when split
-    problem: str = ""  # why the node is unusable ("" when fine)
-    kind: str = ""  # "", "dns", "none", "multiple", "syntax", "loop"
-    children: list[SpfNode] = field(default_factory=list)
-
-    @property
-    def lookups(self) -> int:
-        """DNS-lookup terms of this record; a redirect only counts when no 'all' hides it."""
-        if self.record is None:
-            return 0
-        own = sum(1 for m in self.record.mechanisms if m.counts_lookup)
-        redirect = self.record.redirect is not None and self.record.all_mechanism is None
-        return own + (1 if redirect else 0)
-
-    def walk(self) -> list[SpfNode]:
-        return [self, *(n for child in self.children for n in child.walk())]
-
-
-@dataclass
-class SpfPolicy:
-    root: SpfNode
-    voids: list[str] = field(default_factory=list)  # "a:name (NXDOMAIN)"
-    mx_over_limit: list[str] = field(default_factory=list)
-    dns_errors: list[str] = field(default_factory=list)
-    dynamic: list[str] = field(default_factory=list)  # terms with macros, not followed
-    truncated: bool = False
-
-    @property
-    def nodes(self) -> list[SpfNode]:
-        return self.root.walk()
-
-    @property
-    def lookups(self) -> int:
-        return sum(node.lookups for node in self.nodes)
-
-    @property
-    def includes(self) -> list[str]:
-        return [n.domain for n in self.nodes if n.via.startswith("include:")]
-
-    def all_qualifier(self) -> str | None:
-        """How the policy ends for everyone else: "-", "~", "?", "+", "" (no all), None
-        (unknown: a redirect target could not be read)."""
-        node: SpfNode | None = self.root
-        while node is not None and node.record is not None:
-            found = node.record.all_mechanism
-            if found is not None:
-                return found.qualifier.value
-            if node.record.redirect is None:
-                return ""
-            node = next((c for c in node.children if c.via.startswith("redirect=")), None)
-        return None
-
-    def tree_text(self) -> str:
-        lines: list[str] = []
-
-        def add(node: SpfNode, depth: int) -> None:
-            label = node.via or node.domain
-            state = node.problem or node.text
-            count = f"{node.lookups} lookup{'' if node.lookups == 1 else 's'}"
-            lines.append(f"{'  ' * depth}{label} [{count}]: {state}"[:300])
-            for child in node.children:
-                add(child, depth + 1)
-
-        add(self.root, 0)
-        return "\n".join(lines)
-
-
-class _Walker:
-    def __init__(self, dns: DnsClient) -> None:
-        self.dns = dns
-        self.fetched = 0
-        self.policy: SpfPolicy | None = None
-        self.voids: list[str] = []
-        self.mx_over: list[str] = []
-        self.errors: list[str] = []
-        self.dynamic: list[str] = []
-        self.truncated = False
-        self.name_checks = 0
-
-    async def node(self, domain: str, via: str, path: tuple[str, ...]) -> SpfNode:
-        node = SpfNode(domain, via)
-        if domain in path:
-            node.kind, node.problem = "loop", f"loop: {' -> '.join((*path, domain))}"
-            return node
-        if self.fetched >= MAX_NODES:
-            self.truncated = True
-            node.kind, node.problem = "dns", "not followed (the tree is too large)"
-            return node
-        self.fetched += 1
-        answer = node.answer = await self.dns.txt(domain)
-        if answer.could_not_check:
-            node.kind, node.problem = "dns", answer.describe()
-            self.errors.append(answer.describe())
-            return node
-        found = [r for r in answer.records if is_spf_record(r)]
-        if not found:
-            node.kind, node.problem = "none", f"no SPF record ({answer.describe()})"
-            return node
-        if len(found) > 1:
-            node.kind, node.problem = "multiple", f"{len(found)} SPF records"
-            return node
-        node.text = found[0]
-        node.strings = _strings_of(answer, found[0])
-        try:
-            node.record = parse_record(found[0])
-        except SpfSyntaxError as exc:
-            node.kind, node.problem = "syntax", f"syntax error: {exc}"
-            return node
-        await self.follow(node, (*path, domain))
-        return node
-
-    async def follow(self, node: SpfNode, path: tuple[str, ...]) -> None:
-        record = node.record
-        assert record is not None
-        children: list[tuple[str, str]] = []
-        checks = []
-        for mechanism in record.mechanisms:
-            spec = mechanism.domain
-            if spec is not None and spec.has_macros:
-                self.dynamic.append(f"{mechanism.text} in {node.domain}")
-                continue
-            target = node.domain if spec is None else query_name(spec.text)
-            if target is None:
-                continue
-            if mechanism.name == "include":
-                children.append((target, f"include:{target}"))
-            elif mechanism.name in ("a", "mx", "exists") and self.name_checks < MAX_NAME_CHECKS:
-                self.name_checks += 1
-                checks.append(self.void_check(mechanism.name, target, mechanism.text))
-        redirect = record.redirect
-        if redirect is not None and record.all_mechanism is None:
-            if redirect.has_macros:
-                self.dynamic.append(f"redirect={redirect} in {node.domain}")
-            elif (target := query_name(redirect.text)) is not None:
-                children.append((target, f"redirect={target}"))
-        await asyncio.gather(*checks)
-        node.children = list(
-            await asyncio.gather(*(self.node(t, via, path) for t, via in children))
-        )
-
-    async def void_check(self, name: str, target: str, term: str) -> None:
-        if name == "mx":
-            answer = await self.dns.query(target, "MX")
-            if answer.ok and len(answer.records) > MAX_MX_NAMES:
-                self.mx_over.append(f"{term} ({target} has {len(answer.records)} MX records)")
-            answers = [answer]
-        elif name == "a":
-            _, answers = await self.dns.addresses(target)
-        else:
-            answers = [await self.dns.query(target, "A")]
-        failed = [a for a in answers if a.could_not_check]
-        if failed:
-            self.errors.extend(a.describe() for a in failed)
-        elif all(a.absent for a in answers):
-            self.voids.append(f"{term} ({answers[0].describe()})")
-
-
-def _strings_of(answer: DnsAnswer, text: str) -> tuple[bytes, ...]:
-    """The TXT strings that make up ``text`` (when it was split into several)."""
-    if answer.rrset is None:
-        return ()
-    for rdata in answer.rrset:
-        strings = tuple(getattr(rdata, "strings", ()))
-        if len(strings) > 1 and b"".join(strings).decode("utf-8", "replace") == text:
-            return strings
-    return ()
-
-
-async def inspect_policy(dns: DnsClient, domain: str) -> SpfPolicy:
-    """Fetch the SPF record of ``domain`` and everything it includes or redirects to."""
-    walker = _Walker(dns)
-    root = await walker.node(domain, "", ())
-    return SpfPolicy(
-        root, walker.voids, walker.mx_over, walker.errors, walker.dynamic, walker.truncated
-    )
 
 
 class SpfCheck(Check):
@@ -324,7 +134,7 @@ def _facts(domain: str, policy: SpfPolicy) -> dict[str, Any]:
         "includes": policy.includes,  # every include target in the tree
         "direct_includes": [  # the includes written in the domain's own record (or redirect)
             c.domain
-            for n in [root, *_redirect_chain(root)]
+            for n in [root, *redirect_chain(root)]
             for c in n.children
             if c.via.startswith("include:")
         ],
@@ -339,7 +149,7 @@ def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any
     assert record is not None
     out: list[Finding] = []
     tree = policy.tree_text()
-    own = [root, *_redirect_chain(root)]
+    own = [root, *redirect_chain(root)]
 
     ending = policy.all_qualifier()
     if ending == "-":
@@ -395,7 +205,7 @@ def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any
                 actions=[A_LOOKUPS],
             )
         )
-    elif not policy.dns_errors and not policy.truncated and not _has_loop(policy):
+    elif not policy.dns_errors and not policy.truncated and not has_loop(policy):
         out.append(
             finding(
                 Status.PASS,
@@ -510,21 +320,6 @@ def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any
             )
         )
     return out
-
-
-def _has_loop(policy: SpfPolicy) -> bool:
-    return any(node.kind == "loop" for node in policy.nodes)
-
-
-def _redirect_chain(node: SpfNode) -> list[SpfNode]:
-    chain: list[SpfNode] = []
-    current = node
-    while True:
-        nxt = next((c for c in current.children if c.via.startswith("redirect=")), None)
-        if nxt is None or nxt in chain:
-            return chain
-        chain.append(nxt)
-        current = nxt
 
 
 def _broken_reason(node: SpfNode) -> str:
