@@ -11,9 +11,9 @@ from auditor.checklist import (
     ItemStatus,
     Verified,
     build_checklist,
-    result_outcome,
 )
 from auditor.model import Confidence, Report, Severity, Status
+from auditor.scores import result_outcome
 
 ReportFactory = Callable[..., Report]
 

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from auditor.checklist import AreaScore, score
 from auditor.model import Finding, Report, Status
+from auditor.scores import AreaScore, score
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
 from auditor.tui.widgets.detail import Masker, finding_detail
