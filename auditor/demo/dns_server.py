@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import struct
 from collections import deque
 from collections.abc import Coroutine, Iterable, Sequence
@@ -169,6 +170,12 @@ class DnsServer:
                 if wanted:
                     raise
                 continue
+            # Bursts of a few hundred queries (lookalikes, bulk tests) overflow the default
+            # receive buffer and every dropped query costs the client a timeout.
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             self._tcp, self._udp, self.port = tcp, transport, port
             return
         raise OSError("no port free for both TCP and UDP on this host")
