@@ -5,8 +5,9 @@ and emails) exactly, rather than guessing what "looks like an address": the hous
 must match token for token ("112 Acacia Avenue" is not "12 Acacia Avenue", "12a" is not
 "12"), the street after canonicalising its type ("Avenue"/"Ave"), the postcode after
 normalising case and spacing. Public addresses the person lists (party office, agent, PO
-box) are never reported. Everything here is pure, never raises on any input string, and
-every regex is linear-time: bounded repeats and no nested quantifiers.
+box) are never reported. The address keys and word tokens compared here are read in
+checks/exposure/addresses.py. Everything here is pure, never raises on any input string,
+and every regex is linear-time: bounded repeats and no nested quantifiers.
 """
 
 from __future__ import annotations
@@ -19,48 +20,29 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from auditor.identifiers import normalise_phone, normalise_postcode
+from auditor.identifiers import normalise_phone
 from auditor.model import Confidence, Severity
+from checks.exposure.addresses import (
+    NUMBERISH,
+    AddressKey,
+    Token,
+    address_key,
+    contains,
+    ends_with,
+    flat_before,
+    flat_start,
+    is_year,
+    postcode_pattern,
+    runs,
+    tokens,
+)
 
 if TYPE_CHECKING:
-    from auditor.profile import Address, Profile
+    from auditor.profile import Profile
 
 MAX_TEXT = 1_000_000  # characters of one text segment that are examined
 PHONE_CHUNK = 20_000  # phonenumbers' matcher is run over chunks this long (overlapping)
 
-# Street types and their abbreviations, all folded to one canonical token.
-_STREET_TYPES: dict[str, tuple[str, ...]] = {
-    "rd": ("road", "rd"),
-    "ave": ("avenue", "ave", "av", "avn"),
-    "cl": ("close", "cl"),
-    "st": ("street", "st", "str", "saint"),
-    "ln": ("lane", "ln"),
-    "dr": ("drive", "dr", "drv"),
-    "cres": ("crescent", "cres", "cresc", "cr"),
-    "gdns": ("gardens", "gdns", "gardns"),
-    "terr": ("terrace", "terr", "ter", "tce"),
-    "pl": ("place", "pl"),
-    "ct": ("court", "ct"),
-    "gr": ("grove", "gr", "gro", "grv"),
-    "sq": ("square", "sq"),
-    "way": ("way",),
-    "mews": ("mews",),
-    "pde": ("parade", "pde"),
-    "pk": ("park", "pk"),
-    "wlk": ("walk", "wlk"),
-    "grn": ("green", "grn"),
-    "mt": ("mount", "mt"),
-    "blvd": ("boulevard", "blvd"),
-    "hwy": ("highway", "hwy"),
-    "est": ("estate", "est"),
-    "cotts": ("cottages", "cotts"),
-    "bldgs": ("buildings", "bldgs"),
-}
-CANONICAL = {word: canon for canon, words in _STREET_TYPES.items() for word in words}
-FLAT_WORDS = frozenset({"flat", "apartment", "apt", "unit", "suite", "room"})
-
-_TOKEN = re.compile(r"[^\W_]+")
-_NUMBERISH = re.compile(r"[0-9]{1,5}[a-z]?")
 _SPACE = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -83,121 +65,10 @@ class Match:
         return (self.severity.rank, ["low", "medium", "high"].index(self.confidence.value))
 
 
-@dataclass(frozen=True)
-class Token:
-    text: str  # canonical lower-case form
-    start: int
-    end: int
-
-
 def normalise_text(text: str) -> str:
     """One line of text: invisible characters dropped, every run of whitespace (including
     non-breaking spaces) one space, capped at MAX_TEXT characters."""
     return _SPACE.sub(" ", text[:MAX_TEXT].translate(_INVISIBLE)).strip()
-
-
-def tokens(text: str) -> list[Token]:
-    return [
-        Token(CANONICAL.get(m.group().lower(), m.group().lower()), m.start(), m.end())
-        for m in _TOKEN.finditer(text)
-    ]
-
-
-def _words(text: str) -> list[str]:
-    return [t.text for t in tokens(text)]
-
-
-@dataclass(frozen=True)
-class AddressKey:
-    """What identifies one address, read from the lines the person typed."""
-
-    subject: str
-    number: str = ""  # house number, exact ("12", "12a")
-    flat: str = ""
-    street: tuple[str, ...] = ()  # canonical tokens ("acacia", "ave")
-    house_name: tuple[str, ...] = ()
-    postcode: str = ""  # "AB1 2CD"
-    latitude: float | None = None
-    longitude: float | None = None
-
-    @property
-    def has_point(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
-
-
-_FLAT_SLASH = re.compile(r"^\s*([0-9]{1,5}[A-Za-z]?)\s{0,3}/\s{0,3}([0-9]{1,5}[A-Za-z]?)\b")
-
-
-def address_key(address: Address, subject: str) -> AddressKey:
-    """Split an address's lines into house name, flat, number, street and postcode.
-
-    Lines are split on commas too, so "Flat 3, 12 Acacia Avenue, Ashcombe" and three
-    separate lines read the same. The first part that starts with a number is the street
-    line; parts before it are the flat or the house name; parts after it (town, county)
-    identify nothing on their own and are not matched.
-    """
-    number = flat = ""
-    street: tuple[str, ...] = ()
-    house_name: tuple[str, ...] = ()
-    parts = [p.strip() for line in address.lines for p in line.split(",") if p.strip()]
-    for part in parts:
-        if normalise_postcode(part):
-            break
-        words = _words(part)
-        if not words:
-            continue
-        if words[0] in FLAT_WORDS and len(words) >= 2 and _NUMBERISH.fullmatch(words[1]):
-            flat, words = words[1], words[2:]
-            if not words:
-                continue
-        slash = _FLAT_SLASH.match(part)
-        if slash:
-            flat, number = slash.group(1).lower(), slash.group(2).lower()
-            street = tuple(_words(part[slash.end() :]))
-            break
-        if _NUMBERISH.fullmatch(words[0]):
-            number, street = words[0], tuple(words[1:])
-            if street:
-                break
-            continue  # "12" on its own line: the street follows
-        if number:
-            street = tuple(words)  # "12" then "Acacia Avenue" on the next line
-            break
-        if any(word in _STREET_TYPES for word in words[1:]) and house_name:
-            street = tuple(words)  # "Rose Cottage", "Mill Lane": a named house on a street
-            break
-        if not house_name:
-            house_name = tuple(words)
-        elif not street:
-            street = tuple(words)
-            break
-    postcode = normalise_postcode(address.postcode or "") or ""
-    if not postcode:
-        for part in parts:
-            postcode = normalise_postcode(part) or ""
-            if postcode:
-                break
-    return AddressKey(
-        subject,
-        number,
-        flat,
-        street,
-        house_name,
-        postcode,
-        address.latitude,
-        address.longitude,
-    )
-
-
-def postcode_pattern(postcode: str) -> re.Pattern[str]:
-    """The one postcode, in any case, with or without a space, a non-breaking space, a
-    URL-encoded space (+, %20) or an HTML &nbsp; between its two halves."""
-    outward, _, inward = postcode.partition(" ")
-    gap = r"(?:[\s+\-]|%20|%C2%A0|&nbsp;){0,3}"
-    return re.compile(
-        rf"(?<![A-Za-z0-9]){re.escape(outward)}{gap}{re.escape(inward)}(?![A-Za-z0-9])",
-        re.IGNORECASE,
-    )
 
 
 _AT = (
@@ -293,26 +164,26 @@ class IdentityMatcher:
 
     def _streets(self, text: str, words: list[Token], home: AddressKey) -> list[Match]:
         found: list[Match] = []
-        for first, last in _runs(words, home.street):
+        for first, last in runs(words, home.street):
             start = words[first].start
             end = words[last].end
             before = words[max(0, first - 8 - len(home.house_name)) : first]
-            named = _ends_with(before, home.house_name)
+            named = ends_with(before, home.house_name)
             if home.number and before and before[-1].text == home.number:
                 number = before[-1]
-                flat = _flat_before(text, before[:-1])
+                flat = flat_before(text, before[:-1])
                 if flat and home.flat and flat != home.flat:
                     continue  # another flat in the same building
                 start = number.start
                 detail = "house number and street"
                 if flat:
                     detail = "flat, house number and street"
-                    start = min(start, _flat_start(text, before[:-1]))
+                    start = min(start, flat_start(text, before[:-1]))
                 found.append(self._home(text, home, start, end, detail))
             elif named:
                 start = before[-len(home.house_name)].start
                 found.append(self._home(text, home, start, end, "house name and street"))
-            elif before and _NUMBERISH.fullmatch(before[-1].text) and not _is_year(before[-1]):
+            elif before and NUMBERISH.fullmatch(before[-1].text) and not is_year(before[-1]):
                 continue  # a neighbour: "14 Acacia Avenue" says nothing about number 12
             else:
                 found.append(
@@ -356,7 +227,7 @@ class IdentityMatcher:
                 home.subject,
                 "postcode with the house number nearby",
             )
-        if home.house_name and _contains(near, home.house_name):
+        if home.house_name and contains(near, home.house_name):
             return Match(
                 "home-address",
                 Severity.CRITICAL,
@@ -383,11 +254,11 @@ class IdentityMatcher:
         for pattern in self._public_postcodes:
             spans.extend(hit.span() for hit in pattern.finditer(text))
         for office in self.public:
-            for first, last in _runs(words, office.street):
+            for first, last in runs(words, office.street):
                 before = words[max(0, first - 8 - len(office.house_name)) : first]
                 if office.number and before and before[-1].text == office.number:
                     spans.append((before[-1].start, words[last].end))
-                elif _ends_with(before, office.house_name):
+                elif ends_with(before, office.house_name):
                     spans.append((before[-len(office.house_name)].start, words[last].end))
                 elif not office.number and not office.house_name:
                     spans.append((words[first].start, words[last].end))
@@ -445,50 +316,6 @@ class IdentityMatcher:
                     )
                 )
         return found
-
-
-def _runs(words: list[Token], sequence: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(first, last) token indexes where ``sequence`` occurs in ``words``."""
-    if not sequence:
-        return []
-    size = len(sequence)
-    head = sequence[0]
-    return [
-        (i, i + size - 1)
-        for i, word in enumerate(words)
-        if word.text == head and tuple(w.text for w in words[i : i + size]) == sequence
-    ]
-
-
-def _ends_with(before: list[Token], sequence: tuple[str, ...]) -> bool:
-    if not sequence or len(before) < len(sequence):
-        return False
-    return tuple(t.text for t in before[-len(sequence) :]) == sequence
-
-
-def _contains(words: list[Token], sequence: tuple[str, ...]) -> bool:
-    return bool(sequence) and bool(_runs(words, sequence))
-
-
-def _flat_before(text: str, before: list[Token]) -> str:
-    """The flat number written just before a house number ("Flat 3, 12" or "3/12")."""
-    if len(before) >= 2 and before[-2].text in FLAT_WORDS and _NUMBERISH.fullmatch(before[-1].text):
-        return before[-1].text
-    if before and _NUMBERISH.fullmatch(before[-1].text):
-        gap = text[before[-1].end : before[-1].end + 4]
-        if gap.strip().startswith("/"):
-            return before[-1].text
-    return ""
-
-
-def _flat_start(text: str, before: list[Token]) -> int:
-    if len(before) >= 2 and before[-2].text in FLAT_WORDS:
-        return before[-2].start
-    return before[-1].start if before else 0
-
-
-def _is_year(token: Token) -> bool:
-    return len(token.text) == 4 and token.text.isdigit() and token.text[:2] in ("19", "20")
 
 
 def _overlaps(match: Match, spans: list[tuple[int, int]]) -> bool:

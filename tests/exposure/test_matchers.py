@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.profile import Address, Profile
+from checks.exposure.addresses import address_key
 from checks.exposure.exif_gps import ImageUnreadable, read_gps, xmp_point
 from checks.exposure.extract import extract_html, extract_vcard, json_ld_texts, map_points
 from checks.exposure.imprint_text import find_imprints
-from checks.exposure.matchers import IdentityMatcher, address_key, haversine_m
+from checks.exposure.matchers import IdentityMatcher, haversine_m
 from checks.exposure.pdf_text import PdfUnreadable, read_pdf
 from checks.exposure.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
 
