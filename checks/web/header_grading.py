@@ -4,13 +4,13 @@ Each test returns a ``GradedTest`` with a modifier; the score starts at 100, pen
 added, and bonuses count only when the penalised score is still 90 or more (as the
 Observatory does). The table is documented in docs/web-headers-scoring.md. Nothing here
 raises: malformed headers are graded as invalid. Work is bounded by header-length caps.
+security.txt, which is not a header and not scored, is read in checks/web/security_txt.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 MAX_HEADER = 16 * 1024
 MAX_COOKIES = 100
@@ -406,53 +406,3 @@ def total(results: Sequence[GradedTest]) -> Grade:
     bonus = sum(r.modifier for r in results if r.modifier > 0) if penalised >= 90 else 0
     score = max(0, penalised + bonus)
     return Grade(score, letter_for(score), tuple(results))
-
-
-# -- security.txt (RFC 9116) ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SecurityTxt:
-    contacts: tuple[str, ...]
-    expires: datetime | None
-    problems: tuple[str, ...]
-
-
-def parse_security_txt(text: str, now: datetime) -> SecurityTxt:
-    contacts: list[str] = []
-    expires: list[str] = []
-    problems: list[str] = []
-    for raw in text[:32768].splitlines()[:1000]:
-        line = raw.strip()
-        if not line or line.startswith(("#", "-----", "Hash:")):
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        key, value = key.strip().lower(), value.strip()
-        if key == "contact":
-            contacts.append(value[:300])
-        elif key == "expires":
-            expires.append(value[:100])
-    if not contacts:
-        problems.append("it has no Contact field")
-    for contact in contacts:
-        if not contact.lower().startswith(("mailto:", "https:", "tel:")):
-            problems.append(f"the Contact {contact[:60]!r} is not a mailto:, https: or tel: URI")
-    when: datetime | None = None
-    if len(expires) != 1:
-        problems.append(
-            "it must have exactly one Expires field" if expires else "it has no Expires field"
-        )
-    if expires:
-        try:
-            when = datetime.fromisoformat(expires[0].replace("Z", "+00:00"))
-        except ValueError:
-            problems.append(f"the Expires value {expires[0][:40]!r} is not a date and time")
-        else:
-            if when.tzinfo is None:
-                problems.append("the Expires value has no time zone")
-                when = None
-            elif when < now:
-                problems.append(f"it expired on {when.date().isoformat()}")
-    return SecurityTxt(tuple(contacts), when, tuple(problems))

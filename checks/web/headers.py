@@ -19,10 +19,10 @@ from checks.web.header_grading import (
     grade_redirection,
     grade_referrer,
     parse_hsts,
-    parse_security_txt,
     total,
 )
 from checks.web.https import could_not_fetch, fetch_evidence, site_origins
+from checks.web.security_txt import parse_security_txt
 
 # Tests whose failures web.https reports already: scored here, not repeated as findings.
 REPORTED_BY_HTTPS = ("strict-transport-security", "redirection")

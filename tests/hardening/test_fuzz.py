@@ -47,9 +47,9 @@ from checks.exposure.rdap_parse import RdapFormatError, parse_bootstrap, parse_d
 from checks.web.header_grading import (
     parse_csp,
     parse_hsts,
-    parse_security_txt,
     parse_set_cookie,
 )
+from checks.web.security_txt import parse_security_txt
 from reports.masking import compile_masker, mask_text
 
 QUICK_EXAMPLES = 40

@@ -25,10 +25,10 @@ from checks.web.header_grading import (
     grade_referrer,
     letter_for,
     parse_hsts,
-    parse_security_txt,
     total,
 )
 from checks.web.headers import HeadersCheck
+from checks.web.security_txt import parse_security_txt
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]
