@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 
-from auditor.actions import ActionSet, load_actions
-from auditor.model import (
-    CheckInfo,
-    CheckResult,
-    Confidence,
-    Evidence,
-    Finding,
-    Report,
-    Severity,
-    Status,
-)
+from auditor.actions import ActionSet
+from auditor.model import CheckInfo, Finding, Report
+from tests.support.reports import actions_from, finding, report_from
 
 CHECKS = (
     CheckInfo("exposure.pages", "Personal details on web pages", "exposure",
@@ -99,53 +91,16 @@ links = [{ title = "Electoral Commission", url = "https://www.electoralcommissio
 FindingFactory = Callable[..., Finding]
 
 
-def finding(
-    check_id: str,
-    status: Status = Status.FAIL,
-    severity: Severity = Severity.HIGH,
-    *,
-    kind: str = "",
-    location: str = "",
-    subject: str = "",
-    actions: Sequence[str] = (),
-    message: str = "",
-    confidence: Confidence = Confidence.HIGH,
-    evidence: Sequence[Evidence] = (),
-    target: str = "",
-) -> Finding:
-    return Finding(
-        check_id=check_id,
-        status=status,
-        severity=severity,
-        message=message or f"{check_id} {status.value} {kind} {location}".strip(),
-        target=target or ("Jane Candidate" if check_id.split(".")[0] in ("exposure", "accounts")
-                          else "example-campaign.org.uk"),
-        location=location,
-        kind=kind,
-        subject=subject,
-        confidence=confidence,
-        evidence=tuple(evidence),
-        actions=tuple(actions),
-    )  # fmt: skip
-
-
 def report_of(
     findings: Sequence[Finding], *, started_at: str = "2026-05-01T09:00:00Z", **kw: Any
 ) -> Report:
-    by_check: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        by_check.setdefault((f.check_id, f.target), []).append(f)
-    results = tuple(
-        CheckResult(check_id, target, tuple(fs), started_at, 0.5)
-        for (check_id, target), fs in by_check.items()
-    )
-    return Report(
-        subject=kw.pop("subject", "Jane Candidate"),
+    return report_from(
+        findings,
+        CHECKS,
         started_at=started_at,
         finished_at=kw.pop("finished_at", started_at.replace("09:00", "09:01")),
-        tool_version="0.1.0",
-        results=results,
-        checks=CHECKS,
+        duration=0.5,
+        subject=kw.pop("subject", "Jane Candidate"),
         sensitive=kw.pop("sensitive", ("12 Acacia Avenue", "AB1 2CD", "+447700900123")),
         **kw,
     )
@@ -154,12 +109,7 @@ def report_of(
 @pytest.fixture
 def actions(tmp_path: Path) -> ActionSet:
     """The test actions plus the real general.toml (fallbacks, standing advice)."""
-    folder = tmp_path / "actions"
-    folder.mkdir()
-    (folder / "test.toml").write_text(ACTIONS_TOML, encoding="utf-8")
-    general = Path(__file__).resolve().parents[2] / "checks" / "data" / "actions" / "general.toml"
-    (folder / "general.toml").write_text(general.read_text(encoding="utf-8"), encoding="utf-8")
-    return load_actions(folder, strict=True)
+    return actions_from(tmp_path / "actions", ACTIONS_TOML, general=True)
 
 
 @pytest.fixture

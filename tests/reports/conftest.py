@@ -9,21 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from auditor.actions import ActionSet, load_actions
+from auditor.actions import ActionSet
 from auditor.checklist import Checklist, ChecklistState, Verified, build_checklist
-from auditor.model import (
-    CheckInfo,
-    CheckResult,
-    Confidence,
-    Evidence,
-    Finding,
-    Report,
-    Severity,
-    Status,
-)
+from auditor.model import CheckInfo, Confidence, Evidence, Finding, Report, Severity, Status
+from tests.support.reports import DOMAIN, PERSON, actions_from, finding, report_from
 
 GOLDEN = Path(__file__).parent / "golden"
 HOME = "12 Acacia Avenue"
@@ -149,14 +142,10 @@ CHECKS = (
 )  # fmt: skip
 
 
-def _finding(
-    check_id: str, status: Status, severity: Severity, message: str, **kw: object
-) -> Finding:
-    target = (
-        "example-campaign.org.uk" if check_id.startswith(("email", "web")) else "Jane Candidate"
-    )
-    return Finding(check_id=check_id, status=status, severity=severity, message=message,
-                   target=str(kw.pop("target", target)), **kw)  # type: ignore[arg-type]  # fmt: skip
+def _finding(check_id: str, status: Status, severity: Severity, message: str, **kw: Any) -> Finding:
+    target = DOMAIN if check_id.startswith(("email", "web")) else PERSON
+    target = str(kw.pop("target", target))
+    return finding(check_id, status, severity, message=message, target=target, **kw)
 
 
 def fixed_report() -> Report:
@@ -206,28 +195,20 @@ def fixed_report() -> Report:
                  evidence=(Evidence("http-header", "https://example-campaign.org.uk/",
                                     f"<title>{HOSTILE_TITLE}</title>", AT),)),
     ]  # fmt: skip
-    by_check: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        by_check.setdefault((f.check_id, f.target), []).append(f)
-    results = tuple(
-        CheckResult(check_id, target, tuple(fs), AT, 0.25)
-        for (check_id, target), fs in by_check.items()
-    )
-    return Report(
-        subject="Jane Candidate",
+    return report_from(
+        findings,
+        CHECKS,
         started_at=AT,
         finished_at="2026-05-01T09:02:30+00:00",
-        tool_version="0.1.0",
-        results=results,
-        checks=CHECKS,
+        duration=0.25,
+        subject="Jane Candidate",
         problems=("plugin acme.check failed to load: ModuleNotFoundError",),
         sensitive=SENSITIVE,
     )
 
 
 def fixed_actions(tmp: Path) -> ActionSet:
-    (tmp / "test.toml").write_text(ACTIONS_TOML, encoding="utf-8")
-    return load_actions(tmp, strict=True)
+    return actions_from(tmp, ACTIONS_TOML)
 
 
 def fixed_checklist(report: Report, actions: ActionSet) -> Checklist:
