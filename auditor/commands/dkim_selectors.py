@@ -57,13 +57,13 @@ def run(args: argparse.Namespace) -> int:
     from auditor.net.dns import DnsClient
 
     async def check_all() -> list[tuple[str, bool]]:
-        client = DnsClient(
+        refs = {(s.domain, s.selector, s.algorithm): s for s in usable}
+        with DnsClient(
             options.nameservers or None,
             timeout=options.dns_timeout,
             attempts=options.dns_attempts,
-        )
-        refs = {(s.domain, s.selector, s.algorithm): s for s in usable}
-        return list(await asyncio.gather(*(_check_key(client, refs[key]) for key in unique)))
+        ) as client:
+            return list(await asyncio.gather(*(_check_key(client, refs[key]) for key in unique)))
 
     results = asyncio.run(check_all())
     healthy = True

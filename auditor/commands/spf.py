@@ -45,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
 
     async def evaluate() -> SpfVerdict:
-        client = DnsClient(
+        with DnsClient(
             options.nameservers or None,
             timeout=options.dns_timeout,
             attempts=options.dns_attempts,
-        )
-        return await check_host(client, ip, domain, sender, helo)
+        ) as client:
+            return await check_host(client, ip, domain, sender, helo)
 
     verdict = asyncio.run(evaluate())
     data = verdict.to_dict()

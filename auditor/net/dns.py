@@ -210,6 +210,12 @@ class DnsClient:
             exchanger.close()
         self._exchangers.clear()
 
+    def __enter__(self) -> DnsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     async def query(self, name: str, rdtype: str, *, dnssec: bool = False) -> DnsAnswer:
         """Records of ``rdtype`` at ``name``, following CNAMEs; cached for the audit."""
         key = (normalise_name(name), rdtype.upper(), dnssec)
