@@ -15,7 +15,8 @@ from datetime import datetime
 
 import pyotp
 
-ISSUER = "Candidate Auditor self-test"
+# Short on purpose: the URI sets the QR code's size, and it must fit an 80x24 terminal.
+ISSUER = "Auditor test"
 STEP_SECONDS = 30
 DEFAULT_WINDOW = 20  # steps either side of now: ±10 minutes of drift is still measured
 SECRET_LENGTH = 32  # base32 characters: 160 bits
@@ -134,9 +135,11 @@ def qr_half_blocks(data: str, *, border: int = 2, light_on_dark: bool = True) ->
     """
     import segno
 
+    # Error correction "l": a code on a screen is never smudged, and the smallest code
+    # fits an 80x24 terminal.
     matrix = [
         [bool(module) != light_on_dark for module in row]
-        for row in segno.make(data, error="m").matrix_iter(border=border)
+        for row in segno.make(data, error="l").matrix_iter(border=border)
     ]
     if len(matrix) % 2:
         matrix.append([light_on_dark is False] * len(matrix[0]))
@@ -155,5 +158,5 @@ def qr_terminal(data: str) -> str:
     import segno
 
     buffer = io.StringIO()
-    segno.make(data, error="m").terminal(out=buffer, compact=True)
+    segno.make(data, error="l").terminal(out=buffer, compact=True)
     return buffer.getvalue()
