@@ -27,6 +27,14 @@ def chain_evidence(name: str, chain: ChainResult, anchor_file: str, stamp: str) 
     )
 
 
+async def _signed_but_not_linked(ctx: CheckContext, chain: ChainResult) -> bool:
+    """The unsigned delegation is the domain itself, and the domain publishes DNSKEYs."""
+    if chain.zone.rstrip(".").lower() != ctx.target:
+        return False
+    keys = await ctx.services.dns.query(ctx.target, "DNSKEY")
+    return keys.ok
+
+
 class DnssecCheck(Check):
     meta = CheckMeta(
         id="domain.dnssec",
@@ -64,6 +72,22 @@ class DnssecCheck(Check):
                     f"{domain} is signed with DNSSEC and the chain of trust validates.",
                     location=domain,
                     evidence=evidence,
+                )
+            ]
+        if chain.state is ChainState.INSECURE and await _signed_but_not_linked(ctx, chain):
+            # The zone publishes keys, but its parent has no DS for it: the operator signed
+            # it and the chain of trust is broken at the DS link (fixed at the registrar).
+            return [
+                ctx.finding(
+                    Status.FAIL,
+                    f"{domain} is signed (it publishes DNSSEC keys) but the chain of trust is "
+                    f"broken at the DS link: {chain.reason}. Validating resolvers treat it as "
+                    "unsigned until the DS record is published at the registrar.",
+                    severity=Severity.MEDIUM,
+                    location=domain,
+                    subject="missing-ds",
+                    evidence=evidence,
+                    actions=[ACTION_FIX],
                 )
             ]
         if chain.state is ChainState.INSECURE:

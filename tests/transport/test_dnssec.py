@@ -198,7 +198,7 @@ async def test_broken_links_are_named(
         (f"good.{ANCHOR}", Status.PASS, "chain of trust validates"),
         (f"bogus.{ANCHOR}", Status.FAIL, "does not match any DNSKEY"),
         (f"expired.{ANCHOR}", Status.FAIL, "expired on"),
-        (f"nods.{ANCHOR}", Status.WARN, "not signed"),
+        (f"nods.{ANCHOR}", Status.FAIL, "broken at the DS link"),  # signed, DS missing
         (f"unsigned.{ANCHOR}", Status.WARN, "not signed"),
     ],
 )
