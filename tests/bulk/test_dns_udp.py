@@ -82,12 +82,11 @@ async def test_decoys_with_another_id_or_question_are_ignored(scripted) -> None:
         ]
 
     port, server = await scripted(script)
-    dns_client = client(port)
-    result = await dns_client.txt("example.org.uk")
+    with client(port) as dns_client:
+        result = await dns_client.txt("example.org.uk")
     assert result.outcome is DnsOutcome.OK
     assert result.records == ("v=spf1 -all",)
     assert server.received == 1
-    dns_client.close()
 
 
 async def test_only_wrong_answers_time_out(scripted) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +96,8 @@ async def test_only_wrong_answers_time_out(scripted) -> None:  # type: ignore[no
         return [wrong.to_wire()]
 
     port, _server = await scripted(script)
-    result = await client(port, timeout=0.2).txt("example.org.uk")
+    with client(port, timeout=0.2) as dns_client:
+        result = await dns_client.txt("example.org.uk")
     assert result.outcome is DnsOutcome.TIMEOUT
 
 
@@ -109,7 +109,8 @@ async def test_the_question_echo_may_differ_in_case(scripted) -> None:  # type: 
         return [answer(shouted).to_wire()]
 
     port, _server = await scripted(script)
-    result = await client(port).txt("mixed.example.org.uk")
+    with client(port) as dns_client:
+        result = await dns_client.txt("mixed.example.org.uk")
     assert result.outcome is DnsOutcome.OK
     assert result.records == ("v=spf1 -all",)
 
@@ -122,7 +123,8 @@ async def test_an_error_without_a_question_section_is_accepted(scripted) -> None
         return [response.to_wire()]
 
     port, _server = await scripted(script)
-    result = await client(port).txt("example.org.uk")
+    with client(port) as dns_client:
+        result = await dns_client.txt("example.org.uk")
     assert result.outcome is DnsOutcome.REFUSED
     assert result.could_not_check
 
@@ -131,14 +133,15 @@ async def test_a_closed_port_is_an_error_not_an_absence() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = await client(port, timeout=0.3).txt("example.org.uk")
+    with client(port, timeout=0.3) as dns_client:
+        result = await dns_client.txt("example.org.uk")
     assert result.could_not_check
     assert result.outcome in (DnsOutcome.ERROR, DnsOutcome.TIMEOUT)
 
 
 async def test_a_hostname_is_not_a_nameserver_address() -> None:
-    dns_client = DnsClient([Nameserver("localhost", 53)], timeout=0.3, attempts=1)
-    result = await dns_client.txt("example.org.uk")
+    with DnsClient([Nameserver("localhost", 53)], timeout=0.3, attempts=1) as dns_client:
+        result = await dns_client.txt("example.org.uk")
     assert result.outcome is DnsOutcome.ERROR
     assert "ValueError" in result.error
 
@@ -193,15 +196,16 @@ split  TXT "second"
 alias  CNAME split
 """
     async with DnsServer([zone]) as server:
-        dns_client = client(server.port)
-        for name in ("split.fast.example", "alias.fast.example"):
-            ours = await dns_client.txt(name)
-            query = dns.message.make_query(name, "TXT", use_edns=0, payload=1232)
-            reference = await dns.asyncquery.udp(query, "127.0.0.1", port=server.port, timeout=1)
-            expected = reference.answer[-1]
-            assert ours.rrset == expected
-            assert {r.strings for r in ours.rrset or ()} == {r.strings for r in expected}
-            assert sorted(ours.records) == ["second", "v=spf1 include:a.example -all"]
-        alias = await dns_client.txt("alias.fast.example")
-        assert alias.cname_chain == ("split.fast.example",)
-        dns_client.close()
+        with client(server.port) as dns_client:
+            for name in ("split.fast.example", "alias.fast.example"):
+                ours = await dns_client.txt(name)
+                query = dns.message.make_query(name, "TXT", use_edns=0, payload=1232)
+                reference = await dns.asyncquery.udp(
+                    query, "127.0.0.1", port=server.port, timeout=1
+                )
+                expected = reference.answer[-1]
+                assert ours.rrset == expected
+                assert {r.strings for r in ours.rrset or ()} == {r.strings for r in expected}
+                assert sorted(ours.records) == ["second", "v=spf1 include:a.example -all"]
+            alias = await dns_client.txt("alias.fast.example")
+            assert alias.cname_chain == ("split.fast.example",)

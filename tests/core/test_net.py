@@ -54,71 +54,73 @@ def client(server: DnsServer, **kwargs: object) -> DnsClient:
 
 
 async def test_ok_nodata_and_nxdomain_are_told_apart(dns_server: DnsServer) -> None:
-    dns = client(dns_server)
-    www = await dns.query("www.net.example", "A")
-    assert www.outcome is DnsOutcome.OK and www.records == ("127.0.0.1",)
-    nodata = await dns.query("www.net.example", "MX")
-    assert nodata.outcome is DnsOutcome.NODATA and nodata.absent and nodata.exists
-    missing = await dns.query("nope.net.example", "A")
-    assert missing.outcome is DnsOutcome.NXDOMAIN and missing.absent and not missing.exists
-    ent = await dns.query("deep.sub.net.example", "TXT")  # an empty non-terminal
-    assert ent.outcome is DnsOutcome.NODATA
+    with client(dns_server) as dns:
+        www = await dns.query("www.net.example", "A")
+        assert www.outcome is DnsOutcome.OK and www.records == ("127.0.0.1",)
+        nodata = await dns.query("www.net.example", "MX")
+        assert nodata.outcome is DnsOutcome.NODATA and nodata.absent and nodata.exists
+        missing = await dns.query("nope.net.example", "A")
+        assert missing.outcome is DnsOutcome.NXDOMAIN and missing.absent and not missing.exists
+        ent = await dns.query("deep.sub.net.example", "TXT")  # an empty non-terminal
+        assert ent.outcome is DnsOutcome.NODATA
 
 
 async def test_servfail_refused_and_timeout_are_never_absence(dns_server: DnsServer) -> None:
-    dns = client(dns_server)
-    dns_server.faults.set("sf.net.example", "servfail")
-    dns_server.faults.set("quiet.net.example", "timeout")
-    servfail = await dns.query("sf.net.example", "TXT")
-    assert servfail.outcome is DnsOutcome.SERVFAIL
-    refused = await dns.query("elsewhere.invalid", "A")  # outside every zone
-    assert refused.outcome is DnsOutcome.REFUSED
-    timeout = await dns.query("quiet.net.example", "TXT")
-    assert timeout.outcome is DnsOutcome.TIMEOUT
-    for answer in (servfail, refused, timeout):
-        assert answer.could_not_check and not answer.absent and not answer.exists
-        assert "could not check" in answer.describe()
+    with client(dns_server) as dns:
+        dns_server.faults.set("sf.net.example", "servfail")
+        dns_server.faults.set("quiet.net.example", "timeout")
+        servfail = await dns.query("sf.net.example", "TXT")
+        assert servfail.outcome is DnsOutcome.SERVFAIL
+        refused = await dns.query("elsewhere.invalid", "A")  # outside every zone
+        assert refused.outcome is DnsOutcome.REFUSED
+        timeout = await dns.query("quiet.net.example", "TXT")
+        assert timeout.outcome is DnsOutcome.TIMEOUT
+        for answer in (servfail, refused, timeout):
+            assert answer.could_not_check and not answer.absent and not answer.exists
+            assert "could not check" in answer.describe()
 
 
 async def test_txt_strings_are_joined_and_big_answers_fall_back_to_tcp(
     dns_server: DnsServer,
 ) -> None:
-    dns = client(dns_server)
-    split = await dns.txt("split.net.example")
-    assert split.records == ("v=spf1 include:a.example -all",)
-    big = await dns.txt("big.net.example")
-    assert big.ok and len(big.records[0]) > 1500
-    transports = {q.transport for q in dns_server.queries if q.qname == "big.net.example"}
-    assert transports == {"udp", "tcp"}
+    with client(dns_server) as dns:
+        split = await dns.txt("split.net.example")
+        assert split.records == ("v=spf1 include:a.example -all",)
+        big = await dns.txt("big.net.example")
+        assert big.ok and len(big.records[0]) > 1500
+        transports = {q.transport for q in dns_server.queries if q.qname == "big.net.example"}
+        assert transports == {"udp", "tcp"}
 
 
 async def test_cnames_are_followed_within_and_across_answers_and_loops_stop(
     dns_server: DnsServer,
 ) -> None:
-    dns = client(dns_server)
-    alias = await dns.query("alias.net.example", "A")
-    assert alias.records == ("127.0.0.1",) and alias.cname_chain == ("www.net.example",)
-    outside = await dns.query("outside.net.example", "A")
-    assert outside.records == ("127.0.0.2",)
-    loop = await dns.query("loop1.net.example", "A")
-    assert loop.outcome is DnsOutcome.ERROR and "loop" in loop.error
+    with client(dns_server) as dns:
+        alias = await dns.query("alias.net.example", "A")
+        assert alias.records == ("127.0.0.1",) and alias.cname_chain == ("www.net.example",)
+        outside = await dns.query("outside.net.example", "A")
+        assert outside.records == ("127.0.0.2",)
+        loop = await dns.query("loop1.net.example", "A")
+        assert loop.outcome is DnsOutcome.ERROR and "loop" in loop.error
 
 
 async def test_identical_queries_share_one_lookup(dns_server: DnsServer) -> None:
-    dns = client(dns_server)
-    dns_server.delay = 0.05
-    answers = await asyncio.gather(*(dns.query("www.net.example", "A") for _ in range(50)))
-    assert {a.outcome for a in answers} == {DnsOutcome.OK}
-    assert dns.queries_sent == 1
-    assert sum(q.qname == "www.net.example" for q in dns_server.queries) == 1
+    with client(dns_server) as dns:
+        dns_server.delay = 0.05
+        answers = await asyncio.gather(*(dns.query("www.net.example", "A") for _ in range(50)))
+        assert {a.outcome for a in answers} == {DnsOutcome.OK}
+        assert dns.queries_sent == 1
+        assert sum(q.qname == "www.net.example" for q in dns_server.queries) == 1
 
 
 async def test_a_dead_nameserver_is_skipped_for_a_live_one(dns_server: DnsServer) -> None:
     # A UDP port with nothing behind it answers ICMP "refused" or nothing at all.
     dead = Nameserver("127.0.0.1", 9)
-    dns = DnsClient([dead, Nameserver("127.0.0.1", dns_server.port)], timeout=0.3, attempts=1)
-    answer = await dns.query("www.net.example", "A")
-    assert answer.ok
+    with DnsClient(
+        [dead, Nameserver("127.0.0.1", dns_server.port)], timeout=0.3, attempts=1
+    ) as dns:
+        answer = await dns.query("www.net.example", "A")
+        assert answer.ok
 
 
 def test_nameserver_and_connect_to_parsing() -> None:

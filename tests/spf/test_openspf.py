@@ -200,14 +200,14 @@ async def test_openspf(suite_server: SuiteDnsServer, scenario_index: int, test_n
     scenario = SCENARIOS[scenario_index]
     case = scenario["tests"][test_name]
     suite_server.load(scenario_index)
-    client = DnsClient([Nameserver("127.0.0.1", suite_server.port)], timeout=0.3, attempts=1)
-    verdict = await check_mail_from(
-        client,
-        case["host"],
-        case["mailfrom"],
-        case["helo"],
-        default_explanation="DEFAULT",
-    )
+    with DnsClient([Nameserver("127.0.0.1", suite_server.port)], timeout=0.3, attempts=1) as client:
+        verdict = await check_mail_from(
+            client,
+            case["host"],
+            case["mailfrom"],
+            case["helo"],
+            default_explanation="DEFAULT",
+        )
     expected = case["result"]
     accepted = expected if isinstance(expected, list) else [expected]
     trace = "\n".join(verdict.trace)

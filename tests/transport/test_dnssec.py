@@ -140,17 +140,21 @@ def test_tlsa_field_checks() -> None:
 # -- the chain validator on messages from the loopback server --------------------------------
 
 
-async def chain_for(server: DnsServer, name: str):  # type: ignore[no-untyped-def]
-    client = DnsClient([Nameserver("127.0.0.1", server.port)], timeout=0.5, attempts=1)
+@pytest.fixture
+async def client(dns_world: DnsServer) -> AsyncIterator[DnsClient]:
+    with DnsClient([Nameserver("127.0.0.1", dns_world.port)], timeout=0.5, attempts=1) as client:
+        yield client
+
+
+async def chain_for(client: DnsClient, name: str):  # type: ignore[no-untyped-def]
     from checks.domain.dnssec_chain import load_anchors
 
     anchors, _ = load_anchors()
-    chain = await validate_chain(client, name, anchors, NOW)
-    return client, chain
+    return await validate_chain(client, name, anchors, NOW)
 
 
-async def test_valid_chain_and_signed_rrset(dns_world: DnsServer) -> None:
-    client, chain = await chain_for(dns_world, f"www.good.{ANCHOR}")
+async def test_valid_chain_and_signed_rrset(client: DnsClient) -> None:
+    chain = await chain_for(client, f"www.good.{ANCHOR}")
     assert chain.state is ChainState.SECURE, chain.reason
     assert chain.zone == f"good.{ANCHOR}"
     rrset = await validate_rrset(client, f"www.good.{ANCHOR}", "A", chain, NOW)
@@ -160,8 +164,8 @@ async def test_valid_chain_and_signed_rrset(dns_world: DnsServer) -> None:
     assert later.state is ChainState.BOGUS and "expired on" in later.reason
 
 
-async def test_dane_name_through_empty_non_terminal(dns_world: DnsServer) -> None:
-    client, chain = await chain_for(dns_world, f"_25._tcp.mx.good.{ANCHOR}")
+async def test_dane_name_through_empty_non_terminal(client: DnsClient) -> None:
+    chain = await chain_for(client, f"_25._tcp.mx.good.{ANCHOR}")
     assert chain.state is ChainState.SECURE, chain.reason
     result = await validate_rrset(client, f"_25._tcp.mx.good.{ANCHOR}", "TLSA", chain, NOW)
     assert result.state is ChainState.SECURE
@@ -182,9 +186,9 @@ async def test_dane_name_through_empty_non_terminal(dns_world: DnsServer) -> Non
     ],
 )
 async def test_broken_links_are_named(
-    dns_world: DnsServer, name: str, state: ChainState, words: str
+    client: DnsClient, name: str, state: ChainState, words: str
 ) -> None:
-    _client, chain = await chain_for(dns_world, name)
+    chain = await chain_for(client, name)
     assert chain.state is state
     assert words in chain.reason
 
