@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.engine import Engine
-from auditor.identifiers import domain_from_text
 from auditor.model import Report
 from auditor.net.domains import DomainError
 from auditor.profile import Profile
 from auditor.services import Services
+from auditor.standards.identity.identifiers import domain_from_text
 
 DEFAULT_BULK_CHECKS = ("email.spf", "email.dmarc", "email.dkim", "email.mx")
 MAX_LINE_CHARS = 2048

@@ -11,30 +11,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from auditor.model import CheckResult, Confidence, Evidence, Finding, Severity, Status
+from auditor.model import CheckResult, Evidence, Finding
+from auditor.vocabulary import Confidence, Severity, Status
 
 if TYPE_CHECKING:
     from auditor.profile import Profile
     from auditor.services import Services
 
 T = TypeVar("T")
-
-
-class Category(StrEnum):
-    EMAIL = "email"
-    WEB = "web"
-    DOMAIN = "domain"
-    EXPOSURE = "exposure"
-    ACCOUNTS = "accounts"
-
-
-class TargetKind(StrEnum):
-    DOMAIN = "domain"  # once per campaign domain
-    WEBSITE = "website"  # once per campaign website URL
-    PERSON = "person"  # once per audit (the profile as a whole)
 
 
 @dataclass(frozen=True)

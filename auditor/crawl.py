@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.net.connect import is_ip_literal
 from auditor.net.domains import organisational_domain
+from auditor.standards.content.html import parseable_html
 
 if TYPE_CHECKING:
     from auditor.net.http import FetchResult, HttpClient
@@ -147,17 +148,6 @@ def kind_of(result: FetchResult, expected: str) -> str:
     if expected == "image" and content_type in ("application/octet-stream", ""):
         return "image"
     return "other"
-
-
-# Closes whatever construct a page leaves open at its end (a tag, a quote, a comment, CDATA).
-# Python's html.parser (before 3.13.4/3.12.11, gh-135462) re-scans an unterminated construct
-# from every later '<' at end of input: 50 KB of "<a " costs minutes, 5 MB costs days.
-_HTML_CLOSER = "\n-->]]>>"
-
-
-def parseable_html(html: str) -> str:
-    """``html`` made safe for html.parser's end-of-input handling (linear time)."""
-    return html + _HTML_CLOSER
 
 
 class _LinkParser(HTMLParser):

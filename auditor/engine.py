@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from auditor import __version__
-from auditor.check import Check, CheckContext, CheckMeta, RequirementLookup, TargetKind
+from auditor.check import Check, CheckContext, CheckMeta, RequirementLookup
 from auditor.model import CheckInfo, CheckResult, Evidence, Finding, Report, Severity, Status
 from auditor.net.dns import DnsAnswer
 from auditor.profile import Profile
 from auditor.registry import CheckEntry, find_cycle, load_check
 from auditor.services import Services
+from auditor.vocabulary import TargetKind
 
 log = logging.getLogger(__name__)
 

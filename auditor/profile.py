@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from auditor.identifiers import (
+from auditor.standards.identity.identifiers import (
     TWOFA_SYNONYMS,
     domain_from_text,
     normalise_email,

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import phonenumbers
 
-from auditor.identifiers import normalise_email, normalise_postcode
+from auditor.standards.identity.identifiers import normalise_email, normalise_postcode
 
 MASK = "[hidden]"
 MIN_LENGTH = 3

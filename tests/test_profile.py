@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.identifiers import TWOFA_SYNONYMS, normalise_phone, normalise_postcode
 from auditor.profile import (
     TWOFA_METHODS,
     Account,
@@ -27,6 +26,11 @@ from auditor.profile import (
     save_profile,
 )
 from auditor.profile_template import TEMPLATE, profile_to_toml, write_template
+from auditor.standards.identity.identifiers import (
+    TWOFA_SYNONYMS,
+    normalise_phone,
+    normalise_postcode,
+)
 
 FULL = """
 name = "Alex Example"
@@ -390,7 +394,7 @@ def test_a_key_written_twice_is_explained() -> None:
 
 
 def test_find_postcodes_in_free_text() -> None:
-    from auditor.identifiers import find_postcodes
+    from auditor.standards.identity.identifiers import find_postcodes
 
     text = "Write to 12 Acacia Avenue, ab1\u00a02cd or SW1A1AA; not XAB1 2CDX nor GIR 0AA1."
     assert find_postcodes(text) == ["AB1 2CD", "SW1A 1AA"]

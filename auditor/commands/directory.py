@@ -40,7 +40,7 @@ def _update(args: argparse.Namespace) -> int:
 
     from auditor.commands.common import UsageError, options_from_args, say
     from auditor.files import ensure_private_dir, write_private_text
-    from checks.accounts.services_table import (
+    from auditor.standards.accounts.services_table import (
         DIRECTORY_CREDIT,
         MAX_DIRECTORY_BYTES,
         ServiceTableError,
@@ -91,7 +91,7 @@ async def _download(options: object, url: str, cap: int) -> bytes | str:
 def _info() -> int:
     import datetime as dt
 
-    from checks.accounts.services_table import (
+    from auditor.standards.accounts.services_table import (
         DIRECTORY_CREDIT,
         ServiceTableError,
         builtin_services,

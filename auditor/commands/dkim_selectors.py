@@ -16,7 +16,7 @@ from auditor.commands.common import add_network_options
 
 if TYPE_CHECKING:
     from auditor.net.dns import DnsClient
-    from checks.email.dkim_record import SignatureRef
+    from auditor.standards.email.dkim_record import SignatureRef
 
 HELP = "list the DKIM selectors that signed an email (raw message on stdin); --check looks them up"
 MAX_INPUT_CHARS = 10 * 1024 * 1024
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from auditor.commands.common import UsageError, options_from_args, say
-    from checks.email.dkim_record import EmailHeaderError, signatures_in_message
+    from auditor.standards.email.dkim_record import EmailHeaderError, signatures_in_message
 
     options = options_from_args(args) if args.check else None
     text = _read_message()
@@ -111,7 +111,7 @@ def _read_message() -> str:
 
 async def _check_key(client: DnsClient, ref: SignatureRef) -> tuple[str, bool]:
     """One line saying what the key is, and whether it is healthy."""
-    from checks.email.dkim_record import (
+    from auditor.standards.email.dkim_record import (
         DkimSyntaxError,
         key_strength,
         looks_like_dkim_key,

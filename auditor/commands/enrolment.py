@@ -16,7 +16,7 @@ from auditor.commands.common import add_network_options
 
 if TYPE_CHECKING:
     from auditor.services import AuditOptions
-    from checks.accounts.enrolment import Summary, UserEnrolment
+    from auditor.standards.accounts.enrolment import Summary, UserEnrolment
 
 HELP = "list Google Workspace or Microsoft 365 users without two-step sign-in (needs a token)"
 PROVIDER_NAMES = {"google": "Google Workspace", "microsoft": "Microsoft 365"}
@@ -34,7 +34,7 @@ class _Token:
         return {"Authorization": f"Bearer {self._value}", "Accept": "application/json"}
 
     def redact(self, text: str) -> str:
-        from checks.accounts.enrolment import redact
+        from auditor.standards.accounts.enrolment import redact
 
         return redact(text, self._value)
 
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from auditor.commands.common import UsageError, options_from_args, say
-    from checks.accounts.enrolment import (
+    from auditor.standards.accounts.enrolment import (
         ENDPOINT_NAMES,
         EnrolmentError,
         normalise_domain_filter,
@@ -144,7 +144,7 @@ async def _fetch_all(
 ) -> tuple[list[UserEnrolment], int] | str:
     """Every page, or one line saying why not (no partial lists: they would mislead)."""
     from auditor.services import Services
-    from checks.accounts.enrolment import (
+    from auditor.standards.accounts.enrolment import (
         MAX_PAGE_BYTES,
         MAX_PAGES,
         MAX_USERS,

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     from auditor.commands.common import UsageError, options_from_args, say
     from auditor.services import Services
-    from checks.accounts.pwned import PwnedError, breach_count
+    from auditor.standards.accounts.pwned import PwnedError, breach_count
 
     options = options_from_args(args)
     endpoint = options.endpoints["pwned_passwords"]

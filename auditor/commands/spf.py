@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from auditor.commands.common import UsageError, options_from_args
     from auditor.net.dns import DnsClient
     from auditor.net.domains import DomainError, normalise_domain
-    from checks.email.spf_eval import SpfVerdict, check_host
+    from auditor.standards.email.spf_eval import SpfVerdict, check_host
 
     try:
         domain = normalise_domain(args.domain)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from auditor.commands.common import UsageError
-    from checks.accounts.otpauth import OtpauthError, lint_uri, worst
+    from auditor.standards.accounts.otpauth import OtpauthError, lint_uri, worst
 
     if args.uri is not None:
         text = args.uri

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from auditor.commands.common import UsageError
-    from checks.accounts.totp import ISSUER, TotpError, new_selftest
+    from auditor.standards.accounts.totp import ISSUER, TotpError, new_selftest
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(

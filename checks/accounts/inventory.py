@@ -15,8 +15,13 @@ from typing import Any
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.profile import Account
-from checks.accounts.discovery import classify_url, mx_hosts, provider_from_mx, social_links
-from checks.accounts.services_table import ServiceTable
+from auditor.standards.accounts.discovery import (
+    classify_url,
+    mx_hosts,
+    provider_from_mx,
+    social_links,
+)
+from auditor.standards.accounts.services_table import ServiceTable
 from checks.accounts.twofactor import service_table
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024

@@ -1,7 +1,7 @@
 """accounts.passwords: has a password the person uses appeared in a known breach?
 
 Interactive: the password is typed into the TUI (or a CLI prompt) and checked with
-checks/accounts/pwned.py by k-anonymity (only 5 characters of its SHA-1 leave the
+auditor/standards/accounts/pwned.py by k-anonymity (only 5 characters of its SHA-1 leave the
 machine). In an audit this check cannot see any password, so it invites the person to run
 the check where they can type it.
 """

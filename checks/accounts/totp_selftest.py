@@ -1,7 +1,7 @@
 """accounts.totp_selftest: does the person's authenticator app make the right codes?
 
 Interactive: the TUI (or ``auditor totp-test``) shows a throwaway QR code and checks two
-consecutive codes with checks/accounts/totp.py. In an audit, this check only records the
+consecutive codes with auditor/standards/accounts/totp.py. In an audit, this check only records the
 answer (``profile.answers["accounts.totp_selftest"]``) or invites the person to run it.
 """
 

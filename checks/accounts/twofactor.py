@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from checks.accounts.grading import NCSC_2SV, assess_account, primary_email_index
-from checks.accounts.services_table import ServiceTable, load_service_table
+from auditor.standards.accounts.grading import NCSC_2SV, assess_account, primary_email_index
+from auditor.standards.accounts.services_table import ServiceTable, load_service_table
 
 
 async def service_table(ctx: CheckContext) -> ServiceTable:

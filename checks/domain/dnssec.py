@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from checks.domain.dnssec_chain import (
+from auditor.standards.domain.dnssec_chain import (
     AnchorError,
     ChainResult,
     ChainState,

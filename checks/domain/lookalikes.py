@@ -10,7 +10,7 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsClient
 from auditor.net.domains import organisational_domain
-from checks.domain.permutations import Lookalike, permutations
+from auditor.standards.domain.permutations import Lookalike, permutations
 
 MAX_FINDINGS = 50
 IN_FLIGHT = 32

@@ -15,7 +15,7 @@ from auditor.check import CheckContext
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome
 from auditor.net.domains import organisational_domain
-from checks.email.dmarc_record import (
+from auditor.standards.email.dmarc_record import (
     DmarcRecord,
     DmarcSyntaxError,
     is_dmarc_candidate,

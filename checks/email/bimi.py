@@ -11,6 +11,7 @@ import asyncio
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
+from auditor.standards.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
 from checks.email.auth_dns import (
     DmarcLookup,
     could_not_check,
@@ -18,7 +19,6 @@ from checks.email.auth_dns import (
     dns_evidence,
     now_iso,
 )
-from checks.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
 
 MAX_LOGO_BYTES = 64 * 1024  # BIMI asks for SVG Tiny PS logos of at most 32 KB
 

@@ -8,7 +8,7 @@ import dns.rdtypes.ANY.TLSA
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from checks.domain.dnssec_chain import (
+from auditor.standards.domain.dnssec_chain import (
     AnchorError,
     Anchors,
     ChainState,

@@ -1,7 +1,7 @@
 """email.dkim: find the domain's DKIM keys and judge each one.
 
 DNS cannot list DKIM selectors, so discovery admits its limits: it probes the selectors
-of the providers UK campaigns use (checks/data/dkim_selectors.toml), the selectors the
+of the providers UK campaigns use (auditor/standards/data/dkim_selectors.toml), the selectors the
 profile names (for instance from ``auditor dkim-selectors`` on a sent message), and reads
 the ``_domainkey`` empty-non-terminal hint. "No selector found" is a warning with that
 explanation, never a failure.
@@ -20,8 +20,8 @@ from typing import Any
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
-from checks.email.auth_dns import could_not_check, dns_evidence, lookup_spf, now_iso
-from checks.email.dkim_record import (
+from auditor.standards import DATA_DIR
+from auditor.standards.email.dkim_record import (
     DkimKey,
     DkimSyntaxError,
     key_strength,
@@ -29,8 +29,9 @@ from checks.email.dkim_record import (
     parse_dkim_key,
     valid_selector,
 )
+from checks.email.auth_dns import could_not_check, dns_evidence, lookup_spf, now_iso
 
-SELECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "dkim_selectors.toml"
+SELECTORS_FILE = DATA_DIR / "dkim_selectors.toml"
 PROFILE = "profile"
 
 

@@ -11,6 +11,12 @@ import asyncio
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.domains import organisational_domain
+from auditor.standards.email.dmarc_record import (
+    POLICY_STRENGTH,
+    DmarcRecord,
+    ReportUri,
+    is_dmarc_candidate,
+)
 from checks.email.auth_dns import (
     DmarcLookup,
     could_not_check,
@@ -18,7 +24,6 @@ from checks.email.auth_dns import (
     dns_evidence,
     now_iso,
 )
-from checks.email.dmarc_record import POLICY_STRENGTH, DmarcRecord, ReportUri, is_dmarc_candidate
 
 MAX_AUTHORISATION_LOOKUPS = 10
 

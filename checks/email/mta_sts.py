@@ -5,7 +5,7 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
-from checks.email.mta_sts_policy import (
+from auditor.standards.email.mta_sts_policy import (
     MIN_ENFORCE_MAX_AGE,
     MtaStsError,
     MtaStsPolicy,

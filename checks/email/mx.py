@@ -18,6 +18,7 @@ from typing import Any
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
+from auditor.standards import DATA_DIR
 from checks.email.auth_dns import (
     could_not_check,
     discover_dmarc,
@@ -26,7 +27,7 @@ from checks.email.auth_dns import (
     now_iso,
 )
 
-PROVIDERS_FILE = Path(__file__).resolve().parent.parent / "data" / "mail_providers.toml"
+PROVIDERS_FILE = DATA_DIR / "mail_providers.toml"
 MAX_MX_HOSTS = 20
 
 

@@ -1,7 +1,7 @@
 """SPF (RFC 7208): which servers may send email as the campaign domain.
 
 The check reads the domain's SPF record and walks its include/redirect tree without a
-client address, as a receiver would have to (the walk is checks/email/spf_policy.py): it
+client address, as a receiver would have to (the walk is auditor/standards/email/spf_policy.py): it
 counts the terms that cost a DNS lookup (the limit is 10 across the whole tree), the
 lookups that find nothing (limit 2), MX sets over 10 names, include targets without a
 record and loops. Then it judges how the record ends (``-all`` good, ``~all``
@@ -15,9 +15,15 @@ from typing import Any
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from checks.email.spf_eval import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
-from checks.email.spf_policy import SpfNode, SpfPolicy, has_loop, inspect_policy, redirect_chain
-from checks.email.spf_record import SpfSyntaxError, parse_record
+from auditor.standards.email.spf_eval import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
+from auditor.standards.email.spf_policy import (
+    SpfNode,
+    SpfPolicy,
+    has_loop,
+    inspect_policy,
+    redirect_chain,
+)
+from auditor.standards.email.spf_record import SpfSyntaxError, parse_record
 
 MAX_RECORD_BYTES = 450  # RFC 7208 §3.4: keep answers within one UDP datagram
 

@@ -9,7 +9,7 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsClient
 from auditor.net.smtp import SmtpProbeResult
-from checks.web.certificates import (
+from auditor.standards.web.certificates import (
     expiry_problem,
     issuer_from_der,
     names_from_der,

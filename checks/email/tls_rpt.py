@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from checks.email.tls_rpt_record import TlsRptError, is_tlsrpt_record, parse_tlsrpt
+from auditor.standards.email.tls_rpt_record import TlsRptError, is_tlsrpt_record, parse_tlsrpt
 
 ACTION = "email.tls-rpt-setup"
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from checks.exposure.extract import MapPoint, Segment
-from checks.exposure.matchers import (
+from auditor.standards.content.extract import MapPoint, Segment
+from auditor.standards.identity.matchers import (
     IdentityMatcher,
     Match,
     haversine_m,

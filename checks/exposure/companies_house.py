@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from checks.exposure.matchers import IdentityMatcher, normalise_text
+from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
 from checks.exposure.rdap import json_answer
 
 CH_ACTIONS = ("exposure.companies-house-address",)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.extract import Segment
+from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
+from auditor.standards.identity.matchers import IdentityMatcher
 from checks.exposure.common import (
     best_per_location,
     clean_finding,
@@ -17,9 +20,6 @@ from checks.exposure.common import (
     site_crawls,
     unread_sites,
 )
-from checks.exposure.extract import Segment
-from checks.exposure.matchers import IdentityMatcher
-from checks.exposure.pdf_text import PdfUnreadable, read_pdf
 
 DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
 

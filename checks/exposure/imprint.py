@@ -6,6 +6,10 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.extract import Segment, extract_html
+from auditor.standards.content.pdf_text import PdfUnreadable
+from auditor.standards.identity.imprint_text import find_imprints
+from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
 from checks.exposure.common import (
     Sighting,
     exposure_finding,
@@ -16,10 +20,6 @@ from checks.exposure.common import (
     unreadable_finding,
 )
 from checks.exposure.documents import document_segments
-from checks.exposure.extract import Segment, extract_html
-from checks.exposure.imprint_text import find_imprints
-from checks.exposure.matchers import IdentityMatcher, normalise_text
-from checks.exposure.pdf_text import PdfUnreadable
 
 IMPRINT_GUIDANCE = (
     "https://www.electoralcommission.org.uk/full-guidance/statutory-guidance-digital-imprints"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
 from auditor.model import Finding, Severity
+from auditor.standards.content.extract import PageContent, extract_html, extract_vcard
+from auditor.standards.identity.matchers import IdentityMatcher
 from checks.exposure.common import (
     best_per_location,
     clean_finding,
@@ -19,8 +21,6 @@ from checks.exposure.common import (
     site_crawls,
     truncated_findings,
 )
-from checks.exposure.extract import PageContent, extract_html, extract_vcard
-from checks.exposure.matchers import IdentityMatcher
 
 
 class PagesCheck(Check):

@@ -11,13 +11,13 @@ from urllib.parse import quote
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
-from checks.exposure.matchers import IdentityMatcher
-from checks.exposure.rdap_parse import (
+from auditor.standards.content.rdap_parse import (
     RdapFormatError,
     base_for,
     parse_bootstrap,
     parse_domain,
 )
+from auditor.standards.identity.matchers import IdentityMatcher
 
 RDAP_ACTIONS = ("exposure.domain-privacy",)
 MAX_JSON = 2 * 1024 * 1024

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
-from checks.web.header_grading import (
+from auditor.standards.web.header_grading import (
     Grade,
     GradedTest,
     grade_content_type_options,
@@ -21,8 +21,8 @@ from checks.web.header_grading import (
     parse_hsts,
     total,
 )
+from auditor.standards.web.security_txt import parse_security_txt
 from checks.web.https import could_not_fetch, fetch_evidence, site_origins
-from checks.web.security_txt import parse_security_txt
 
 # Tests whose failures web.https reports already: scored here, not repeated as findings.
 REPORTED_BY_HTTPS = ("strict-transport-security", "redirection")

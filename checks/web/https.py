@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
-from checks.web.certificates import expiry_problem, not_after_from_peercert
-from checks.web.header_grading import HSTS_MIN_AGE, parse_hsts
+from auditor.standards.web.certificates import expiry_problem, not_after_from_peercert
+from auditor.standards.web.header_grading import HSTS_MIN_AGE, parse_hsts
 
 ACTION_CERT = "web.fix-certificate"
 ACTION_REDIRECT = "web.redirect-to-https"

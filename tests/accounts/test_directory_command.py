@@ -8,7 +8,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.demo.web_server import WebServer, html, json_response, text
-from checks.accounts.services_table import directory_path, load_service_table
+from auditor.standards.accounts.services_table import directory_path, load_service_table
 
 DIRECTORY = [
     ["Example Council Portal", {"domain": "portal.council.example", "tfa": ["totp", "sms"],

@@ -7,7 +7,7 @@ from auditor.demo.web_server import WebServer, html
 from auditor.engine import Engine
 from auditor.model import Report, Status
 from auditor.profile import Account, Profile
-from checks.accounts.discovery import classify_url, provider_from_mx
+from auditor.standards.accounts.discovery import classify_url, provider_from_mx
 from checks.accounts.inventory import InventoryCheck
 from tests.accounts.conftest import loopback_services
 

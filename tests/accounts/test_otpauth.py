@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from checks.accounts.otpauth import OtpauthError, lint_uri, worst
+from auditor.standards.accounts.otpauth import OtpauthError, lint_uri, worst
 from tests.accounts.conftest import files_containing
 
 SECRET_160 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -7,10 +7,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.accounts.discovery import classify_url, social_links
-from checks.accounts.otpauth import OtpauthError, lint_uri
-from checks.accounts.pwned import RangeParseError, parse_range
-from checks.accounts.services_table import ServiceTableError, parse_directory
+from auditor.standards.accounts.discovery import classify_url, social_links
+from auditor.standards.accounts.otpauth import OtpauthError, lint_uri
+from auditor.standards.accounts.pwned import RangeParseError, parse_range
+from auditor.standards.accounts.services_table import ServiceTableError, parse_directory
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from auditor.demo.web_server import Request, Response, WebServer, text
-from checks.accounts.pwned import (
+from auditor.standards.accounts.pwned import (
     PwnedError,
     RangeParseError,
     breach_count,

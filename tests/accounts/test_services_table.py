@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.accounts.services_table import (
+from auditor.standards.accounts.services_table import (
     CATEGORIES,
     METHODS,
     ServiceTableError,

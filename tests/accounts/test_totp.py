@@ -6,7 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from checks.accounts.totp import ISSUER, SelfTest, TotpError, new_selftest, qr_half_blocks
+from auditor.standards.accounts.totp import (
+    ISSUER,
+    SelfTest,
+    TotpError,
+    new_selftest,
+    qr_half_blocks,
+)
 
 NOW = 1_780_000_005.0  # a fixed instant, 5 s into a 30 s step
 

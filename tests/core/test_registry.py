@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.check import Category, Check, CheckMeta, TargetKind
+from auditor.check import Check, CheckMeta
 from auditor.model import Severity
 from auditor.registry import (
     Catalogue,
@@ -24,6 +24,7 @@ from auditor.registry import (
     read_meta_without_import,
     select,
 )
+from auditor.vocabulary import Category, TargetKind
 
 ID_PATTERN = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 

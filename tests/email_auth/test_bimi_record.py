@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
+from auditor.standards.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
 
 
 def test_full_record() -> None:

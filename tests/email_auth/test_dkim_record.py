@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.email.dkim_record import (
+from auditor.standards.email.dkim_record import (
     DkimSyntaxError,
     EmailHeaderError,
     header_fields,

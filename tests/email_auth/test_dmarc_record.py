@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.email.dmarc_record import (
+from auditor.standards.email.dmarc_record import (
     DmarcSyntaxError,
     is_dmarc_candidate,
     parse_dmarc,

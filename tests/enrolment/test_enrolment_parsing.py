@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.accounts.enrolment import (
+from auditor.standards.accounts.enrolment import (
     GOOGLE_FIELDS,
     EnrolmentError,
     UserEnrolment,

@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.profile import Address, Profile
-from checks.exposure.addresses import address_key
-from checks.exposure.exif_gps import ImageUnreadable, read_gps, xmp_point
-from checks.exposure.extract import extract_html, extract_vcard, json_ld_texts, map_points
-from checks.exposure.imprint_text import find_imprints
-from checks.exposure.matchers import IdentityMatcher, haversine_m
-from checks.exposure.pdf_text import PdfUnreadable, read_pdf
-from checks.exposure.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
+from auditor.standards.content.exif_gps import ImageUnreadable, read_gps, xmp_point
+from auditor.standards.content.extract import extract_html, extract_vcard, json_ld_texts, map_points
+from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
+from auditor.standards.content.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
+from auditor.standards.identity.addresses import address_key
+from auditor.standards.identity.imprint_text import find_imprints
+from auditor.standards.identity.matchers import IdentityMatcher, haversine_m
 
 HOME = Address(("Flat 3", "12 Acacia Avenue", "Ashcombe"), "AB1 2CD", 51.501, -0.142)
 PROFILE = Profile(

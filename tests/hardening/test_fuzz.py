@@ -23,33 +23,38 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor import identifiers
 from auditor.crawl import normalise_url as crawl_url
 from auditor.crawl import page_links
 from auditor.demo import candidate as c
 from auditor.demo.content.zones import DKIM_1024, DKIM_2048
 from auditor.net.domains import DomainError
 from auditor.profile import ProfileError, parse_profile
-from checks.accounts.otpauth import OtpauthError, lint_uri
-from checks.email.bimi_record import BimiSyntaxError, parse_bimi
-from checks.email.dkim_record import DkimSyntaxError, key_strength, parse_dkim_key
-from checks.email.dmarc_record import DmarcSyntaxError, parse_dmarc
-from checks.email.mta_sts_policy import MtaStsError, parse_policy, parse_sts_record
-from checks.email.mx import parse_mx
-from checks.email.spf_record import SpfSyntaxError, expand, parse_macro_string, parse_record
-from checks.email.tls_rpt_record import TlsRptError, parse_tlsrpt
-from checks.exposure.exif_gps import ImageUnreadable, read_gps, xmp_point
-from checks.exposure.extract import extract_html, extract_vcard, json_ld_texts, map_points
-from checks.exposure.imprint_text import find_imprints
-from checks.exposure.matchers import IdentityMatcher
-from checks.exposure.pdf_text import PdfUnreadable, read_pdf
-from checks.exposure.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
-from checks.web.header_grading import (
+from auditor.standards.accounts.otpauth import OtpauthError, lint_uri
+from auditor.standards.content.exif_gps import ImageUnreadable, read_gps, xmp_point
+from auditor.standards.content.extract import extract_html, extract_vcard, json_ld_texts, map_points
+from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
+from auditor.standards.content.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
+from auditor.standards.email.bimi_record import BimiSyntaxError, parse_bimi
+from auditor.standards.email.dkim_record import DkimSyntaxError, key_strength, parse_dkim_key
+from auditor.standards.email.dmarc_record import DmarcSyntaxError, parse_dmarc
+from auditor.standards.email.mta_sts_policy import MtaStsError, parse_policy, parse_sts_record
+from auditor.standards.email.spf_record import (
+    SpfSyntaxError,
+    expand,
+    parse_macro_string,
+    parse_record,
+)
+from auditor.standards.email.tls_rpt_record import TlsRptError, parse_tlsrpt
+from auditor.standards.identity import identifiers
+from auditor.standards.identity.imprint_text import find_imprints
+from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.standards.web.header_grading import (
     parse_csp,
     parse_hsts,
     parse_set_cookie,
 )
-from checks.web.security_txt import parse_security_txt
+from auditor.standards.web.security_txt import parse_security_txt
+from checks.email.mx import parse_mx
 from reports.masking import compile_masker, mask_text
 
 QUICK_EXAMPLES = 40

@@ -27,8 +27,8 @@ from auditor.net.connect import ConnectRule
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
-from checks.accounts.pwned import breach_count
-from checks.accounts.totp import new_selftest
+from auditor.standards.accounts.pwned import breach_count
+from auditor.standards.accounts.totp import new_selftest
 from checks.exposure.pages import PagesCheck
 
 # The person's identifiers in every format they are written in (the demo profile, the site's

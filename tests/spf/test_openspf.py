@@ -35,7 +35,7 @@ import yaml
 
 from auditor.demo.dns_server import DnsServer
 from auditor.net.dns import DnsClient, Nameserver
-from checks.email.spf_eval import check_mail_from
+from auditor.standards.email.spf_eval import check_mail_from
 
 StartServer = Callable[[DnsServer], Awaitable[None]]
 SHARED = Path(__file__).resolve().parents[3] / "shared"

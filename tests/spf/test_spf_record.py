@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.email.spf_eval import macro_ip, parse_ip, query_name, valid_domain
-from checks.email.spf_record import (
+from auditor.standards.email.spf_eval import macro_ip, parse_ip, query_name, valid_domain
+from auditor.standards.email.spf_record import (
     Qualifier,
     SpfRecord,
     SpfSyntaxError,

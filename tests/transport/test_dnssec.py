@@ -19,8 +19,7 @@ from auditor.demo.dns_server import DnsServer, zone_from_records
 from auditor.model import Finding, Status
 from auditor.net.dns import DnsClient, Nameserver
 from auditor.services import Services
-from checks.domain.dnssec import DnssecCheck
-from checks.domain.dnssec_chain import (
+from auditor.standards.domain.dnssec_chain import (
     ANCHOR_ENV,
     AnchorError,
     ChainState,
@@ -28,6 +27,7 @@ from checks.domain.dnssec_chain import (
     validate_chain,
     validate_rrset,
 )
+from checks.domain.dnssec import DnssecCheck
 from checks.email.dane import DaneCheck, tlsa_problems
 
 MakeServices = Callable[..., Services]
@@ -117,7 +117,7 @@ async def dns_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
 
 
 def test_anchor_parsing() -> None:
-    text = Path("checks/data/root-anchors.txt").read_text()
+    text = Path("auditor/standards/data/root-anchors.txt").read_text()
     anchors = parse_anchors(text)
     assert [r.to_text().split()[0] for r in anchors[dns.name.root]] == ["20326", "38696"]
     with pytest.raises(AnchorError):
@@ -147,7 +147,7 @@ async def client(dns_world: DnsServer) -> AsyncIterator[DnsClient]:
 
 
 async def chain_for(client: DnsClient, name: str):  # type: ignore[no-untyped-def]
-    from checks.domain.dnssec_chain import load_anchors
+    from auditor.standards.domain.dnssec_chain import load_anchors
 
     anchors, _ = load_anchors()
     return await validate_chain(client, name, anchors, NOW)
@@ -251,7 +251,7 @@ def test_nsec3_proves_an_unsigned_delegation() -> None:
     import dns.rdataclass
     import dns.rrset
 
-    from checks.domain.dnssec_chain import _has_type, _nsec3_proof, check_signature
+    from auditor.standards.domain.dnssec_chain import _has_type, _nsec3_proof, check_signature
 
     key = new_key()
     apex = dns.name.from_text(f"{ANCHOR}.")

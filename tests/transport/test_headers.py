@@ -14,7 +14,7 @@ from auditor.demo.web_server import Request, Response, WebServer, html, redirect
 from auditor.model import Finding, Status
 from auditor.net.connect import ConnectRule
 from auditor.services import Services
-from checks.web.header_grading import (
+from auditor.standards.web.header_grading import (
     GradedTest,
     grade_content_type_options,
     grade_cookies,
@@ -27,8 +27,8 @@ from checks.web.header_grading import (
     parse_hsts,
     total,
 )
+from auditor.standards.web.security_txt import parse_security_txt
 from checks.web.headers import HeadersCheck
-from checks.web.security_txt import parse_security_txt
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]

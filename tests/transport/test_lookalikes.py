@@ -9,8 +9,8 @@ import pytest
 from auditor.demo.dns_server import DnsServer, zone_from_records
 from auditor.model import Finding, Status
 from auditor.services import Services
+from auditor.standards.domain.permutations import permutations, split_domain
 from checks.domain.lookalikes import LookalikesCheck
-from checks.domain.permutations import permutations, split_domain
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]

@@ -13,14 +13,14 @@ from auditor.demo.web_server import Response, WebServer, redirect, text
 from auditor.model import Finding, Status
 from auditor.net.connect import ConnectRule
 from auditor.services import Services
-from checks.email.mta_sts import MtaStsCheck
-from checks.email.mta_sts_policy import (
+from auditor.standards.email.mta_sts_policy import (
     MtaStsError,
     mx_matches,
     parse_policy,
     parse_sts_record,
     uncovered_mx,
 )
+from checks.email.mta_sts import MtaStsCheck
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]

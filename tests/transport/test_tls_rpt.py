@@ -9,8 +9,8 @@ import pytest
 from auditor.demo.dns_server import DnsServer, zone_from_records
 from auditor.model import Finding, Status
 from auditor.services import Services
+from auditor.standards.email.tls_rpt_record import TlsRptError, parse_tlsrpt, uri_problem
 from checks.email.tls_rpt import TlsRptCheck
-from checks.email.tls_rpt_record import TlsRptError, parse_tlsrpt, uri_problem
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]

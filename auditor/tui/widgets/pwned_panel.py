@@ -79,7 +79,7 @@ class PwnedPanel(Vertical):
     async def _lookup(self, password: str, options: AuditOptions) -> None:
         result = self.query_one("#pwned-result", Static)
         try:
-            from checks.accounts.pwned import breach_count
+            from auditor.standards.accounts.pwned import breach_count
         except ImportError:
             result.update(plain("The breached-password check is not available in this version."))
             return

@@ -27,7 +27,7 @@ INTRO = (
 
 def load_totp() -> Any | None:
     try:
-        from checks.accounts import totp
+        from auditor.standards.accounts import totp
     except ImportError:
         return None
     return totp

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checks.exposure.matchers import normalise_text
+from auditor.standards.identity.matchers import normalise_text
 
 MAX_IMPRINT = 300  # characters after "… by" that belong to one imprint
 _START = re.compile(

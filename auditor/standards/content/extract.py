@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
-from auditor.crawl import parseable_html
+from auditor.standards.content.html import parseable_html
 
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML parsed per page
 MAX_SEGMENTS = 5000

@@ -6,7 +6,7 @@ must match token for token ("112 Acacia Avenue" is not "12 Acacia Avenue", "12a"
 "12"), the street after canonicalising its type ("Avenue"/"Ave"), the postcode after
 normalising case and spacing. Public addresses the person lists (party office, agent, PO
 box) are never reported. The address keys and word tokens compared here are read in
-checks/exposure/addresses.py. Everything here is pure, never raises on any input string,
+auditor/standards/identity/addresses.py. Everything here is pure, never raises on any input string,
 and every regex is linear-time: bounded repeats and no nested quantifiers.
 """
 
@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from auditor.identifiers import normalise_phone
 from auditor.model import Confidence, Severity
-from checks.exposure.addresses import (
+from auditor.standards.identity.addresses import (
     NUMBERISH,
     AddressKey,
     Token,
@@ -36,6 +35,7 @@ from checks.exposure.addresses import (
     runs,
     tokens,
 )
+from auditor.standards.identity.identifiers import normalise_phone
 
 if TYPE_CHECKING:
     from auditor.profile import Profile

@@ -4,7 +4,8 @@ Each test returns a ``GradedTest`` with a modifier; the score starts at 100, pen
 added, and bonuses count only when the penalised score is still 90 or more (as the
 Observatory does). The table is documented in docs/web-headers-scoring.md. Nothing here
 raises: malformed headers are graded as invalid. Work is bounded by header-length caps.
-security.txt, which is not a header and not scored, is read in checks/web/security_txt.py.
+security.txt, which is not a header and not scored, is read in
+auditor/standards/web/security_txt.py.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 canonical form ("Avenue"/"Ave" -> "ave"); ``address_key(address, subject)`` reads the lines
 the person typed into house name, flat, house number, street and postcode; the helpers
 below find token sequences (a street, a house name) and a flat number written before a house
-number. Matching them in text is checks/exposure/matchers.py. Everything here is pure, never
-raises on any input string, and every regex is linear-time.
+number. Matching them in text is auditor/standards/identity/matchers.py. Everything here is
+pure, never raises on any input string, and every regex is linear-time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from auditor.identifiers import normalise_postcode
+from auditor.standards.identity.identifiers import normalise_postcode
 
 if TYPE_CHECKING:
     from auditor.profile import Address

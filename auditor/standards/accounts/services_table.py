@@ -1,7 +1,7 @@
 """The service table: which second factors each service offers, and where the setting lives.
 
-Our own table (checks/data/services.toml) is the source of truth. The public 2FA Directory
-(https://2fa.directory, MIT licence, by the 2factorauth project), once downloaded with
+Our own table (auditor/standards/data/services.toml) is the source of truth. The public 2FA
+Directory (https://2fa.directory, MIT licence, by the 2factorauth project), once downloaded with
 ``auditor directory update``, adds the services we do not list; on any conflict our entry
 wins. Parsing is pure and bounded: it raises only ``ServiceTableError``.
 """
@@ -226,8 +226,10 @@ def _service_from_toml(entry: Mapping[str, Any], where: str) -> Service:
 
 
 def builtin_services() -> list[Service]:
-    """The table shipped in checks/data/services.toml."""
-    return parse_service_table(_BUILTIN.read_text(encoding="utf-8"), "checks/data/services.toml")
+    """The table shipped in auditor/standards/data/services.toml."""
+    return parse_service_table(
+        _BUILTIN.read_text(encoding="utf-8"), "auditor/standards/data/services.toml"
+    )
 
 
 # -- the 2FA Directory -------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from auditor.crawl import parseable_html
+from auditor.standards.content.html import parseable_html
 
 MAX_HTML = 2 * 1024 * 1024
 MAX_LINKS = 5000

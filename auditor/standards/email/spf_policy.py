@@ -17,8 +17,13 @@ import asyncio
 from dataclasses import dataclass, field
 
 from auditor.net.dns import DnsAnswer, DnsClient
-from checks.email.spf_eval import MAX_MX_NAMES, query_name
-from checks.email.spf_record import SpfRecord, SpfSyntaxError, is_spf_record, parse_record
+from auditor.standards.email.spf_eval import MAX_MX_NAMES, query_name
+from auditor.standards.email.spf_record import (
+    SpfRecord,
+    SpfSyntaxError,
+    is_spf_record,
+    parse_record,
+)
 
 MAX_NODES = 60  # records fetched for one tree at most (bounds work on hostile trees)
 MAX_NAME_CHECKS = 50  # a:/mx:/exists: targets checked for void lookups at most

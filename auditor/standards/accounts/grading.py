@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from auditor.model import Severity, Status
 from auditor.profile import Account
-from checks.accounts.services_table import METHOD_NAMES, METHOD_RANK, Service, ServiceTable
+from auditor.standards.accounts.services_table import (
+    METHOD_NAMES,
+    METHOD_RANK,
+    Service,
+    ServiceTable,
+)
 
 NCSC_2SV = "https://www.ncsc.gov.uk/guidance/setting-two-step-verification-2sv"
 # Categories where a takeover costs money, the domain, or every other password.

@@ -26,7 +26,7 @@ import dns.name
 import dns.reversename
 
 from auditor.net.dns import DnsAnswer, DnsClient
-from checks.email.spf_record import (
+from auditor.standards.email.spf_record import (
     MacroString,
     Mechanism,
     SpfRecord,

@@ -1,0 +1,1 @@
+"""Accounts: TOTP and otpauth URIs, Pwned Passwords, the services table, enrolment, grading."""

@@ -1,0 +1,1 @@
+"""Reading content: HTML, PDF, EXIF and RDAP extraction."""

@@ -1,0 +1,1 @@
+"""Domain standards: the DNSSEC chain of trust and lookalike permutations."""

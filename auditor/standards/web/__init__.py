@@ -1,0 +1,1 @@
+"""Web standards: security header grading, security.txt, certificates."""
