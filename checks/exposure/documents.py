@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
-from auditor.model import Evidence, Finding, Severity, Status
-from auditor.standards.content.extract import Segment
-from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
-from auditor.standards.identity.matchers import IdentityMatcher
-from checks.exposure.common import (
+from auditor.exposure import (
     best_per_location,
     clean_finding,
+    document_segments,
     exposure_finding,
     failure_finding,
     no_identifiers_finding,
@@ -20,6 +17,9 @@ from checks.exposure.common import (
     site_crawls,
     unread_sites,
 )
+from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.pdf_text import PdfUnreadable
+from auditor.standards.identity.matchers import IdentityMatcher
 
 DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
 
@@ -47,16 +47,6 @@ class DocumentsCheck(Check):
         if not crawls:
             return [no_sites_finding(ctx)]
         return findings_for_documents(ctx, matcher, crawls)
-
-
-def document_segments(data: bytes) -> list[Segment]:
-    """Raises PdfUnreadable."""
-    content = read_pdf(data)
-    segments = [
-        Segment("pdf-text", text, f"page {number}") for number, text in enumerate(content.pages, 1)
-    ]
-    segments += [Segment("pdf-metadata", value, key) for key, value in content.metadata.items()]
-    return segments
 
 
 def findings_for_documents(

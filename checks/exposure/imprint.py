@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
-from auditor.model import Evidence, Finding, Severity, Status
-from auditor.standards.content.extract import Segment, extract_html
-from auditor.standards.content.pdf_text import PdfUnreadable
-from auditor.standards.identity.imprint_text import find_imprints
-from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
-from checks.exposure.common import (
+from auditor.exposure import (
     Sighting,
+    document_segments,
     exposure_finding,
     no_identifiers_finding,
     no_sites_finding,
@@ -19,7 +15,11 @@ from checks.exposure.common import (
     unread_sites,
     unreadable_finding,
 )
-from checks.exposure.documents import document_segments
+from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.extract import Segment, extract_html
+from auditor.standards.content.pdf_text import PdfUnreadable
+from auditor.standards.identity.imprint_text import find_imprints
+from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
 
 IMPRINT_GUIDANCE = (
     "https://www.electoralcommission.org.uk/full-guidance/statutory-guidance-digital-imprints"

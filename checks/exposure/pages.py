@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
-from auditor.model import Finding, Severity
-from auditor.standards.content.extract import PageContent, extract_html, extract_vcard
-from auditor.standards.identity.matchers import IdentityMatcher
-from checks.exposure.common import (
+from auditor.exposure import (
     best_per_location,
     clean_finding,
     exposure_finding,
@@ -21,6 +18,9 @@ from checks.exposure.common import (
     site_crawls,
     truncated_findings,
 )
+from auditor.model import Finding, Severity
+from auditor.standards.content.extract import PageContent, extract_html, extract_vcard
+from auditor.standards.identity.matchers import IdentityMatcher
 
 
 class PagesCheck(Check):

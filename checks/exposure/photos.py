@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
-from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from auditor.standards.content.exif_gps import GpsPoint, ImageUnreadable, read_gps
-from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
-from checks.exposure.common import (
+from auditor.exposure import (
     clean_finding,
     failure_finding,
     no_sites_finding,
     site_crawls,
     unread_sites,
 )
+from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from auditor.standards.content.exif_gps import GpsPoint, ImageUnreadable, read_gps
+from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
 
 PHOTO_ACTIONS = ("exposure.strip-photo-location", "exposure.search-engine-refresh")
 

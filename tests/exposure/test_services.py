@@ -166,7 +166,7 @@ async def test_guided_answers(world: Any, corpus: Any) -> None:
 
 
 def test_every_action_the_checks_name_is_defined() -> None:
-    import checks.exposure.common as common
+    import auditor.exposure as common
     import checks.exposure.documents as documents
     import checks.exposure.imprint as imprint
     import checks.exposure.photos as photos

@@ -1,6 +1,6 @@
-"""What the exposure checks share: the crawls of the profile's sites, turning a matcher's
-sightings into findings (one per URL and kind, the best match), and crawl failures into
-honest "could not check" findings."""
+"""What the exposure checks share (core, so that no check imports another): the crawls of the
+profile's sites, the text segments of a PDF, turning a matcher's sightings into findings (one
+per URL and kind, the best match), and crawl failures into honest "could not check" findings."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.extract import MapPoint, Segment
+from auditor.standards.content.pdf_text import read_pdf
 from auditor.standards.identity.matchers import (
     IdentityMatcher,
     Match,
@@ -65,6 +66,16 @@ def identifiers_missing(matcher: IdentityMatcher) -> str:
         "The profile has no home address, phone number or personal email to look for; "
         "add them (they stay on this computer) and run the audit again."
     )
+
+
+def document_segments(data: bytes) -> list[Segment]:
+    """The text of each page and each metadata field of a PDF. Raises PdfUnreadable."""
+    content = read_pdf(data)
+    segments = [
+        Segment("pdf-text", text, f"page {number}") for number, text in enumerate(content.pages, 1)
+    ]
+    segments += [Segment("pdf-metadata", value, key) for key, value in content.metadata.items()]
+    return segments
 
 
 async def site_crawls(ctx: CheckContext) -> list[Crawl]:
