@@ -1,5 +1,9 @@
-"""Remediation actions as data: load and validate checks/data/actions/*.toml.
+"""Remediation actions as data: load and validate the ``*.toml`` files of every package
+registered in the entry-point group ``auditor.actions``.
 
+Actions are plugin data, found like checks: an entry point names a package (the built-ins
+register ``checks.data.actions`` in pyproject.toml exactly as a third-party plugin would) and
+its TOML files are read with ``importlib.resources``, so they work from a wheel or a zip.
 Each check family writes its own file; this module reads them all, checks every action
 against the schema in the brief (and docs/report-format.md), and refuses duplicates across
 files. A validation problem names the file and the action id, so whoever broke it can fix
@@ -18,14 +22,16 @@ Optional fields beyond the base schema:
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.metadata import entry_points
+from importlib.resources.abc import Traversable
 from typing import Any
 
-ACTIONS_DIR = Path(__file__).resolve().parent.parent / "checks" / "data" / "actions"
+ENTRY_POINT_GROUP = "auditor.actions"
 
 WHO = ("candidate", "agent", "campaign IT volunteer", "registrar or host")
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -208,8 +214,9 @@ def _parse_links(value: Any, fail: Any) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def parse_actions_file(path: Path) -> list[Action]:
-    """Every action in one TOML file; ActionError at the first problem."""
+def parse_actions_file(path: Traversable) -> list[Action]:
+    """Every action in one TOML file (a Path or a package resource); ActionError at the first
+    problem."""
     source = path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -225,12 +232,45 @@ def parse_actions_file(path: Path) -> list[Action]:
     return [parse_action(table, source) for table in tables]
 
 
-def lint_actions(directory: Path = ACTIONS_DIR) -> list[str]:
-    """Every problem in every file (not just the first), for the lint test and CI."""
+def registered_folders(group: str = ENTRY_POINT_GROUP) -> tuple[list[Traversable], list[str]]:
+    """The action packages registered in ``group`` (sorted by entry-point name), and a problem
+    line for each one that cannot be found (a broken plugin must not stop the others)."""
+    folders: list[Traversable] = []
     problems: list[str] = []
+    for point in sorted(entry_points(group=group), key=lambda p: p.name):
+        try:
+            folder = importlib.resources.files(point.value.strip())
+            if not folder.is_dir():
+                raise NotADirectoryError("not a package folder")
+        except Exception as exc:
+            line = str(exc).strip().splitlines()
+            why = f"{type(exc).__name__}: {line[0]}" if line else type(exc).__name__
+            problems.append(f"actions {point.name!r} ({point.value}) could not be read: {why}")
+            continue
+        folders.append(folder)
+    return folders, problems
+
+
+def _toml_files(folders: Iterable[Traversable]) -> Iterator[Traversable]:
+    for folder in folders:
+        if folder.is_dir():
+            yield from sorted(
+                (f for f in folder.iterdir() if f.name.endswith(".toml") and f.is_file()),
+                key=lambda f: f.name,
+            )
+
+
+def _folders(directory: Traversable | None) -> tuple[list[Traversable], list[str]]:
+    return registered_folders() if directory is None else ([directory], [])
+
+
+def lint_actions(directory: Traversable | None = None) -> list[str]:
+    """Every problem in every file (not just the first), for the lint test and CI; every
+    registered package when ``directory`` is None."""
+    folders, problems = _folders(directory)
     seen: dict[str, str] = {}
     fallbacks: dict[str, str] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in _toml_files(folders):
         try:
             actions = parse_actions_file(path)
         except ActionError as exc:
@@ -257,16 +297,17 @@ def lint_actions(directory: Path = ACTIONS_DIR) -> list[str]:
     return problems
 
 
-def load_actions(directory: Path = ACTIONS_DIR, *, strict: bool = False) -> ActionSet:
-    """All actions in ``directory``.
+def load_actions(directory: Traversable | None = None, *, strict: bool = False) -> ActionSet:
+    """All actions of every registered package (or of ``directory`` alone).
 
-    Lenient (the default, for running audits): a broken file is skipped and named in
-    ``problems``; a duplicate id keeps the first definition. Strict: raise ActionError.
+    Lenient (the default, for running audits): a broken file or package is skipped and named
+    in ``problems``; a duplicate id keeps the first definition. Strict: raise ActionError.
     """
     actions: dict[str, Action] = {}
-    problems: list[str] = []
-    paths = sorted(directory.glob("*.toml")) if directory.is_dir() else []
-    for path in paths:
+    folders, problems = _folders(directory)
+    if strict and problems:
+        raise ActionError(ENTRY_POINT_GROUP, "", problems[0])
+    for path in _toml_files(folders):
         try:
             loaded = parse_actions_file(path)
         except ActionError as exc:

@@ -286,7 +286,7 @@ def create_app(
 
     ``clock`` freezes time (ticks, attestation dates, the audit's timestamps); ``audit_runner``
     replaces the engine (tests); ``store`` replaces the audit history; ``actions`` replaces
-    the remediation actions loaded from checks/data/actions; ``demo_world_factory`` returns a
+    the remediation actions of the registered action packages; ``demo_world_factory`` returns a
     started demo world (default: ``DemoWorld.run_in_thread``).
     """
     session = Session(

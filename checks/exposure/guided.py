@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 
-GUIDED_FILE = Path(__file__).resolve().parent.parent / "data" / "guided.toml"
+GUIDED_FILE = files("checks.data") / "guided.toml"
 DONE = frozenset({"yes", "done", "not-applicable"})
 
 
@@ -28,7 +29,7 @@ class Question:
     links: tuple[tuple[str, str], ...]
 
 
-def load_questions(path: Path = GUIDED_FILE) -> list[Question]:
+def load_questions(path: Traversable = GUIDED_FILE) -> list[Question]:
     """The questions in guided.toml; ValueError naming the question on a malformed entry."""
     data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     questions: list[Question] = []

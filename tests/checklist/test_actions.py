@@ -1,19 +1,23 @@
-"""The actions data: every file in checks/data/actions lints clean; the loader names problems."""
+"""The actions data: every file of every registered actions package lints clean; the loader
+names problems."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 
 from auditor.actions import (
-    ACTIONS_DIR,
     ActionError,
     count_sentences,
     lint_actions,
     load_actions,
     parse_actions_file,
+    registered_folders,
 )
+
+ACTIONS_DIR = files("checks.data.actions")
 
 GOOD = """
 [[action]]
@@ -29,8 +33,37 @@ links = [{ title = "NCSC", url = "https://www.ncsc.gov.uk/" }]
 
 
 def test_every_shipped_action_file_lints_clean() -> None:
-    assert sorted(p.name for p in ACTIONS_DIR.glob("*.toml"))  # at least general.toml
+    assert "general.toml" in {p.name for p in ACTIONS_DIR.iterdir()}
     assert lint_actions(ACTIONS_DIR) == []
+    assert lint_actions() == []  # every registered package together
+
+
+def test_the_builtin_actions_are_found_through_the_entry_point() -> None:
+    folders, problems = registered_folders()
+    assert problems == []
+    assert any(str(folder) == str(ACTIONS_DIR) for folder in folders)
+    assert load_actions().actions == load_actions(ACTIONS_DIR, strict=True).actions
+
+
+def test_a_registered_package_that_cannot_be_found_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from importlib.metadata import EntryPoint
+
+    import auditor.actions as actions_module
+
+    broken = EntryPoint("broken", "no_such_plugin.actions", "auditor.actions")
+    real = actions_module.entry_points
+
+    def with_broken(group: str) -> list[EntryPoint]:
+        return [*real(group=group), broken]
+
+    monkeypatch.setattr(actions_module, "entry_points", with_broken)
+    loaded = load_actions()
+    assert "general.recheck-after-fixing" in loaded.actions
+    assert len(loaded.problems) == 1 and "'broken' (no_such_plugin.actions)" in loaded.problems[0]
+    with pytest.raises(ActionError):
+        load_actions(strict=True)
 
 
 def test_shipped_actions_meet_the_schema() -> None:

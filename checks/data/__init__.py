@@ -1,0 +1,1 @@
+"""Facts the built-in checks ship (read with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""The built-in remediation actions (registered in the auditor.actions entry-point group)."""
