@@ -13,10 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from auditor.answers import dns_evidence, dns_status, fetch_status
 from auditor.model import CheckResult, Evidence, Finding
 from auditor.vocabulary import Confidence, Severity, Status
 
 if TYPE_CHECKING:
+    from auditor.net.dns_types import DnsAnswer
+    from auditor.net.http import FetchResult
     from auditor.profile import Profile
     from auditor.services import Services
 
@@ -94,6 +97,39 @@ class CheckContext:
     def publish(self, key: str, value: Any) -> None:
         """Make structured data available to dependent checks (not part of the report)."""
         self.facts[key] = value
+
+    def now_iso(self) -> str:
+        """The audit clock's now, as evidence timestamps write it."""
+        return self.services.clock().isoformat(timespec="seconds")
+
+    @staticmethod
+    def dns_status(answer: DnsAnswer) -> Status:
+        """``timeout`` for a DNS timeout, ``error`` for any other lookup failure."""
+        return dns_status(answer)
+
+    @staticmethod
+    def fetch_status(result: FetchResult) -> Status:
+        """``timeout`` for an HTTP timeout, ``error`` for any other failed fetch."""
+        return fetch_status(result)
+
+    def could_not_check(
+        self,
+        answer: DnsAnswer,
+        what: str,
+        *,
+        subject: str = "",
+        severity: Severity = Severity.INFO,
+    ) -> Finding:
+        """The honest finding for a DNS lookup that got no answer: never "missing"."""
+        reason = answer.error or answer.outcome.value
+        return self.finding(
+            dns_status(answer),
+            f"Could not check {what}: the DNS lookup of {answer.name} failed ({reason}).",
+            severity=severity,
+            location=answer.name,
+            subject=subject,
+            evidence=[dns_evidence(answer, self.now_iso())],
+        )
 
     def finding(
         self,

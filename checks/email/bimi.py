@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
-from checks.email.auth_dns import (
-    DmarcLookup,
-    could_not_check,
-    discover_dmarc,
-    dns_evidence,
-    now_iso,
-)
+from auditor.standards.email.discovery import DmarcLookup, discover_dmarc
 
 MAX_LOGO_BYTES = 64 * 1024  # BIMI asks for SVG Tiny PS logos of at most 32 KB
 
@@ -43,9 +38,9 @@ class BimiCheck(Check):
         answer, dmarc = await asyncio.gather(
             ctx.services.dns.txt(name), discover_dmarc(ctx.services.dns, domain)
         )
-        fetched_at = now_iso(ctx)
+        fetched_at = ctx.now_iso()
         if answer.could_not_check:
-            return [could_not_check(ctx, answer, "the BIMI record", subject="record")]
+            return [ctx.could_not_check(answer, "the BIMI record", subject="record")]
         evidence = dns_evidence(answer, fetched_at)
         candidates = [r for r in answer.records if is_bimi_candidate(r)]
         ctx.publish("record", candidates[0] if len(candidates) == 1 else None)
@@ -137,8 +132,8 @@ def _note(location: str, text: str, snippet: str = "") -> Evidence:
 
 def _dmarc_finding(ctx: CheckContext, dmarc: DmarcLookup, fetched_at: str) -> Finding:
     if dmarc.outcome == "error" and dmarc.failed_answer is not None:
-        return could_not_check(
-            ctx, dmarc.failed_answer, "whether DMARC enforces, as BIMI needs", subject="dmarc"
+        return ctx.could_not_check(
+            dmarc.failed_answer, "whether DMARC enforces, as BIMI needs", subject="dmarc"
         )
     evidence = [dns_evidence(a, fetched_at) for a in dmarc.answers]
     record = dmarc.record

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
 from auditor.standards import DATA_DIR
+from auditor.standards.email.discovery import lookup_spf
 from auditor.standards.email.dkim_record import (
     DkimKey,
     DkimSyntaxError,
@@ -29,7 +31,6 @@ from auditor.standards.email.dkim_record import (
     parse_dkim_key,
     valid_selector,
 )
-from checks.email.auth_dns import could_not_check, dns_evidence, lookup_spf, now_iso
 
 SELECTORS_FILE = DATA_DIR / "dkim_selectors.toml"
 PROFILE = "profile"
@@ -114,7 +115,7 @@ class DkimCheck(Check):
             dns.txt(f"{canary}._domainkey.{domain}"),
             *(dns.txt(name) for name in names),
         )
-        fetched_at = now_iso(ctx)
+        fetched_at = ctx.now_iso()
         wildcard = {r for r in canary_answer.records if looks_like_dkim_key(r)}
         findings: list[Finding] = []
         keys: list[dict[str, Any]] = []
@@ -129,8 +130,7 @@ class DkimCheck(Check):
                 errors.append(answer)
                 if from_profile:
                     findings.append(
-                        could_not_check(
-                            ctx,
+                        ctx.could_not_check(
                             answer,
                             f"the DKIM selector {selector}",
                             subject=f"selector:{selector}",
@@ -158,8 +158,7 @@ class DkimCheck(Check):
             return findings
         if errors and not any(f.status.could_not_check for f in findings):
             findings.append(
-                could_not_check(
-                    ctx,
+                ctx.could_not_check(
                     errors[0],
                     f"DKIM: {len(errors)} of {len(candidates)} selector lookups failed",
                     subject="discovery",

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import asyncio
 
+from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.domains import organisational_domain
+from auditor.standards.email.discovery import DmarcLookup, discover_dmarc
 from auditor.standards.email.dmarc_record import (
     POLICY_STRENGTH,
     DmarcRecord,
     ReportUri,
     is_dmarc_candidate,
-)
-from checks.email.auth_dns import (
-    DmarcLookup,
-    could_not_check,
-    discover_dmarc,
-    dns_evidence,
-    now_iso,
 )
 
 MAX_AUTHORISATION_LOOKUPS = 10
@@ -48,13 +43,11 @@ class DmarcCheck(Check):
         ctx.publish("record", lookup.raw_records[0] if len(lookup.raw_records) == 1 else None)
         ctx.publish("record_name", lookup.record_name or None)
         ctx.publish("outcome", lookup.outcome)
-        fetched_at = now_iso(ctx)
+        fetched_at = ctx.now_iso()
         walk = [dns_evidence(answer, fetched_at) for answer in lookup.answers]
         if lookup.outcome == "error":
             assert lookup.failed_answer is not None
-            return [
-                could_not_check(ctx, lookup.failed_answer, "the DMARC policy", subject="policy")
-            ]
+            return [ctx.could_not_check(lookup.failed_answer, "the DMARC policy", subject="policy")]
         if lookup.outcome == "absent":
             searched = ", ".join(a.name for a in lookup.answers)
             return [
@@ -115,7 +108,7 @@ def _policy_findings(ctx: CheckContext, lookup: DmarcLookup, walk: list[Evidence
     if lookup.inherited:
         tag = "sp=" if record.subdomain_policy else "p="
         origin = f" (inherited from {name} through its {tag} tag)"
-    evidence = [*walk, _record_evidence(record, name, now_iso(ctx))]
+    evidence = [*walk, _record_evidence(record, name, ctx.now_iso())]
     findings: list[Finding] = []
     if policy == "reject":
         findings.append(
@@ -306,10 +299,10 @@ async def _authorisation(
     answer = await ctx.services.dns.txt(auth_name)
     subject = f"report-authorisation:{uri.domain}"
     if answer.could_not_check:
-        return could_not_check(
-            ctx, answer, f"whether {uri.domain} accepts DMARC reports", subject=subject
+        return ctx.could_not_check(
+            answer, f"whether {uri.domain} accepts DMARC reports", subject=subject
         )
-    evidence = [dns_evidence(answer, now_iso(ctx))]
+    evidence = [dns_evidence(answer, ctx.now_iso())]
     if any(is_dmarc_candidate(r) for r in answer.records):
         return ctx.finding(
             Status.PASS,

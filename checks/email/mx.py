@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
 from auditor.standards import DATA_DIR
-from checks.email.auth_dns import (
-    could_not_check,
-    discover_dmarc,
-    dns_evidence,
-    lookup_spf,
-    now_iso,
-)
+from auditor.standards.email.discovery import discover_dmarc, lookup_spf
 
 PROVIDERS_FILE = DATA_DIR / "mail_providers.toml"
 MAX_MX_HOSTS = 20
@@ -119,7 +114,7 @@ class MxCheck(Check):
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
         answer = await ctx.services.dns.query(domain, "MX")
-        fetched_at = now_iso(ctx)
+        fetched_at = ctx.now_iso()
         records = parse_mx(answer.records) if answer.ok else []
         null_mx = is_null_mx(records)
         hosts = list(dict.fromkeys(r.host for r in records if r.host))
@@ -133,7 +128,7 @@ class MxCheck(Check):
         ctx.publish("provider", provider.name if provider else None)
         ctx.publish("provider_key", provider.key if provider else None)
         if answer.could_not_check:
-            return [could_not_check(ctx, answer, "the mail servers (MX)", subject="mx")]
+            return [ctx.could_not_check(answer, "the mail servers (MX)", subject="mx")]
         evidence = dns_evidence(answer, fetched_at)
         if answer.outcome is DnsOutcome.NXDOMAIN:
             return [
@@ -239,7 +234,7 @@ async def _host_findings(ctx: CheckContext, host: str, fetched_at: str) -> list[
     failed = [a for a in answers if a.could_not_check]
     if failed:
         findings.append(
-            could_not_check(ctx, failed[0], f"the address of mail server {host}", subject=subject)
+            ctx.could_not_check(failed[0], f"the address of mail server {host}", subject=subject)
         )
         return findings
     findings.append(
@@ -270,12 +265,11 @@ async def _parked(
         *(dns_evidence(a, fetched_at) for a in dmarc.answers),
     ]
     if spf.could_not_check:
-        return could_not_check(
-            ctx, spf.answer, "whether the domain is locked down as parked", subject="parked"
+        return ctx.could_not_check(
+            spf.answer, "whether the domain is locked down as parked", subject="parked"
         )
     if dmarc.outcome == "error" and dmarc.failed_answer is not None:
-        return could_not_check(
-            ctx,
+        return ctx.could_not_check(
             dmarc.failed_answer,
             "whether the domain is locked down as parked",
             subject="parked",

@@ -8,10 +8,10 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
+from auditor.answers import json_answer
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
-from checks.exposure.rdap import json_answer
 
 CH_ACTIONS = ("exposure.companies-house-address",)
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "cllr", "prof", "rev"})

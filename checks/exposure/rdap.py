@@ -4,10 +4,10 @@ or email are findings; a redacted record passes. Only the domain name is sent.""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
+from auditor.answers import json_answer
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
@@ -20,35 +20,6 @@ from auditor.standards.content.rdap_parse import (
 from auditor.standards.identity.matchers import IdentityMatcher
 
 RDAP_ACTIONS = ("exposure.domain-privacy",)
-MAX_JSON = 2 * 1024 * 1024
-
-
-def json_answer(result: FetchResult, service: str) -> tuple[Any, str]:
-    """(parsed JSON, "") or (None, a one-line cause) for an API answer."""
-    if not result.ok:
-        return None, f"{service} could not be reached: {result.error}"
-    status = result.status_code or 0
-    if status == 429:
-        wait = result.headers.get("retry-after", "")
-        later = f" (it asks to wait {wait[:20]} seconds)" if wait else ""
-        return None, f"{service} is rate-limiting requests{later}; try again later"
-    if status >= 500:
-        return None, f"{service} had a server error (HTTP {status}); try again later"
-    if status == 404:
-        return None, f"{service} has no record of it (HTTP 404)"
-    if status in (401, 403):
-        return None, f"{service} refused the request (HTTP {status})"
-    if status != 200:
-        return None, f"{service} answered HTTP {status}"
-    kind = result.content_type
-    if "html" in kind or result.body[:200].lstrip().startswith(b"<"):
-        return None, f"{service} answered with a web page, not data (is the endpoint right?)"
-    if result.truncated:
-        return None, f"{service} sent an answer too large to read"
-    try:
-        return json.loads(result.body[:MAX_JSON].decode("utf-8", errors="replace")), ""
-    except (ValueError, RecursionError):
-        return None, f"{service} answered with something that is not JSON"
 
 
 class RdapCheck(Check):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
-from checks.email.auth_dns import tree_walk_names
+from auditor.standards.email.discovery import tree_walk_names
 from checks.email.dmarc import DmarcCheck
 from tests.email_auth.conftest import add_zone, make_services, run_check
 

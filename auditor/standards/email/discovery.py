@@ -1,19 +1,14 @@
-"""DNS lookups the email-authentication checks share: evidence from a DNS answer, the honest
-"could not check" finding, DMARC policy discovery (with the DMARCbis tree walk) and the
-SPF record of a domain as far as the parked-domain profile needs it.
-
-The checks call these directly through ``ctx.services.dns`` (cached per audit) instead of
-declaring ``requires``, so each check stays independent of the others' results.
-"""
+"""Discovering a domain's email-authentication records through an injected DNS client: the
+DMARC policy (with the DMARCbis tree walk) and the SPF record as far as the parked-domain
+profile and the DKIM hints need it. Queries are cached per audit by the client, so checks
+that ask the same question share one lookup."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from auditor.check import CheckContext
-from auditor.model import Evidence, Finding, Severity, Status
-from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome
+from auditor.net.dns import DnsAnswer, DnsClient
 from auditor.net.domains import organisational_domain
 from auditor.standards.email.dmarc_record import (
     DmarcRecord,
@@ -21,52 +16,10 @@ from auditor.standards.email.dmarc_record import (
     is_dmarc_candidate,
     parse_dmarc,
 )
+from auditor.standards.email.spf_record import is_spf_record
 
 MAX_TREE_WALK_QUERIES = 8  # DMARCbis §4.10.1
 MAX_WALK_LABELS = 7
-MAX_SNIPPET = 2000
-
-
-def now_iso(ctx: CheckContext) -> str:
-    return ctx.services.clock().isoformat(timespec="seconds")
-
-
-def dns_evidence(answer: DnsAnswer, fetched_at: str, snippet: str | None = None) -> Evidence:
-    """What one DNS question returned, as evidence: the name, the raw records, the outcome."""
-    text = snippet if snippet is not None else "\n".join(answer.records)
-    detail: dict[str, object] = {"outcome": answer.outcome.value}
-    if answer.cname_chain:
-        detail["cname_chain"] = list(answer.cname_chain)
-    if answer.error:
-        detail["error"] = answer.error
-    return Evidence(
-        source="dns",
-        location=f"{answer.name} {answer.rdtype}",
-        snippet=(text or answer.describe())[:MAX_SNIPPET],
-        fetched_at=fetched_at,
-        detail=detail,
-    )
-
-
-def could_not_check(
-    ctx: CheckContext,
-    answer: DnsAnswer,
-    what: str,
-    *,
-    subject: str = "",
-    severity: Severity = Severity.INFO,
-) -> Finding:
-    """ERROR/TIMEOUT for a lookup that did not get an answer: never "missing"."""
-    status = Status.TIMEOUT if answer.outcome is DnsOutcome.TIMEOUT else Status.ERROR
-    reason = answer.error or answer.outcome.value
-    return ctx.finding(
-        status,
-        f"Could not check {what}: the DNS lookup of {answer.name} failed ({reason}).",
-        severity=severity,
-        location=answer.name,
-        subject=subject,
-        evidence=[dns_evidence(answer, now_iso(ctx))],
-    )
 
 
 # -- DMARC discovery ------------------------------------------------------------------------
@@ -159,7 +112,7 @@ async def discover_dmarc(dns: DnsClient, domain: str) -> DmarcLookup:
 @dataclass(frozen=True)
 class SpfLookup:
     answer: DnsAnswer
-    records: tuple[str, ...]  # the v=spf1 records at the domain
+    records: tuple[str, ...]  # the SPF records at the domain (RFC 7208 4.5: starting "v=spf1")
 
     @property
     def could_not_check(self) -> bool:
@@ -172,11 +125,6 @@ class SpfLookup:
             return False
         terms = self.records[0].lower().split()
         return terms == ["v=spf1", "-all"]
-
-
-def is_spf_record(text: str) -> bool:
-    lowered = text.strip().lower()
-    return lowered == "v=spf1" or lowered.startswith("v=spf1 ")
 
 
 async def lookup_spf(dns: DnsClient, domain: str) -> SpfLookup:
