@@ -1,10 +1,13 @@
 """Security headers of the campaign website, graded like the Mozilla HTTP Observatory,
-plus ``/.well-known/security.txt`` (RFC 9116)."""
+plus ``/.well-known/security.txt`` (RFC 9116). The http:// redirect is scored from the
+``redirection`` fact web.https publishes (one probe per audit); when web.https could not see
+it, the redirection test is left out of the score, as before."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from auditor.answers import fetch_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
@@ -22,7 +25,7 @@ from auditor.standards.web.header_grading import (
     total,
 )
 from auditor.standards.web.security_txt import parse_security_txt
-from checks.web.https import could_not_fetch, fetch_evidence, site_origins
+from auditor.standards.web.sites import site_origins
 
 # Tests whose failures web.https reports already: scored here, not repeated as findings.
 REPORTED_BY_HTTPS = ("strict-transport-security", "redirection")
@@ -56,16 +59,17 @@ class HeadersCheck(Check):
         "Mozilla HTTP Observatory (score out of 100, grade A+ to F), and reads "
         "/.well-known/security.txt.",
         timeout=45.0,
+        requires=("web.https",),  # its http:// redirect probe, scored here
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
-        host, https_url, http_url = site_origins(ctx.target)
+        https_url = site_origins(ctx.target)[1]
         start = ctx.target if "://" in ctx.target else https_url
         page = await ctx.services.http.fetch(start, max_bytes=1024 * 1024)
         if page.error:
             return [
                 ctx.finding(
-                    could_not_fetch(page),
+                    ctx.fetch_status(page),
                     f"Could not fetch {start} to read its security headers: {page.error}.",
                     location=start,
                     subject="summary",
@@ -85,11 +89,11 @@ class HeadersCheck(Check):
             grade_referrer(page.headers.get("referrer-policy")),
             grade_hsts(hsts_value, https=on_https),
         ]
-        redirection = await self._redirection(ctx, http_url, host)
+        seen = await ctx.requirement_facts("web.https", "redirection")
+        redirection = seen[0] if seen else None
         if redirection is not None:
             results.append(grade_redirection(redirection))
         grade = total(results)
-        ctx.publish("observatory", {"score": grade.score, "grade": grade.letter})
         findings = [self._summary(ctx, grade, page, evidence)]
         for result in grade.results:
             if result.passed or result.test in REPORTED_BY_HTTPS:
@@ -108,26 +112,6 @@ class HeadersCheck(Check):
         if on_https:
             findings.append(await self._security_txt(ctx, https_url))
         return findings
-
-    @staticmethod
-    async def _redirection(ctx: CheckContext, http_url: str, host: str) -> str | None:
-        """How http:// behaves, as grade_redirection's kind; None when it could not be seen."""
-        first = await ctx.services.http.fetch(http_url, follow_redirects=False, max_bytes=65536)
-        if first.error:
-            return "no-http" if first.error_kind == "connect" else None
-        location = first.headers.get("location")
-        if first.status_code not in (301, 302, 303, 307, 308) or not location:
-            return "missing"
-        followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
-        if followed.error:
-            return None
-        if urlsplit(followed.final_url).scheme != "https":
-            return "not-to-https"
-        hops = [*followed.redirects[1:], followed.final_url]
-        first_hop = urlsplit(hops[0]) if hops else None
-        if first_hop is not None and (first_hop.hostname or "").lower() != host:
-            return "off-host"
-        return "to-https"
 
     @staticmethod
     def _summary(ctx: CheckContext, grade: Grade, page: FetchResult, evidence: Evidence) -> Finding:
@@ -175,7 +159,7 @@ class HeadersCheck(Check):
             )
 
         if fetched.error:
-            return finding(could_not_fetch(fetched), f"Could not fetch {url}: {fetched.error}.")
+            return finding(ctx.fetch_status(fetched), f"Could not fetch {url}: {fetched.error}.")
         if fetched.status_code != 200 or fetched.content_type != "text/plain":
             return finding(
                 Status.WARN,

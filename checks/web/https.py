@@ -1,48 +1,23 @@
-"""HTTPS on the campaign website: reachable, a valid certificate, http:// redirected, HSTS."""
+"""HTTPS on the campaign website: reachable, a valid certificate, http:// redirected, HSTS.
+
+Publishes ``redirection``: how http:// behaves (a RedirectKind, or None when it could not be
+seen), which web.headers scores instead of probing http:// again."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from auditor.answers import fetch_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.web.certificates import expiry_problem, not_after_from_peercert
 from auditor.standards.web.header_grading import HSTS_MIN_AGE, parse_hsts
+from auditor.standards.web.sites import is_redirect, redirect_kind, site_origins
 
 ACTION_CERT = "web.fix-certificate"
 ACTION_REDIRECT = "web.redirect-to-https"
 ACTION_HSTS = "web.enable-hsts"
-
-
-def site_origins(target: str) -> tuple[str, str, str]:
-    """(host, https://host[:port]/, http://host/) of a website URL or bare host name."""
-    parts = urlsplit(target if "://" in target else f"https://{target}")
-    host = (parts.hostname or "").lower()
-    port = f":{parts.port}" if parts.port and parts.scheme == "https" else ""
-    return host, f"https://{host}{port}/", f"http://{host}/"
-
-
-def fetch_evidence(result: FetchResult, *names: str) -> Evidence:
-    shown = {n: result.headers.get(n) for n in names if result.headers.get(n) is not None}
-    first = f"HTTP {result.status_code}" if result.status_code else result.error
-    lines = [first, *(f"{k}: {v}" for k, v in shown.items())]
-    return Evidence(
-        source="http-header",
-        location=result.url,
-        snippet="\n".join(lines)[:2000],
-        fetched_at=result.fetched_at,
-        detail={
-            "final_url": result.final_url,
-            "redirects": list(result.redirects),
-            "error_kind": result.error_kind,
-            "tls_version": result.tls_version,
-        },
-    )
-
-
-def could_not_fetch(result: FetchResult) -> Status:
-    return Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR
 
 
 class HttpsCheck(Check):
@@ -77,7 +52,7 @@ class HttpsCheck(Check):
                 ]
             return [
                 ctx.finding(
-                    could_not_fetch(secure),
+                    ctx.fetch_status(secure),
                     f"Could not reach {https_url}: {secure.error}.",
                     location=https_url,
                     subject="https",
@@ -129,12 +104,12 @@ class HttpsCheck(Check):
                 actions=[ACTION_REDIRECT] if status.is_problem else [],
             )
 
+        ctx.publish("redirection", redirect_kind(host, plain, None))
         if plain.error:
             if plain.error_kind == "connect":
                 return finding(Status.PASS, f"{host} does not serve plain http:// at all.")
-            return finding(could_not_fetch(plain), f"Could not fetch {http_url}: {plain.error}.")
-        location = plain.headers.get("location", "")
-        if plain.status_code not in (301, 302, 303, 307, 308) or not location:
+            return finding(ctx.fetch_status(plain), f"Could not fetch {http_url}: {plain.error}.")
+        if not is_redirect(plain):
             return finding(
                 Status.FAIL,
                 f"http://{host}/ shows the site without encryption instead of redirecting "
@@ -142,11 +117,12 @@ class HttpsCheck(Check):
                 Severity.MEDIUM,
             )
         followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
+        ctx.publish("redirection", redirect_kind(host, plain, followed))
         evidence.append(fetch_evidence(followed))
         if followed.error and followed.error_kind != "redirects":
             # The chain broke (timeout, refused, certificate): where it ends is unknown.
             return finding(
-                could_not_fetch(followed),
+                ctx.fetch_status(followed),
                 f"Could not follow http://{host}/ to its end: {followed.error}.",
             )
         if followed.error or urlsplit(followed.final_url).scheme != "https":

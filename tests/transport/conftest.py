@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from auditor.check import Check, CheckContext
-from auditor.model import CheckResult, Finding
+from auditor import testing as harness
+from auditor.check import Check
+from auditor.model import Finding
 from auditor.net.connect import ConnectRule
 from auditor.net.dns import Nameserver
-from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
 
 RunCheck = Callable[..., Awaitable[list[Finding]]]
@@ -39,14 +39,8 @@ def make_services(
 
 async def run_check(check: type[Check], target: str, services: Services) -> list[Finding]:
     """Run one check directly (so a bug raises here instead of becoming an error finding)."""
-    profile = Profile(name="Test Candidate", domains=(target,), websites=(target,))
-
-    async def no_requirements(check_id: str) -> list[CheckResult]:
-        raise AssertionError(f"unexpected requirement {check_id}")
-
-    ctx = CheckContext(check.meta, target, profile, services, no_requirements)
     try:
-        return await check().run(ctx)
+        return list((await harness.run_check(check, target, services)).findings)
     finally:
         await services.aclose()
 
