@@ -88,3 +88,13 @@ def json_answer(result: FetchResult, service: str) -> tuple[Any, str]:
         return json.loads(result.body[:MAX_JSON].decode("utf-8", errors="replace")), ""
     except (ValueError, RecursionError):
         return None, f"{service} answered with something that is not JSON"
+
+
+def mx_evidence(answer: DnsAnswer, domain: str, fetched_at: str) -> Evidence:
+    """The MX answer email.mx read, as evidence for the checks that use its mail servers."""
+    return Evidence(
+        source="dns",
+        location=f"{domain} MX",
+        snippet="\n".join(answer.records)[:MAX_SNIPPET] or answer.describe(),
+        fetched_at=fetched_at,
+    )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from auditor.answers import dns_evidence, dns_status, fetch_status
 from auditor.model import CheckResult, Evidence, Finding
+from auditor.standards.accounts.services_table import ServiceTable, load_service_table
 from auditor.vocabulary import Confidence, Severity, Status
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from auditor.net.http import FetchResult
     from auditor.profile import Profile
     from auditor.services import Services
+    from auditor.standards.email.mx_records import MxFacts
 
 T = TypeVar("T")
 
@@ -93,6 +95,31 @@ class CheckContext:
     async def requirement_facts(self, check_id: str, key: str) -> list[Any]:
         """The ``key`` fact published by each result of a required check (absent ones skipped)."""
         return [r.facts[key] for r in await self.requirement(check_id) if key in r.facts]
+
+    async def mx_facts(self) -> MxFacts | None:
+        """email.mx's reading of the target domain's MX records (declare
+        ``requires=("email.mx",)``); None when email.mx did not get as far as reading them."""
+        found = await self.requirement_facts("email.mx", "mx")
+        return next((f for f in found if f.domain == self.target), None)
+
+    async def service_table(self) -> ServiceTable:
+        """The accounts service table, loaded once per audit for every check that grades
+        accounts."""
+
+        async def load() -> ServiceTable:
+            return load_service_table()
+
+        return await self.services.once("accounts.service_table", load)
+
+    def mx_missing(self) -> Finding:
+        """The honest finding when email.mx left no reading of the MX records."""
+        return self.finding(
+            Status.ERROR,
+            f"Could not check: the mail servers (MX) of {self.target} were not read "
+            "(email.mx did not finish).",
+            location=f"{self.target} MX",
+            subject="mx",
+        )
 
     def publish(self, key: str, value: Any) -> None:
         """Make structured data available to dependent checks (not part of the report)."""

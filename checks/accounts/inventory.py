@@ -17,12 +17,10 @@ from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.profile import Account
 from auditor.standards.accounts.discovery import (
     classify_url,
-    mx_hosts,
-    provider_from_mx,
     social_links,
 )
 from auditor.standards.accounts.services_table import ServiceTable
-from checks.accounts.twofactor import service_table
+from auditor.standards.email.mx_records import MxFacts, load_mail_providers, provider_host
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 
@@ -57,14 +55,16 @@ class InventoryCheck(Check):
         description="Lists the accounts in your profile, plus social accounts linked from your "
         "campaign website and the email provider behind your campaign domain.",
         timeout=45.0,
+        requires=("email.mx",),  # the mail provider behind each campaign domain, read once
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
-        table = await service_table(ctx)
+        table = await ctx.service_table()
         findings: list[Finding] = []
         found: list[Found] = []
         site_results = await asyncio.gather(*(self._site(ctx, url) for url in ctx.profile.websites))
-        mx_results = await asyncio.gather(*(self._mx(ctx, d) for d in ctx.profile.domains))
+        readings = {f.domain: f for f in await ctx.requirement_facts("email.mx", "mx")}
+        mx_results = [self._mx(ctx, d, readings.get(d)) for d in ctx.profile.domains]
         for extra_findings, extra_found in (*site_results, *mx_results):
             findings.extend(extra_findings)
             found.extend(extra_found)
@@ -207,13 +207,27 @@ class InventoryCheck(Check):
             for link in links
         ]  # fmt: skip
 
-    async def _mx(self, ctx: CheckContext, domain: str) -> tuple[list[Finding], list[Found]]:
-        answer = await ctx.services.dns.query(domain, "MX")
-        if answer.could_not_check:
-            status = Status.TIMEOUT if answer.outcome.value == "timeout" else Status.ERROR
+    @staticmethod
+    def _mx(
+        ctx: CheckContext, domain: str, reading: MxFacts | None
+    ) -> tuple[list[Finding], list[Found]]:
+        """The provider behind a domain's MX records, from email.mx's reading of them."""
+        if reading is None:  # email.mx did not get as far as reading them
             return [
                 ctx.finding(
-                    status,
+                    Status.ERROR,
+                    f"Could not look up who handles email for {domain}: the MX records were "
+                    "not read (email.mx did not finish).",
+                    severity=Severity.LOW,
+                    location=f"{domain} MX",
+                    subject="mx-unknown",
+                )
+            ], []
+        answer = reading.answer
+        if answer.could_not_check:
+            return [
+                ctx.finding(
+                    ctx.dns_status(answer),
                     f"Could not look up who handles email for {domain}: {answer.describe()}.",
                     severity=Severity.LOW,
                     location=f"{domain} MX",
@@ -227,13 +241,13 @@ class InventoryCheck(Check):
                     ],
                 )
             ], []
-        provider = provider_from_mx(mx_hosts(answer.records)) if answer.ok else None
-        if provider is None:
+        found = provider_host(reading.hosts, load_mail_providers())
+        if found is None:
             return [], []
-        key, _name, host = provider
+        provider, host = found
         record = next((r for r in answer.records if host in r.lower()), host)
         seen_at = ctx.services.clock().isoformat(timespec="seconds")
-        return [], [Found(key, domain, "mx", f"{domain} MX", record, seen_at)]
+        return [], [Found(provider.key, domain, "mx", f"{domain} MX", record, seen_at)]
 
 
 def _in_profile(item: Found, accounts: tuple[Account, ...], table: ServiceTable) -> bool:

@@ -5,16 +5,6 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.accounts.grading import NCSC_2SV, assess_account, primary_email_index
-from auditor.standards.accounts.services_table import ServiceTable, load_service_table
-
-
-async def service_table(ctx: CheckContext) -> ServiceTable:
-    """One service table per audit (ours merged with the downloaded 2FA Directory)."""
-
-    async def load() -> ServiceTable:
-        return load_service_table()
-
-    return await ctx.services.once("accounts.service_table", load)
 
 
 class TwoFactorCheck(Check):
@@ -44,7 +34,7 @@ class TwoFactorCheck(Check):
                     actions=["accounts.2fa-record"],
                 )
             ]
-        table = await service_table(ctx)
+        table = await ctx.service_table()
         primary = primary_email_index(accounts, table)
         findings: list[Finding] = []
         for index, account in enumerate(accounts):

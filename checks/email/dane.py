@@ -6,6 +6,7 @@ import asyncio
 
 import dns.rdtypes.ANY.TLSA
 
+from auditor.answers import mx_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.domain.dnssec_chain import (
@@ -16,11 +17,11 @@ from auditor.standards.domain.dnssec_chain import (
     validate_chain,
     validate_rrset,
 )
-from checks.email.starttls import MAX_MX, lookup_mx, mx_evidence
 
 ACTION_SETUP = "email.dane-setup"
 ACTION_FIX = "email.dane-fix"
 DIGEST_LENGTHS = {1: 32, 2: 64}
+MAX_MX = 5  # as email.starttls: the first five mail servers
 
 
 def tlsa_problems(records: list[tuple[int, int, int, bytes]]) -> tuple[list[str], list[str]]:
@@ -53,6 +54,7 @@ class DaneCheck(Check):
         description="When the mail servers' zones are signed with DNSSEC, checks the TLSA "
         "records at _25._tcp.<mx> validate and use sane parameters (DANE-EE 3 1 1 recommended).",
         timeout=60.0,
+        requires=("email.mx",),  # the mail servers, read once
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
@@ -64,13 +66,15 @@ class DaneCheck(Check):
             )
         except AnchorError as exc:
             return [ctx.finding(Status.ERROR, f"Could not load the DNSSEC trust anchors: {exc}.")]
-        lookup = await lookup_mx(ctx.services.dns, domain)
-        if lookup.answer.could_not_check:
+        lookup = await ctx.mx_facts()
+        if lookup is None:
+            return [ctx.mx_missing()]
+        if lookup.could_not_check:
             return [
                 ctx.finding(
-                    Status.ERROR,
+                    ctx.dns_status(lookup.answer),
                     f"Could not look up the mail servers of {domain}: {lookup.answer.describe()}.",
-                    evidence=[mx_evidence(lookup, domain, stamp)],
+                    evidence=[mx_evidence(lookup.answer, domain, stamp)],
                 )
             ]
         if not lookup.hosts:
@@ -78,7 +82,7 @@ class DaneCheck(Check):
                 ctx.finding(
                     Status.SKIPPED,
                     f"No mail server to check DANE for: {domain} has no usable MX record.",
-                    evidence=[mx_evidence(lookup, domain, stamp)],
+                    evidence=[mx_evidence(lookup.answer, domain, stamp)],
                 )
             ]
         hosts = lookup.hosts[:MAX_MX]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditor.answers import mx_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
@@ -14,7 +15,6 @@ from auditor.standards.email.mta_sts_policy import (
     parse_sts_record,
     uncovered_mx,
 )
-from checks.email.starttls import lookup_mx, mx_evidence
 
 ACTION_SETUP = "email.mta-sts-setup"
 ACTION_FIX = "email.mta-sts-fix"
@@ -33,6 +33,7 @@ class MtaStsCheck(Check):
         "https://mta-sts.<domain>/.well-known/mta-sts.txt without following redirects, and "
         "checks its mode, max_age and that every MX host is covered.",
         timeout=45.0,
+        requires=("email.mx",),  # the MX hosts the policy must cover, read once
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
@@ -211,11 +212,13 @@ class MtaStsCheck(Check):
     async def _coverage(
         ctx: CheckContext, policy: MtaStsPolicy, url: str, evidence: Evidence, stamp: str
     ) -> Finding:
-        lookup = await lookup_mx(ctx.services.dns, ctx.target)
-        both = [evidence, mx_evidence(lookup, ctx.target, stamp)]
-        if lookup.answer.could_not_check:
+        lookup = await ctx.mx_facts()
+        if lookup is None:
+            return ctx.mx_missing()
+        both = [evidence, mx_evidence(lookup.answer, ctx.target, stamp)]
+        if lookup.could_not_check:
             return ctx.finding(
-                Status.ERROR,
+                ctx.dns_status(lookup.answer),
                 "Could not look up the MX hosts to compare with the MTA-STS policy: "
                 f"{lookup.answer.describe()}.",
                 location=url,

@@ -1,99 +1,24 @@
 """email.mx: where the domain's mail goes, whether those servers resolve, and, for a domain
 that takes no mail, whether it is locked down as a parked domain.
 
-Publishes facts other checks read: ``mx_hosts`` (by preference), ``mx_records``,
-``null_mx``, ``accepts_mail``, ``provider`` / ``provider_key`` (the detected mail provider).
+Publishes ``mx``: the one reading of the MX records (an ``MxFacts``: records, hosts by
+preference, null MX, the mail provider), which email.starttls, email.dane, email.mta_sts and
+accounts.inventory require instead of asking and parsing again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import ipaddress
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
-from auditor.standards import DATA_DIR
 from auditor.standards.email.discovery import discover_dmarc, lookup_spf
+from auditor.standards.email.mx_records import is_ip_literal, read_mx
 
-PROVIDERS_FILE = DATA_DIR / "mail_providers.toml"
 MAX_MX_HOSTS = 20
-
-
-@dataclass(frozen=True)
-class MxRecord:
-    preference: int
-    host: str  # lower-case, no trailing dot; "" for the null MX's "."
-
-
-@dataclass(frozen=True)
-class MailProvider:
-    key: str
-    name: str
-    mx_suffixes: tuple[str, ...]
-
-
-def parse_mx(records: tuple[str, ...] | list[str]) -> list[MxRecord]:
-    """MX presentation text ("10 aspmx.l.google.com.") -> records sorted by preference."""
-    parsed: list[MxRecord] = []
-    for record in list(records)[:100]:
-        parts = record.split()
-        if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 5:
-            continue
-        host = parts[1].lower()
-        parsed.append(MxRecord(int(parts[0]), "" if host == "." else host.rstrip(".")))
-    return sorted(parsed, key=lambda r: (r.preference, r.host))
-
-
-def is_null_mx(records: list[MxRecord]) -> bool:
-    """RFC 7505: exactly one MX, preference 0, host "."."""
-    return len(records) == 1 and records[0].preference == 0 and records[0].host == ""
-
-
-def is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def load_mail_providers(path: Path = PROVIDERS_FILE) -> list[MailProvider]:
-    stat = path.stat()  # parsed once per file version, not once per domain (bulk audits)
-    return list(_read_mail_providers(path, stat.st_mtime_ns, stat.st_size))
-
-
-@functools.lru_cache(maxsize=8)
-def _read_mail_providers(path: Path, _mtime_ns: int, _size: int) -> tuple[MailProvider, ...]:
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    providers: list[MailProvider] = []
-    for index, entry in enumerate(data.get("provider", [])):
-        key, name, suffixes = entry.get("key"), entry.get("name"), entry.get("mx_suffixes")
-        if not (isinstance(key, str) and isinstance(name, str) and isinstance(suffixes, list)):
-            raise ValueError(f"{path.name}: provider #{index + 1} needs key, name, mx_suffixes")
-        providers.append(MailProvider(key, name, tuple(s.lower().rstrip(".") for s in suffixes)))
-    return tuple(providers)
-
-
-def detect_provider(hosts: list[str], providers: list[MailProvider]) -> MailProvider | None:
-    """The provider of the most preferred host that matches one (longest suffix wins)."""
-    for host in hosts:
-        best: MailProvider | None = None
-        best_len = -1
-        for provider in providers:
-            for suffix in provider.mx_suffixes:
-                if (host == suffix or host.endswith("." + suffix)) and len(suffix) > best_len:
-                    best, best_len = provider, len(suffix)
-        if best is not None:
-            return best
-    return None
 
 
 class MxCheck(Check):
@@ -115,18 +40,10 @@ class MxCheck(Check):
         domain = ctx.target
         answer = await ctx.services.dns.query(domain, "MX")
         fetched_at = ctx.now_iso()
-        records = parse_mx(answer.records) if answer.ok else []
-        null_mx = is_null_mx(records)
-        hosts = list(dict.fromkeys(r.host for r in records if r.host))
-        provider = detect_provider(hosts, load_mail_providers())
-        ctx.publish("mx_hosts", hosts)
-        ctx.publish("mx_records", [{"preference": r.preference, "host": r.host} for r in records])
-        ctx.publish("null_mx", null_mx)
-        # None: could not check; False: null MX, no MX or no domain (mail falls back to A/AAAA
-        # without an MX, but nobody runs a mail server there on purpose).
-        ctx.publish("accepts_mail", None if answer.could_not_check else bool(hosts) and not null_mx)
-        ctx.publish("provider", provider.name if provider else None)
-        ctx.publish("provider_key", provider.key if provider else None)
+        facts = read_mx(domain, answer)
+        ctx.publish("mx", facts)
+        records, null_mx, hosts = facts.records, facts.null_mx, list(facts.hosts)
+        provider = facts.provider
         if answer.could_not_check:
             return [ctx.could_not_check(answer, "the mail servers (MX)", subject="mx")]
         evidence = dns_evidence(answer, fetched_at)
@@ -158,7 +75,6 @@ class MxCheck(Check):
                     )
                 )
             findings.append(await _parked(ctx, answer, null_mx, fetched_at))
-            ctx.publish("parked", findings[-1].status is Status.PASS)
             return findings
         findings = []
         if any(r.host == "" for r in records):

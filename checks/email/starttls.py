@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
+from auditor.answers import mx_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
-from auditor.net.dns import DnsAnswer, DnsClient
 from auditor.net.smtp import SmtpProbeResult
 from auditor.standards.web.certificates import (
     expiry_problem,
@@ -22,40 +21,6 @@ MODERN_TLS = ("TLSv1.2", "TLSv1.3")
 PORT_BLOCKED = "Could not connect — outbound port 25 may be blocked on this network"
 
 
-@dataclass(frozen=True)
-class MxLookup:
-    """The domain's MX hosts, best preference first, and what DNS said."""
-
-    answer: DnsAnswer
-    hosts: tuple[str, ...] = ()
-    null_mx: bool = False  # RFC 7505: "0 ." says the domain receives no mail
-
-
-async def lookup_mx(dns: DnsClient, domain: str) -> MxLookup:
-    """MX hosts of ``domain`` (the query is cached, so several checks share it)."""
-    answer = await dns.query(domain, "MX")
-    if not answer.ok or answer.rrset is None:
-        return MxLookup(answer)
-    pairs: list[tuple[int, str]] = []
-    for rdata in answer.rrset:
-        exchange = rdata.exchange.to_text(omit_final_dot=True).lower()  # type: ignore[attr-defined]
-        pairs.append((int(rdata.preference), exchange))  # type: ignore[attr-defined]
-    if len(pairs) == 1 and pairs[0][1] in ("", "."):
-        return MxLookup(answer, null_mx=True)
-    pairs.sort()
-    hosts = tuple(dict.fromkeys(host for _pref, host in pairs if host not in ("", ".")))
-    return MxLookup(answer, hosts)
-
-
-def mx_evidence(lookup: MxLookup, domain: str, fetched_at: str) -> Evidence:
-    return Evidence(
-        source="dns",
-        location=f"{domain} MX",
-        snippet="\n".join(lookup.answer.records)[:2000] or lookup.answer.describe(),
-        fetched_at=fetched_at,
-    )
-
-
 class StarttlsCheck(Check):
     meta = CheckMeta(
         id="email.starttls",
@@ -68,18 +33,21 @@ class StarttlsCheck(Check):
         "the TLS version and the certificate (trusted, right name, not about to expire). "
         "No mail is sent.",
         timeout=60.0,
+        requires=("email.mx",),  # the mail servers, read once
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
         now = ctx.services.clock()
         stamp = now.isoformat(timespec="seconds")
-        lookup = await lookup_mx(ctx.services.dns, domain)
-        dns_evidence = mx_evidence(lookup, domain, stamp)
-        if lookup.answer.could_not_check:
+        lookup = await ctx.mx_facts()
+        if lookup is None:
+            return [ctx.mx_missing()]
+        dns_evidence = mx_evidence(lookup.answer, domain, stamp)
+        if lookup.could_not_check:
             return [
                 ctx.finding(
-                    Status.ERROR,
+                    ctx.dns_status(lookup.answer),
                     f"Could not look up the mail servers of {domain}: {lookup.answer.describe()}.",
                     location=f"{domain} MX",
                     evidence=[dns_evidence],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from auditor.demo.dns_server import DnsServer
@@ -7,8 +8,10 @@ from auditor.demo.web_server import WebServer, html
 from auditor.engine import Engine
 from auditor.model import Report, Status
 from auditor.profile import Account, Profile
-from auditor.standards.accounts.discovery import classify_url, provider_from_mx
+from auditor.standards.accounts.discovery import classify_url
+from auditor.standards.email.mx_records import load_mail_providers, provider_host
 from checks.accounts.inventory import InventoryCheck
+from checks.email.mx import MxCheck
 from tests.accounts.conftest import loopback_services
 
 PAGE = """<!doctype html><html><body>
@@ -30,7 +33,10 @@ PAGE = """<!doctype html><html><body>
 
 async def run_inventory(profile: Profile, dns: DnsServer) -> Report:
     async with loopback_services(dns) as services:
-        return await Engine.from_checks([InventoryCheck]).run(profile, services)
+        report = await Engine.from_checks([MxCheck, InventoryCheck]).run(profile, services)
+    # email.mx runs first (inventory reads its MX facts); only the inventory's results are tested
+    inventory = tuple(r for r in report.results if r.check_id == "accounts.inventory")
+    return dataclasses.replace(report, results=inventory)
 
 
 async def test_site_links_and_mx_become_accounts(
@@ -89,7 +95,10 @@ def test_url_classifier_edges() -> None:
     assert classify_url("https://x.com/this_handle_is_far_too_long") is None
     assert classify_url("javascript:alert(1)") is None
     assert classify_url("https://www.youtube.com/watch?v=abc") is None
-    assert provider_from_mx(["mx1.selfhosted.example", "x.mail.protection.outlook.com"]) == (
+    providers = load_mail_providers()
+    found = provider_host(["mx1.selfhosted.example", "x.mail.protection.outlook.com"], providers)
+    assert found is not None
+    assert (found[0].key, found[0].name, found[1]) == (
         "microsoft-365", "Microsoft 365", "x.mail.protection.outlook.com",
     )  # fmt: skip
-    assert provider_from_mx(["evilgoogle.com"]) is None
+    assert provider_host(["evilgoogle.com"], providers) is None

@@ -8,14 +8,14 @@ from hypothesis import strategies as st
 
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
-from checks.email.mx import (
-    MxCheck,
+from auditor.standards.email.mx_records import (
     detect_provider,
     is_ip_literal,
     is_null_mx,
     load_mail_providers,
     parse_mx,
 )
+from checks.email.mx import MxCheck
 from tests.email_auth.conftest import add_zone, make_services, run_check
 
 DOMAIN = "candidate.org.uk"
@@ -77,11 +77,11 @@ async def test_google_workspace(dns_server: DnsServer) -> None:
     outcome = await run_check(MxCheck, DOMAIN, make_services(dns_server))
     assert outcome.statuses() == {"mx": Status.PASS}
     assert "Google Workspace" in outcome.by_subject("mx").message
-    assert outcome.facts["mx_hosts"] == ["alt1.aspmx.l.google.com", "aspmx.l.google.com"]
-    assert outcome.facts["provider"] == "Google Workspace"
-    assert outcome.facts["provider_key"] == "google-workspace"
-    assert outcome.facts["accepts_mail"] is True
-    assert outcome.facts["null_mx"] is False
+    assert list(outcome.facts["mx"].hosts) == ["alt1.aspmx.l.google.com", "aspmx.l.google.com"]
+    assert outcome.facts["mx"].provider.name == "Google Workspace"
+    assert outcome.facts["mx"].provider.key == "google-workspace"
+    assert outcome.facts["mx"].accepts_mail is True
+    assert outcome.facts["mx"].null_mx is False
 
 
 async def test_host_problems(dns_server: DnsServer) -> None:
@@ -120,7 +120,7 @@ async def test_null_mx_mixed_with_real_servers(dns_server: DnsServer) -> None:
     )
     outcome = await run_check(MxCheck, DOMAIN, make_services(dns_server))
     assert outcome.by_subject("null-mx").status is Status.FAIL
-    assert outcome.facts["mx_hosts"] == [f"mx1.{DOMAIN}"]
+    assert list(outcome.facts["mx"].hosts) == [f"mx1.{DOMAIN}"]
 
 
 async def test_correctly_parked(dns_server: DnsServer) -> None:
@@ -133,10 +133,10 @@ async def test_correctly_parked(dns_server: DnsServer) -> None:
     finding = outcome.by_subject("parked")
     assert finding.status is Status.PASS
     assert "correctly parked" in finding.message
-    assert outcome.facts["null_mx"] is True
-    assert outcome.facts["accepts_mail"] is False
-    assert outcome.facts["mx_hosts"] == []
-    assert outcome.facts["parked"] is True
+    assert outcome.facts["mx"].null_mx is True
+    assert outcome.facts["mx"].accepts_mail is False
+    assert list(outcome.facts["mx"].hosts) == []
+    assert {f.subject: f.status for f in outcome.findings}["parked"] is Status.PASS
 
 
 async def test_no_mx_and_nothing_else_lists_all_three(dns_server: DnsServer) -> None:
@@ -148,7 +148,7 @@ async def test_no_mx_and_nothing_else_lists_all_three(dns_server: DnsServer) -> 
     assert "has no MX records" in finding.message
     for part in ("v=spf1 -all", "p=reject", "null MX"):
         assert part in finding.message
-    assert outcome.facts["parked"] is False
+    assert {f.subject: f.status for f in outcome.findings}["parked"] is not Status.PASS
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ async def test_mx_lookup_failure_is_error(dns_server: DnsServer, fault: str) -> 
     outcome = await run_check(MxCheck, DOMAIN, make_services(dns_server))
     finding = outcome.by_subject("mx")
     assert finding.status is (Status.TIMEOUT if fault == "timeout" else Status.ERROR)
-    assert outcome.facts["accepts_mail"] is None
+    assert outcome.facts["mx"].accepts_mail is None
 
 
 async def test_parked_lookup_failure_is_error(dns_server: DnsServer) -> None:

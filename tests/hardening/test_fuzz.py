@@ -38,6 +38,7 @@ from auditor.standards.email.bimi_record import BimiSyntaxError, parse_bimi
 from auditor.standards.email.dkim_record import DkimSyntaxError, key_strength, parse_dkim_key
 from auditor.standards.email.dmarc_record import DmarcSyntaxError, parse_dmarc
 from auditor.standards.email.mta_sts_policy import MtaStsError, parse_policy, parse_sts_record
+from auditor.standards.email.mx_records import parse_mx
 from auditor.standards.email.spf_record import (
     SpfSyntaxError,
     expand,
@@ -54,7 +55,6 @@ from auditor.standards.web.header_grading import (
     parse_set_cookie,
 )
 from auditor.standards.web.security_txt import parse_security_txt
-from checks.email.mx import parse_mx
 from reports.masking import compile_masker, mask_text
 
 QUICK_EXAMPLES = 40

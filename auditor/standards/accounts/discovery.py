@@ -1,5 +1,5 @@
 """Finding a candidate's accounts from public signals: social links on the campaign site's
-pages and the email provider behind a campaign domain's MX records.
+pages (the email provider behind a domain's MX records is in email/mx_records.py).
 
 Pure and bounded: ``social_links`` reads at most ``MAX_HTML`` characters and ``MAX_LINKS``
 links, and never raises on odd HTML.
@@ -130,46 +130,3 @@ def social_links(html: str, base_url: str) -> list[SocialLink]:
         if link is not None:
             found.setdefault((link.service, link.handle.lower()), link)
     return list(found.values())
-
-
-# MX host suffix -> (service table key, what to call it). Longest suffix wins.
-MX_PROVIDERS: dict[str, tuple[str, str]] = {
-    "google.com": ("google-workspace", "Google Workspace"),
-    "googlemail.com": ("google-workspace", "Google Workspace"),
-    "protection.outlook.com": ("microsoft-365", "Microsoft 365"),
-    "outlook.com": ("microsoft-365", "Microsoft 365"),
-    "zoho.com": ("zoho", "Zoho Mail"),
-    "zoho.eu": ("zoho", "Zoho Mail"),
-    "messagingengine.com": ("fastmail", "Fastmail"),
-    "protonmail.ch": ("proton", "Proton Mail"),
-    "mail.icloud.com": ("icloud", "iCloud Mail"),
-    "yahoodns.net": ("yahoo", "Yahoo Mail"),
-    "ionos.co.uk": ("ionos", "IONOS mail"),
-    "1and1.co.uk": ("ionos", "IONOS mail"),
-    "secureserver.net": ("godaddy", "GoDaddy email"),
-    "123-reg.co.uk": ("123-reg", "123 Reg email"),
-}
-
-
-def provider_from_mx(hosts: list[str]) -> tuple[str, str, str] | None:
-    """(service key, provider name, the MX host that told us) for the first known host."""
-    for host in hosts:
-        name = host.lower().rstrip(".")
-        best: tuple[str, str] | None = None
-        best_len = -1
-        for suffix, provider in MX_PROVIDERS.items():
-            if (name == suffix or name.endswith("." + suffix)) and len(suffix) > best_len:
-                best, best_len = provider, len(suffix)
-        if best is not None:
-            return best[0], best[1], name
-    return None
-
-
-def mx_hosts(records: tuple[str, ...] | list[str]) -> list[str]:
-    """MX records' presentation text ("10 aspmx.l.google.com.") -> hosts by preference."""
-    parsed: list[tuple[int, str]] = []
-    for record in records[:100]:
-        parts = record.split()
-        if len(parts) == 2 and parts[0].isdigit():
-            parsed.append((int(parts[0]), parts[1].rstrip(".").lower()))
-    return [host for _, host in sorted(parsed) if host]
