@@ -194,7 +194,9 @@ class Engine:
                 missing = None
                 if meta.target == TargetKind.DOMAIN and meta.target_must_exist:
                     missing = await services.missing_domain(target)
-                if missing is not None:
+                if meta.sends_personal_data and not services.options.allow_personal_lookups:
+                    findings = [_no_consent(context)]
+                elif missing is not None:
                     findings = [_domain_missing(context, missing)]
                 else:
                     check = item.load()()
@@ -237,6 +239,20 @@ class Engine:
             duration_s=time.monotonic() - started,
             facts=dict(context.facts),
         )
+
+
+def _no_consent(context: CheckContext) -> Finding:
+    """A check that sends something about the person runs only with their consent: the engine
+    enforces ``sends_personal_data``, so no check can forget to."""
+    services = ", ".join(s.replace("_", " ").title() for s in context.meta.services)
+    to = f" to {services}" if services else " to an outside service"
+    return context.finding(
+        Status.SKIPPED,
+        f"Skipped: it sends your details (such as your name){to}; run with "
+        "--allow-personal-lookups to allow it.",
+        severity=Severity.INFO,
+        subject="consent",
+    )
 
 
 def _domain_missing(context: CheckContext, answer: DnsAnswer) -> Finding:

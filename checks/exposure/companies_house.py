@@ -61,15 +61,7 @@ class CompaniesHouseCheck(Check):
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
-        options = ctx.services.options
-        if not options.allow_personal_lookups:
-            return [
-                _skipped(
-                    ctx,
-                    "Skipped: it sends your name to Companies House; run with "
-                    "--allow-personal-lookups to allow it.",
-                )
-            ]
+        options = ctx.services.options  # consent (sends_personal_data) is the engine's gate
         if not options.companies_house_key:
             return [
                 _skipped(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 import pytest
 
@@ -209,3 +210,31 @@ async def test_checks_of_a_domain_that_does_not_exist_are_skipped_naming_it() ->
     assert skipped.status is Status.SKIPPED and "does not exist" in skipped.message
     assert skipped.evidence and "NXDOMAIN" in skipped.evidence[0].snippet
     assert by_pair[("email.reporter", "lapsed.example")].status is Status.FAIL
+
+
+class SendsName(Check):
+    """Records that it ran: a check that sends something about the person."""
+
+    meta = meta("exposure.sends_name", target="person", sends_personal_data=True,
+                services=("people_search",))  # fmt: skip
+    ran: ClassVar[list[str]] = []
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        SendsName.ran.append(ctx.target)
+        return [ctx.finding(Status.PASS, "Looked the person up.")]
+
+
+@pytest.mark.parametrize("consent", [False, True])
+async def test_the_engine_enforces_consent_for_checks_that_send_personal_data(
+    consent: bool,
+) -> None:
+    SendsName.ran.clear()
+    async with Services(loopback_options(allow_personal_lookups=consent)) as services:
+        report = await Engine.from_checks([SendsName]).run(PROFILE, services)
+    (finding,) = report.findings
+    if consent:
+        assert SendsName.ran == [PROFILE.label] and finding.status is Status.PASS
+    else:
+        assert SendsName.ran == []  # never run, so nothing was sent
+        assert finding.status is Status.SKIPPED and finding.subject == "consent"
+        assert "People Search" in finding.message and "--allow-personal-lookups" in finding.message
