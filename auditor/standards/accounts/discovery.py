@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from auditor.standards.content.html import parseable_html
+from auditor.standards.digits import is_ascii_digits
 
 MAX_HTML = 2 * 1024 * 1024
 MAX_LINKS = 5000
@@ -77,7 +78,9 @@ def classify_url(url: str) -> SocialLink | None:
     if _host_is(host, "facebook.com", "fb.com"):
         if first == "profile.php":
             ident = parse_qs(parts.query).get("id", [""])[0]
-            return SocialLink("facebook", f"id:{ident}", url.strip()) if ident.isdigit() else None
+            if not is_ascii_digits(ident):
+                return None
+            return SocialLink("facebook", f"id:{ident}", url.strip())
         if first == "people" and len(segments) >= 3:
             return account("facebook", segments[1])
         return account("facebook", first) if first else None

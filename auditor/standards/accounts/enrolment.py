@@ -28,6 +28,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from auditor.standards.digits import is_ascii_digits
+
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 MAX_PAGES = 500
 MAX_USERS = 200_000
@@ -417,7 +419,7 @@ def describe_retry_after(value: str | None, now: datetime | None = None) -> str:
     text = (value or "").strip()
     if not text:
         return "later"
-    if text.isdigit():
+    if is_ascii_digits(text):
         seconds = int(text[:9])
         if seconds < 120:
             return f"in {seconds} seconds (Retry-After)"

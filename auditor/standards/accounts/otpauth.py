@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from auditor.standards.digits import ascii_int, is_ascii_digits
+
 MAX_URI_LENGTH = 4096
 _BASE32 = re.compile(r"^[A-Z2-7]+=*$")
 _ALGORITHMS_STANDARD = {"SHA1"}
@@ -141,17 +143,18 @@ def _check_digits(value: str | None) -> LintItem:
 
 def _check_period(value: str | None) -> LintItem:
     period = value or "30"
-    if not period.isdigit() or not 0 < int(period) <= 600:
+    seconds = ascii_int(period, max_digits=6)
+    if seconds is None or not 0 < seconds <= 600:
         return LintItem("fail", "period", "the period is not a number of seconds")
-    if int(period) == 30:
+    if seconds == 30:
         return LintItem("pass", "period", "30 seconds, the standard")
     return LintItem(
-        "warn", "period", f"{int(period)} seconds: some apps ignore it and show wrong codes"
+        "warn", "period", f"{seconds} seconds: some apps ignore it and show wrong codes"
     )
 
 
 def _check_counter(value: str | None) -> LintItem:
-    if value is None or not value.isdigit():
+    if value is None or not is_ascii_digits(value):
         return LintItem("fail", "counter", "an HOTP URI needs a numeric counter")
     return LintItem("pass", "counter", "counter present")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from auditor.standards.digits import ascii_int
+
 MAX_RECORD_CHARS = 4096  # a DMARC record is a few hundred characters; TXT allows far more
 MAX_TAGS = 64
 MAX_URIS = 32
@@ -20,7 +22,7 @@ POLICY_STRENGTH = {"none": 0, "quarantine": 1, "reject": 2}
 
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 _CANDIDATE = re.compile(r"\s*v\s*=\s*dmarc1\s*(?:;|$)", re.IGNORECASE)
-_SIZE_SUFFIX = re.compile(r"!(\d{1,15})([kmgt]?)", re.IGNORECASE)
+_SIZE_SUFFIX = re.compile(r"!([0-9]{1,15})([kmgt]?)", re.IGNORECASE)
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}")
@@ -141,9 +143,9 @@ def _build(raw: str, tags: tuple[tuple[str, str], ...]) -> DmarcRecord:
     pct: int | None = None
     if "pct" in values:
         text = values["pct"]
-        if not text.isdigit() or len(text) > 3 or int(text) > 100:
+        pct = ascii_int(text, max_digits=3)
+        if pct is None or pct > 100:
             raise DmarcSyntaxError(f"pct= must be a whole number from 0 to 100, not {_show(text)}")
-        pct = int(text)
     testing = _flag(values, "t", {"y": True, "n": False})
     psd_value = values.get("psd")
     if psd_value is not None and psd_value.lower() not in ("y", "n", "u"):
@@ -156,7 +158,7 @@ def _build(raw: str, tags: tuple[tuple[str, str], ...]) -> DmarcRecord:
     ):
         problems.append(f"fo={_show(fo)} has options other than 0, 1, d and s")
     ri = values.get("ri")
-    if ri is not None and not (ri.isdigit() and len(ri) <= 10):
+    if ri is not None and ascii_int(ri, max_digits=10) is None:
         problems.append(f"ri={_show(ri)} is not a whole number of seconds")
     rua = _uris(values.get("rua"), "rua", problems)
     ruf = _uris(values.get("ruf"), "ruf", problems)

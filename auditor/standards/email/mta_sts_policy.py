@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from auditor.standards.digits import ascii_int
+
 MAX_POLICY_BYTES = 64 * 1024
 MAX_LINES = 1000
 MAX_MAX_AGE = 31_557_600  # one year (RFC 8461 §3.2)
@@ -118,9 +120,10 @@ def parse_policy(text: str) -> MtaStsPolicy:
     age_text = values.get("max_age")
     if age_text is None:
         raise MtaStsError("the policy has no max_age")
-    if not age_text.isdigit() or len(age_text) > 10:
+    parsed_age = ascii_int(age_text, max_digits=10)
+    if parsed_age is None:
         raise MtaStsError(f"max_age {age_text[:40]!r} is not a whole number of seconds")
-    max_age = int(age_text)
+    max_age = parsed_age
     if max_age > MAX_MAX_AGE:
         raise MtaStsError(f"max_age {max_age} is more than the allowed {MAX_MAX_AGE} (one year)")
     for pattern in mx:

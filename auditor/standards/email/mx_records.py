@@ -13,6 +13,7 @@ from pathlib import Path
 
 from auditor.net.dns_types import DnsAnswer
 from auditor.standards import DATA_DIR
+from auditor.standards.digits import is_ascii_digits
 
 PROVIDERS_FILE = DATA_DIR / "mail_providers.toml"
 
@@ -72,7 +73,7 @@ def parse_mx(records: tuple[str, ...] | list[str]) -> list[MxRecord]:
     parsed: list[MxRecord] = []
     for record in list(records)[:100]:
         parts = record.split()
-        if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 5:
+        if len(parts) != 2 or not is_ascii_digits(parts[0]) or len(parts[0]) > 5:
             continue
         host = parts[1].lower()
         parsed.append(MxRecord(int(parts[0]), "" if host == "." else host.rstrip(".")))

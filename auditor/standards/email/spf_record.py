@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from auditor.standards.digits import is_ascii_digits
+
 # A TXT RRset cannot carry more than a DNS message (64 KiB); anything longer is not a record.
 MAX_RECORD_CHARS = 65_535
 MAX_DOMAIN_CHARS = 253
@@ -265,7 +267,7 @@ def _parse_network(
     limit = 32 if name == "ip4" else 128
     length = limit
     if slash:
-        if not digits.isascii() or not digits.isdigit():
+        if not is_ascii_digits(digits):
             raise SpfSyntaxError(f"{term!r}: prefix length /{digits} is not valid")
         length = _cidr(digits, limit, term)
     try:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from auditor.standards.digits import is_ascii_digits
 from auditor.standards.identity.identifiers import normalise_postcode
 
 if TYPE_CHECKING:
@@ -210,4 +211,4 @@ def flat_start(text: str, before: list[Token]) -> int:
 
 def is_year(token: Token) -> bool:
     """A number such as 1997 or 2024, read as a year rather than a neighbour's house."""
-    return len(token.text) == 4 and token.text.isdigit() and token.text[:2] in ("19", "20")
+    return len(token.text) == 4 and is_ascii_digits(token.text) and token.text[:2] in ("19", "20")

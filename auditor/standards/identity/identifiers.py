@@ -114,7 +114,7 @@ def normalise_url(text: str) -> tuple[str, bool]:
     raw = text.translate(_INVISIBLE).strip()
     added = False
     if "://" not in raw:
-        if ":" in raw.split("/", 1)[0] and not re.match(r"^[^:/]+:\d+(?:/|$)", raw):
+        if ":" in raw.split("/", 1)[0] and not re.match(r"^[^:/]+:[0-9]+(?:/|$)", raw):
             raise ValueError(f"{raw[:60]!r} is not a web address (it should start https://)")
         raw, added = "https://" + raw, True
     try:

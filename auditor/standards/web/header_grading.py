@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from auditor.standards.digits import ascii_int
+
 MAX_HEADER = 16 * 1024
 MAX_COOKIES = 100
 HSTS_MIN_AGE = 15_552_000  # six months
@@ -72,9 +74,10 @@ def parse_hsts(value: str | None) -> HstsPolicy | None:
         seen.add(name)
         if name == "max-age":
             digits = raw.strip().strip('"')
-            if not digits.isdigit() or len(digits) > 12:
+            parsed_age = ascii_int(digits, max_digits=12)
+            if parsed_age is None:
                 return HstsPolicy(None, problem=f"max-age {raw.strip()[:30]!r} is not a number")
-            max_age = int(digits)
+            max_age = parsed_age
         elif name == "includesubdomains":
             include = True
         elif name == "preload":
