@@ -87,11 +87,9 @@ class HistoryStore:
 
 
 def default_store(root: Path | None = None) -> StateStore:
-    """The history store when auditor.history is installed, else memory."""
-    try:
-        from auditor.history import History
-    except ImportError:
-        return MemoryStore()
+    """The audit history on disk (loaded when first needed)."""
+    from auditor.history import History
+
     return HistoryStore(History(root) if root is not None else History())
 
 

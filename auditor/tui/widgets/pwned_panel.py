@@ -78,12 +78,8 @@ class PwnedPanel(Vertical):
     @work(exclusive=True, exit_on_error=False, group="pwned")
     async def _lookup(self, password: str, options: AuditOptions) -> None:
         result = self.query_one("#pwned-result", Static)
-        try:
-            from auditor.standards.accounts.pwned import breach_count
-        except ImportError:
-            result.update(plain("The breached-password check is not available in this version."))
-            return
         from auditor.services import Services
+        from auditor.standards.accounts.pwned import breach_count
 
         try:
             async with Services(options) as services:
