@@ -2,7 +2,8 @@
 
 Routes are keyed by Host header and path; a route is a fixed ``Response`` or a callable
 taking the ``Request``. Faults (hang, close, trickle, redirect loop, huge body, gzip bomb,
-429, 5xx, wrong Content-Type, HTML for JSON) and certificate variants (expired, wrong host,
+a gzip bomb under a chain of Content-Encodings, a coding never asked for, 429, 5xx, wrong
+Content-Type, HTML for JSON) and certificate variants (expired, wrong host,
 untrusted) are switched per host or per host and path while the server runs. Every request
 is recorded so privacy tests can assert what left the auditor.
 """
@@ -34,6 +35,9 @@ IDLE_TIMEOUT = 15.0
 FAULT_MODES = (
     "close", "hang", "trickle", "redirect-loop", "huge-body", "gzip-bomb",
     "429", "5xx", "wrong-content-type", "html-for-json",
+    # Content-Encoding attacks: a gzip bomb under a chain of codings ("gzip, gzip",
+    # "identity, gzip", …), and a body labelled with a coding the client never asked for.
+    "encoding-chain-bomb", "unrequested-encoding",
 )  # fmt: skip
 
 
@@ -116,6 +120,39 @@ def gzip_bomb() -> Response:
     return Response(200, headers, gzip_bomb_bytes())
 
 
+def encoded_bomb(codings: str = "gzip, gzip") -> Response:
+    """The 64 MB gzip bomb (the first coding) wrapped in the further layers ``codings``
+    lists, in the order applied as in the header: "gzip, gzip" is a gzip of the bomb,
+    "identity, gzip" the bomb under a longer header, "gzip, deflate, gzip" three layers."""
+    layers = [c.strip().lower() for c in codings.split(",")]
+    layers = [c for c in layers if c and c != "identity"]
+    if not layers or layers[0] not in ("gzip", "x-gzip"):
+        raise ValueError("the first coding of a bomb chain is the bomb's own gzip")
+    body = gzip_bomb_bytes()
+    for coding in layers[1:]:  # codings are listed in the order they were applied
+        if coding in ("gzip", "x-gzip"):
+            body = _compress(body, 31)
+        elif coding == "deflate":
+            body = _compress(body, 15)
+        else:
+            raise ValueError(f"cannot make a {coding!r} layer")
+    headers = (("Content-Type", "text/html"), ("Content-Encoding", codings))
+    return Response(200, headers, body)
+
+
+def unrequested_encoding(coding: str = "br") -> Response:
+    """A page labelled with a coding the client did not ask for. Its bytes are a page that
+    plainly shows a leak: a client that scans undecoded bytes "passes" or finds garbage."""
+    page = b"<html><body><p>Nothing to see here.</p></body></html>"
+    headers = (("Content-Type", "text/html"), ("Content-Encoding", coding))
+    return Response(200, headers, page)
+
+
+def _compress(data: bytes, wbits: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return compressor.compress(data) + compressor.flush()
+
+
 @dataclass(frozen=True)
 class WebFault:
     mode: str
@@ -124,6 +161,8 @@ class WebFault:
     size: int = 200 * 1024 * 1024
     content_type: str = "application/octet-stream"
     chunk_delay: float = 0.2
+    codings: str = "gzip, gzip"  # for encoding-chain-bomb
+    coding: str = "br"  # for unrequested-encoding
 
 
 class WebFaults:
@@ -361,6 +400,10 @@ def _apply_fault(fault: WebFault, request: Request, response: Response) -> Respo
         return huge_body(fault.size)
     if mode == "gzip-bomb":
         return gzip_bomb()
+    if mode == "encoding-chain-bomb":
+        return encoded_bomb(fault.codings)
+    if mode == "unrequested-encoding":
+        return unrequested_encoding(fault.coding)
     if mode == "429":
         return html("<h1>Too many requests</h1>", 429, (("Retry-After", fault.retry_after),))
     if mode == "5xx":

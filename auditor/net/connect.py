@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from auditor.net.dns import DnsClient
 
-# Set by HttpClient.fetch for the duration of one fetch: may this fetch connect to private,
-# loopback or link-local addresses? (Only when the URL the user gave is itself one.)
+# May a connection go to private, loopback or link-local addresses? For connections that
+# do not say so themselves (the SMTP probe); HTTP decides per fetch and keeps one pool per
+# decision (auditor.net.http).
 allow_private_addresses: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "allow_private_addresses", default=True
 )
@@ -77,14 +78,43 @@ def _split_connect_to(text: str) -> list[str]:
     return [p.strip("[]") for p in parts]
 
 
+# IPv6 forms that carry an IPv4 address inside: the embedded address is what is reached.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated (RFC 4291 §2.5.5.1)
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated (RFC 3879), still routed inside
+
+
 def is_private_address(address: str) -> bool:
-    """Loopback, private, link-local, CGNAT, unspecified, multicast: not the public internet."""
+    """Not the public internet: loopback, private, link-local, CGNAT, unspecified,
+    multicast, reserved, and the IPv6 forms that reach those (IPv4-mapped and -compatible,
+    NAT64 and 6to4 with a private IPv4 inside, local-use NAT64, site-local).
+
+    Anything that cannot be parsed is private too: the guard refuses what it cannot judge."""
     try:
         ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return _private_v4(embedded)
+        if ip in _NAT64_LOCAL or ip in _SITE_LOCAL or ip in _IPV4_COMPATIBLE:
+            return True
+    return not ip.is_global or ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:  # 2002:AABB:CCDD::/48 reaches AA.BB.CC.DD
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _private_v4(ip: ipaddress.IPv4Address) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
@@ -131,15 +161,23 @@ class Connector:
             addresses = await self.host_addresses(host)
         except ResolutionFailed:
             return False
-        return all(is_private_address(a) for a in addresses)
+        return all(is_ip_literal(a) and is_private_address(a) for a in addresses)
 
-    async def resolve(self, host: str, port: int) -> Destination:
+    async def resolve(
+        self, host: str, port: int, *, allow_private: bool | None = None
+    ) -> Destination:
+        """Where to connect for ``host``; raises BlockedAddress when the guard refuses it.
+
+        ``allow_private`` decides the guard for this connection (HTTP passes it with every
+        connection, per pool); None falls back to the ``allow_private_addresses`` context."""
+        if allow_private is None:
+            allow_private = allow_private_addresses.get()
         host = host.strip("[]").rstrip(".").lower()
         addresses = await self.host_addresses(host)
         # Prefer IPv4: loopback test worlds and many networks lack working IPv6.
         addresses.sort(key=lambda a: ":" in a)
         address = addresses[0]
-        if not allow_private_addresses.get() and is_private_address(address):
+        if not allow_private and is_private_address(address):
             raise BlockedAddress(
                 f"refused to connect to {host} ({address}): a private or loopback address "
                 "reached from a public start URL"

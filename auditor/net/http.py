@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,8 +24,8 @@ from auditor.net.connect import (
     BlockedAddress,
     Connector,
     ResolutionFailed,
-    allow_private_addresses,
 )
+from auditor.net.decoding import BoundedDecoder, UndecodableBody, parse_codings
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # A whole fetch (every redirect hop, headers and body) may take at most this many times the
@@ -47,7 +46,9 @@ class FetchResult:
     truncated: bool = False  # the body was longer than the cap
     redirects: tuple[str, ...] = ()  # every URL visited before final_url
     error: str = ""  # one line for a human, empty on success
-    error_kind: str = ""  # timeout | connect | dns | tls | blocked | redirects | protocol | scheme
+    error_kind: str = (
+        ""  # timeout | connect | dns | tls | blocked | redirects | protocol | scheme | encoding
+    )
     fetched_at: str = ""
     elapsed_s: float = 0.0
     peer_certificate: dict[str, Any] | None = None  # ssl.getpeercert() of the final hop
@@ -81,8 +82,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
     start_tls separately), exactly like curl's --connect-to.
     """
 
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Connector, *, allow_private: bool) -> None:
         self._connector = connector
+        self._allow_private = allow_private
         self._inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -94,7 +96,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
         try:
-            destination = await self._connector.resolve(host, port)
+            destination = await self._connector.resolve(
+                host, port, allow_private=self._allow_private
+            )
         except (BlockedAddress, ResolutionFailed) as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         return await self._inner.connect_tcp(
@@ -140,6 +144,24 @@ class HttpClient:
         self.ssl_context = ssl_context or make_ssl_context()
         self.max_bytes = max_bytes
         self.timeout = timeout
+        # One pool per guard decision: a keep-alive connection opened for a fetch that may
+        # reach private addresses (a loopback start URL) must never serve a fetch that may
+        # not (a redirect from a public page to that same host). The guard runs when a
+        # connection is made, so connections are only ever shared between fetches that the
+        # guard would judge alike.
+        self._clients = {
+            allow: self._client_for(connector, allow, max_connections, timeout, user_agent)
+            for allow in (False, True)
+        }
+
+    def _client_for(
+        self,
+        connector: Connector,
+        allow_private: bool,
+        max_connections: int,
+        timeout: float,
+        user_agent: str,
+    ) -> httpx.AsyncClient:
         transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False)
         # httpx has no hook for the network backend; swapping the pool it built is the
         # documented-by-code way to give httpcore our resolver and guard.
@@ -148,19 +170,20 @@ class HttpClient:
             max_connections=max_connections,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(connector),
+            network_backend=_GuardedBackend(connector, allow_private=allow_private),
         )
-        self._client = httpx.AsyncClient(
+        return httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout),
-            # Only the encodings _BoundedInflater decodes within the cap.
+            # Only the codings auditor.net.decoding decodes within the cap; any other is refused.
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
             trust_env=False,
         )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
 
     async def fetch(
         self,
@@ -174,8 +197,11 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> FetchResult:
-        """Fetch ``url``. ``origin`` is the URL the user gave (defaults to ``url``): private
-        addresses are allowed only when the origin's host is itself private."""
+        """Fetch ``url``. ``origin`` is what the user gave (defaults to ``url``): private
+        addresses are allowed only when the origin's host is itself private. A URL taken
+        from DNS or from a page (a BIMI logo, an MTA-STS policy host, a link) must pass the
+        audited domain or start page as ``origin``, so that a hostile record cannot point
+        the auditor into the network it runs in."""
         started = time.monotonic()
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         total = TOTAL_TIMEOUT_FACTOR * (timeout or self.timeout)
@@ -183,54 +209,52 @@ class HttpClient:
         cap = self.max_bytes if max_bytes is None else max_bytes
         start_host = urlsplit(origin or url).hostname or ""
         allow_private = await self.connector.is_private_host(start_host) if start_host else False
-        token = allow_private_addresses.set(allow_private)
+        client = self._clients[allow_private]
         visited: list[str] = []
         current = url
-        try:
-            for _hop in range(max_redirects + 1):
-                scheme = urlsplit(current).scheme.lower()
-                if scheme not in ("http", "https"):
+        for _hop in range(max_redirects + 1):
+            scheme = urlsplit(current).scheme.lower()
+            if scheme not in ("http", "https"):
+                return self._failed(
+                    url, current, visited, fetched_at, started, "scheme",
+                    f"not an http(s) URL: {current[:200]}",
+                )  # fmt: skip
+            result = await self._one(client, current, method, headers, cap, timeout, deadline)
+            if isinstance(result, str):
+                kind, _, message = result.partition("|")
+                return self._failed(url, current, visited, fetched_at, started, kind, message)
+            response, body, truncated, cert, tls_version = result
+            location = response.headers.get("location")
+            if follow_redirects and response.status_code in REDIRECT_CODES and location:
+                visited.append(current)
+                current = urljoin(current, location.strip())
+                if current in visited:
                     return self._failed(
-                        url, current, visited, fetched_at, started, "scheme",
-                        f"not an http(s) URL: {current[:200]}",
+                        url, current, visited, fetched_at, started, "redirects",
+                        f"redirect loop back to {current[:200]}",
                     )  # fmt: skip
-                result = await self._one(current, method, headers, cap, timeout, deadline)
-                if isinstance(result, str):
-                    kind, _, message = result.partition("|")
-                    return self._failed(url, current, visited, fetched_at, started, kind, message)
-                response, body, truncated, cert, tls_version = result
-                location = response.headers.get("location")
-                if follow_redirects and response.status_code in REDIRECT_CODES and location:
-                    visited.append(current)
-                    current = urljoin(current, location.strip())
-                    if current in visited:
-                        return self._failed(
-                            url, current, visited, fetched_at, started, "redirects",
-                            f"redirect loop back to {current[:200]}",
-                        )  # fmt: skip
-                    continue
-                return FetchResult(
-                    url=url,
-                    final_url=current,
-                    status_code=response.status_code,
-                    headers=response.headers,
-                    body=body,
-                    truncated=truncated,
-                    redirects=tuple(visited),
-                    fetched_at=fetched_at,
-                    elapsed_s=time.monotonic() - started,
-                    peer_certificate=cert,
-                    tls_version=tls_version,
-                )
-            return self._failed(
-                url, current, visited, fetched_at, started, "redirects",
-                f"more than {max_redirects} redirects",
-            )  # fmt: skip
-        finally:
-            allow_private_addresses.reset(token)
+                continue
+            return FetchResult(
+                url=url,
+                final_url=current,
+                status_code=response.status_code,
+                headers=response.headers,
+                body=body,
+                truncated=truncated,
+                redirects=tuple(visited),
+                fetched_at=fetched_at,
+                elapsed_s=time.monotonic() - started,
+                peer_certificate=cert,
+                tls_version=tls_version,
+            )
+        return self._failed(
+            url, current, visited, fetched_at, started, "redirects",
+            f"more than {max_redirects} redirects",
+        )  # fmt: skip
 
     async def _one(
         self,
+        client: httpx.AsyncClient,
         url: str,
         method: str,
         headers: dict[str, str] | None,
@@ -241,14 +265,14 @@ class HttpClient:
         """One request; the response and capped body, or "kind|message" on failure."""
         too_slow = f"timeout|{_host_of(url)} was too slow: the page was not complete in time"
         try:
-            request = self._client.build_request(
+            request = client.build_request(
                 method,
                 url,
                 headers=headers,
                 timeout=httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT,
             )
             async with asyncio.timeout_at(deadline):
-                response = await self._client.send(request, stream=True)
+                response = await client.send(request, stream=True)
         except httpx.InvalidURL as exc:
             return f"scheme|invalid URL: {exc}"
         except httpx.TimeoutException:
@@ -261,20 +285,26 @@ class HttpClient:
             return f"protocol|{_host_of(url)}: {_one_line(exc)}"
         try:
             cert, tls_version = _peer_tls(response)
+            codings = parse_codings(response.headers.get_list("content-encoding"))
+        except UndecodableBody as exc:
+            await response.aclose()
+            if response.status_code in REDIRECT_CODES:  # the body of a redirect is not read
+                return response, b"", False, None, None
+            return f"encoding|could not read the answer of {_host_of(url)}: {exc}"
+        try:
             chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            inflate = _BoundedInflater.for_response(response)
-            body_chunks = response.aiter_raw() if inflate else response.aiter_bytes()
+            decoder = BoundedDecoder(codings, cap)
             async with asyncio.timeout_at(deadline):
-                async for raw in body_chunks:
-                    chunk = inflate.feed(raw, cap + 1 - size) if inflate else raw
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > cap:
-                        truncated = True
+                # Raw bytes, always: httpx's own decoders have no size bound (see decoding.py).
+                async for raw in response.aiter_raw():
+                    chunks.append(decoder.feed(raw))
+                    if decoder.truncated:
                         break
-            body = b"".join(chunks)[:cap]
+            if not decoder.truncated:
+                chunks.append(decoder.finish())
+            body, truncated = b"".join(chunks), decoder.truncated
+        except UndecodableBody as exc:
+            return f"encoding|could not read the answer of {_host_of(url)}: {exc}"
         except httpx.TimeoutException:
             return f"timeout|{_host_of(url)} stopped sending before the page was complete"
         except TimeoutError:
@@ -304,42 +334,6 @@ class HttpClient:
             fetched_at=fetched_at,
             elapsed_s=time.monotonic() - started,
         )
-
-
-class _BoundedInflater:
-    """gzip/deflate decoding that never expands one chunk past what the cap still allows.
-
-    httpx inflates each network chunk whole: 64 KB of a gzip bomb becomes 64 MB in one call,
-    blocking the event loop and the memory cap alike. zlib's ``max_length`` stops early.
-    """
-
-    def __init__(self, wbits: int, fallback_wbits: int | None = None) -> None:
-        self._inflater = zlib.decompressobj(wbits)
-        self._fallback = fallback_wbits
-        self._started = False
-
-    @classmethod
-    def for_response(cls, response: httpx.Response) -> _BoundedInflater | None:
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        if encoding in ("gzip", "x-gzip"):
-            return cls(16 + zlib.MAX_WBITS)
-        if encoding == "deflate":  # zlib-wrapped as the RFC says, or raw as some servers send
-            return cls(zlib.MAX_WBITS, -zlib.MAX_WBITS)
-        return None  # identity, or an encoding httpx decodes (we ask only for gzip, deflate)
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        if limit <= 0:
-            return b""
-        try:
-            out = self._inflater.decompress(data, limit)
-        except zlib.error:
-            if self._started or self._fallback is None:
-                raise ValueError("the compressed body is corrupt") from None
-            self._inflater = zlib.decompressobj(self._fallback)
-            self._fallback = None
-            out = self._inflater.decompress(data, limit)
-        self._started = True
-        return out
 
 
 def _peer_tls(response: httpx.Response) -> tuple[dict[str, Any] | None, str | None]:

@@ -163,7 +163,11 @@ def _dmarc_finding(ctx: CheckContext, dmarc: DmarcLookup, fetched_at: str) -> Fi
 
 
 async def _logo_finding(ctx: CheckContext, url: str) -> Finding:
-    result = await ctx.services.http.fetch(url, max_bytes=MAX_LOGO_BYTES)
+    # The URL comes from a DNS record: judged by the audited domain, not by itself, so a
+    # hostile l= cannot send the auditor into the network it runs in.
+    result = await ctx.services.http.fetch(
+        url, origin=f"https://{ctx.target}/", max_bytes=MAX_LOGO_BYTES
+    )
     evidence = [_fetch_evidence(result)]
     if not result.ok:
         status = Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR

@@ -43,7 +43,12 @@ class RdapCheck(Check):
         url, problem = await _rdap_url(ctx, domain)
         if not url:
             return [_error(ctx, problem, domain)]
-        result = await ctx.services.http.fetch(url, headers={"Accept": "application/rdap+json"})
+        # The registry's URL comes from IANA's directory (or the .uk endpoint): the guard
+        # judges it by that configured endpoint.
+        directory = ctx.services.endpoint("rdap_uk" if domain.endswith(".uk") else "rdap_bootstrap")
+        result = await ctx.services.http.fetch(
+            url, origin=directory, headers={"Accept": "application/rdap+json"}
+        )
         data, problem = json_answer(result, "The registry's RDAP service")
         if problem:
             return [_error(ctx, problem, url)]

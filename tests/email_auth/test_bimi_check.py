@@ -30,8 +30,12 @@ class World:
         rules = (ConnectRule("", 443, "127.0.0.1", self.web.https_port),)
         return make_services(self.dns, connect_to=rules, ca_pem=self.web.ca_pem, http_timeout=3.0)
 
-    def zone(self, bimi: list[str] | None, dmarc: str = "v=DMARC1; p=reject") -> None:
+    def zone(
+        self, bimi: list[str] | None, dmarc: str = "v=DMARC1; p=reject", apex: str = "127.0.0.1"
+    ) -> None:
         records: list[tuple[str, str, list[str]]] = [
+            # The domain itself is on loopback (a lab): its logo host may be too.
+            ("@", "A", [apex]),
             ("brand", "A", ["127.0.0.1"]),
             ("_dmarc", "TXT", [f'"{dmarc}"']),
         ]
@@ -61,6 +65,18 @@ async def test_good_record_logo_and_dmarc(world: World) -> None:
     }
     assert outcome.facts["record"] == RECORD
     assert [r.path for r in world.web.requests_to(LOGO_HOST)] == ["/logo.svg"]
+
+
+async def test_a_public_domain_cannot_point_its_logo_into_a_private_network(world: World) -> None:
+    # The domain is public (its address is on the internet), its l= host resolves to
+    # loopback: the URL came from a DNS record, so the guard judges it by the domain and
+    # refuses; not one request reaches the "internal" host.
+    world.zone([RECORD], apex="81.2.69.142")
+    outcome = await run_check(BimiCheck, DOMAIN, world.services())
+    logo = outcome.by_subject("logo")
+    assert logo.status is Status.ERROR, logo
+    assert "private or loopback" in logo.message
+    assert world.web.requests_to(LOGO_HOST) == []
 
 
 async def test_no_record_is_fine(world: World) -> None:

@@ -328,6 +328,25 @@ CASES = (
         spill=SITE_SPILL,
         memory=True,
     ),
+    *(
+        Case(
+            f"http-encoding-chain-bomb-{'-'.join(c.strip() for c in codings.split(','))}",
+            f"HTTP: every URL on {W} answers with a gzip bomb under "
+            f"Content-Encoding: {codings} (a few hundred bytes to 64 MB)",
+            lambda w, codings=codings: w.web.faults.set(  # type: ignore[misc]
+                W, "encoding-chain-bomb", codings=codings
+            ),
+            spill=SITE_SPILL,
+            memory=True,
+        )
+        for codings in ("gzip, gzip", "identity, gzip")
+    ),
+    Case(
+        "http-unrequested-encoding",
+        f"HTTP: every URL on {W} answers with Content-Encoding: br (never asked for)",
+        lambda w: w.web.faults.set(W, "unrequested-encoding", coding="br"),
+        site_unreachable("does not decode"),
+    ),
     Case(
         "http-gzip-bomb-photo",
         f"HTTP: {W}'s photo is a gzip bomb served as image/jpeg",

@@ -129,7 +129,10 @@ DOMAINS = {
     "expired.example": (text(GOOD_POLICY), ["mx1.mail.example"]),
     "short.example": (text(GOOD_POLICY.replace("1209600", "3600")), ["mx1.mail.example"]),
     "missing.example": (text("not found", status=404), ["mx1.mail.example"]),
+    # A public domain (its own address is on the internet) whose mta-sts host is loopback.
+    "public.example": (text(GOOD_POLICY), ["mx1.mail.example"]),
 }
+PUBLIC_APEX = {"public.example": "81.2.69.142"}
 
 
 @dataclass
@@ -151,6 +154,9 @@ async def world() -> AsyncIterator[StsWorld]:
     for domain, (_route, mx) in DOMAINS.items():
         records: list[tuple[str, str, list[str]]] = [
             ("_mta-sts", "TXT", ['"v=STSv1; id=20240101"']),
+            # The domain itself is on loopback too: a policy host on a private address is
+            # fetched only for a domain that is itself private (the SSRF guard).
+            ("@", "A", [PUBLIC_APEX.get(domain, "127.0.0.1")]),
             ("mta-sts", "A", ["127.0.0.1"]),
             ("@", "MX", [f"{10 * (i + 1)} {host}." for i, host in enumerate(mx)]),
         ]
@@ -192,6 +198,15 @@ async def test_good_policy(world: StsWorld, services_for: MakeServices, run: Run
         "mx": Status.PASS,
     }
     assert world.web.requests_to("mta-sts.good.example")[0].path == "/.well-known/mta-sts.txt"
+
+
+async def test_a_public_domain_cannot_point_its_policy_host_into_a_private_network(
+    world: StsWorld, services_for: MakeServices, run: RunCheck
+) -> None:
+    found = await findings_for(world, services_for, run, "public.example")
+    assert found["policy"].status is Status.ERROR, found["policy"]
+    assert "private or loopback" in found["policy"].message
+    assert world.web.requests_to("mta-sts.public.example") == []
 
 
 async def test_testing_mode_warns(
