@@ -157,11 +157,16 @@ class Connector:
 
     async def is_private_host(self, host: str) -> bool:
         """True when every address of ``host`` is private; unresolvable counts as public."""
+        return (await self.judge_origin(host))[0]
+
+    async def judge_origin(self, host: str) -> tuple[bool, str]:
+        """(may a fetch that starts from ``host`` reach private addresses, and if not
+        because ``host`` could not be resolved, why). Unresolvable counts as public."""
         try:
             addresses = await self.host_addresses(host)
-        except ResolutionFailed:
-            return False
-        return all(is_ip_literal(a) and is_private_address(a) for a in addresses)
+        except ResolutionFailed as exc:
+            return False, f"{exc}, so it counts as public"
+        return all(is_ip_literal(a) and is_private_address(a) for a in addresses), ""
 
     async def resolve(
         self, host: str, port: int, *, allow_private: bool | None = None

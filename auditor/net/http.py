@@ -208,7 +208,9 @@ class HttpClient:
         deadline = asyncio.get_running_loop().time() + total
         cap = self.max_bytes if max_bytes is None else max_bytes
         start_host = urlsplit(origin or url).hostname or ""
-        allow_private = await self.connector.is_private_host(start_host) if start_host else False
+        allow_private, why_public = (
+            await self.connector.judge_origin(start_host) if start_host else (False, "")
+        )
         client = self._clients[allow_private]
         visited: list[str] = []
         current = url
@@ -222,6 +224,8 @@ class HttpClient:
             result = await self._one(client, current, method, headers, cap, timeout, deadline)
             if isinstance(result, str):
                 kind, _, message = result.partition("|")
+                if kind == "blocked" and why_public:
+                    message = f"{message} ({why_public})"
                 return self._failed(url, current, visited, fetched_at, started, kind, message)
             response, body, truncated, cert, tls_version = result
             location = response.headers.get("location")

@@ -17,6 +17,7 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.email.spf_eval import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
 from auditor.standards.email.spf_policy import (
+    MAX_NODES,
     SpfNode,
     SpfPolicy,
     has_loop,
@@ -201,10 +202,18 @@ def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any
 
     lookups = policy.lookups
     if lookups > MAX_DNS_TERMS:
+        # A walk cut at its node cap counted only the records it read: say so, and say
+        # "at least", since the records not read need lookups of their own.
+        counted = (
+            f"at least {lookups} DNS lookups (the walk stopped after {MAX_NODES} records, "
+            "so the rest were not counted)"
+            if policy.truncated
+            else f"{lookups} DNS lookups"
+        )
         out.append(
             finding(
                 Status.FAIL,
-                f"The SPF record needs {lookups} DNS lookups, more than the limit of "
+                f"The SPF record needs {counted}, more than the limit of "
                 f"{MAX_DNS_TERMS}, so receivers treat it as an error (permerror).",
                 "lookups",
                 evidence=[evidence(tree, lookups=lookups, includes=policy.includes)],
@@ -316,7 +325,11 @@ def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any
             )
         )
     if policy.dns_errors or policy.truncated:
-        cause = policy.dns_errors[0] if policy.dns_errors else "the include tree is too large"
+        cause = (
+            policy.dns_errors[0]
+            if policy.dns_errors
+            else f"the include tree is too large (the walk stopped after {MAX_NODES} records)"
+        )
         out.append(
             finding(
                 Status.ERROR,

@@ -174,3 +174,23 @@ async def test_runs_through_the_engine(spf_dns: DnsServer) -> None:
         report = await Engine.from_checks([SpfCheck]).run(profile, svc)
     statuses = {r.target: r.status for r in report.results}
     assert statuses == {"good.audit.example": Status.PASS, "none.audit.example": Status.FAIL}
+
+
+async def test_a_walk_stopped_at_its_node_cap_says_so(spf_dns: DnsServer) -> None:
+    # 1 + 9 + 81 records: more than the walk reads (MAX_NODES). The count it gives is of the
+    # records it read, so the finding says "at least" and that the walk stopped.
+    def includes(prefix: str) -> str:
+        terms = " ".join(f"include:{prefix}{i}.audit.example" for i in range(9))
+        return f'"v=spf1 {terms} -all"'
+
+    spf_dns.set_records("wide.audit.example", "TXT", [includes("w")])
+    for i in range(9):
+        spf_dns.set_records(f"w{i}.audit.example", "TXT", [includes(f"w{i}x")])
+        for j in range(9):
+            spf_dns.set_records(f"w{i}x{j}.audit.example", "TXT", ['"v=spf1 -all"'])
+    findings, facts = await audit(spf_dns, "wide")
+    limit = [f for f in findings if f.subject == "lookups" and f.status is Status.FAIL]
+    assert limit and "at least" in limit[0].message and "stopped" in limit[0].message
+    error = [f for f in findings if f.subject == "lookups" and f.status is Status.ERROR]
+    assert error and "stopped" in error[0].message
+    assert facts["complete"] is False
