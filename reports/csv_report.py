@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist
 from auditor.model import Report
-from reports.json_report import report_dict
-from reports.view import View, clean, finding_order, shorten
+from reports.view import AuditView, clean, finding_order, shorten
+
+if TYPE_CHECKING:
+    from auditor.history import AuditDiff
 
 COLUMNS = (
     "audit_started_at",
@@ -49,51 +51,57 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def render(report: Report, *, reveal: bool = False, checklist: Checklist | None = None) -> str:
-    view = View.of(report_dict(report, reveal=reveal, checklist=checklist))
-    placement = _placement(view)
+def render(
+    report: Report,
+    checklist: Checklist | None = None,
+    *,
+    reveal: bool = False,
+    changes: AuditDiff | None = None,
+) -> str:
+    view = AuditView.of(report, checklist, reveal=reveal, changes=changes)
+    shown = view.report
+    placement = _placement(view.checklist)
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for finding in sorted(view.findings.values(), key=finding_order):
-        evidence = finding["evidence"][0] if finding["evidence"] else {}
-        groups, statuses, actions = placement.get(finding["fingerprint"], ([], [], []))
+        evidence = finding.evidence[0] if finding.evidence else None
+        groups, statuses, actions = placement.get(finding.fingerprint, ([], [], []))
         row = {
-            "audit_started_at": view.data["started_at"],
-            "subject": view.data["subject"],
-            "category": view.category(finding["check_id"]),
-            "check_id": finding["check_id"],
-            "check_title": view.title(finding["check_id"]),
-            "target": finding["target"],
-            "status": finding["status"],
-            "severity": finding["severity"],
-            "confidence": finding["confidence"],
-            "kind": finding["kind"],
-            "location": finding["location"],
-            "message": finding["message"],
-            "evidence_source": evidence.get("source", ""),
-            "evidence_location": evidence.get("location", ""),
-            "evidence_snippet": shorten(clean(evidence.get("snippet", ""))),
-            "evidence_count": len(finding["evidence"]),
-            "actions": " ".join(actions or finding["actions"]),
+            "audit_started_at": shown.started_at,
+            "subject": shown.subject,
+            "category": view.category(finding.check_id),
+            "check_id": finding.check_id,
+            "check_title": view.title(finding.check_id),
+            "target": finding.target,
+            "status": finding.status.value,
+            "severity": finding.severity.value,
+            "confidence": finding.confidence.value,
+            "kind": finding.kind,
+            "location": finding.location,
+            "message": finding.message,
+            "evidence_source": evidence.source if evidence else "",
+            "evidence_location": evidence.location if evidence else "",
+            "evidence_snippet": shorten(clean(evidence.snippet)) if evidence else "",
+            "evidence_count": len(finding.evidence),
+            "actions": " ".join(actions or finding.actions),
             "checklist_group": " ".join(dict.fromkeys(groups)),
             "checklist_status": " ".join(dict.fromkeys(statuses)),
-            "fingerprint": finding["fingerprint"],
+            "fingerprint": finding.fingerprint,
         }
         writer.writerow([safe_cell(row[column]) for column in COLUMNS])
     return stream.getvalue()
 
 
-def _placement(view: View) -> dict[str, tuple[list[str], list[str], list[str]]]:
+def _placement(checklist: Checklist | None) -> dict[str, tuple[list[str], list[str], list[str]]]:
     """fingerprint -> (checklist groups, item statuses, action ids) of the items it feeds."""
     placed: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    checklist: dict[str, Any] | None = view.checklist
     if checklist is None:
         return placed
-    for item in checklist["items"]:
-        for fingerprint in (*item["findings"], *item["dismissed_findings"]):
+    for item in checklist.items:
+        for fingerprint in item.fingerprints:
             groups, statuses, actions = placed.setdefault(fingerprint, ([], [], []))
-            groups.append(item["group"])
-            statuses.append(item["status"])
-            actions.append(item["id"])
+            groups.append(item.group.value)
+            statuses.append(item.status.value)
+            actions.append(item.id)
     return placed

@@ -1,41 +1,105 @@
-"""The report formats by name, loaded lazily.
+"""The report formats: one enum for every ``--format``, the app's export and file suffixes.
 
-A writer is a pure ``render(report, *, reveal=False, checklist=None) -> str``: no I/O, clock
-or environment. The caller builds the checklist (it needs the actions data and the person's
-saved state); without one, writers leave the checklist section out.
+A writer is a pure ``render(report, checklist=None, *, reveal=False, changes=None) -> str``
+over typed objects: no I/O, clock or environment. The caller builds the checklist (it needs
+the actions data and the person's saved state) and the changes since the last audit (from
+the history); without them, writers leave those sections out. Writers are imported only
+when used, so building the CLI parser stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from enum import StrEnum
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from auditor.model import Report
 
 if TYPE_CHECKING:
     from auditor.checklist import Checklist
+    from auditor.history import AuditDiff
 
-FORMATS = {
-    "json": "reports.json_report",
-    "markdown": "reports.markdown",
-    "html": "reports.html",
-    "csv": "reports.csv_report",
+
+class ReportFormat(StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+    JSON = "json"
+    CSV = "csv"
+
+    @property
+    def module(self) -> str:
+        return _MODULES[self]
+
+    @property
+    def suffix(self) -> str:
+        """The file suffix for this format, with the dot."""
+        return _SUFFIXES[self]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> ReportFormat:
+        """The format named by ``text`` (as typed on the command line); ValueError names the
+        choices."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown format {text!r} (choose one of: {choices()})") from None
+
+    @classmethod
+    def for_path(cls, path: str | PurePath) -> ReportFormat | None:
+        """The format a file name's suffix asks for (".md" is Markdown), or None."""
+        return _BY_SUFFIX.get(PurePath(path).suffix.lower())
+
+
+_MODULES = {
+    ReportFormat.JSON: "reports.json_report",
+    ReportFormat.MARKDOWN: "reports.markdown",
+    ReportFormat.HTML: "reports.html",
+    ReportFormat.CSV: "reports.csv_report",
 }
+_SUFFIXES = {
+    ReportFormat.JSON: ".json",
+    ReportFormat.MARKDOWN: ".md",
+    ReportFormat.HTML: ".html",
+    ReportFormat.CSV: ".csv",
+}
+_LABELS = {
+    ReportFormat.JSON: "JSON",
+    ReportFormat.MARKDOWN: "Markdown",
+    ReportFormat.HTML: "HTML",
+    ReportFormat.CSV: "CSV",
+}
+_BY_SUFFIX = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
+              ".json": ReportFormat.JSON, ".html": ReportFormat.HTML,
+              ".htm": ReportFormat.HTML, ".csv": ReportFormat.CSV}  # fmt: skip
+
+# The names, in --format order (kept for callers that list them).
+FORMATS = {f.value: f.module for f in ReportFormat}
 
 Writer = Callable[..., str]
 
 
-def writer(name: str) -> Writer:
-    try:
-        module = importlib.import_module(FORMATS[name])
-    except KeyError:
-        raise ValueError(f"unknown format {name!r} (choose one of: {', '.join(FORMATS)})") from None
-    render: Writer = module.render
+def choices() -> str:
+    return ", ".join(f.value for f in ReportFormat)
+
+
+def writer(fmt: ReportFormat | str) -> Writer:
+    chosen = fmt if isinstance(fmt, ReportFormat) else ReportFormat.parse(fmt)
+    render: Writer = importlib.import_module(chosen.module).render
     return render
 
 
 def render(
-    report: Report, name: str, *, reveal: bool = False, checklist: Checklist | None = None
+    report: Report,
+    fmt: ReportFormat | str,
+    *,
+    reveal: bool = False,
+    checklist: Checklist | None = None,
+    changes: AuditDiff | None = None,
 ) -> str:
-    return writer(name)(report, reveal=reveal, checklist=checklist)
+    return writer(fmt)(report, checklist, reveal=reveal, changes=changes)

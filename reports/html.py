@@ -10,25 +10,29 @@ outside (TXT records, page titles, snippets, even check ids from plugins) goes t
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING
 
-from auditor.checklist import Checklist
+from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
-from reports.json_report import report_dict
+from auditor.scores import AreaScore
 from reports.view import (
     ITEM_STATUS_LABEL,
     MASKED_NOTE,
     MAX_FINDINGS_PER_ITEM,
     STATUS_LABEL,
-    View,
+    AuditView,
     area_title,
     clean,
     effort,
     percent,
     safe_url,
     shorten,
+    shown_findings,
     when,
 )
+
+if TYPE_CHECKING:
+    from auditor.history import AuditDiff
 
 _CSS = """
 :root { color-scheme: light; }
@@ -81,9 +85,15 @@ def _link(title: str, url: str) -> str:
     return f'<a href="{_e(safe)}">{_e(title)}</a>'
 
 
-def render(report: Report, *, reveal: bool = False, checklist: Checklist | None = None) -> str:
-    view = View.of(report_dict(report, reveal=reveal, checklist=checklist))
-    data = view.data
+def render(
+    report: Report,
+    checklist: Checklist | None = None,
+    *,
+    reveal: bool = False,
+    changes: AuditDiff | None = None,
+) -> str:
+    view = AuditView.of(report, checklist, reveal=reveal, changes=changes)
+    shown = view.report
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
@@ -93,112 +103,115 @@ def render(report: Report, *, reveal: bool = False, checklist: Checklist | None 
         '<meta name="referrer" content="no-referrer">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
-        f"<title>Candidate Auditor report: {_e(data['subject'])}</title>",
+        f"<title>Candidate Auditor report: {_e(shown.subject)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>Candidate Auditor report: {_e(data['subject'])}</h1>",
-        f'<p class="meta">Audit of {_e(when(data["started_at"]))} (finished '
-        f"{_e(when(data['finished_at']))}); candidate-auditor {_e(data['tool_version'])}, "
-        f"report schema {_e(data['schema_version'])}.</p>",
+        f"<h1>Candidate Auditor report: {_e(shown.subject)}</h1>",
+        f'<p class="meta">Audit of {_e(when(shown.started_at))} (finished '
+        f"{_e(when(shown.finished_at))}); candidate-auditor {_e(shown.tool_version)}, "
+        f"report schema {_e(shown.schema_version)}.</p>",
     ]
-    if data["masked"]:
+    if view.masked:
         out.append(f'<p class="note">{_e(MASKED_NOTE)}</p>')
-    out += [f'<p class="note">Problem: {_e(p)}</p>' for p in data["problems"]]
+    out += [f'<p class="note">Problem: {_e(p)}</p>' for p in shown.problems]
     out.append("</header>")
     if view.checklist is not None:
-        out += _checklist(view)
+        out += _checklist(view, view.checklist)
     out += _not_checked(view)
     out += _findings(view)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _scores(checklist: dict[str, Any]) -> list[str]:
-    overall = checklist["overall"]
+def _scores(checklist: Checklist) -> list[str]:
+    o = checklist.overall
     out = [
-        f"<p><strong>Overall: {percent(overall)} of checks passed</strong> "
-        f"({overall['passed']} passed, {overall['warned']} with warnings, {overall['failed']} "
-        f"failed; {overall['not_checked']} could not be checked, {overall['to_answer']} waiting "
+        f"<p><strong>Overall: {percent(o)} of checks passed</strong> "
+        f"({o.passed} passed, {o.warned} with warnings, {o.failed} "
+        f"failed; {o.not_checked} could not be checked, {o.to_answer} waiting "
         "for your answer).</p>"
     ]
-    if checklist["scores"]:
+    if checklist.scores:
         out.append(
             "<table><thead><tr><th>Area</th><th>Score</th><th>Passed</th><th>Warnings</th>"
             "<th>Failed</th><th>Not checked</th><th>To answer</th></tr></thead><tbody>"
         )
-        for s in checklist["scores"]:
-            out.append(
-                f"<tr><td>{_e(area_title(s['category']))}</td><td>{percent(s)}</td>"
-                f"<td>{s['passed']}</td><td>{s['warned']}</td><td>{s['failed']}</td>"
-                f"<td>{s['not_checked']}</td><td>{s['to_answer']}</td></tr>"
-            )
+        for s in checklist.scores:
+            out.append(_score_row(s))
         out.append("</tbody></table>")
     return out
 
 
-def _checklist(view: View) -> list[str]:
-    assert view.checklist is not None
-    out = ['<section id="checklist">', "<h2>What to do</h2>", *_scores(view.checklist)]
+def _score_row(s: AreaScore) -> str:
+    return (
+        f"<tr><td>{_e(area_title(s.category))}</td><td>{percent(s)}</td>"
+        f"<td>{s.passed}</td><td>{s.warned}</td><td>{s.failed}</td>"
+        f"<td>{s.not_checked}</td><td>{s.to_answer}</td></tr>"
+    )
+
+
+def _checklist(view: AuditView, checklist: Checklist) -> list[str]:
+    out = ['<section id="checklist">', "<h2>What to do</h2>", *_scores(checklist)]
     groups = view.groups()
     if not groups:
         out.append("<p>Nothing to do: no problems were found.</p>")
-    for title, items in groups:
-        out.append(f"<h3>{_e(title)}</h3>")
+    for group, items in groups:
+        out.append(f"<h3>{_e(group.label)}</h3>")
         for item in items:
-            out += _item(item, view)
+            out += _item(item)
     out.append("</section>")
     return out
 
 
-def _item(item: dict[str, Any], view: View) -> list[str]:
-    status = item["status"]
-    box = "[x]" if status in ("done", "verified") else "[&nbsp;]"
-    classes = " ".join(c for c in ("item", item["severity"], status) if c)
-    tags = f'<span class="tag">{_e(item["severity"])}</span>'
-    if status != "open":
+def _item(item: ChecklistItem) -> list[str]:
+    status = item.status
+    action = item.action
+    box = "[x]" if status in (ItemStatus.DONE, ItemStatus.VERIFIED) else "[&nbsp;]"
+    classes = " ".join(c for c in ("item", item.severity.value, status.value) if c)
+    tags = f'<span class="tag">{_e(item.severity.value)}</span>'
+    if status is not ItemStatus.OPEN:
         tags += f'<span class="tag">{_e(ITEM_STATUS_LABEL[status])}</span>'
-    title = _e(item["title"])
-    if status == "dismissed":
+    title = _e(action.title)
+    if status is ItemStatus.DISMISSED:
         title = f"<s>{title}</s>"
     out = [
-        f'<div class="{_e(classes)}" id="action-{_e(item["id"])}">',
+        f'<div class="{_e(classes)}" id="action-{_e(item.id)}">',
         f'<h4><span class="box">{box}</span>{tags}{title}</h4>',
-        f"<p>{_e(item['why'])}</p>",
-        f"<p><strong>Who:</strong> {_e(item['who'])}, {_e(effort(item['effort_minutes']))}.</p>",
+        f"<p>{_e(action.why)}</p>",
+        f"<p><strong>Who:</strong> {_e(action.who)}, {_e(effort(action.effort_minutes))}.</p>",
     ]
-    if status == "done" and item["findings"]:
+    if item.ticked_but_still_found:
         out.append("<p><em>You ticked this, but this audit still found it.</em></p>")
-    if status == "verified" and item["verified"]:
-        out.append(f"<p>Verified by the audit of {_e(when(item['verified']['at']))}.</p>")
-    if item["dismissed_findings"]:
-        count = len(item["dismissed_findings"])
+    if status is ItemStatus.VERIFIED and item.verified:
+        out.append(f"<p>Verified by the audit of {_e(when(item.verified.at))}.</p>")
+    if item.dismissed_findings:
+        count = len(item.dismissed_findings)
         out.append(f"<p>You dismissed {count} finding{'s' if count > 1 else ''} behind this.</p>")
-    out.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in item["steps"]) + "</ol>")
-    found = [view.findings[fp] for fp in item["findings"] if fp in view.findings]
-    found = [f for f in found if f["status"] != "manual"]
+    out.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in action.steps) + "</ol>")
+    found = shown_findings(item)
     if found:
         out.append(f'<p><strong>Found ({len(found)}):</strong></p><ul class="found">')
         for f in found[:MAX_FINDINGS_PER_ITEM]:
-            where = f" — <code>{_e(f['location'])}</code>" if f["location"] else ""
-            out.append(f"<li>{_e(STATUS_LABEL[f['status']])}: {_e(f['message'])}{where}</li>")
+            where = f" — <code>{_e(f.location)}</code>" if f.location else ""
+            out.append(f"<li>{_e(STATUS_LABEL[f.status])}: {_e(f.message)}{where}</li>")
         if len(found) > MAX_FINDINGS_PER_ITEM:
             out.append(f"<li>and {len(found) - MAX_FINDINGS_PER_ITEM} more (see below)</li>")
         out.append("</ul>")
-    if item["questions"]:
+    if item.questions:
         out.append("<p><strong>Questions to answer:</strong></p><ul>")
-        for q in item["questions"]:
-            answer = f" — your answer: {_e(q['answer'])}" if q["answer"] else ""
-            out.append(f"<li>{_e(q['text'])}{answer}</li>")
+        for q in item.questions:
+            answer = f" — your answer: {_e(q.answer)}" if q.answer else ""
+            out.append(f"<li>{_e(q.text)}{answer}</li>")
         out.append("</ul>")
-    links = ", ".join(_link(link["title"], link["url"]) for link in item["links"])
+    links = ", ".join(_link(link.title, link.url) for link in item.links)
     out += [f"<p><strong>Official guidance:</strong> {links}</p>", "</div>"]
     return out
 
 
-def _not_checked(view: View) -> list[str]:
-    missing = [f for f in view.findings.values() if f["status"] in ("error", "timeout", "skipped")]
+def _not_checked(view: AuditView) -> list[str]:
+    missing = view.not_checked()
     if not missing:
         return []
     out = [
@@ -209,30 +222,28 @@ def _not_checked(view: View) -> list[str]:
         "<ul>",
     ]
     for f in missing:
-        out.append(
-            f"<li>{_e(view.title(f['check_id']))} on {_e(f['target'])}: {_e(f['message'])}</li>"
-        )
+        out.append(f"<li>{_e(view.title(f.check_id))} on {_e(f.target)}: {_e(f.message)}</li>")
     return [*out, "</ul>", "</section>"]
 
 
-def _findings(view: View) -> list[str]:
+def _findings(view: AuditView) -> list[str]:
     out = ['<section id="findings">', "<h2>All findings</h2>"]
     for category, findings in view.findings_by_category():
         out.append(f"<h3>{_e(area_title(category))}</h3>")
         for f in findings:
             out += [
                 '<div class="finding">',
-                f'<p><span class="tag">{_e(STATUS_LABEL[f["status"]])}</span>'
-                f'<span class="tag">{_e(f["severity"])}</span>{_e(f["message"])}<br>',
-                f'<span class="meta">{_e(view.title(f["check_id"]))} — '
-                f"<code>{_e(f['check_id'])}</code> on {_e(f['target'])}</span></p>",
+                f'<p><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
+                f'<span class="tag">{_e(f.severity.value)}</span>{_e(f.message)}<br>',
+                f'<span class="meta">{_e(view.title(f.check_id))} — '
+                f"<code>{_e(f.check_id)}</code> on {_e(f.target)}</span></p>",
             ]
-            if f["evidence"]:
+            if f.evidence:
                 out.append('<ul class="evidence">')
-                for ev in f["evidence"]:
-                    snippet = shorten(clean(ev["snippet"]))
+                for ev in f.evidence:
+                    snippet = shorten(clean(ev.snippet))
                     out.append(
-                        f"<li>{_e(ev['source'])} at <code>{_e(ev['location'])}</code>"
+                        f"<li>{_e(ev.source)} at <code>{_e(ev.location)}</code>"
                         + (f'<span class="snippet">{_e(snippet)}</span>' if snippet else "")
                         + "</li>"
                     )

@@ -1,8 +1,9 @@
-"""What the human-readable writers share: plain-English labels, the masked report view,
-and the neutralising of attacker-controlled text (control characters, terminal escapes).
+"""What the human-readable writers share: plain-English labels, the masked typed view of an
+audit, and the neutralising of attacker-controlled text (control characters, escapes).
 
-Writers start from ``reports.json_report.report_dict`` (already masked) so that every
-format shows the same facts and masks the same way.
+Every writer starts from ``AuditView.of(report, checklist, reveal=...)``: the Report and
+Checklist with the person's details already masked (reports/masked.py), so every format
+shows the same facts and hides the same things.
 """
 
 from __future__ import annotations
@@ -11,24 +12,33 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+from auditor.checklist import Checklist, ChecklistItem, Group, ItemStatus
+from auditor.model import Finding, Report, Severity, Status
+from auditor.scores import AreaScore
+from reports.masked import masked_audit
+
+if TYPE_CHECKING:
+    from auditor.history import AuditDiff
 
 STATUS_LABEL = {
-    "fail": "FAIL",
-    "warn": "WARN",
-    "pass": "PASS",
-    "manual": "TO ANSWER",
-    "error": "COULD NOT CHECK",
-    "timeout": "COULD NOT CHECK (timeout)",
-    "skipped": "NOT CHECKED",
+    Status.FAIL: "FAIL",
+    Status.WARN: "WARN",
+    Status.PASS: "PASS",
+    Status.MANUAL: "TO ANSWER",
+    Status.ERROR: "COULD NOT CHECK",
+    Status.TIMEOUT: "COULD NOT CHECK (timeout)",
+    Status.SKIPPED: "NOT CHECKED",
 }
-STATUS_ORDER = ["fail", "warn", "error", "timeout", "manual", "skipped", "pass"]
-SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+STATUS_ORDER = [Status.FAIL, Status.WARN, Status.ERROR, Status.TIMEOUT, Status.MANUAL,
+                Status.SKIPPED, Status.PASS]  # fmt: skip
+SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 ITEM_STATUS_LABEL = {
-    "open": "to do",
-    "done": "ticked as done",
-    "dismissed": "dismissed",
-    "verified": "verified fixed",
+    ItemStatus.OPEN: "to do",
+    ItemStatus.DONE: "ticked as done",
+    ItemStatus.DISMISSED: "dismissed",
+    ItemStatus.VERIFIED: "verified fixed",
 }
 AREA_TITLES = {
     "exposure": "Personal details",
@@ -96,30 +106,42 @@ def area_title(category: str) -> str:
     return AREA_TITLES.get(category, category.capitalize())
 
 
-def percent(score: dict[str, Any]) -> str:
-    return "not checked" if score["percent"] is None else f"{score['percent']}%"
+def percent(score: AreaScore) -> str:
+    return "not checked" if score.percent is None else f"{score.percent}%"
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """ "1 check", "2 checks" (``many`` for irregular plurals)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 @dataclass(frozen=True)
-class View:
-    """The masked report dict with the lookups every writer needs."""
+class AuditView:
+    """The audit as a reader may see it (masked unless revealed), with the lookups every
+    writer needs."""
 
-    data: dict[str, Any]
-    findings: dict[str, dict[str, Any]]  # fingerprint -> masked finding dict
+    report: Report
+    checklist: Checklist | None
+    masked: bool
+    findings: dict[str, Finding]  # fingerprint -> masked finding, in report order
     titles: dict[str, str]  # check id -> title
     categories: dict[str, str]  # check id -> category
+    changes: AuditDiff | None = None
 
     @classmethod
-    def of(cls, data: dict[str, Any]) -> View:
-        findings = {f["fingerprint"]: f for r in data["results"] for f in r["findings"]}
-        titles = {c["id"]: c["title"] for c in data["checks"]}
-        categories = {c["id"]: c["category"] for c in data["checks"]}
-        return cls(data, findings, titles, categories)
-
-    @property
-    def checklist(self) -> dict[str, Any] | None:
-        checklist: dict[str, Any] | None = self.data["checklist"]
-        return checklist
+    def of(
+        cls,
+        report: Report,
+        checklist: Checklist | None = None,
+        *,
+        reveal: bool = False,
+        changes: AuditDiff | None = None,
+    ) -> AuditView:
+        shown, shown_checklist = masked_audit(report, checklist, reveal=reveal)
+        findings = {f.fingerprint: f for f in shown.findings}
+        titles = {c.id: c.title for c in shown.checks}
+        categories = {c.id: c.category for c in shown.checks}
+        return cls(shown, shown_checklist, not reveal, findings, titles, categories, changes)
 
     def category(self, check_id: str) -> str:
         return self.categories.get(check_id, check_id.split(".", 1)[0])
@@ -127,29 +149,30 @@ class View:
     def title(self, check_id: str) -> str:
         return self.titles.get(check_id, check_id)
 
-    def findings_by_category(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        groups: dict[str, list[dict[str, Any]]] = {}
+    def findings_by_category(self) -> list[tuple[str, list[Finding]]]:
+        groups: dict[str, list[Finding]] = {}
         for finding in self.findings.values():
-            groups.setdefault(self.category(finding["check_id"]), []).append(finding)
+            groups.setdefault(self.category(finding.check_id), []).append(finding)
         return [
             (category, sorted(groups[category], key=finding_order)) for category in sorted(groups)
         ]
 
-    def groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
+    def not_checked(self) -> list[Finding]:
+        return [f for f in self.findings.values() if f.status.could_not_check]
+
+    def groups(self) -> list[tuple[Group, list[ChecklistItem]]]:
         """Checklist groups in order, each with its items (empty groups left out)."""
-        if self.checklist is None:
-            return []
-        items = {item["id"]: item for item in self.checklist["items"]}
-        return [
-            (group["title"], [items[i] for i in group["items"]])
-            for group in self.checklist["groups"]
-            if group["items"]
-        ]
+        return [] if self.checklist is None else self.checklist.groups()
 
 
-def finding_order(finding: dict[str, Any]) -> tuple[int, int, str]:
+def finding_order(finding: Finding) -> tuple[int, int, str]:
     return (
-        STATUS_ORDER.index(str(finding["status"])),
-        SEVERITY_ORDER.index(str(finding["severity"])),
-        str(finding["check_id"]),
+        STATUS_ORDER.index(finding.status),
+        SEVERITY_ORDER.index(finding.severity),
+        finding.check_id,
     )
+
+
+def shown_findings(item: ChecklistItem) -> list[Finding]:
+    """The findings listed under a checklist item (questions are listed on their own)."""
+    return [f for f in item.findings if f.status is not Status.MANUAL]

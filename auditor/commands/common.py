@@ -158,10 +158,7 @@ def say(message: str) -> None:
 
 
 def add_report_options(parser: argparse.ArgumentParser, default_format: str = "markdown") -> None:
-    parser.add_argument(
-        "--format", choices=["json", "markdown", "html", "csv"], default=default_format,
-        help=f"report format ({default_format})",
-    )  # fmt: skip
+    add_format_option(parser, default_format)
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
     parser.add_argument(
         "--reveal", action="store_true",
@@ -184,6 +181,26 @@ def add_report_options(parser: argparse.ArgumentParser, default_format: str = "m
         "--no-save", action="store_true",
         help="do not save this audit to the history (auditor report / auditor diff)",
     )  # fmt: skip
+
+
+def add_format_option(parser: argparse.ArgumentParser, default: str = "markdown") -> None:
+    """--format for the report writers: one list of names (reports.formats.ReportFormat)."""
+    from reports.formats import ReportFormat
+
+    parser.add_argument(
+        "--format", type=_report_format, choices=list(ReportFormat), default=default,
+        metavar="{" + ",".join(ReportFormat) + "}",
+        help=f"report format ({default})",
+    )  # fmt: skip
+
+
+def _report_format(text: str) -> object:
+    from reports.formats import ReportFormat
+
+    try:
+        return ReportFormat.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def emit_report(text: str, output: str | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from auditor.commands.common import parse_severity
+from auditor.commands.common import add_format_option, parse_severity
 
 if TYPE_CHECKING:
     from auditor.history import History
@@ -20,10 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a saved audit's id (or the start of it) or the path to its file; default: latest",
     )  # fmt: skip
     parser.add_argument("--subject", metavar="NAME", help='the latest audit of NAME (or "demo")')
-    parser.add_argument(
-        "--format", choices=["json", "markdown", "html", "csv"], default="markdown",
-        help="report format (markdown)",
-    )  # fmt: skip
+    add_format_option(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
     parser.add_argument(
         "--reveal", action="store_true",

@@ -134,3 +134,31 @@ def test_json_has_the_checklist_and_is_valid(report: Report, checklist: Checklis
     assert statuses["accounts.backup-codes"] == "verified"
     assert data["summary"]["fail"] == 4 and data["summary"]["timeout"] == 1
     assert data["checklist"]["overall"]["percent"] is not None
+
+
+def test_one_format_enum_names_every_writer_and_suffix(
+    report: Report, checklist: Checklist
+) -> None:
+    from reports.formats import ReportFormat
+
+    for fmt in ReportFormat:
+        assert render(report, fmt, checklist=checklist) == render(
+            report, fmt.value, checklist=checklist
+        )
+    assert ReportFormat.parse(" HTML ") is ReportFormat.HTML
+    assert ReportFormat.for_path("out/Audit.MD") is ReportFormat.MARKDOWN
+    assert ReportFormat.for_path("audit.html") is ReportFormat.HTML
+    assert ReportFormat.for_path("audit.pdf") is None
+    with pytest.raises(ValueError, match="choose one of: markdown, html, json, csv"):
+        ReportFormat.parse("pdf")
+
+
+def test_writers_take_typed_objects_and_do_not_mutate_them(
+    report: Report, checklist: Checklist
+) -> None:
+    before = (report.to_dict(), checklist.to_dict())
+    for name in FORMATS:
+        render(report, name, checklist=checklist)
+    assert (report.to_dict(), checklist.to_dict()) == before
+    data = json.loads(json_report.render(report, checklist))  # checklist as a positional
+    assert data["checklist"] is not None

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from auditor.tui.text import one_line, plain
+from reports.formats import ReportFormat
 
 
 class MessageDialog(ModalScreen[None]):
@@ -52,11 +53,8 @@ class ErrorDialog(MessageDialog):
         super().__init__(title, one_line(error), kind="error")
 
 
-EXPORT_FORMATS = (
-    ("markdown", "md", "Markdown"),
-    ("html", "html", "HTML"),
-    ("json", "json", "JSON"),
-)
+# (format name, file suffix without the dot, label), from the one format list.
+EXPORT_FORMATS = tuple((f.value, f.suffix.lstrip("."), f.label) for f in ReportFormat)
 
 
 class ExportDialog(ModalScreen[tuple[str, Path] | None]):
