@@ -17,7 +17,7 @@ from auditor.model import Report
 from reports.view import AuditView, clean, finding_order, shorten
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff
+    from auditor.changes import AuditDiff
 
 COLUMNS = (
     "audit_started_at",

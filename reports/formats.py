@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from auditor.model import Report
 
 if TYPE_CHECKING:
+    from auditor.changes import AuditDiff
     from auditor.checklist import Checklist
-    from auditor.history import AuditDiff
 
 
 class ReportFormat(StrEnum):

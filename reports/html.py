@@ -32,7 +32,7 @@ from reports.view import (
 )
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff
+    from auditor.changes import AuditDiff
 
 _CSS = """
 :root { color-scheme: light; }

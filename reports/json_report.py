@@ -17,7 +17,7 @@ from reports.masked import sensitive_values
 from reports.view import AuditView
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff
+    from auditor.changes import AuditDiff
 
 __all__ = ["audit_dict", "render", "report_dict", "sensitive_values"]
 

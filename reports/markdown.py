@@ -24,7 +24,7 @@ from reports.view import (
 )
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff
+    from auditor.changes import AuditDiff
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]<>|~"
 

@@ -20,7 +20,7 @@ from auditor.scores import AreaScore
 from reports.masked import masked_audit
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff
+    from auditor.changes import AuditDiff
 
 STATUS_LABEL = {
     Status.FAIL: "FAIL",

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from auditor.commands.common import parse_severity
 
 if TYPE_CHECKING:
-    from auditor.history import AuditDiff, AuditRecord, History
+    from auditor.changes import AuditDiff
+    from auditor.history import AuditRecord, History
 
 HELP = "compare two saved audits: fixed, new and still open (default: the last two)"
 
@@ -32,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from auditor.changes import diff
     from auditor.commands.common import UsageError, emit_report, say
-    from auditor.history import History, HistoryError, diff
+    from auditor.history import History, HistoryError
 
     history = History()
     try:

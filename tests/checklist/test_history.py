@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from auditor.actions import ActionSet
+from auditor.changes import diff
 from auditor.checklist import ItemStatus, build_checklist
-from auditor.history import DEMO_SUBJECT, History, HistoryError, diff
+from auditor.history import DEMO_SUBJECT, History, HistoryError
 from auditor.model import Evidence, Report, Severity, Status
 
 ReportFactory = Callable[..., Report]
