@@ -3,9 +3,11 @@
 Everything lives in the user data directory (platformdirs ``user_data_dir("candidate-auditor")``
 / ``history``), directories 0700 and files 0600, written atomically (a temporary file renamed
 over the target, auditor.files.write_private_text), so an audit interrupted mid-write leaves
-the history as it was. Audits are kept unmasked: it is the person's own machine and reports
-rendered later must still be able to mask or --reveal. Secrets are never written (the report
-holds none; evidence details under secret-looking keys are dropped as a second guard).
+the history as it was. Audits are saved masked, by the core masker (auditor.masking) that the
+writers and the TUI use: a file on disk must never become the leak the audit looks for, so a
+report rendered later from the history cannot --reveal what was hidden. Fingerprints are kept
+as recorded, so dismissals and diffs still match. Secrets are never written (the report holds
+none; evidence details under secret-looking keys are dropped as a second guard).
 
 Layout::
 
@@ -33,6 +35,7 @@ from auditor.actions import ActionSet
 from auditor.changes import AuditDiff, diff
 from auditor.checklist import ChecklistState, ItemStatus, Verified, build_checklist
 from auditor.files import PRIVATE_DIR_MODE, write_private_text
+from auditor.masking import masked_audit
 from auditor.model import Report
 
 APP_NAME = "candidate-auditor"
@@ -100,11 +103,9 @@ class Recorded:
 
 
 def audit_to_dict(report: Report, subject: str) -> dict[str, Any]:
-    # Saved as the masked report: a file on disk must never become the leak the audit looks
-    # for. Fingerprints are computed before masking and stored, so diffs still match.
-    from reports.json_report import report_dict
-
-    data = report_dict(report, reveal=False)
+    masked, _ = masked_audit(report, None)
+    data = masked.to_dict()
+    data["masked"] = True
     for result in data["results"]:
         for finding in result["findings"]:
             for evidence in finding["evidence"]:

@@ -12,8 +12,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from auditor.checklist import Checklist
+from auditor.masking import sensitive_values
 from auditor.model import Report, Status
-from reports.masked import sensitive_values
 from reports.view import AuditView
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 audit, and the neutralising of attacker-controlled text (control characters, escapes).
 
 Every writer starts from ``AuditView.of(report, checklist, reveal=...)``: the Report and
-Checklist with the person's details already masked (reports/masked.py), so every format
+Checklist with the person's details already masked (auditor/masking.py), so every format
 shows the same facts and hides the same things.
 """
 
@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, Group, ItemStatus
+from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Severity, Status
 from auditor.scores import AreaScore
-from reports.masked import masked_audit
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff

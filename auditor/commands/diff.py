@@ -88,7 +88,7 @@ def _text(
     *,
     reveal: bool,
 ) -> str:
-    from reports.masking import compile_masker, mask_text
+    from auditor.masking import compile_masker, mask_text
     from reports.view import clean, when
 
     masker = None if reveal else compile_masker(sensitive)
@@ -126,7 +126,7 @@ def _json(
 ) -> str:
     import json
 
-    from reports.masking import compile_masker, mask_text
+    from auditor.masking import compile_masker, mask_text
 
     masker = None if reveal else compile_masker(sensitive)
     data = changes.to_dict()

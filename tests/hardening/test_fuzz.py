@@ -27,6 +27,7 @@ from auditor.crawl import normalise_url as crawl_url
 from auditor.crawl import page_links
 from auditor.demo import candidate as c
 from auditor.demo.content.zones import DKIM_1024, DKIM_2048
+from auditor.masking import compile_masker, mask_text
 from auditor.net.domains import DomainError
 from auditor.profile import ProfileError, parse_profile
 from auditor.standards.accounts.otpauth import OtpauthError, lint_uri
@@ -55,7 +56,6 @@ from auditor.standards.web.header_grading import (
     parse_set_cookie,
 )
 from auditor.standards.web.security_txt import parse_security_txt
-from reports.masking import compile_masker, mask_text
 
 QUICK_EXAMPLES = 40
 

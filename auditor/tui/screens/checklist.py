@@ -12,9 +12,10 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from auditor.checklist import ChecklistItem, ItemStatus
+from auditor.masking import masked_audit
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import plain
-from auditor.tui.widgets.detail import ITEM_MARK, Masker, item_detail
+from auditor.tui.widgets.detail import ITEM_MARK, item_detail
 
 
 class ChecklistTree(Tree[ChecklistItem]):
@@ -94,6 +95,9 @@ class ChecklistScreen(AppScreen):
         tree = self.query_one("#checklist-tree", ChecklistTree)
         tree.clear()
         checklist = self.session.checklist()
+        if checklist is not None and self.session.report is not None:
+            # The items (and their findings, questions and answers) as the reports show them.
+            checklist = masked_audit(self.session.report, checklist)[1]
         if checklist is None:
             summary.update(plain("No audit yet, so no checklist. Start one from Welcome (n)."))
             self._show(None)
@@ -146,7 +150,7 @@ class ChecklistScreen(AppScreen):
             detail.update(plain("Nothing to show here." if report else ""))
             return
         self.selected = item.id
-        detail.update(item_detail(item, Masker(report.sensitive)))
+        detail.update(item_detail(item))
         self.query_one("#checklist-detail", VerticalScroll).scroll_home(animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[ChecklistItem]) -> None:

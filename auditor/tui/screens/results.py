@@ -11,11 +11,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Status
 from auditor.scores import AreaScore, score
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
-from auditor.tui.widgets.detail import Masker, finding_detail
+from auditor.tui.widgets.detail import finding_detail
 
 STATUS_ORDER = [
     Status.FAIL,
@@ -56,13 +57,13 @@ def area_label(area: AreaScore) -> Text:
     return text
 
 
-def finding_label(finding: Finding, mask: Masker, dismissed: bool) -> Text:
+def finding_label(finding: Finding, dismissed: bool) -> Text:
     text = Text(end="", no_wrap=True)
     if dismissed:
         text.append(f"{'[-] dismissed':<18}", style="dim")
     else:
         text.append(f"{STATUS_LABEL[finding.status]:<18}", style=STATUS_STYLE[finding.status])
-    text.append(plain(mask(finding.message), limit=300))
+    text.append(plain(finding.message, limit=300))
     return text
 
 
@@ -92,6 +93,8 @@ class ResultsScreen(AppScreen):
         self.reveal = False
         self.show_passes = True
         self.selected: str | None = None  # fingerprint
+        self._shown_key: tuple[int, bool] | None = None
+        self._shown_report: Report | None = None
 
     def body(self) -> ComposeResult:
         yield Static(id="results-summary")
@@ -102,11 +105,22 @@ class ResultsScreen(AppScreen):
             with VerticalScroll(id="results-detail", classes="split-detail"):
                 yield Static(id="results-detail-text")
 
-    def _mask(self, report: Report) -> Masker:
-        return Masker(report.sensitive, self.reveal)
+    def _shown(self) -> Report | None:
+        """The audit as this screen shows it: the writers' masked copy unless revealed (the
+        list and the detail pane both read it, so they hide exactly what the reports hide)."""
+        report = self.session.report
+        if report is None:
+            return None
+        key = (id(report), self.reveal)
+        if self._shown_key != key:
+            self._shown_key, self._shown_report = (
+                key,
+                masked_audit(report, None, reveal=self.reveal)[0],
+            )
+        return self._shown_report
 
     def refresh_view(self) -> None:
-        report = self.session.report
+        report = self._shown()
         summary = self.query_one("#results-summary", Static)
         tree = self.query_one("#results-tree", Tree)
         tree.clear()
@@ -114,7 +128,6 @@ class ResultsScreen(AppScreen):
             summary.update(plain("No audit yet. Start one from the Welcome screen (n)."))
             self._show(None)
             return
-        mask = self._mask(report)
         areas, overall = score(report)
         dismissed = self.session.state.dismissed
         problems = sum(
@@ -152,7 +165,7 @@ class ResultsScreen(AppScreen):
             node = tree.root.add(area_label(area), expand=True)
             for finding in findings:
                 leaf = node.add_leaf(
-                    finding_label(finding, mask, finding.fingerprint in dismissed), data=finding
+                    finding_label(finding, finding.fingerprint in dismissed), data=finding
                 )
                 first = first or leaf
                 if finding.fingerprint == self.selected:
@@ -165,15 +178,13 @@ class ResultsScreen(AppScreen):
 
     def _show(self, finding: Finding | None) -> None:
         detail = self.query_one("#results-detail-text", Static)
-        report = self.session.report
+        report = self._shown()
         if finding is None or report is None:
             detail.update(plain("Choose a finding to see what was found and how to fix it."))
             return
         self.selected = finding.fingerprint
         dismissed = finding.fingerprint in self.session.state.dismissed
-        detail.update(
-            finding_detail(finding, report, self.session.actions, self._mask(report), dismissed)
-        )
+        detail.update(finding_detail(finding, report, self.session.actions, dismissed))
         self.query_one("#results-detail", VerticalScroll).scroll_home(animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:

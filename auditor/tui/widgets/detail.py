@@ -1,13 +1,12 @@
 """The detail of a finding or a checklist item, as plain rich Text (never markup).
 
 Every string from outside (messages, locations, snippets, titles) passes through
-``auditor.tui.text.plain`` and, unless revealed, the report's masker for the person's own
-identifiers (as the written reports do).
+``auditor.tui.text.plain``. The findings and items shown here come from the masked copy of the
+audit (``auditor.masking.masked_audit``, the one the writers render), so the app hides exactly
+what the written reports hide.
 """
 
 from __future__ import annotations
-
-import re
 
 from rich.text import Text
 
@@ -17,23 +16,6 @@ from auditor.model import Finding, Report, Status
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
 
 MAX_EVIDENCE = 5
-
-
-class Masker:
-    """Hides the person's own identifiers unless ``reveal`` is on."""
-
-    def __init__(self, sensitive: tuple[str, ...], reveal: bool = False) -> None:
-        from reports.masking import compile_masker
-
-        self.pattern: re.Pattern[str] | None = compile_masker(sensitive)
-        self.reveal = reveal
-
-    def __call__(self, text: str) -> str:
-        if self.reveal:
-            return text
-        from reports.masking import mask_text
-
-        return mask_text(text, self.pattern)
 
 
 def _section(out: Text, title: str) -> None:
@@ -60,9 +42,7 @@ def _links(action: Action | None, guidance: str) -> Text:
     return out
 
 
-def finding_detail(
-    finding: Finding, report: Report, actions: ActionSet, mask: Masker, dismissed: bool
-) -> Text:
+def finding_detail(finding: Finding, report: Report, actions: ActionSet, dismissed: bool) -> Text:
     info = next((c for c in report.checks if c.id == finding.check_id), None)
     out = Text(end="")
     out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
@@ -70,21 +50,21 @@ def finding_detail(
     if dismissed:
         out.append("   dismissed as a false positive", style="italic")
     out.append("\n")
-    out.append(plain(mask(finding.message), style="bold"))
+    out.append(plain(finding.message, style="bold"))
     out.append("\n")
     out.append(plain(f"Check: {info.title if info else finding.check_id} ({finding.check_id})"))
     out.append("\n")
-    out.append(plain(f"On: {mask(finding.target)}"))
+    out.append(plain(f"On: {finding.target}"))
     if finding.location:
         out.append("\n")
-        out.append(plain(f"Where: {mask(finding.location)}"))
+        out.append(plain(f"Where: {finding.location}"))
     if finding.evidence:
         _section(out, "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
-            out.append(plain(f"• {evidence.source} at {mask(evidence.location)}"))
+            out.append(plain(f"• {evidence.source} at {evidence.location}"))
             out.append("\n")
             if evidence.snippet:
-                out.append(plain(f"  “{mask(evidence.snippet)}”", style="italic", limit=600))
+                out.append(plain(f"  “{evidence.snippet}”", style="italic", limit=600))
                 out.append("\n")
         hidden = len(finding.evidence) - MAX_EVIDENCE
         if hidden > 0:
@@ -122,7 +102,7 @@ ITEM_MARK = {
 }
 
 
-def item_detail(item: ChecklistItem, mask: Masker) -> Text:
+def item_detail(item: ChecklistItem) -> Text:
     action = item.action
     out = Text(end="")
     out.append(ITEM_MARK[item.status], style="bold")
@@ -143,7 +123,7 @@ def item_detail(item: ChecklistItem, mask: Masker) -> Text:
     if item.findings:
         _section(out, "Because the audit found")
         for finding in item.findings[:MAX_EVIDENCE]:
-            out.append(plain(f"• {mask(finding.message)}"))
+            out.append(plain(f"• {finding.message}"))
             out.append("\n")
     if item.questions:
         _section(out, "Questions only you can answer")

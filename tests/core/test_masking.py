@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.masking import MASK, compile_masker, mask_text, pattern_for
+from auditor.masking import MASK, compile_masker, mask_text, pattern_for
 
 VALUES = ["12 Acacia Avenue", "Flat 3", "AB1 2CD", "+447700900123", "jane.doe@example.org"]
 

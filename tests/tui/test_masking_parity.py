@@ -1,0 +1,290 @@
+"""One masker everywhere: the demo audit and a hostile audit, rendered to every written format,
+saved to the history and shown on every TUI screen (read from the rendered widgets), are all
+searched for every one of the person's identifiers (issues 12 and 13).
+
+Both audits are real: the demo world's loopback servers, and a hostile site on loopback that
+writes the person's details the ways pages do (abbreviated street types, other spacing). The
+hostile site's forms are matched on the page, not in the profile: the TUI once masked with
+the profile's values only and showed them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static, Tree
+from tui_kit import NOW, wait_for
+
+from auditor.actions import ActionSet, load_actions
+from auditor.audit import run_audit
+from auditor.checklist import ChecklistState, build_checklist
+from auditor.demo import candidate as c
+from auditor.demo.dns_server import DnsServer
+from auditor.demo.web_server import WebServer, html
+from auditor.demo.world import DemoWorld
+from auditor.engine import AuditPlanned, Engine, EventSink
+from auditor.history import History
+from auditor.model import Report
+from auditor.net.connect import ConnectRule
+from auditor.net.dns import Nameserver
+from auditor.profile import Profile, parse_profile
+from auditor.services import AuditOptions, Services
+from auditor.tui.app import create_app
+from auditor.tui.screens.checklist import ChecklistScreen
+from auditor.tui.screens.results import ResultsScreen
+from auditor.tui.session import MemoryStore
+from checks.exposure.pages import PagesCheck
+from checks.exposure.photos import PhotosCheck
+from reports.formats import ReportFormat, writer
+
+
+def squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Person:
+    """The identifiers to search for, as squashed needles (case, spaces and punctuation gone:
+    every way a page or a writer could space or punctuate them)."""
+
+    needles: dict[str, tuple[str, ...]]
+
+    def leaks(self, text: str) -> list[str]:
+        flat = squash(text)
+        return [kind for kind, needles in self.needles.items() if any(n in flat for n in needles)]
+
+
+DEMO_PERSON = Person(
+    {
+        "home address": (squash(c.HOME_LINES[0]), squash(c.HOME_STREET)),
+        "locality": (squash(c.HOME_LOCALITY),),
+        "postcode": (squash(c.HOME_POSTCODE),),
+        "mobile": (c.MOBILE[3:],),  # the national digits are in every form
+        "landline": (c.LANDLINE[3:],),
+        "email": (squash(c.PERSONAL_EMAIL),),
+    }
+)
+
+# -- the hostile site ------------------------------------------------------------------------
+
+HOSTILE_PROFILE = """
+name = "Pat Hostile"
+phones = ["+447700900777", "+441632960555"]
+emails = ["pat.hostile@mailbox.example"]
+websites = ["https://www.pat-hostile.example/"]
+
+[[home]]
+lines = ["12 Acacia Parade", "Wickelham Green"]
+postcode = "ZX9 4QT"
+latitude = 52.20412
+longitude = -1.70337
+"""
+HOSTILE_PERSON = Person(
+    {
+        "home address": ("12acaciaparade", "12acaciapde", "acaciaparade", "acaciapde"),
+        "locality": ("wickelhamgreen",),
+        "postcode": ("zx94qt",),
+        "mobile": ("7700900777",),
+        "landline": ("1632960555",),
+        "email": ("pathostilemailbox",),
+    }
+)
+HOSTILE_ZONE = """
+$ORIGIN pat-hostile.example.
+$TTL 300
+@        SOA ns1 hostmaster 1 7200 3600 1209600 300
+@        NS  ns1
+ns1      A   127.0.0.1
+www      A   81.2.69.142
+"""
+HOSTILE_PAGES = {
+    "/": '<p>Pat Hostile for Wardley.</p><a href="/about">about</a><a href="/contact">contact</a>',
+    # The page writes the address its own way: these forms are matched on the page.
+    "/about": "<p>Pat lives at 12 ACACIA PDE., Wickelham  Green, zx9 4qt.</p>",
+    "/contact": (
+        "<p>Call Pat on +44 (0)7700-900-777 or 01632 960 555, or write to "
+        "pat.hostile [at] mailbox [dot] example.</p>"
+    ),
+}
+
+
+async def hostile_audit() -> Report:
+    async with (
+        DnsServer([HOSTILE_ZONE]) as dns_server,
+        WebServer(hostnames=["www.pat-hostile.example"]) as web,
+    ):
+        for path, body in HOSTILE_PAGES.items():
+            web.route("www.pat-hostile.example", path, html(body))
+        options = AuditOptions(
+            nameservers=(Nameserver("127.0.0.1", dns_server.port),),
+            dns_timeout=0.5,
+            dns_attempts=1,
+            connect_to=(
+                ConnectRule("", 443, "127.0.0.1", web.https_port),
+                ConnectRule("", 80, "127.0.0.1", web.http_port),
+            ),
+            ca_pem=web.ca_pem,
+            http_timeout=2.0,
+        )
+        profile = parse_profile(HOSTILE_PROFILE, "hostile")
+        async with Services(options) as services:
+            return await Engine.from_checks([PagesCheck, PhotosCheck]).run(profile, services)
+
+
+async def demo_audit() -> Report:
+    async with DemoWorld() as world:
+        return await run_audit(world.profile, world.audit_options())
+
+
+@pytest.fixture(scope="module")
+def audits() -> dict[str, tuple[Report, Person]]:
+    return {
+        "demo": (asyncio.run(demo_audit()), DEMO_PERSON),
+        "hostile": (asyncio.run(hostile_audit()), HOSTILE_PERSON),
+    }
+
+
+@pytest.fixture(scope="module")
+def actions() -> ActionSet:
+    return load_actions()
+
+
+AUDITS = ["demo", "hostile"]
+
+
+@pytest.mark.parametrize("name", AUDITS)
+def test_the_audits_really_found_the_person(
+    audits: dict[str, tuple[Report, Person]], name: str
+) -> None:
+    """Without this the searches below could pass on an audit that found nothing."""
+    report, person = audits[name]
+    unmasked = " ".join(
+        " ".join((f.message, *(e.snippet for e in f.evidence))) for f in report.findings
+    )
+    found = set(person.leaks(unmasked))
+    assert {"home address", "postcode", "mobile"} <= found, found
+
+
+def written(report: Report, actions: ActionSet, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    checklist = build_checklist(report, actions, ChecklistState())
+    for fmt in ReportFormat:
+        yield fmt.value, writer(fmt)(report, checklist)
+    record = History(tmp_path / "history").save(report)
+    yield "history", record.path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", AUDITS)
+def test_every_written_artefact_hides_every_identifier(
+    audits: dict[str, tuple[Report, Person]], actions: ActionSet, name: str, tmp_path: Path
+) -> None:
+    report, person = audits[name]
+    for where, text in written(report, actions, tmp_path):
+        assert not person.leaks(text), f"{name} audit, {where}: shows {person.leaks(text)}"
+
+
+def test_revealed_reports_do_show_them(
+    audits: dict[str, tuple[Report, Person]], actions: ActionSet
+) -> None:
+    """The search can fail: with --reveal the same writer shows the identifiers."""
+    report, person = audits["hostile"]
+    revealed = writer(ReportFormat.MARKDOWN)(report, None, reveal=True)
+    assert {"home address", "postcode", "mobile"} <= set(person.leaks(revealed))
+
+
+# -- the TUI ---------------------------------------------------------------------------------
+
+
+class ReportRunner:
+    """The app's audit hook, returning an audit already run against real servers."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    async def __call__(
+        self, profile: Profile, options: AuditOptions, on_event: EventSink
+    ) -> Report:
+        on_event(AuditPlanned(len(self.report.results)))
+        return self.report
+
+
+class NoWorld:
+    def __init__(self) -> None:
+        self.profile = parse_profile(HOSTILE_PROFILE, "hostile")
+
+    def audit_options(self) -> AuditOptions:
+        return AuditOptions()
+
+    def stop_thread(self) -> None:
+        pass
+
+
+def _rendered(app: object, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
+
+
+def _leaves(tree: Tree[object]) -> list[object]:
+    return [leaf for group in tree.root.children for leaf in group.children]
+
+
+async def tui_screens(report: Report, actions: ActionSet) -> list[tuple[str, str]]:
+    """Every line the results and checklist screens draw: each list label, and the detail
+    pane of every finding and every item, as rendered."""
+    shown: list[tuple[str, str]] = []
+    app = create_app(
+        demo=True,
+        clock=lambda: NOW,
+        audit_runner=ReportRunner(report),
+        store=MemoryStore(),
+        actions=actions,
+        demo_world_factory=NoWorld,
+    )
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_for(lambda: app.session.report is not None, pilot)
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(app.screen, ResultsScreen), pilot)
+        tree = app.screen.query_one("#results-tree", Tree)
+        shown.append(("results summary", _rendered(app, "#results-summary")))
+        for leaf in _leaves(tree):
+            shown.append(("results list", str(leaf.label)))  # type: ignore[attr-defined]
+            tree.move_cursor(leaf)  # type: ignore[arg-type]
+            await pilot.pause()
+            shown.append(("results detail", _rendered(app, "#results-detail-text")))
+        await pilot.press("c")
+        await wait_for(lambda: isinstance(app.screen, ChecklistScreen), pilot)
+        items = app.screen.query_one("#checklist-tree", Tree)
+        for leaf in _leaves(items):
+            shown.append(("checklist list", str(leaf.label)))  # type: ignore[attr-defined]
+            items.move_cursor(leaf)  # type: ignore[arg-type]
+            await pilot.pause()
+            shown.append(("checklist detail", _rendered(app, "#checklist-detail-text")))
+        # The search can fail: revealing on the results screen shows them.
+        await pilot.press("r")
+        await wait_for(lambda: isinstance(app.screen, ResultsScreen), pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        revealed = []
+        for leaf in _leaves(tree):
+            tree.move_cursor(leaf)  # type: ignore[arg-type]
+            await pilot.pause()
+            revealed.append(_rendered(app, "#results-detail-text"))
+        shown.append(("revealed", "\n".join(revealed)))
+    return shown
+
+
+@pytest.mark.parametrize("name", AUDITS)
+async def test_every_tui_screen_hides_what_the_writers_hide(
+    audits: dict[str, tuple[Report, Person]], actions: ActionSet, name: str
+) -> None:
+    report, person = audits[name]
+    screens = await tui_screens(report, actions)
+    details = [text for where, text in screens if where == "results detail"]
+    assert len(details) == len(report.findings)  # every finding was opened
+    for where, text in screens:
+        if where == "revealed":
+            assert {"home address", "postcode", "mobile"} <= set(person.leaks(text))
+        else:
+            assert not person.leaks(text), f"{name} audit, TUI {where}: {person.leaks(text)}"
