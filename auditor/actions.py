@@ -31,12 +31,14 @@ from importlib.metadata import entry_points
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from auditor.vocabulary import Category
+
 ENTRY_POINT_GROUP = "auditor.actions"
 
 WHO = ("candidate", "agent", "campaign IT volunteer", "registrar or host")
 PRIORITIES = ("critical", "high", "medium", "low")
 WHEN = ("nomination", "ongoing")
-CATEGORIES = ("email", "web", "domain", "exposure", "accounts", "general")
+CATEGORIES = (*(c.value for c in Category), "general")  # "general": advice for every area
 MANUAL = "manual"  # fallback_for: questions (manual checks) that name no action
 MAX_WHY_SENTENCES = 2
 

@@ -10,6 +10,7 @@ from auditor.model import Report, Severity, Status
 from auditor.profile import Profile
 from auditor.registry import Catalogue, discover, select
 from auditor.services import AuditOptions, Services
+from auditor.vocabulary import STATUS_DISPLAY_ORDER
 
 
 async def run_audit(
@@ -45,9 +46,7 @@ def summary_line(report: Report) -> str:
     counts: dict[Status, int] = {}
     for finding in report.findings:
         counts[finding.status] = counts.get(finding.status, 0) + 1
-    order = [Status.FAIL, Status.WARN, Status.PASS, Status.MANUAL, Status.ERROR, Status.TIMEOUT,
-             Status.SKIPPED]  # fmt: skip
-    parts = [f"{counts[s]} {s.value}" for s in order if counts.get(s)]
+    parts = [f"{counts[s]} {s.value}" for s in STATUS_DISPLAY_ORDER if counts.get(s)]
     could_not = sum(counts.get(s, 0) for s in (Status.ERROR, Status.TIMEOUT, Status.SKIPPED))
     tail = f" ({could_not} could not be checked)" if could_not else ""
     return f"{len(report.results)} checks on {report.subject}: " + ", ".join(parts) + tail

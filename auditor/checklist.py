@@ -248,7 +248,6 @@ def build_checklist(
     report: Report, actions: ActionSet, state: ChecklistState | None = None
 ) -> Checklist:
     state = state or ChecklistState()
-    category_of = {c.id: c.category for c in report.checks}
     guidance_of = {c.id: c.guidance for c in report.checks if c.guidance}
     problems: list[str] = list(actions.problems)
     by_action: dict[str, list[Finding]] = {}
@@ -263,7 +262,7 @@ def build_checklist(
                 problems.append(f"{finding.check_id} names unknown action {action_id!r}")
         found = [a for a in known if a is not None]
         if not found:
-            category = category_of.get(finding.check_id, finding.check_id.split(".", 1)[0])
+            category = report.category_of(finding.check_id)
             fallback = (
                 (actions.fallback(MANUAL) if finding.status is Status.MANUAL else None)
                 or actions.fallback(category)

@@ -236,6 +236,13 @@ class Report:
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
+    def category_of(self, check_id: str) -> str:
+        """The category a check declared, or the first part of its dotted id."""
+        for check in self.checks:
+            if check.id == check_id:
+                return check.category
+        return check_id.split(".", 1)[0]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": self.schema_version,

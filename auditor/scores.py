@@ -69,10 +69,9 @@ def result_outcome(statuses: Iterable[Status]) -> str:
 
 
 def score(report: Report) -> tuple[tuple[AreaScore, ...], AreaScore]:
-    category_of = {c.id: c.category for c in report.checks}
     counts: dict[str, dict[str, int]] = {}
     for result in report.results:
-        category = category_of.get(result.check_id, result.check_id.split(".", 1)[0])
+        category = report.category_of(result.check_id)
         outcome = result_outcome(f.status for f in result.findings)
         bucket = counts.setdefault(category, {})
         bucket[outcome] = bucket.get(outcome, 0) + 1

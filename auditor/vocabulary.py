@@ -27,6 +27,24 @@ class Status(StrEnum):
     def is_problem(self) -> bool:
         return self in (Status.WARN, Status.FAIL)
 
+    @property
+    def display_rank(self) -> int:
+        """Where findings with this status come in every list a person reads."""
+        return STATUS_DISPLAY_ORDER.index(self)
+
+
+# Problems first, then what could not be checked (it must not hide among passes), then what
+# only the person can answer, then passes. Every list, report and screen sorts by this.
+STATUS_DISPLAY_ORDER = (
+    Status.FAIL,
+    Status.WARN,
+    Status.ERROR,
+    Status.TIMEOUT,
+    Status.MANUAL,
+    Status.SKIPPED,
+    Status.PASS,
+)
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -69,6 +87,65 @@ class Category(StrEnum):
     DOMAIN = "domain"
     EXPOSURE = "exposure"
     ACCOUNTS = "accounts"
+
+    @property
+    def label(self) -> str:
+        """The area's short name in reports ("Personal details")."""
+        return _CATEGORY_LABEL[self]
+
+    @property
+    def plain_label(self) -> str:
+        """The area's name spoken to the candidate in the app ("Your personal details")."""
+        return _CATEGORY_PLAIN[self]
+
+    @classmethod
+    def of(cls, check_id: str) -> Category | None:
+        """The category a dotted check id starts with, or None for a plugin's own."""
+        try:
+            return cls(check_id.split(".", 1)[0])
+        except ValueError:
+            return None
+
+
+# The order areas are shown in: the person first, then what protects the campaign.
+CATEGORY_ORDER = (
+    Category.EXPOSURE,
+    Category.ACCOUNTS,
+    Category.EMAIL,
+    Category.WEB,
+    Category.DOMAIN,
+)
+_CATEGORY_LABEL = {
+    Category.EXPOSURE: "Personal details",
+    Category.ACCOUNTS: "Accounts",
+    Category.EMAIL: "Email",
+    Category.WEB: "Website",
+    Category.DOMAIN: "Domain",
+}
+_CATEGORY_PLAIN = {
+    Category.EXPOSURE: "Your personal details",
+    Category.ACCOUNTS: "Your accounts",
+    Category.EMAIL: "Campaign email",
+    Category.WEB: "Campaign website",
+    Category.DOMAIN: "Campaign domain",
+}
+
+
+def category_rank(category: str) -> int:
+    """Sort key for an area name; a plugin's own category comes after the built-in ones."""
+    try:
+        return CATEGORY_ORDER.index(Category(category))
+    except ValueError:
+        return len(CATEGORY_ORDER)
+
+
+def category_label(category: str, *, plain: bool = False) -> str:
+    """A category's name for people; a plugin's own category is shown capitalised."""
+    try:
+        known = Category(category)
+    except ValueError:
+        return category.capitalize() or "Other"
+    return known.plain_label if plain else known.label
 
 
 class TargetKind(StrEnum):

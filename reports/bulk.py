@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from auditor.model import Report, Status
+from auditor.standards.text import spreadsheet_cell
 
 _STATUS_RANK = {
     Status.FAIL: 0,
@@ -61,11 +62,5 @@ def jsonl_row(domain: str, report: Report) -> str:
 
 def _csv_line(cells: Sequence[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([_defuse(c) for c in cells])
+    csv.writer(buffer, lineterminator="\n").writerow([spreadsheet_cell(c) for c in cells])
     return buffer.getvalue()
-
-
-def _defuse(cell: str) -> str:
-    # Spreadsheet formula injection: record text from the internet must not run as a formula.
-    cell = cell.replace("\r", " ").replace("\n", " ")
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t") else cell

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist
 from auditor.model import Report
+from auditor.standards.text import spreadsheet_cell
 from reports.view import AuditView, clean, finding_order, shorten
 
 if TYPE_CHECKING:
@@ -41,14 +42,10 @@ COLUMNS = (
     "checklist_status",
     "fingerprint",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value: object) -> str:
-    text = clean(value)
-    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4]):
-        return "'" + text
-    return text
+    return spreadsheet_cell(value)
 
 
 def render(

@@ -9,7 +9,6 @@ shows the same facts and hides the same things.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -18,6 +17,8 @@ from auditor.checklist import Checklist, ChecklistItem, Group, ItemStatus
 from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Severity, Status
 from auditor.scores import AreaScore
+from auditor.standards.text import visible
+from auditor.vocabulary import category_label
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
@@ -31,22 +32,12 @@ STATUS_LABEL = {
     Status.TIMEOUT: "COULD NOT CHECK (timeout)",
     Status.SKIPPED: "NOT CHECKED",
 }
-STATUS_ORDER = [Status.FAIL, Status.WARN, Status.ERROR, Status.TIMEOUT, Status.MANUAL,
-                Status.SKIPPED, Status.PASS]  # fmt: skip
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 ITEM_STATUS_LABEL = {
     ItemStatus.OPEN: "to do",
     ItemStatus.DONE: "ticked as done",
     ItemStatus.DISMISSED: "dismissed",
     ItemStatus.VERIFIED: "verified fixed",
-}
-AREA_TITLES = {
-    "exposure": "Personal details",
-    "accounts": "Accounts",
-    "email": "Email",
-    "web": "Website",
-    "domain": "Domain",
-    "overall": "Overall",
 }
 MASKED_NOTE = (
     "Personal details (home address, phones, personal emails) are shown as [hidden]. "
@@ -60,17 +51,7 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`()\\]+$")
 def clean(text: object, *, one_line: bool = True) -> str:
     """Text with control characters (terminal escapes, NUL, bidi overrides) made visible
     as U+FFFD, so attacker-controlled strings cannot drive a terminal or hide text."""
-    out = []
-    for ch in str(text):
-        if ch in "\n\t" and not one_line:
-            out.append(ch)
-        elif ch in "\n\t\r":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch != "\u200d":
-            out.append("\ufffd")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return visible(text, one_line=one_line)
 
 
 def shorten(text: str, limit: int = MAX_SNIPPET) -> str:
@@ -103,7 +84,7 @@ def effort(minutes: int) -> str:
 
 
 def area_title(category: str) -> str:
-    return AREA_TITLES.get(category, category.capitalize())
+    return "Overall" if category == "overall" else category_label(category)
 
 
 def percent(score: AreaScore) -> str:
@@ -167,7 +148,7 @@ class AuditView:
 
 def finding_order(finding: Finding) -> tuple[int, int, str]:
     return (
-        STATUS_ORDER.index(finding.status),
+        finding.status.display_rank,
         SEVERITY_ORDER.index(finding.severity),
         finding.check_id,
     )

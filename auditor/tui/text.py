@@ -8,11 +8,10 @@ Status words are spelled out next to their glyphs so they read without colour (N
 
 from __future__ import annotations
 
-import unicodedata
-
 from rich.text import Text
 
 from auditor.model import Status
+from auditor.standards.text import visible
 
 MAX_SHOWN = 2000  # characters of one outside string shown at most
 
@@ -39,18 +38,8 @@ WAITING_LABEL = "· waiting"
 
 
 def clean(text: object, limit: int = MAX_SHOWN) -> str:
-    """One string with every control character (C0, C1, DEL, bidi overrides) made visible
-    as a replacement character; tabs and line breaks become spaces."""
-    raw = str(text)[:limit]
-    out: list[str] = []
-    for ch in raw:
-        if ch in "\t\n\r":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            out.append("\ufffd")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """One line with every control character made visible (auditor.standards.text)."""
+    return visible(str(text)[:limit])
 
 
 def plain(text: object, style: str = "", limit: int = MAX_SHOWN) -> Text:

@@ -17,28 +17,11 @@ from auditor.scores import AreaScore, score
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
 from auditor.tui.widgets.detail import finding_detail
-
-STATUS_ORDER = [
-    Status.FAIL,
-    Status.WARN,
-    Status.MANUAL,
-    Status.ERROR,
-    Status.TIMEOUT,
-    Status.SKIPPED,
-    Status.PASS,
-]
-CATEGORY_NAMES = {
-    "exposure": "Your personal details",
-    "accounts": "Your accounts",
-    "email": "Campaign email",
-    "web": "Campaign website",
-    "domain": "Campaign domain",
-}
-CATEGORY_ORDER = list(CATEGORY_NAMES)
+from auditor.vocabulary import category_label, category_rank
 
 
 def area_label(area: AreaScore) -> Text:
-    name = CATEGORY_NAMES.get(area.category, area.category.capitalize())
+    name = category_label(area.category, plain=True)
     percent = "not scored" if area.percent is None else f"{area.percent}%"
     parts = [
         f"{n} {word}"
@@ -141,24 +124,16 @@ class ResultsScreen(AppScreen):
         if self.session.cancelled:
             line += " · the last audit was cancelled: these are the previous results"
         summary.update(plain(line))
-        category_of = {c.id: c.category for c in report.checks}
         by_area: dict[str, list[Finding]] = {}
         for finding in report.findings:
-            category = category_of.get(finding.check_id, finding.check_id.split(".", 1)[0])
-            by_area.setdefault(category, []).append(finding)
-        ordered = sorted(
-            areas,
-            key=lambda a: (
-                CATEGORY_ORDER.index(a.category) if a.category in CATEGORY_ORDER else 99,
-                a.category,
-            ),
-        )
+            by_area.setdefault(report.category_of(finding.check_id), []).append(finding)
+        ordered = sorted(areas, key=lambda a: (category_rank(a.category), a.category))
         first: TreeNode[Finding] | None = None
         chosen: TreeNode[Finding] | None = None
         for area in ordered:
             findings = sorted(
                 by_area.get(area.category, []),
-                key=lambda f: (STATUS_ORDER.index(f.status), -f.severity.rank),
+                key=lambda f: (f.status.display_rank, -f.severity.rank),
             )
             if not self.show_passes:
                 findings = [f for f in findings if f.status is not Status.PASS]

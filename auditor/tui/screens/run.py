@@ -30,6 +30,7 @@ from auditor.services import AuditOptions
 from auditor.tui.runner import CheckName, check_names, name_for
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import RUNNING_LABEL, STATUS_LABEL, STATUS_STYLE, one_line, plain
+from auditor.vocabulary import category_label
 
 _run_ids = itertools.count(1)
 
@@ -283,7 +284,9 @@ class RunScreen(AppScreen):
             parent = self.categories.get(name.category)
             if parent is None:
                 tree = self.query_one("#run-tree", Tree)
-                parent = tree.root.add(plain(name.category.capitalize()), expand=True)
+                parent = tree.root.add(
+                    plain(category_label(name.category, plain=True)), expand=True
+                )
                 self.categories[name.category] = parent
             self.nodes[key] = parent.add_leaf(label, data=key)
         else:
