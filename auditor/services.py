@@ -31,6 +31,7 @@ DEFAULT_ENDPOINTS: Mapping[str, str] = {
     "companies_house": "https://api.company-information.service.gov.uk/",
     "google_directory": "https://admin.googleapis.com/admin/directory/v1/",
     "microsoft_graph": "https://graph.microsoft.com/v1.0/",
+    "wayback": "https://web.archive.org/",  # CDX API and id_ playback (docs/web-archives.md)
 }
 
 

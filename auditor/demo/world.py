@@ -21,7 +21,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
-from auditor.demo import candidate
+from auditor.demo import archive_server, candidate
 from auditor.demo.certs import DemoCertificates
 from auditor.demo.content import apis, site, zones
 from auditor.demo.dns_server import DnsServer
@@ -54,6 +54,7 @@ def address_names(all_zones: list[dns.zone.Zone]) -> list[str]:
 class DemoWorld:
     def __init__(self, *, dns_delay: float = 0.0) -> None:
         self.zones, self.trust_anchor = zones.build_zones()
+        self.zones.append(archive_server.zone())
         self.hostnames = tuple(address_names(self.zones))
         self.certificates = DemoCertificates(self.hostnames)
         self.dns = DnsServer(zones=self.zones)
@@ -79,6 +80,7 @@ class DemoWorld:
             self.web.route(host, path, route)
         for (host, prefix), route in prefixes.items():
             self.web.route_prefix(host, prefix, route)
+        archive_server.demo_archive().register(self.web)
 
     @property
     def profile(self) -> Profile:
@@ -120,7 +122,7 @@ class DemoWorld:
             connect_to=self.connect_rules(),
             ca_pem=self.ca_pem,
             trust_anchors=self.trust_anchor,
-            endpoints={**DEFAULT_ENDPOINTS, **apis.ENDPOINTS},
+            endpoints={**DEFAULT_ENDPOINTS, **apis.ENDPOINTS, **archive_server.ENDPOINTS},
             dns_timeout=2.0,  # generous: a briefing laptop may be busy
             dns_attempts=3,
             http_timeout=5.0,

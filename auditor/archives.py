@@ -1,0 +1,273 @@
+"""Reading a web archive politely (core, for exposure.archives): which captures the Wayback
+Machine's CDX API lists for the campaign's domains, sites and pages, and their original
+bytes through the ``id_`` playback URL.
+
+Only public URLs and domain names are sent. Bounded: distinct captures per page, captures
+in all, bytes in all, a time budget, two requests at a time; on 429 or 503 it waits a little
+and tries again, and when the archive asks for a long pause it stops and says so. Whatever
+a bound leaves unread is counted with the reason, so that the check can say "partly
+checked" and name it. Nothing here raises for network trouble.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from auditor.answers import json_answer
+from auditor.crawl import normalise_url
+from auditor.net.domains import organisational_domain
+from auditor.standards.digits import ascii_int
+from auditor.standards.web.wayback import (
+    Capture,
+    CdxMalformed,
+    cdx_url,
+    parse_cdx,
+    raw_capture_url,
+    view_capture_url,
+)
+
+if TYPE_CHECKING:
+    from auditor.net.http import FetchResult, HttpClient
+
+SERVICE = "the Wayback Machine"
+CONCURRENCY = 2  # the Internet Archive asks API users to go gently
+CDX_LIMIT = 1000  # rows asked of one CDX query
+CAPTURES_PER_PAGE = 6  # distinct versions of one page read at most
+MAX_CAPTURES = 60  # captures read in one audit
+MAX_BYTES = 40 * 1024 * 1024  # bytes of captures read in one audit
+BUDGET_S = 90.0  # seconds for all of it
+RETRIES = 2  # after a 429 or 503
+LONGEST_WAIT_S = 5.0  # a Retry-After longer than this stops the reading instead
+READABLE_TYPES = (
+    "text/html", "application/xhtml+xml", "application/pdf", "text/vcard", "text/x-vcard",
+    "image/jpeg", "image/png", "image/webp", "image/tiff",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ArchiveTarget:
+    """One CDX question: a campaign domain (and its subdomains), a site's host, or a page."""
+
+    query: str  # what goes in url=
+    match_type: str  # domain | host | exact
+    start_url: str  # the profile's URL it came from (the origin of live fetches)
+
+    def covers(self, original: str) -> bool:
+        """True when a CDX row's original URL is inside what was asked: a hostile or
+        broken answer must not lead the audit to someone else's pages."""
+        host = (urlsplit(normalise_url(original)).hostname or "").lower()
+        if self.match_type == "domain":
+            return host == self.query or host.endswith("." + self.query)
+        if self.match_type == "host":
+            return host == self.query
+        return page_key(original) == page_key(self.query)
+
+
+@dataclass(frozen=True)
+class ReadCapture:
+    """A capture whose bytes were read."""
+
+    capture: Capture
+    target: ArchiveTarget
+    view_url: str  # what a person opens
+    raw_url: str  # what was fetched
+    result: FetchResult
+
+
+@dataclass(frozen=True)
+class CaptureFailure:
+    capture: Capture
+    view_url: str
+    error: str
+    timeout: bool = False
+
+
+@dataclass(frozen=True)
+class QueryFailure:
+    target: ArchiveTarget
+    url: str  # the CDX query (public: the domain or page asked about)
+    error: str
+    timeout: bool = False
+
+
+@dataclass
+class ArchiveReading:
+    read: list[ReadCapture] = field(default_factory=list)
+    failed: list[CaptureFailure] = field(default_factory=list)
+    query_failures: list[QueryFailure] = field(default_factory=list)
+    listed: int = 0  # distinct readable captures the CDX answers listed
+    pages: set[str] = field(default_factory=set)  # page keys with captures
+    unread: dict[str, int] = field(default_factory=dict)  # reason -> captures not read
+    truncated: list[str] = field(default_factory=list)  # view URLs read only in part
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        if count > 0:
+            self.unread[reason] = self.unread.get(reason, 0) + count
+
+
+def page_key(url: str) -> str:
+    """One key for the same page however it is written: no scheme, default port or www."""
+    normal = normalise_url(url)
+    if not normal:
+        return url
+    parts = urlsplit(normal)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+def archive_targets(
+    domains: Iterable[str], websites: Iterable[str], pages: Iterable[str]
+) -> list[ArchiveTarget]:
+    """The CDX questions for a profile: each campaign domain with its subdomains, each
+    website on another domain by its host, and each extra page exactly."""
+    targets: dict[tuple[str, str], ArchiveTarget] = {}
+    owned = {d.lower().rstrip(".") for d in domains if d.strip()}
+    for domain in sorted(owned):
+        targets[(domain, "domain")] = ArchiveTarget(domain, "domain", f"https://{domain}/")
+    for website in websites:
+        url = normalise_url(website)
+        host = (urlsplit(url).hostname or "").lower()
+        if not host or organisational_domain(host) in owned or host in owned:
+            continue
+        targets.setdefault((host, "host"), ArchiveTarget(host, "host", url))
+    for page in pages:
+        url = normalise_url(page)
+        if url:
+            targets.setdefault((url, "exact"), ArchiveTarget(url, "exact", url))
+    return list(targets.values())
+
+
+def spread(captures: list[Capture], count: int) -> list[Capture]:
+    """``count`` captures spread over time: the first, the last and evenly between."""
+    if len(captures) <= count:
+        return captures
+    if count <= 1:
+        return captures[-1:]
+    step = (len(captures) - 1) / (count - 1)
+    return [captures[round(i * step)] for i in range(count)]
+
+
+class ArchiveReader:
+    def __init__(self, http: HttpClient, base: str, *, budget_s: float = BUDGET_S) -> None:
+        self.http = http
+        self.base = base
+        self.deadline = time.monotonic() + budget_s
+        self.gate = asyncio.Semaphore(CONCURRENCY)
+        self.stopped = ""  # why no further request is sent (the archive asked to pause)
+        self.bytes_read = 0
+
+    async def read(self, targets: list[ArchiveTarget]) -> ArchiveReading:
+        reading = ArchiveReading()
+        listed = await asyncio.gather(*(self._list(t, reading) for t in targets))
+        chosen: list[tuple[Capture, ArchiveTarget]] = []
+        seen: set[tuple[str, str]] = set()
+        for target, captures in zip(targets, listed, strict=True):
+            by_page: dict[str, list[Capture]] = {}
+            for capture in captures:
+                key = page_key(capture.original)
+                content = (key, capture.digest or capture.timestamp)
+                if content in seen:
+                    continue  # the same bytes listed twice (non-adjacent, or by two queries)
+                seen.add(content)
+                by_page.setdefault(key, []).append(capture)
+            for key, versions in by_page.items():
+                reading.pages.add(key)
+                reading.listed += len(versions)
+                picked = spread(versions, CAPTURES_PER_PAGE)
+                reading.skip(f"the {CAPTURES_PER_PAGE}-versions-per-page limit",
+                             len(versions) - len(picked))  # fmt: skip
+                chosen += [(capture, target) for capture in picked]
+        if len(chosen) > MAX_CAPTURES:
+            reading.skip(f"the {MAX_CAPTURES}-capture limit", len(chosen) - MAX_CAPTURES)
+            chosen = chosen[:MAX_CAPTURES]
+        await asyncio.gather(*(self._fetch(c, t, reading) for c, t in chosen))
+        return reading
+
+    async def _list(self, target: ArchiveTarget, reading: ArchiveReading) -> list[Capture]:
+        url = cdx_url(self.base, target.query, target.match_type, CDX_LIMIT)
+        result = await self._polite_fetch(url, {"Accept": "application/json"})
+        if result is None:
+            reading.query_failures.append(QueryFailure(target, url, self._not_sent()))
+            return []
+        data, problem = json_answer(result, f"{SERVICE}'s CDX API")
+        if not problem:
+            try:
+                captures = parse_cdx(data)
+            except CdxMalformed as exc:
+                problem = f"{SERVICE}'s CDX API answered in an unexpected shape: {exc}"
+        if problem:
+            failure = QueryFailure(target, url, problem, result.error_kind == "timeout")
+            reading.query_failures.append(failure)
+            return []
+        return [
+            c
+            for c in captures
+            if c.statuscode in ("200", "")
+            and (not c.mimetype or c.mimetype in READABLE_TYPES)
+            and target.covers(c.original)
+        ]
+
+    async def _fetch(
+        self, capture: Capture, target: ArchiveTarget, reading: ArchiveReading
+    ) -> None:
+        view = view_capture_url(self.base, capture)
+        raw = raw_capture_url(self.base, capture)
+        if self.bytes_read >= MAX_BYTES:
+            reading.skip(f"the {MAX_BYTES // (1024 * 1024)} MB limit")
+            return
+        result = await self._polite_fetch(raw, {})
+        if result is None:
+            reading.skip(self._not_sent())
+            return
+        if not result.ok or (result.status_code or 0) >= 400:
+            error = result.error or f"{SERVICE} answered HTTP {result.status_code}"
+            timeout = result.error_kind == "timeout"
+            reading.failed.append(CaptureFailure(capture, view, error, timeout))
+            return
+        self.bytes_read += len(result.body)
+        if result.truncated:
+            reading.truncated.append(view)
+        reading.read.append(ReadCapture(capture, target, view, raw, result))
+
+    def _not_sent(self) -> str:
+        return self.stopped or "the time limit for the web archives"
+
+    async def _polite_fetch(self, url: str, headers: dict[str, str]) -> FetchResult | None:
+        """The answer, after waiting out short 429/503 pauses; None when nothing was sent
+        (the budget is spent, or the archive asked for a long pause earlier)."""
+        for attempt in range(RETRIES + 1):
+            if self.stopped or time.monotonic() >= self.deadline:
+                return None
+            async with self.gate:
+                if self.stopped:  # the archive asked for a pause while this one waited
+                    return None
+                left = self.deadline - time.monotonic()
+                result = await self.http.fetch(
+                    url, headers=headers, timeout=max(1.0, min(left, self.http.timeout))
+                )
+            status = result.status_code or 0
+            if not result.ok or status not in (429, 503):
+                return result
+            wait = _retry_after(result)
+            cause = "rate-limiting" if status == 429 else "unavailable"
+            if wait is not None and wait > LONGEST_WAIT_S:
+                self.stopped = (
+                    f"{SERVICE} is {cause} (HTTP {status}) and asked to wait {wait:.0f} seconds"
+                )
+                return result
+            if attempt == RETRIES:
+                self.stopped = f"{SERVICE} stayed {cause} (HTTP {status}) after {RETRIES} retries"
+                return result
+            await asyncio.sleep(wait if wait is not None else 2.0**attempt)
+        return None  # not reached: the loop returns on its last attempt
+
+
+def _retry_after(result: FetchResult) -> float | None:
+    value = ascii_int(result.headers.get("retry-after", "").strip(), max_digits=6)
+    return float(value) if value is not None else None

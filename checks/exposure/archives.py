@@ -1,0 +1,363 @@
+"""exposure.archives: old copies of the campaign's pages in the Internet Archive's Wayback
+Machine that show the home address, phones or emails: above all the ones the live site no
+longer shows, which a fix of the page did not remove. Only the public domains and URLs are
+sent; the captures are read through the same extraction and matchers as the live pages."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from auditor.archives import (
+    SERVICE,
+    ArchiveReader,
+    ArchiveReading,
+    ArchiveTarget,
+    CaptureFailure,
+    QueryFailure,
+    archive_targets,
+    page_key,
+)
+from auditor.check import Check, CheckContext, CheckMeta
+from auditor.crawl import Crawl, kind_by_name, kind_of, normalise_url
+from auditor.exposure import (
+    Sighting,
+    best_per_location,
+    document_segments,
+    exposure_finding,
+    no_identifiers_finding,
+    no_sites_finding,
+    point_sightings,
+    scan_segments,
+    site_crawls,
+)
+from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.exif_gps import ImageUnreadable, read_gps
+from auditor.standards.content.extract import MapPoint, extract_html, extract_vcard
+from auditor.standards.content.pdf_text import PdfUnreadable
+from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.standards.web.wayback import REMOVAL_URL, Capture
+
+ARCHIVE_ACTIONS = ("exposure.web-archive-removal",)
+WHAT = {
+    "home-address": "home address",
+    "postcode": "home postcode",
+    "street": "home street's name",
+    "phone": "personal phone number",
+    "email": "personal email address",
+    "map-location": "home's position on a map",
+    "gps-location": "home's position (in a photo's GPS data)",
+}
+LIVE_READ_BYTES = 5 * 1024 * 1024
+
+
+class ArchivesCheck(Check):
+    meta = CheckMeta(
+        id="exposure.archives",
+        title="Old copies of your pages in web archives",
+        category="exposure",
+        target="person",
+        severity=Severity.HIGH,
+        guidance=REMOVAL_URL,
+        description=(
+            "Asks the Internet Archive's Wayback Machine which copies it keeps of your "
+            "campaign domains, sites and listed pages (it sends only those public addresses), "
+            "reads them and looks, on this computer, for your home address, phones and "
+            "emails, above all where the live page no longer shows them."
+        ),
+        services=("wayback",),
+        timeout=180.0,
+    )
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        matcher = IdentityMatcher.from_profile(ctx.profile)
+        if matcher.empty:
+            return [no_identifiers_finding(ctx, matcher)]
+        profile = ctx.profile
+        targets = archive_targets(profile.domains, profile.websites, profile.extra_pages)
+        if not targets:
+            return [no_sites_finding(ctx)]
+        reader = ArchiveReader(ctx.services.http, ctx.services.endpoint("wayback"))
+        # The live crawl is shared with the other exposure checks: reading the archive
+        # alongside it keeps this check off the audit's critical path.
+        reading, crawls = await asyncio.gather(reader.read(targets), site_crawls(ctx))
+        return await findings_for_archives(ctx, matcher, reading, crawls)
+
+
+@dataclass(frozen=True)
+class Archived:
+    """Every capture of one page showing one kind of identifier, oldest first."""
+
+    sightings: list[Sighting]
+    captures: list[Capture]
+    target: ArchiveTarget
+
+
+def sightings_in(
+    matcher: IdentityMatcher, kind: str, body: bytes, text: str, base_url: str, shown: str, at: str
+) -> list[Sighting]:
+    """What the matchers find in one page, PDF, vCard or photo (``kind`` as the crawl names
+    it), through the live pages' own extractors; raises PdfUnreadable or ImageUnreadable for
+    a document that cannot be read."""
+    if kind in ("html", "vcard"):
+        content = extract_vcard(text) if kind == "vcard" else extract_html(text, base_url)
+        found = scan_segments(matcher, content.segments, shown, at)
+        return found + point_sightings(matcher, content.points, shown, at)
+    if kind == "pdf":
+        return scan_segments(matcher, document_segments(body), shown, at)
+    if kind == "image":
+        gps = read_gps(body)
+        if gps is None:
+            return []
+        point = MapPoint(gps.latitude, gps.longitude, gps.source, "photo", gps.raw)
+        return point_sightings(matcher, [point], shown, at)
+    return []
+
+
+def kind_of_sighting(sighting: Sighting) -> str:
+    if sighting.source in ("exif", "xmp"):
+        return "gps-location"
+    return sighting.match.kind
+
+
+async def findings_for_archives(
+    ctx: CheckContext, matcher: IdentityMatcher, reading: ArchiveReading, crawls: list[Crawl]
+) -> list[Finding]:
+    findings = [query_failure(ctx, f) for f in reading.query_failures]
+    findings += [capture_failure(ctx, f) for f in reading.failed]
+    archived: dict[tuple[str, str], Archived] = {}
+    for read in sorted(reading.read, key=lambda r: r.capture.timestamp):
+        result, original = read.result, read.capture.original
+        kind = kind_of(result, kind_by_name(original))
+        try:
+            found = sightings_in(
+                matcher, kind, result.body, result.text(), original, read.view_url,
+                result.fetched_at,
+            )  # fmt: skip
+        except (PdfUnreadable, ImageUnreadable) as exc:
+            findings.append(unreadable_capture(ctx, read.view_url, read.capture, str(exc)))
+            continue
+        for sighting in best_per_location(found):
+            key = (page_key(read.capture.original), kind_of_sighting(sighting))
+            entry = archived.setdefault(key, Archived([], [], read.target))
+            entry.sightings.append(sighting)
+            entry.captures.append(read.capture)
+    live = LivePages(ctx, matcher, crawls)
+    for (_page, kind), entry in archived.items():
+        findings.append(archived_finding(ctx, entry, kind, await live.shows(entry, kind)))
+    findings += partly_checked(ctx, reading)
+    if not archived and not findings:
+        findings.append(clean(ctx, reading))
+    return findings
+
+
+class LivePages:
+    """Does the live page still show it? Read from the shared crawl, or fetched once when
+    the crawl did not reach that page (an old page no longer linked)."""
+
+    def __init__(self, ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]) -> None:
+        self.ctx = ctx
+        self.matcher = matcher
+        self.crawled = {
+            page_key(url): resource
+            for crawl in crawls
+            for resource in crawl.resources
+            for url in (resource.url, resource.final_url)
+        }
+        self.answers: dict[str, tuple[set[str] | None, str]] = {}
+
+    async def shows(self, entry: Archived, kind: str) -> tuple[bool | None, str]:
+        """(True/False/None for "could not tell", a few words on how the live page is)."""
+        kinds, state = await self._live_kinds(entry.captures[0].original, entry.target)
+        if kinds is None:
+            return None, state
+        return kind in kinds, state
+
+    async def _live_kinds(
+        self, original: str, target: ArchiveTarget
+    ) -> tuple[set[str] | None, str]:
+        key = page_key(original)
+        if key not in self.answers:
+            self.answers[key] = await self._read_live(key, original, target)
+        return self.answers[key]
+
+    async def _read_live(
+        self, key: str, original: str, target: ArchiveTarget
+    ) -> tuple[set[str] | None, str]:
+        resource = self.crawled.get(key)
+        if resource is not None:
+            kind, body, text, url = (
+                resource.kind, resource.body, resource.text(), resource.final_url
+            )  # fmt: skip
+        else:
+            result = await self.ctx.services.http.fetch(
+                normalise_url(original), origin=target.start_url, max_bytes=LIVE_READ_BYTES
+            )
+            if not result.ok:
+                return None, f"the live page could not be read ({result.error})"
+            if result.status_code in (404, 410):
+                return set(), "the page itself is gone from the live site"
+            if (result.status_code or 0) >= 400:
+                return None, f"the live page answered HTTP {result.status_code}"
+            kind = kind_of(result, kind_by_name(original))
+            body, text, url = result.body, result.text(), result.final_url
+        try:
+            found = sightings_in(self.matcher, kind, body, text, url, url, "")
+        except (PdfUnreadable, ImageUnreadable):
+            return None, "the live copy could not be read"
+        return {kind_of_sighting(s) for s in found}, "the live page"
+
+
+def archived_finding(
+    ctx: CheckContext, entry: Archived, kind: str, live: tuple[bool | None, str]
+) -> Finding:
+    still_live, state = live
+    first, last = entry.captures[0], entry.captures[-1]
+    sighting = entry.sightings[0]
+    what = WHAT.get(kind, "personal details")
+    page = _short(first.original)
+    count = len(entry.captures)
+    later = f" ({count} archived copies show it, the last from {last.month})" if count > 1 else ""
+    if still_live:
+        message = (
+            f"Your {what} is on the live page {page} and also in {count} archived "
+            f"cop{'y' if count == 1 else 'ies'} ({_span(first, last)}): taking it off the page "
+            "will not remove the copies."
+        )
+        subject = "archived-and-live"
+    elif still_live is False:
+        gone = "the page itself is gone" if "gone" in state else "the live page no longer does"
+        message = (
+            f"An archived copy from {first.month} of {page} still shows your {what}, though "
+            f"{gone}{later}."
+        )
+        subject = "archived-only"
+    else:
+        message = (
+            f"An archived copy from {first.month} of {page} shows your {what}{later}; "
+            f"whether it is still live could not be checked: {state}."
+        )
+        subject = "archived"
+    actions = ARCHIVE_ACTIONS + (_live_actions(kind) if still_live else ())
+    finding = exposure_finding(ctx, sighting, message, actions, kind=kind)
+    evidence = finding.evidence[0]
+    detail = {
+        **evidence.detail,
+        "archive": SERVICE,
+        "original": first.original,
+        "captured": first.date,
+        "captures": [c.date for c in entry.captures],
+        "live": {True: "still shown", False: "gone", None: "unknown"}[still_live],
+        "removal": REMOVAL_URL,
+    }
+    return replace(
+        finding,
+        subject=f"{subject}:{finding.subject}",
+        evidence=(replace(evidence, source=f"archive-{evidence.source}", detail=detail),),
+    )
+
+
+def _live_actions(kind: str) -> tuple[str, ...]:
+    return {
+        "phone": ("exposure.remove-personal-phone",),
+        "email": ("exposure.remove-personal-email",),
+        "gps-location": ("exposure.strip-photo-location",),
+        "map-location": ("exposure.remove-map-location",),
+    }.get(kind, ("exposure.remove-home-address",))
+
+
+def _span(first: Capture, last: Capture) -> str:
+    return f"from {first.month}" if first.month == last.month else f"{first.month} to {last.month}"
+
+
+def _short(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.hostname or "") + (parts.path or "/")
+
+
+def query_failure(ctx: CheckContext, failure: QueryFailure) -> Finding:
+    return ctx.finding(
+        Status.TIMEOUT if failure.timeout else Status.ERROR,
+        f"Could not check the web archives for {failure.target.query}: {failure.error}.",
+        location=failure.url,
+        kind="archive",
+        subject=f"cdx:{failure.target.query}",
+        evidence=[Evidence(source="wayback-cdx", location=failure.url, snippet=failure.error)],
+    )
+
+
+def capture_failure(ctx: CheckContext, failure: CaptureFailure) -> Finding:
+    capture = failure.capture
+    return ctx.finding(
+        Status.TIMEOUT if failure.timeout else Status.ERROR,
+        f"Could not read the archived copy from {capture.month} of {_short(capture.original)} "
+        f"({failure.error}); the other copies were checked.",
+        location=failure.view_url,
+        kind="archive",
+        subject="capture",
+        evidence=[Evidence(source="wayback", location=failure.view_url, snippet=failure.error)],
+    )
+
+
+def unreadable_capture(ctx: CheckContext, view_url: str, capture: Capture, reason: str) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not read the archived copy from {capture.month} of {_short(capture.original)}: "
+        f"{reason}.",
+        location=view_url,
+        kind="archive",
+        subject="unreadable",
+        evidence=[Evidence(source="wayback", location=view_url, snippet=reason)],
+    )
+
+
+def partly_checked(ctx: CheckContext, reading: ArchiveReading) -> list[Finding]:
+    findings: list[Finding] = []
+    if reading.unread:
+        total = sum(reading.unread.values())
+        reasons = "; ".join(f"{n} by {why}" for why, n in reading.unread.items())
+        findings.append(
+            ctx.finding(
+                Status.ERROR,
+                f"Partly checked: {total} archived cop{'y' if total == 1 else 'ies'} of your "
+                f"pages {'was' if total == 1 else 'were'} not read ({reasons}); "
+                f"{len(reading.read)} were.",
+                location=ctx.services.endpoint("wayback"),
+                kind="archive",
+                subject="partly-checked",
+            )
+        )
+    for view_url in reading.truncated:
+        findings.append(
+            ctx.finding(
+                Status.ERROR,
+                "Could not check all of this archived copy: it is larger than the part read.",
+                location=view_url,
+                kind="archive",
+                subject="truncated",
+            )
+        )
+    return findings
+
+
+def clean(ctx: CheckContext, reading: ArchiveReading) -> Finding:
+    location = ctx.services.endpoint("wayback")
+    if not reading.read:
+        return ctx.finding(
+            Status.PASS,
+            f"{SERVICE} holds no copies of your campaign domains, sites or listed pages.",
+            location=location,
+            kind="clean",
+            subject="no-captures",
+        )
+    years = sorted(r.capture.timestamp[:4] for r in reading.read)
+    span = years[0] if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+    return ctx.finding(
+        Status.PASS,
+        f"No archived copy of your pages shows your home address, phone or email "
+        f"({len(reading.read)} copies of {len(reading.pages)} pages read, {span}).",
+        location=location,
+        kind="clean",
+        subject="clean",
+    )
