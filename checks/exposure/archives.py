@@ -59,7 +59,7 @@ class ArchivesCheck(Check):
         category="exposure",
         target="person",
         severity=Severity.HIGH,
-        guidance=REMOVAL_URL,
+        guidance="https://help.archive.org/help/how-do-i-request-to-remove-something-from-archive-org/",
         description=(
             "Asks the Internet Archive's Wayback Machine which copies it keeps of your "
             "campaign domains, sites and listed pages (it sends only those public addresses), "
