@@ -3,14 +3,13 @@
 Besides the accounts the person listed, it reads each campaign website's home page for
 links to social accounts, and each campaign domain's MX records for the email provider.
 An account found that way but missing from the profile becomes a manual finding ("add it
-and tell us how it is protected"). The combined list is published as the ``accounts`` fact.
+and tell us how it is protected").
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
@@ -69,13 +68,11 @@ class InventoryCheck(Check):
             findings.extend(extra_findings)
             found.extend(extra_found)
 
-        facts: list[dict[str, Any]] = []
         known = ctx.profile.accounts
         for account in known:
             service = table.get(account.service)
             name = service.name if service else account.service
             label = f"{name} {account.handle}".strip()
-            facts.append(self._fact(account.service, account.handle, service, "profile", True))
             findings.append(
                 ctx.finding(
                     Status.PASS,
@@ -102,25 +99,10 @@ class InventoryCheck(Check):
             seen.add(key)
             service = table.get(item.service)
             in_profile = _in_profile(item, known, table)
-            facts.append(self._fact(item.service, item.handle, service, item.source, in_profile))
             if in_profile:
                 continue
             findings.append(self._discovered(ctx, item, table))
-        ctx.publish("accounts", facts)
         return findings
-
-    @staticmethod
-    def _fact(
-        service_key: str, handle: str, service: Any, source: str, in_profile: bool
-    ) -> dict[str, Any]:
-        return {
-            "service": service.key if service else service_key,
-            "name": service.name if service else service_key,
-            "category": service.category if service else "",
-            "handle": handle,
-            "source": source,
-            "in_profile": in_profile,
-        }
 
     def _discovered(self, ctx: CheckContext, item: Found, table: ServiceTable) -> Finding:
         service = table.get(item.service)

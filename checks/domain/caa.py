@@ -153,7 +153,6 @@ class CaaCheck(Check):
         issue = [issuer_of(r.value)[0] for r in records if r.tag.lower() == "issue"]
         wild = [issuer_of(r.value)[0] for r in records if r.tag.lower() == "issuewild"]
         iodef = [r.value for r in records if r.tag.lower() == "iodef"]
-        ctx.publish("caa", {"name": relevant.name, "issue": issue, "issuewild": wild})
         inherited = f" (inherited from {relevant.name})" if relevant.name != domain else ""
         if not issue and not wild:
             message = (

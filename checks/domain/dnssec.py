@@ -63,7 +63,6 @@ class DnssecCheck(Check):
             soa = await validate_rrset(ctx.services.dns, chain.zone, "SOA", chain, now)
             if soa.state is not ChainState.SECURE and not soa.absent:
                 chain = ChainResult(soa.state, soa.reason, chain.zone, None, chain.links)
-        ctx.publish("dnssec", chain.state.value)
         evidence = [chain_evidence(domain, chain, anchor_file, stamp)]
         if chain.state is ChainState.SECURE:
             return [

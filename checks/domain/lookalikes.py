@@ -81,10 +81,6 @@ class LookalikesCheck(Check):
         probes = await asyncio.gather(*(bounded(c) for c in candidates))
         hits = [p for p in probes if p.registered]
         failed = sum(p.failed for p in probes)
-        ctx.publish(
-            "lookalikes",
-            [{"name": p.lookalike.name, "mx": p.has_mail} for p in hits],
-        )
         findings: list[Finding] = []
         # Those that can receive (and so likely send) mail first: the phishing risk.
         hits.sort(key=lambda p: (not p.has_mail, candidates.index(p.lookalike)))

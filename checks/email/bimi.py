@@ -43,7 +43,6 @@ class BimiCheck(Check):
             return [ctx.could_not_check(answer, "the BIMI record", subject="record")]
         evidence = dns_evidence(answer, fetched_at)
         candidates = [r for r in answer.records if is_bimi_candidate(r)]
-        ctx.publish("record", candidates[0] if len(candidates) == 1 else None)
         if not candidates:
             return [
                 ctx.finding(

@@ -151,9 +151,6 @@ class DkimCheck(Check):
             )
         if wildcard:
             findings.extend(_wildcard_findings(ctx, canary_answer, keys, fetched_at))
-        ctx.publish("selectors", sorted({k["selector"] for k in keys}))
-        ctx.publish("keys", keys)
-        ctx.publish("domainkey_hint", _hint_word(hint))
         if keys:
             return findings
         if errors and not any(f.status.could_not_check for f in findings):
@@ -222,14 +219,6 @@ def _wildcard_findings(
             evidence=[dns_evidence(canary, fetched_at)],
         )
     ]
-
-
-def _hint_word(hint: DnsAnswer) -> str:
-    if hint.exists:
-        return "exists"
-    if hint.outcome is DnsOutcome.NXDOMAIN:
-        return "nxdomain"
-    return "unknown"
 
 
 def _listed_selector_missing(

@@ -39,10 +39,6 @@ class DmarcCheck(Check):
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
         lookup = await discover_dmarc(ctx.services.dns, domain)
-        ctx.publish("policy", lookup.policy)
-        ctx.publish("record", lookup.raw_records[0] if len(lookup.raw_records) == 1 else None)
-        ctx.publish("record_name", lookup.record_name or None)
-        ctx.publish("outcome", lookup.outcome)
         fetched_at = ctx.now_iso()
         walk = [dns_evidence(answer, fetched_at) for answer in lookup.answers]
         if lookup.outcome == "error":

@@ -86,14 +86,13 @@ class MtaStsCheck(Check):
                 )
             ]
         try:
-            record = parse_sts_record(records[0])
+            parse_sts_record(records[0])  # a record that does not parse is judged below
         except MtaStsError as exc:
             return [
                 record_finding(
                     Status.FAIL, f"The MTA-STS record of {domain} is not valid: {exc}.", ACTION_FIX
                 )
             ]
-        ctx.publish("mta_sts_id", record.id)
         findings = [record_finding(Status.PASS, f"{domain} publishes an MTA-STS record.")]
         url = f"https://mta-sts.{domain}/.well-known/mta-sts.txt"
         fetched = await ctx.services.http.fetch(
@@ -104,7 +103,6 @@ class MtaStsCheck(Check):
         if isinstance(policy_or_finding, Finding):
             return [*findings, policy_or_finding]
         policy = policy_or_finding
-        ctx.publish("mta_sts_mode", policy.mode)
         findings.append(self._mode(ctx, policy, url, policy_evidence))
         if policy.mode == "enforce" and policy.max_age < MIN_ENFORCE_MAX_AGE:
             findings.append(

@@ -6,7 +6,7 @@ counts the terms that cost a DNS lookup (the limit is 10 across the whole tree),
 lookups that find nothing (limit 2), MX sets over 10 names, include targets without a
 record and loops. Then it judges how the record ends (``-all`` good, ``~all``
 acceptable, ``?all``/``+all``/nothing a fail). DNS failures anywhere are "could not
-check", never a fail. Facts for other checks go to ``ctx.publish("spf", {...})``.
+check", never a fail.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ class SpfCheck(Check):
         def finding(status: Status, message: str, subject: str, **kw: Any) -> Finding:
             return ctx.finding(status, message, location=location, subject=subject, **kw)
 
-        ctx.publish("spf", _facts(domain, policy))
         answer = root.answer
         records = "\n".join(answer.records) if answer else ""
         if root.kind == "dns":
@@ -127,27 +126,6 @@ def _split_hint(node: SpfNode) -> str:
         "; it is split into several strings that are joined without spaces, and a space "
         "is missing where they meet"
     )
-
-
-def _facts(domain: str, policy: SpfPolicy) -> dict[str, Any]:
-    root = policy.root
-    state = {"": "ok", "dns": "error"}.get(root.kind, root.kind)
-    return {
-        "domain": domain,
-        "state": state,  # ok | error | none | multiple | syntax
-        "record": root.text or None,
-        "all": policy.all_qualifier() if root.record else None,
-        "lookups": policy.lookups if root.record else 0,
-        "includes": policy.includes,  # every include target in the tree
-        "direct_includes": [  # the includes written in the domain's own record (or redirect)
-            c.domain
-            for n in [root, *redirect_chain(root)]
-            for c in n.children
-            if c.via.startswith("include:")
-        ],
-        "redirect": next((c.domain for c in root.children if c.via.startswith("redirect=")), None),
-        "complete": not policy.dns_errors and not policy.truncated,
-    }
 
 
 def _record_findings(policy: SpfPolicy, domain: str, finding: Any, evidence: Any) -> list[Finding]:

@@ -71,10 +71,6 @@ class StarttlsCheck(Check):
         port = ctx.services.options.smtp_port
         results = await asyncio.gather(*(ctx.services.smtp.probe(h, port) for h in hosts))
         findings = [judge(ctx, result, stamp) for result in results]
-        ctx.publish(
-            "starttls",
-            {r.host: {"starttls": r.starttls_offered, "tls": r.tls_version} for r in results},
-        )
         if len(lookup.hosts) > MAX_MX:
             findings.append(
                 ctx.finding(

@@ -67,7 +67,6 @@ class TlsRptCheck(Check):
             record = parse_tlsrpt(records[0])
         except TlsRptError as exc:
             return [finding(Status.FAIL, f"The TLS-RPT record is not valid: {exc}.")]
-        ctx.publish("tls_rpt_rua", list(record.rua))
         if record.problems:
             return [
                 finding(
