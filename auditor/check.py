@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from auditor.answers import dns_evidence, dns_status, fetch_status
+from auditor.interactions import Interaction
 from auditor.model import CheckResult, Evidence, Finding
 from auditor.standards.accounts.services_table import ServiceTable, load_service_table
 from auditor.vocabulary import Confidence, Severity, Status
@@ -120,6 +121,10 @@ class CheckContext:
             location=f"{self.target} MX",
             subject="mx",
         )
+
+    def interaction(self) -> Interaction | None:
+        """The latest recorded outcome of this (interactive) check, if the person ran it."""
+        return self.services.options.interactions.get(self.meta.id)
 
     def publish(self, key: str, value: Any) -> None:
         """Make structured data available to dependent checks (not part of the report)."""

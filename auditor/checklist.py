@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from auditor.actions import MANUAL, Action, ActionSet, Link
+from auditor.interactions import Interaction, interactions_from
 from auditor.model import Finding, Report, Severity, Status
 from auditor.scores import AreaScore, score
 
@@ -103,6 +104,8 @@ class ChecklistState:
     dismissed: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> why/when
     answers: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> answer
     verified: Mapping[str, Verified] = field(default_factory=dict)  # action id -> mark
+    # check id -> the latest outcome of an interactive check (auditor.interactions)
+    interactions: Mapping[str, Interaction] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +113,7 @@ class ChecklistState:
             "dismissed": dict(self.dismissed),
             "answers": dict(self.answers),
             "verified": {k: v.to_dict() for k, v in self.verified.items()},
+            "interactions": {k: v.to_dict() for k, v in self.interactions.items()},
         }
 
     @classmethod
@@ -130,7 +134,13 @@ class ChecklistState:
             if isinstance(verified_raw, Mapping)
             else {}
         )
-        return cls(strings("ticked"), strings("dismissed"), strings("answers"), verified)
+        return cls(
+            strings("ticked"),
+            strings("dismissed"),
+            strings("answers"),
+            verified,
+            interactions_from(data.get("interactions")),
+        )
 
 
 @dataclass(frozen=True)

@@ -77,20 +77,21 @@ class Engine:
         entries: Sequence[CheckEntry],
         *,
         load: Callable[[CheckEntry], type[Check]] | None = None,
-        include_interactive: bool = False,
     ) -> None:
         cycle = find_cycle(list(entries))
         if cycle:
             raise PlanError("checks depend on each other in a cycle: " + " → ".join(cycle))
-        self.entries = [e for e in entries if include_interactive or not e.meta.interactive]
+        # Interactive checks run like the others: their run() reports the outcome the person
+        # recorded in the app (ctx.interaction()) or invites them to do it.
+        self.entries = list(entries)
         self._load = load or (lambda entry: load_check(entry.module, entry.attr))
 
     @classmethod
-    def from_checks(cls, checks: Sequence[type[Check]], **kwargs: bool) -> Engine:
+    def from_checks(cls, checks: Sequence[type[Check]]) -> Engine:
         """An engine over check classes given directly (tests, embedding)."""
         by_id = {c.meta.id: c for c in checks}
         entries = [CheckEntry(c.meta.id, c.__module__, c.__name__, c.meta) for c in checks]
-        return cls(entries, load=lambda entry: by_id[entry.id], **kwargs)
+        return cls(entries, load=lambda entry: by_id[entry.id])
 
     def plan(self, profile: Profile) -> list[_Planned]:
         planned: list[_Planned] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from auditor.interactions import Interaction
 from auditor.net.connect import Connector, ConnectRule
 from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome, Nameserver
 from auditor.net.http import HttpClient, make_ssl_context
@@ -63,6 +64,8 @@ class AuditOptions:
     lookalikes: int = 500
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4
+    # The latest outcome of each interactive check, recorded by the app (never a secret).
+    interactions: Mapping[str, Interaction] = field(default_factory=dict)
 
     def with_endpoints(self, overrides: Mapping[str, str]) -> AuditOptions:
         unknown = sorted(set(overrides) - set(DEFAULT_ENDPOINTS))

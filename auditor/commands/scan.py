@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from auditor.commands.common import add_network_options, add_report_options
 
 if TYPE_CHECKING:
     from auditor.checklist import Checklist
+    from auditor.interactions import Interaction
     from auditor.model import Report
 
 HELP = "audit a profile, a domain or a website and print the report"
@@ -62,6 +64,13 @@ def run_and_report(
     from reports.formats import render
 
     assert isinstance(profile, Profile) and isinstance(options, AuditOptions)
+    if history_subject is None and getattr(args, "command", None) == "demo":
+        from auditor.history import DEMO_SUBJECT
+
+        history_subject = DEMO_SUBJECT
+    options = replace(
+        options, interactions=_recorded_interactions(history_subject or profile.label)
+    )
     for note in profile.notes:
         say(f"note: {note}")
     progress = ProgressLine(enabled=False if args.quiet else None)
@@ -79,16 +88,28 @@ def run_and_report(
         raise UsageError(str(exc)) from None
     finally:
         progress.finish()
-    if history_subject is None and getattr(args, "command", None) == "demo":
-        from auditor.history import DEMO_SUBJECT
-
-        history_subject = DEMO_SUBJECT
     checklist = save_and_checklist(report, args, history_subject)
     emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
     for problem in report.problems:
         say(f"problem: {problem}")
     say(summary_line(report))
     return exit_code(report, args.fail_on)
+
+
+def _recorded_interactions(subject: str) -> dict[str, Interaction]:
+    """What the person did in the app's interactive checks (the authenticator self-test, the
+    password check), so this audit reports it; an unreadable history just means none."""
+    from auditor.commands.common import say
+    from auditor.history import History, HistoryError
+
+    history = History()
+    try:
+        recorded = dict(history.load_state(subject).interactions)
+    except (OSError, HistoryError):
+        return {}
+    for warning in history.warnings:
+        say(f"warning: {warning}")
+    return recorded
 
 
 def save_and_checklist(report: Report, args: argparse.Namespace, subject: str | None) -> Checklist:

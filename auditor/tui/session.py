@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.actions import ActionSet
 from auditor.checklist import Checklist, ChecklistState, build_checklist
-from auditor.model import Report
+from auditor.interactions import Interaction
+from auditor.model import Report, Status
 
 if TYPE_CHECKING:
     from auditor.profile import Profile
@@ -121,6 +122,9 @@ class Session:
         self.state = ChecklistState()
         self.cancelled = False
         self.version = 0
+        # This app session's password-check tally (counts only: never a password or hash).
+        self.passwords_checked = 0
+        self.passwords_breached = 0
 
     @property
     def actions(self) -> ActionSet:
@@ -200,6 +204,58 @@ class Session:
         else:
             marks.pop(fingerprint, None)
         self._save(replace(self.state, dismissed=marks))
+
+    def recorded_interactions(self) -> dict[str, Interaction]:
+        """What the person did in the interactive checks, for the next audit to report."""
+        return dict(self.store.load_state(self.subject).interactions)
+
+    def record_interaction(self, interaction: Interaction) -> None:
+        """Keep an interactive check's outcome for this subject's next audits. The state is
+        read afresh first: the app may not have loaded this subject's ticks yet."""
+        state = self.store.load_state(self.subject)
+        recorded = {**state.interactions, interaction.check_id: interaction}
+        self._save(replace(state, interactions=recorded))
+
+    def record_totp_selftest(self, step_offset: int, drift_seconds: int, description: str) -> None:
+        in_step = step_offset == 0
+        self.record_interaction(
+            Interaction(
+                check_id="accounts.totp_selftest",
+                status=Status.PASS if in_step else Status.WARN,
+                message=(
+                    "Your authenticator app passed the self-test and your phone's clock is right."
+                    if in_step
+                    else description
+                ),
+                at=self._now(),
+                facts={"clock_steps": step_offset, "drift_seconds": drift_seconds},
+            )
+        )
+
+    def record_password_check(self, breaches: int) -> None:
+        """One more password checked in this app session; the tally is what is recorded."""
+        self.passwords_checked += 1
+        self.passwords_breached += breaches > 0
+        checked, breached = self.passwords_checked, self.passwords_breached
+        if breached:
+            message = (
+                f"{breached} of the {checked} password{'s' if checked != 1 else ''} you checked "
+                "appears in known data breaches: change it everywhere you use it."
+            )
+        else:
+            message = (
+                f"None of the {checked} password{'s' if checked != 1 else ''} you checked "
+                "appears in known data breaches."
+            )
+        self.record_interaction(
+            Interaction(
+                check_id="accounts.passwords",
+                status=Status.FAIL if breached else Status.PASS,
+                message=message,
+                at=self._now(),
+                facts={"checked": checked, "found_in_breaches": breached},
+            )
+        )
 
     def _save(self, state: ChecklistState) -> None:
         self.store.save_state(self.subject, state)

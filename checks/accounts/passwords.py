@@ -1,15 +1,23 @@
 """accounts.passwords: has a password the person uses appeared in a known breach?
 
-Interactive: the password is typed into the TUI (or a CLI prompt) and checked with
+Interactive: the password is typed into the app (or a CLI prompt) and checked with
 auditor/standards/accounts/pwned.py by k-anonymity (only 5 characters of its SHA-1 leave the
-machine). In an audit this check cannot see any password, so it invites the person to run
-the check where they can type it.
+machine). In an audit this check never sees a password: it reports the outcome the app
+recorded (how many were checked and found, ``ctx.interaction()``) or invites the person to
+run the check where they can type it.
 """
 
 from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+
+# After a check in the app: nothing to do when none was found, change it when one was,
+# try again when the check could not reach the service.
+_ACTIONS_AFTER: dict[Status, list[str]] = {
+    Status.PASS: [],
+    Status.FAIL: ["accounts.password-change-breached"],
+}
 
 
 class PasswordsCheck(Check):
@@ -28,6 +36,26 @@ class PasswordsCheck(Check):
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         location = "interactive password check"
+        done = ctx.interaction()
+        if done is not None:
+            return [
+                ctx.finding(
+                    done.status,
+                    f"{done.message} (checked {done.at[:10]})",
+                    severity=Severity.HIGH if done.status is Status.FAIL else Severity.MEDIUM,
+                    location=location,
+                    evidence=[
+                        Evidence(
+                            source="interactive",
+                            location=location,
+                            snippet=done.message,
+                            fetched_at=done.at or None,
+                            detail=dict(done.facts),
+                        )
+                    ],
+                    actions=_ACTIONS_AFTER.get(done.status, ["accounts.password-check"]),
+                )
+            ]
         return [
             ctx.finding(
                 Status.MANUAL,

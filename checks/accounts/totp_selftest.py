@@ -1,8 +1,9 @@
 """accounts.totp_selftest: does the person's authenticator app make the right codes?
 
-Interactive: the TUI (or ``auditor totp-test``) shows a throwaway QR code and checks two
-consecutive codes with auditor/standards/accounts/totp.py. In an audit, this check only records the
-answer (``profile.answers["accounts.totp_selftest"]``) or invites the person to run it.
+Interactive: the app's two-factor screen (or ``auditor totp-test``) shows a throwaway QR code
+and checks two consecutive codes with auditor/standards/accounts/totp.py. In an audit, this
+check reports the outcome the app recorded (``ctx.interaction()``), else the person's answer
+(``profile.answers["accounts.totp_selftest"]``), else invites them to run it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,26 @@ class TotpSelfTestCheck(Check):
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
+        done = ctx.interaction()
+        if done is not None:
+            where = "authenticator self-test in the app"
+            return [
+                ctx.finding(
+                    done.status,
+                    f"{done.message} (self-test of {done.at[:10]})",
+                    location=where,
+                    evidence=[
+                        Evidence(
+                            source="interactive",
+                            location=where,
+                            snippet=done.message,
+                            fetched_at=done.at or None,
+                            detail=dict(done.facts),
+                        )
+                    ],
+                    actions=[] if done.status is Status.PASS else ["accounts.totp-selftest"],
+                )
+            ]
         answer = ctx.profile.answers.get(ANSWER_ID)
         location = f"profile answers: {ANSWER_ID}"
         if answer is not None and answer.answer == "yes":

@@ -9,13 +9,16 @@ import select
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyotp
 
 from auditor.engine import Engine
-from auditor.model import Status
+from auditor.interactions import Interaction
+from auditor.model import Severity, Status
 from auditor.profile import Profile
+from auditor.services import Services
 from checks.accounts.passwords import PasswordsCheck
 from checks.accounts.totp_selftest import TotpSelfTestCheck
 from tests.accounts.conftest import files_containing, loopback_services
@@ -100,17 +103,32 @@ def test_totp_test_without_a_terminal_exits_2() -> None:
     assert len(done.stderr.strip().splitlines()) == 1 and "terminal" in done.stderr
 
 
-async def test_interactive_checks_are_skipped_in_audits_and_ask_when_included() -> None:
+async def test_interactive_checks_run_in_audits_and_report_what_was_recorded() -> None:
     profile = Profile(name="A")
+    checks = [TotpSelfTestCheck, PasswordsCheck]
     async with loopback_services() as services:
-        skipped = await Engine.from_checks([TotpSelfTestCheck, PasswordsCheck]).run(
-            profile, services
-        )
-        included = await Engine.from_checks(
-            [TotpSelfTestCheck, PasswordsCheck], include_interactive=True
-        ).run(profile, services)
-    assert skipped.results == ()
-    assert {f.check_id: f.status for f in included.findings} == {
+        invited = await Engine.from_checks(checks).run(profile, services)
+    assert {f.check_id: f.status for f in invited.findings} == {
         "accounts.totp_selftest": Status.MANUAL,
         "accounts.passwords": Status.MANUAL,
     }
+    recorded = {
+        "accounts.totp_selftest": Interaction(
+            "accounts.totp_selftest", Status.WARN, "Your phone's clock is 60 s ahead.",
+            "2026-05-01T10:00:00+00:00", {"clock_steps": 2},
+        ),
+        "accounts.passwords": Interaction(
+            "accounts.passwords", Status.FAIL, "1 of the 2 passwords you checked appears in "
+            "known data breaches.", "2026-05-02T10:00:00+00:00", {"checked": 2},
+        ),
+    }  # fmt: skip
+    options = replace(loopback_services().options, interactions=recorded)
+    async with Services(options) as services:
+        report = await Engine.from_checks(checks).run(profile, services)
+    found = {f.check_id: f for f in report.findings}
+    totp, passwords = found["accounts.totp_selftest"], found["accounts.passwords"]
+    assert totp.status is Status.WARN and "60 s ahead" in totp.message
+    assert "2026-05-01" in totp.message and totp.evidence[0].source == "interactive"
+    assert totp.evidence[0].detail == {"clock_steps": 2}
+    assert passwords.status is Status.FAIL and passwords.severity is Severity.HIGH
+    assert passwords.actions == ("accounts.password-change-breached",)

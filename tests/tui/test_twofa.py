@@ -14,6 +14,7 @@ from auditor.demo import candidate
 from auditor.demo.content import apis
 from auditor.demo.world import DemoWorld
 from auditor.profile import load_profile
+from auditor.tui.widgets.pwned_panel import PwnedPanel
 from auditor.tui.widgets.totp_panel import TotpPanel
 
 
@@ -89,3 +90,51 @@ async def test_breached_password_check_clears_the_field() -> None:
         await pilot.press("enter")
         assert field.value == ""
         await wait_for(lambda: "Not found" in _text(app, "#pwned-result"), pilot)
+
+
+def _recorded(app: object, check_id: str) -> object:
+    session = app.session  # type: ignore[attr-defined]
+    return session.store.load_state(session.subject).interactions.get(check_id)
+
+
+async def test_the_self_test_and_the_password_check_are_recorded_without_secrets() -> None:
+    # Their outcomes reach the next audit (accounts.totp_selftest, accounts.passwords); the
+    # state holds the verdict and counts only: no key, no code, no password.
+    app = make_app(CannedRunner(), demo_world_factory=DemoWorld.run_in_thread)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.session.report is not None, pilot)
+        app.go("twofa")
+        await pilot.pause()
+        app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-totp"
+        panel = app.screen.query_one(TotpPanel)
+        panel.start()
+        await pilot.pause()
+        test = panel.selftest
+        key, codes = (
+            test.manual_key(),
+            (test.code_at(NOW.timestamp() - 30), test.code_at(NOW.timestamp())),
+        )
+        app.screen.query_one("#totp-code1", Input).value = codes[0]
+        app.screen.query_one("#totp-code2", Input).value = codes[1]
+        panel.check()
+        await pilot.pause()
+        totp = _recorded(app, "accounts.totp_selftest")
+        assert totp is not None and totp.status.value == "pass"  # type: ignore[attr-defined]
+        app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-pwned"
+        await pilot.pause()
+        field = app.screen.query_one("#pwned-password", Input)
+        field.value = candidate.DEMO_PASSWORD
+        app.screen.query_one(PwnedPanel).check()
+        await wait_for(lambda: _recorded(app, "accounts.passwords") is not None, pilot)
+        field.value = "a-long-unbreached-passphrase-for-tests"
+        app.screen.query_one(PwnedPanel).check()
+        await wait_for(
+            lambda: getattr(_recorded(app, "accounts.passwords"), "facts", {}).get("checked") == 2,
+            pilot,
+        )
+        passwords = _recorded(app, "accounts.passwords")
+        assert passwords.status.value == "fail"  # type: ignore[attr-defined]
+        assert passwords.facts == {"checked": 2, "found_in_breaches": 1}  # type: ignore[attr-defined]
+        saved = repr(app.session.store.load_state(app.session.subject).to_dict())
+    for secret in (key, *codes, candidate.DEMO_PASSWORD, "a-long-unbreached-passphrase"):
+        assert secret not in saved

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import threading
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -121,7 +121,9 @@ class RunScreen(AppScreen):
             self.auditor.show_error("There is no profile to audit yet.")
             return
         try:
-            options = self.auditor.audit_options()
+            options = replace(
+                self.auditor.audit_options(), interactions=session.recorded_interactions()
+            )
         except Exception as exc:
             self.auditor.show_error(exc)
             return

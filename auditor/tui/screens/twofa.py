@@ -151,6 +151,12 @@ class TwoFactorScreen(AppScreen):
         status.update(plain(f"✔ {account.service}: {TWOFA_NAMES.get(account.twofa)}, {where}."))
         self.redraw_if_changed()
 
+    def on_totp_panel_finished(self, event: TotpPanel.Finished) -> None:
+        self.session.record_totp_selftest(event.step_offset, event.drift_seconds, event.description)
+
+    def on_pwned_panel_checked(self, event: PwnedPanel.Checked) -> None:
+        self.session.record_password_check(event.breaches)
+
     def on_screen_suspend(self) -> None:
         self.query_one("#totp-panel", TotpPanel).stop()
 

@@ -13,6 +13,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from auditor.services import AuditOptions
@@ -39,6 +40,13 @@ def describe(count: int) -> str:
 
 
 class PwnedPanel(Vertical):
+    class Checked(Message):
+        """One password was looked up: how many breaches list it (never the password)."""
+
+        def __init__(self, breaches: int) -> None:
+            super().__init__()
+            self.breaches = breaches
+
     def __init__(self, options: Callable[[], AuditOptions], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.options = options
@@ -92,5 +100,6 @@ class PwnedPanel(Vertical):
             password = ""  # the only copy this panel held
         if isinstance(found, int):
             result.update(plain(describe(found)))
+            self.post_message(self.Checked(found))
         else:
             result.update(plain(f"? Could not check: {found.message}"))

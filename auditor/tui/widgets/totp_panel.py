@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from auditor.tui.text import plain
@@ -33,6 +34,15 @@ def load_totp() -> Any:
 
 
 class TotpPanel(Vertical):
+    class Finished(Message):
+        """The self-test gave a verdict: the clock drift only, never the key or a code."""
+
+        def __init__(self, step_offset: int, drift_seconds: int, description: str) -> None:
+            super().__init__()
+            self.step_offset = step_offset
+            self.drift_seconds = drift_seconds
+            self.description = description
+
     def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.clock = clock
@@ -91,6 +101,9 @@ class TotpPanel(Vertical):
             result.update(plain(f"✖ {exc}"))
             return
         result.update(plain(("✔ " if outcome.step_offset == 0 else "! ") + outcome.describe()))
+        self.post_message(
+            self.Finished(outcome.step_offset, outcome.drift_seconds, outcome.describe())
+        )
         self.stop()
         first.value = second.value = ""
 
