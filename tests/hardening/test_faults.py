@@ -429,11 +429,20 @@ CASES = (
 
 
 async def audit(case: Case | None) -> tuple[Report, DemoWorld, int]:
-    async with DemoWorld() as world:
-        options = world.audit_options(**{**OPTIONS, **(case.options(world) if case else {})})
+    # The hostile servers run on their own loop in a thread, as real servers would: a fault
+    # that costs the audit CPU (a bomb to inflate) must not also stall the DNS server and
+    # turn every other answer into a timeout on a busy machine.
+    world = await asyncio.to_thread(DemoWorld.run_in_thread)
+    try:
+        watch = case is not None and case.memory
+        # tracemalloc makes every allocation several times slower: with the short timeouts
+        # above, a loaded machine then times out healthy answers. The memory cases measure
+        # memory, not speed, so they get patient timeouts.
+        patient = {"dns_timeout": 6.0, "http_timeout": 10.0} if watch else {}
+        chosen = {**OPTIONS, **patient, **(case.options(world) if case else {})}
+        options = world.audit_options(**chosen)
         if case is not None:
             case.setup(world)
-        watch = case is not None and case.memory
         if watch:
             tracemalloc.start()
         try:
@@ -445,6 +454,8 @@ async def audit(case: Case | None) -> tuple[Report, DemoWorld, int]:
         if case is not None:
             case.after(world, report)
         return report, world, peak
+    finally:
+        await asyncio.to_thread(world.stop_thread)
 
 
 @cache
