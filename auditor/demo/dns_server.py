@@ -4,8 +4,11 @@ It answers from dnspython zones with the semantics the checks depend on: NODATA 
 NXDOMAIN, an empty non-terminal exists, CNAMEs are chased inside our zones, wildcards
 synthesise, names outside every zone are REFUSED, and a UDP answer larger than the
 client's advertised payload comes back truncated so the client retries over TCP. Faults
-(delay, timeout, SERVFAIL, REFUSED, always-truncate) can be switched on per name, per
-suffix or globally while it runs, and every query is logged for privacy assertions.
+(delay, timeout, SERVFAIL, REFUSED, always-truncate, truncated even over TCP, a false
+NODATA or NXDOMAIN, an upward referral) can be switched on per name, per suffix or globally
+while it runs, and every query is logged for privacy assertions. The ``-root`` faults, set
+globally, answer only questions about the root (as an authoritative-only server does when
+a validator asks it for the root DNSKEY).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import dns.opcode
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
+import dns.rrset
 import dns.zone
 
 from auditor.demo.dns_zones import (
@@ -52,7 +56,21 @@ log = logging.getLogger(__name__)
 
 _NO_TRANSFERS = (dns.rdatatype.AXFR, dns.rdatatype.IXFR)
 
-FAULT_MODES = ("delay", "timeout", "servfail", "refused", "truncate-always")
+FAULT_MODES = (
+    "delay",
+    "timeout",
+    "servfail",
+    "refused",
+    "truncate-always",  # every UDP answer has TC set (and no records): the client uses TCP
+    "truncate-tcp",  # TC set and no records over UDP *and* TCP: no complete answer anywhere
+    "nodata",  # NOERROR with no records, whatever the zone holds
+    "nxdomain",
+    "referral",  # NOERROR, no answer, the root's NS in authority (an upward referral)
+    "nodata-root",  # the same three, for questions about the root only
+    "nxdomain-root",
+    "referral-root",
+)
+_ROOT_ONLY = {"nodata-root": "nodata", "nxdomain-root": "nxdomain", "referral-root": "referral"}
 
 
 @dataclass(frozen=True)
@@ -275,6 +293,8 @@ class DnsServer:
             )
         )
         fault = self.faults.lookup(qname)
+        if fault is not None and fault.mode in _ROOT_ONLY:
+            fault = Fault(_ROOT_ONLY[fault.mode]) if qname == dns.name.root else None
         delay = self.delay + (fault.seconds if fault and fault.mode == "delay" else 0.0)
         if delay > 0:
             await asyncio.sleep(delay)
@@ -288,6 +308,14 @@ class DnsServer:
                 dns.rcode.SERVFAIL if fault.mode == "servfail" else dns.rcode.REFUSED
             )
             return response.to_wire()
+        if fault is not None and fault.mode in ("nodata", "nxdomain", "referral"):
+            if fault.mode == "nxdomain":
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            elif fault.mode == "referral":
+                response.authority.append(_ROOT_REFERRAL)
+            return response.to_wire()
+        if fault is not None and fault.mode == "truncate-tcp":
+            return _truncated(response)
         if query.opcode() != dns.opcode.QUERY:
             response.set_rcode(dns.rcode.NOTIMP)
             return response.to_wire()
@@ -304,6 +332,9 @@ class DnsServer:
             return response.to_wire(max_size=limit)
         except dns.exception.TooBig:
             return _truncated(response)
+
+
+_ROOT_REFERRAL = dns.rrset.from_text(".", 518400, "IN", "NS", "a.root-servers.net.")
 
 
 def _truncated(response: dns.message.Message) -> bytes:

@@ -359,9 +359,14 @@ class DnsClient:
             exchanger = self._exchangers[server] = UdpExchanger(server.host, server.port)
         wire = await exchanger.exchange(query.wire, query.question_end, self.timeout)
         if wire[2] & 0x02:  # TC: the whole answer did not fit
-            return await dns.asyncquery.tcp(
+            response = await dns.asyncquery.tcp(
                 query.message(), server.host, timeout=self.timeout, port=server.port
             )
+            if response.flags & dns.flags.TC:
+                # TCP has no size limit, so TC here means the server never gives the whole
+                # answer: its records (usually none) are not the name's records.
+                raise _TruncatedOverTcp
+            return response
         if not full:
             scanned = dns_wire.scan_response(wire)
             if scanned is not None:
@@ -387,6 +392,16 @@ class DnsClient:
                             rdtype,
                             DnsOutcome.TIMEOUT,
                             error=f"no answer from {server} within {self.timeout:g}s",
+                            server=str(server),
+                        )
+                        continue
+                    except _TruncatedOverTcp:
+                        worst = DnsAnswer(
+                            name,
+                            rdtype,
+                            DnsOutcome.ERROR,
+                            error=f"{server} sent a truncated answer (TC) even over TCP, "
+                            "so its records are incomplete",
                             server=str(server),
                         )
                         continue
@@ -416,6 +431,10 @@ class DnsClient:
                 break
         assert worst is not None
         return worst
+
+
+class _TruncatedOverTcp(Exception):
+    """A TCP answer with the TC flag: no complete answer is to be had from that server."""
 
 
 def _presentation(rdata: object, rdtype: int) -> str:

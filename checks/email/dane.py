@@ -125,7 +125,9 @@ class DaneCheck(Check):
             )
 
         if chain.state is ChainState.INDETERMINATE or result.state is ChainState.INDETERMINATE:
-            reason = result.reason if result.state is ChainState.INDETERMINATE else chain.reason
+            # The chain's reason first: when it could not be checked, the TLSA answer's own
+            # reason ("no TLSA record") is not a finding, only what an unusable server said.
+            reason = chain.reason if chain.state is ChainState.INDETERMINATE else result.reason
             return finding(Status.ERROR, f"Could not check DANE for {host}: {reason}.")
         if chain.state is ChainState.INSECURE:
             return finding(

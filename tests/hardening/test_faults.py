@@ -213,6 +213,40 @@ CASES = (
         after=used_tcp_for_apex,
     ),
     Case(
+        "dns-truncated-over-tcp",
+        f"DNS: every answer for the apex {D} truncated (TC, no records), over UDP and TCP",
+        lambda w: w.dns.faults.set(D, "truncate-tcp"),
+        (
+            Expect("email.mx", D, "truncated"),
+            Expect("email.spf", D, "truncated"),
+            Expect("domain.caa", D, "truncated"),
+            Expect("email.starttls", D, "truncated"),
+            Expect("email.mta_sts", D, "truncated"),
+            Expect("accounts.inventory", ME, "truncated"),
+        ),
+        spill=(("email.dane", D), ("domain.dnssec", D), ("email.bimi", D)),
+        after=used_tcp_for_apex,
+    ),
+    *(
+        Case(
+            f"dns-root-{mode}",
+            f"DNS: the resolver answers {shown} for the root DNSKEY (an "
+            "authoritative-only server), with the IANA root anchors",
+            lambda w, mode=mode: w.dns.faults.set_global(f"{mode}-root"),  # type: ignore[misc]
+            (
+                Expect("domain.dnssec", D, r"127\.0\.0\.1:\d+ answered"),
+                Expect("domain.dnssec", P, r"127\.0\.0\.1:\d+ answered"),
+            ),
+            spill=(("email.dane", D), ("email.dane", P)),
+            options=lambda w: {"trust_anchors": None},
+        )
+        for mode, shown in (
+            ("nodata", "NODATA"),
+            ("nxdomain", "NXDOMAIN"),
+            ("referral", "with a referral"),
+        )
+    ),
+    Case(
         "dns-4kb-txt",
         f"DNS: a 4 KB TXT record next to the SPF record at {D}",
         big_txt,
@@ -547,7 +581,8 @@ def test_the_matrix_covers_every_fault_family() -> None:
     ids = {case.id for case in CASES}
     for needed in (
         "dns-timeout", "dns-servfail", "dns-refused", "dns-truncated", "dns-4kb-txt",
-        "dns-cname-loop", "spf-include-loop", "dns-apex-nxdomain", "http-refused", "http-hang",
+        "dns-cname-loop", "dns-truncated-over-tcp", "dns-root-nodata", "dns-root-nxdomain",
+        "dns-root-referral", "spf-include-loop", "dns-apex-nxdomain", "http-refused", "http-hang",
         "http-trickle", "http-redirect-loop", "http-redirect-chain", "http-huge-pdf",
         "http-gzip-bomb-site", "http-wrong-content-type", "tls-expired", "tls-wrong-host",
         "tls-untrusted", "smtp-no-banner", "smtp-starttls-broken", "rdap-429", "rdap-5xx",

@@ -7,7 +7,10 @@ the child's DNSKEY RRset signed by that key, and each signature's validity perio
 of a DS is accepted only when the parent proves it with a signed NSEC record (insecure
 delegation). ``validate_rrset`` then checks a target RRset against the final zone's keys.
 Every break is reported as one sentence naming the link ("DS for x.example at example does
-not match any DNSKEY"). DNS trouble is INDETERMINATE, never bogus or insecure.
+not match any DNSKEY"). DNS trouble is INDETERMINATE, never bogus or insecure; so is a
+server that cannot serve the chain at all (an authoritative-only server answering NODATA,
+NXDOMAIN or a referral for the root DNSKEY, or one that strips signatures): the reason
+names the server, because a validator's verdict is only as good as the resolver it asks.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ DNSKEY = dns.rdatatype.DNSKEY
 RRSIG = dns.rdatatype.RRSIG
 NSEC = dns.rdatatype.NSEC
 NSEC3 = dns.rdatatype.NSEC3
+NS = dns.rdatatype.NS
+SOA = dns.rdatatype.SOA
 MAX_NSEC3_ITERATIONS = 500  # RFC 9276: validators may treat more as insecure
 ANCHOR_ENV = "AUDITOR_TRUST_ANCHOR_FILE"
 DEFAULT_ANCHOR_FILE = Path(__file__).resolve().parent.parent / "data" / "root-anchors.txt"
@@ -119,6 +124,33 @@ def _day(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+class _Indeterminate(str):
+    """Why the chain could not be checked (the server, not the zone, is at fault)."""
+
+
+def _servers(client: DnsClient) -> str:
+    shown = ", ".join(str(server) for server in client.nameservers[:3]) or "none configured"
+    return f"the DNS server{'s' if len(client.nameservers) > 1 else ''} {shown}"
+
+
+def _is_referral(response: dns.message.Message) -> bool:
+    """No answer, NS records and no SOA in authority: "ask them", not "there is nothing"."""
+    return (
+        not response.answer
+        and any(r.rdtype == NS for r in response.authority)
+        and not any(r.rdtype == SOA for r in response.authority)
+    )
+
+
+def _how_it_answered(response: dns.message.Message) -> str:
+    rcode = response.rcode()
+    if rcode == dns.rcode.NXDOMAIN:
+        return "NXDOMAIN"
+    if rcode != dns.rcode.NOERROR:
+        return dns.rcode.to_text(rcode)
+    return "with a referral" if _is_referral(response) else "NODATA"
+
+
 def check_signature(
     rrset: dns.rrset.RRset,
     sigs: dns.rrset.RRset | None,
@@ -190,16 +222,42 @@ class _Walker:
         )
 
     async def zone_keys(
-        self, zone: dns.name.Name, trusted: Sequence[dns.rdata.Rdata], parent: str
-    ) -> dns.rrset.RRset | str | DnsAnswer:
-        """The zone's DNSKEY RRset once a trusted key signs it, or why not."""
+        self,
+        zone: dns.name.Name,
+        trusted: Sequence[dns.rdata.Rdata],
+        parent: str,
+        *,
+        anchored: bool = False,
+    ) -> dns.rrset.RRset | str | DnsAnswer | _Indeterminate:
+        """The zone's DNSKEY RRset once a trusted key signs it, or why not.
+
+        ``anchored``: the zone of the trust anchor itself (the root in real audits), which
+        is always signed, so a server without its keys or signatures cannot be asked."""
         response = await self.ask(zone, "DNSKEY")
         if isinstance(response, DnsAnswer):
             return response
         keys = response.get_rrset(response.answer, zone, IN, DNSKEY)
+        servers = _servers(self.client)
         if keys is None:
+            how = _how_it_answered(response)
+            if anchored:
+                return _Indeterminate(
+                    f"{servers} answered {how} for the DNSKEY of {_text(zone)}, the zone of "
+                    "the trust anchor, so it cannot be used to validate DNSSEC (it is probably "
+                    "an authoritative-only server); use a recursive resolver"
+                )
+            if how != "NODATA":
+                return _Indeterminate(
+                    f"{servers} answered {how} for the DNSKEY of {_text(zone)}, which has a "
+                    f"DS at {parent}; use a recursive resolver"
+                )
             return f"{_text(zone)} has a DS at {parent} but serves no DNSKEY"
         sigs = response.get_rrset(response.answer, zone, IN, RRSIG, DNSKEY)
+        if anchored and sigs is None:
+            return _Indeterminate(
+                f"{servers} returned the DNSKEY of {_text(zone)} without its signatures, so it "
+                "does not pass DNSSEC records on; use a resolver that does"
+            )
         matching = [k for k in keys if any(_matches_anchor(k, zone, a) for a in trusted)]
         if not matching:
             return f"DS for {_text(zone)} at {parent} does not match any DNSKEY"
@@ -223,9 +281,11 @@ async def validate_chain(
     if not covering:
         return walker.result(ChainState.INDETERMINATE, f"no trust anchor covers {name}")
     zone = max(covering, key=len)
-    got = await walker.zone_keys(zone, anchors[zone], "the trust anchor")
+    got = await walker.zone_keys(zone, anchors[zone], "the trust anchor", anchored=True)
     if isinstance(got, DnsAnswer):
         return walker.result(ChainState.INDETERMINATE, got.describe(), zone)
+    if isinstance(got, _Indeterminate):
+        return walker.result(ChainState.INDETERMINATE, str(got), zone)
     if isinstance(got, str):
         return walker.result(ChainState.BOGUS, got, zone)
     keys = got
@@ -236,6 +296,14 @@ async def validate_chain(
             return walker.result(ChainState.INDETERMINATE, response.describe(), zone, keys)
         if response.rcode() == dns.rcode.NXDOMAIN:
             break  # nothing below exists: the zone reached so far holds the name's denial
+        if response.rcode() != dns.rcode.NOERROR or _is_referral(response):
+            return walker.result(
+                ChainState.INDETERMINATE,
+                f"{_servers(client)} answered {_how_it_answered(response)} for the DS of "
+                f"{_text(child)}; use a recursive resolver",
+                zone,
+                keys,
+            )
         ds = response.get_rrset(response.answer, child, IN, DS)
         if ds is not None:
             sigs = response.get_rrset(response.answer, child, IN, RRSIG, DS)
@@ -246,6 +314,8 @@ async def validate_chain(
             got = await walker.zone_keys(child, list(ds), _text(zone))
             if isinstance(got, DnsAnswer):
                 return walker.result(ChainState.INDETERMINATE, got.describe(), child)
+            if isinstance(got, _Indeterminate):
+                return walker.result(ChainState.INDETERMINATE, str(got), child)
             if isinstance(got, str):
                 return walker.result(ChainState.BOGUS, got, child)
             zone, keys = child, got
@@ -399,6 +469,13 @@ async def validate_rrset(
     wanted = dns.rdatatype.from_text(rdtype)
     rrset = response.get_rrset(response.answer, owner, IN, wanted)
     if rrset is None:
+        if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN) or _is_referral(
+            response
+        ):
+            return RrsetResult(
+                ChainState.INDETERMINATE,
+                f"{_servers(client)} answered {_how_it_answered(response)} for {name} {rdtype}",
+            )
         return RrsetResult(chain.state, f"{name} has no {rdtype} record", absent=True)
     if chain.state is not ChainState.SECURE or chain.keys is None:
         return RrsetResult(chain.state, chain.reason, rrset)
