@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import dns.asyncquery
 import dns.dnssec
+import dns.dnssectypes
 import dns.exception
 import dns.flags
 import dns.message
@@ -205,7 +206,9 @@ async def test_runtime_records_and_programmatic_zone() -> None:
 async def test_signed_zone_rrsigs_only_with_do() -> None:
     zone = dns.zone.from_text(ZONE.replace("{big}", '"x"'), relativize=False)
     private = ed25519.Ed25519PrivateKey.generate()
-    dnskey = dns.dnssec.make_dnskey(private.public_key(), dns.dnssec.Algorithm.ED25519, flags=257)
+    dnskey = dns.dnssec.make_dnskey(
+        private.public_key(), dns.dnssectypes.Algorithm.ED25519, flags=257
+    )
     now = datetime.now(UTC)
     with zone.writer() as txn:
         dns.dnssec.sign_zone(

@@ -81,7 +81,7 @@ def _response(
             found = response.find_rrset(
                 section, rrset.name, rrset.rdclass, rrset.rdtype, create=True
             )
-            found.update(rrset)
+            found.update(rrset)  # type: ignore[no-untyped-call]
     return response.to_wire()
 
 

@@ -53,7 +53,7 @@ def test_a_registered_package_that_cannot_be_found_is_named(
     import auditor.actions as actions_module
 
     broken = EntryPoint("broken", "no_such_plugin.actions", "auditor.actions")
-    real = actions_module.entry_points
+    real = actions_module.entry_points  # type: ignore[attr-defined]
 
     def with_broken(group: str) -> list[EntryPoint]:
         return [*real(group=group), broken]

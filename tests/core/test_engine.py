@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -101,7 +101,7 @@ class Empty(Check):
         return []
 
 
-async def run_engine(*checks: type[Check], options: AuditOptions | None = None) -> tuple:
+async def run_engine(*checks: type[Check], options: AuditOptions | None = None) -> tuple[Any, ...]:
     events: list[Event] = []
     async with Services(options or loopback_options()) as services:
         report = await Engine.from_checks(list(checks)).run(

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -347,7 +348,7 @@ def _rdap(value: object) -> None:
 @dataclass(frozen=True)
 class Parser:
     name: str
-    run: Callable[[Any], None]
+    run: Callable[..., object]
     errors: tuple[type[BaseException], ...]
     inputs: Any
     fuzz_examples: int
@@ -567,7 +568,7 @@ def hostile_report(text: str) -> Any:
     )
 
 
-class _Tags(__import__("html.parser").parser.HTMLParser):
+class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []

@@ -92,7 +92,7 @@ def _rdata(rtype: str, value: Any) -> dns.rdata.Rdata | None:
     if rtype == "MX":
         preference, exchange = value
         target = dns.name.root if not exchange else _name(exchange)
-        return dns.rdtypes.ANY.MX.MX(IN, dns.rdatatype.MX, int(preference), target)
+        return dns.rdtypes.ANY.MX.MX(IN, dns.rdatatype.MX, int(preference), target)  # type: ignore[no-untyped-call]
     if rtype in ("PTR", "CNAME"):
         return dns.rdata.from_text(IN, dns.rdatatype.from_text(rtype), _name(value).to_text())
     return dns.rdata.from_text(IN, dns.rdatatype.from_text(rtype), str(value))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dns.dnssec
+import dns.dnssectypes
 import dns.message
 import dns.name
 import dns.rdatatype
@@ -41,7 +42,7 @@ SHA256_HEX = "ab" * 32
 def new_key() -> Key:
     private = ed25519.Ed25519PrivateKey.generate()
     return private, dns.dnssec.make_dnskey(
-        private.public_key(), dns.dnssec.Algorithm.ED25519, flags=257
+        private.public_key(), dns.dnssectypes.Algorithm.ED25519, flags=257
     )
 
 

@@ -14,7 +14,8 @@ from auditor.demo.web_server import Request, Response, WebServer, html, redirect
 from auditor.model import Finding, Status
 from auditor.net.connect import ConnectRule
 from auditor.services import Services
-from checks.web.https import HttpsCheck, site_origins
+from auditor.standards.web.sites import site_origins
+from checks.web.https import HttpsCheck
 
 MakeServices = Callable[..., Services]
 RunCheck = Callable[..., Awaitable[list[Finding]]]
