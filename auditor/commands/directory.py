@@ -2,14 +2,21 @@
 
 The 2FA Directory (https://2fa.directory) is published under the MIT licence by the
 2factorauth project. ``update`` saves its v3 all.json in the user data directory (mode
-0600, atomically); the accounts checks merge it with our own table, ours winning.
+0600, atomically); the accounts checks merge it with our own table, ours winning. It also
+reports where the directory's methods for one of our services differ from our table, so a
+change in the directory is noticed and reconciled against the service's own help page.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from auditor.commands.common import add_network_options
+
+if TYPE_CHECKING:
+    from auditor.standards.accounts.services_table import Service
 
 HELP = "download (update) or describe (info) the 2FA Directory used by the accounts checks"
 
@@ -66,8 +73,26 @@ def _update(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     say(f"Saved {len(services)} services to {path}")
+    _report_differences(services, say)
     say(f"Data: {DIRECTORY_CREDIT}")
     return 0
+
+
+def _report_differences(services: list[Service], say: Callable[[str], None]) -> None:
+    from auditor.standards.accounts.directory_diff import compare_with_directory
+    from auditor.standards.accounts.services_table import builtin_services
+
+    ours = builtin_services()
+    found = compare_with_directory(ours, services)
+    listed = len(found.agree) + len(found.differ)
+    say(
+        f"Our table of {len(ours)} services: {listed} are in the directory, "
+        f"{len(found.agree)} agree on the second factors offered"
+    )
+    for difference in found.differ:
+        why = difference.service.directory_differs
+        known = f" (known: {why})" if why else " (new: check the service's help page)"
+        say(f"  differs: {difference.describe()}{known}")
 
 
 async def _download(options: object, url: str, cap: int) -> bytes | str:

@@ -126,3 +126,14 @@ async def test_messaging_answers_become_pass_warn_or_question() -> None:
     assert found["telegram"].status is Status.MANUAL
     for finding in report.findings:
         assert set(finding.actions) <= ACTIONS
+
+
+async def test_a_service_with_nothing_to_turn_on_gets_advice_not_a_question() -> None:
+    accounts = (Account("monzo", "alex", "unknown"), Account("starling", "alex", "none"))
+    found = by_subject(await audit(Profile(name="A", accounts=accounts)))
+    for subject, service in (("monzo:alex:2fa", "monzo"), ("starling:alex:2fa", "starling")):
+        finding = found[subject]
+        assert (finding.status, finding.severity) == (Status.WARN, Severity.LOW)
+        assert "offers no two-step sign-in" in finding.message
+        assert "lock" in finding.message  # the service's own advice, from the table's notes
+        assert finding.actions == ("accounts.no-2fa-service", f"accounts.2fa-{service}")

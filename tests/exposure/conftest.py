@@ -120,9 +120,13 @@ def make_jpeg(lat: float | None = None, lon: float | None = None, xmp: bool = Fa
         image.save(buffer, "JPEG", xmp=packet.encode())
     else:
         exif = Image.Exif()
-        gps = exif.get_ifd(0x8825)
-        gps[1], gps[2] = ("N" if lat >= 0 else "S"), _dms(lat)
-        gps[3], gps[4] = ("E" if lon >= 0 else "W"), _dms(lon)
+        # Assigned whole: with Pillow 10 and 11.0 the dict from get_ifd() is a copy.
+        exif[0x8825] = {
+            1: "N" if lat >= 0 else "S",
+            2: _dms(lat),
+            3: "E" if lon >= 0 else "W",
+            4: _dms(lon),
+        }
         image.save(buffer, "JPEG", exif=exif)
     return buffer.getvalue()
 

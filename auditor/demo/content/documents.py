@@ -75,11 +75,14 @@ def canvassing_photo() -> bytes:
     exif[0x010F] = "DemoPhone"  # Make
     exif[0x0110] = "DemoPhone 12"  # Model
     exif[0x0132] = "2026:09:14 10:21:07"  # DateTime
-    gps = exif.get_ifd(0x8825)
-    gps[1] = "N" if latitude >= 0 else "S"
-    gps[2] = _dms(latitude)
-    gps[3] = "E" if longitude >= 0 else "W"
-    gps[4] = _dms(longitude)
+    # The GPS IFD is assigned as a whole: with Pillow 10 and 11.0 the dict from get_ifd() is a copy,
+    # and what is written into it never reaches the saved file.
+    exif[0x8825] = {
+        1: "N" if latitude >= 0 else "S",
+        2: _dms(latitude),
+        3: "E" if longitude >= 0 else "W",
+        4: _dms(longitude),
+    }
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif, quality=60)
     return buffer.getvalue()

@@ -79,6 +79,19 @@ def _assess_method(account: Account, service: Service | None, primary: bool) -> 
     method = account.twofa
     own = service_action(service)
     role = " (your main email, which can reset your other accounts)" if primary else ""
+    if service is not None and not service.offers_2fa and method in ("unknown", "none"):
+        # Nothing to turn on: the advice says so and protects what there is, instead of
+        # failing the person or asking which second step they use.
+        advice = service.notes or (
+            "Use a unique password and protect the email address it sends resets to."
+        )
+        return Assessment(
+            Status.WARN,
+            Severity.LOW,
+            f"{service.name} offers no two-step sign-in as far as we know. {advice}",
+            "2fa",
+            ("accounts.no-2fa-service", own),
+        )
     if method == "unknown":
         return Assessment(
             Status.MANUAL,
@@ -88,15 +101,6 @@ def _assess_method(account: Account, service: Service | None, primary: bool) -> 
             ("accounts.2fa-record", own),
         )
     if method == "none":
-        if service is not None and not service.offers_2fa:
-            return Assessment(
-                Status.WARN,
-                Severity.LOW,
-                f"{service.name} offers no two-step sign-in as far as we know; use a unique "
-                f"password and protect the email address it sends resets to.",
-                "2fa",
-                ("accounts.no-2fa-service",),
-            )
         actions = ("accounts.2fa-primary-email", own) if primary else (own,)
         return Assessment(
             Status.FAIL,

@@ -87,6 +87,10 @@ class Service:
     major: bool = False  # a takeover speaks in the candidate's name
     notes: str = ""
     source: str = "table"  # "table" or "2fa-directory"
+    # The 2FA Directory entry (its domain) compared with ours when no domain of ours names it.
+    directory: str = ""
+    # Why our methods differ from the directory's, citing the service's own page (``docs``).
+    directory_differs: str = ""
 
     @property
     def offers_2fa(self) -> bool:
@@ -194,7 +198,7 @@ def _service_from_toml(entry: Mapping[str, Any], where: str) -> Service:
         return tuple(v.strip().lower() for v in value if v.strip())
 
     known = {"key", "name", "category", "methods", "docs", "setting", "aliases", "domains"}
-    known |= {"major", "notes"}
+    known |= {"major", "notes", "directory", "directory_differs"}
     unknown = sorted(set(entry) - known)
     if unknown:
         raise ServiceTableError(f"{where}: unknown key {unknown[0]!r}")
@@ -222,6 +226,8 @@ def _service_from_toml(entry: Mapping[str, Any], where: str) -> Service:
         domains=texts("domains"),
         major=major,
         notes=text("notes", required=False),
+        directory=text("directory", required=False).lower(),
+        directory_differs=text("directory_differs", required=False),
     )
 
 
