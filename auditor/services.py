@@ -21,6 +21,8 @@ from auditor.net.smtp import SmtpProbe
 
 T = TypeVar("T")
 
+LOOKALIKES_DEFAULT = 1500  # see AuditOptions.lookalikes
+
 # Third-party services the checks may call. Named in the UI and docs (docs/privacy.md);
 # each is overridable with --endpoint NAME=URL (the demo world and tests point them at
 # loopback servers).
@@ -59,9 +61,11 @@ class AuditOptions:
     companies_house_key: str | None = None
     trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
     trust_anchors: str | None = None  # the same as text (the demo world's own anchor)
-    # How many lookalike names to resolve at most; covers every kind the generator makes
-    # for a typical campaign name (260-370), still a bound for very long ones.
-    lookalikes: int = 500
+    # How many lookalike names to resolve at most (likeliest first). 1500 holds every name
+    # the generator makes for campaign names up to about 22 letters, which covers 99% of
+    # dnstwist's registrable ASCII names for them (benchmarks/RESULTS-lookalikes.md); an
+    # unregistered name costs one query (NXDOMAIN for NS).
+    lookalikes: int = LOOKALIKES_DEFAULT
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4
     # The latest outcome of each interactive check, recorded by the app (never a secret).

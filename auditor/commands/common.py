@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from auditor.services import AuditOptions
 
 
+# AuditOptions.lookalikes, repeated so the CLI starts without importing the services
+# (tests/transport/test_lookalikes.py keeps the two equal).
+LOOKALIKES_DEFAULT = 1500
+
+
 class UsageError(Exception):
     """A problem with what the user asked for: one line on stderr, exit code 2."""
 
@@ -47,8 +52,9 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
         "IANA root anchors",
     )  # fmt: skip
     group.add_argument(
-        "--lookalikes", type=int, default=500, metavar="N",
-        help="resolve at most N lookalike names of each campaign domain (500; 0 skips them)",
+        "--lookalikes", type=int, default=LOOKALIKES_DEFAULT, metavar="N",
+        help=f"resolve at most N lookalike names of each campaign domain, likeliest first "
+        f"({LOOKALIKES_DEFAULT}; 0 skips them)",
     )  # fmt: skip
     lookups = parser.add_argument_group("lookups that send something about the person")
     lookups.add_argument(
@@ -81,7 +87,7 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             ca_file=args.ca_file,
             smtp_port=getattr(args, "smtp_port", 25),
             trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
-            lookalikes=getattr(args, "lookalikes", 500),
+            lookalikes=getattr(args, "lookalikes", LOOKALIKES_DEFAULT),
             allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
             companies_house_key=_secret_from_file(getattr(args, "companies_house_key_file", None)),
         ).with_endpoints(endpoints)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from auditor.net.dns import DnsAnswer, DnsClient
+from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome
 from auditor.net.domains import organisational_domain
 from auditor.standards.domain.permutations import Lookalike, permutations
 
@@ -38,6 +38,10 @@ def _null_mx(answer: DnsAnswer) -> bool:
 async def probe(dns: DnsClient, lookalike: Lookalike) -> Probe:
     ns = await dns.query(lookalike.name, "NS")
     answers = [ns]
+    if ns.outcome is DnsOutcome.NXDOMAIN:
+        # The name does not exist, so it has no address either (RFC 8020): one query for
+        # most of the names, which lets the default bound cover far more of them.
+        return Probe(lookalike, tuple(answers), registered=False, failed=False)
     if not ns.ok:
         a = await dns.query(lookalike.name, "A")
         answers.append(a)
@@ -57,8 +61,9 @@ class LookalikesCheck(Check):
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/phishing-scams",
         description="Generates names a voter could mistake for the campaign domain (other "
-        "endings, look-alike letters, typos, Cyrillic homoglyphs) and asks DNS which exist "
-        "and which can handle email.",
+        "endings, look-alike letters, typos, campaign words, bit flips, Cyrillic where the "
+        "registry allows it), likeliest first, and asks DNS which exist and which can "
+        "handle email.",
         timeout=120.0,
         target_must_exist=False,  # squats on a lapsed domain matter all the more
     )

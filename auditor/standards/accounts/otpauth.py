@@ -1,8 +1,15 @@
 """Audit an otpauth:// key URI (the text inside an authenticator QR code) without keeping it.
 
-``lint_uri`` returns one ``LintItem`` per property (type, label, issuer, algorithm, digits,
-period, secret). No item, message or exception ever contains the secret: the secret is
-measured (is it base32? how many bits?) and dropped.
+The reference is Google's Key URI Format (github.com/google/google-authenticator/wiki/
+Key-Uri-Format): ``otpauth://TYPE/LABEL?PARAMETERS``, a label ``accountname`` or
+``issuer (":" / "%3A") *"%20" accountname`` where neither part may contain a colon, a base32
+secret whose padding "should be omitted", and ``algorithm``, ``digits`` and ``period``
+parameters that Google Authenticator ignores: a value other than the default is valid but
+makes that app show wrong codes, so each is the same warning.
+
+``lint_uri`` returns one ``LintItem`` per property (scheme, type, label, issuer, algorithm,
+digits, period or counter, secret). No item, message or exception ever contains the secret:
+the secret is measured (is it base32? how many bits?) and dropped.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ class OtpauthError(ValueError):
 @dataclass(frozen=True)
 class LintItem:
     status: str  # "pass", "warn" or "fail"
-    field: str  # "type", "label", "issuer", "algorithm", "digits", "period", "counter", "secret"
+    field: str  # "case", "type", "label", "issuer", "algorithm", "digits", "period", "counter",
+    # "secret"
     message: str
 
 
@@ -45,20 +53,24 @@ def lint_uri(text: str) -> list[LintItem]:
         raise OtpauthError("the otpauth:// URI cannot be parsed") from None
     params: dict[str, str] = {}
     repeated: set[str] = set()
+    upper_case: list[str] = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True, max_num_fields=50):
+        if key != key.lower():
+            upper_case.append(key.lower())
         key = key.lower()
         if key in params:
             repeated.add(key)
         params.setdefault(key, value)
-    items: list[LintItem] = []
+    items: list[LintItem] = [_check_case(raw[: len("otpauth")], parts.netloc, upper_case)]
     kind = parts.netloc.lower()
     items.append(_check_type(kind))
-    label = unquote(parts.path.lstrip("/"))
-    items.extend(_check_label_and_issuer(label, params.get("issuer")))
+    items.extend(_check_label_and_issuer(parts.path, params.get("issuer")))
     items.append(_check_algorithm(params.get("algorithm")))
     items.append(_check_digits(params.get("digits")))
     if kind == "hotp":
         items.append(_check_counter(params.get("counter")))
+        if "period" in params:
+            items.append(LintItem("warn", "period", "period is for TOTP; an HOTP key ignores it"))
     else:
         items.append(_check_period(params.get("period")))
     items.append(_check_secret(params.get("secret")))
@@ -91,14 +103,42 @@ def _check_type(kind: str) -> LintItem:
     return LintItem("fail", "type", "unknown type (expected totp or hotp)")
 
 
-def _check_label_and_issuer(label: str, issuer: str | None) -> list[LintItem]:
+def _check_case(scheme: str, kind: str, upper_case: list[str]) -> LintItem:
+    """The format writes the scheme, type and parameter names in lower case. Schemes are
+    case-insensitive (RFC 3986 3.1), but apps match parameter names exactly."""
+    if upper_case:
+        names = ", ".join(f"{name}=" for name in dict.fromkeys(upper_case))
+        return LintItem(
+            "warn", "case", f"parameter names must be lower case ({names}); apps that match "
+            "them exactly ignore the parameter"
+        )  # fmt: skip
+    if scheme != "otpauth" or kind != kind.lower():
+        return LintItem(
+            "warn", "case", "write otpauth:// and the type in lower case: some apps refuse "
+            "OTPAUTH:// or TOTP"
+        )  # fmt: skip
+    return LintItem("pass", "case", "scheme, type and parameter names in lower case")
+
+
+def _check_label_and_issuer(path: str, issuer: str | None) -> list[LintItem]:
     items: list[LintItem] = []
+    label = unquote(path.lstrip("/"))
     prefix, sep, account = label.partition(":")
     if not sep:
         prefix, account = "", label
     prefix, account = prefix.strip(), account.strip()
-    if not account:
+    if not label.strip():
+        items.append(
+            LintItem("fail", "label", "no label: the format needs otpauth://TYPE/LABEL, the "
+                     "account the codes are for")
+        )  # fmt: skip
+    elif not account:
         items.append(LintItem("warn", "label", "no account name in the label"))
+    elif ":" in account:
+        items.append(
+            LintItem("warn", "label", "the account name contains a colon, which the format "
+                     "forbids: apps split the label at the first colon and show it wrongly")
+        )  # fmt: skip
     else:
         items.append(LintItem("pass", "label", f"account name: {_show(account)}"))
     if issuer is None or not issuer.strip():
@@ -111,6 +151,11 @@ def _check_label_and_issuer(label: str, issuer: str | None) -> list[LintItem]:
             items.append(
                 LintItem("warn", "issuer", "no issuer: the app will not show which service this is")
             )
+    elif ":" in issuer:
+        items.append(
+            LintItem("warn", "issuer", f"the issuer {_show(issuer)} contains a colon (%3A), "
+                     "which the format forbids: it can never match the label prefix")
+        )  # fmt: skip
     elif prefix and prefix != issuer.strip():
         items.append(
             LintItem("warn", "issuer", f"issuer {_show(issuer)} differs from the label prefix "
@@ -121,36 +166,37 @@ def _check_label_and_issuer(label: str, issuer: str | None) -> list[LintItem]:
     return items
 
 
+_IGNORED = "Google Authenticator ignores it and would show wrong codes"
+
+
 def _check_algorithm(value: str | None) -> LintItem:
     algorithm = (value or "SHA1").upper().replace("-", "")
     if algorithm in _ALGORITHMS_STANDARD:
-        return LintItem("pass", "algorithm", "SHA1, the standard that every app supports")
+        return LintItem("pass", "algorithm", "SHA1, the default that every app supports")
     if algorithm in _ALGORITHMS_VALID:
-        return LintItem(
-            "warn",
-            "algorithm",
-            f"{algorithm} is valid, but some apps ignore it and show wrong codes",
-        )
+        return LintItem("warn", "algorithm", f"{algorithm} is valid, but {_IGNORED}")
     return LintItem("fail", "algorithm", "unknown algorithm (expected SHA1, SHA256 or SHA512)")
 
 
 def _check_digits(value: str | None) -> LintItem:
     digits = value or "6"
-    if digits in ("6", "8"):
-        return LintItem("pass", "digits", f"{digits} digits")
+    if digits == "6":
+        return LintItem("pass", "digits", "6 digits, the default")
+    if digits == "8":
+        return LintItem("warn", "digits", f"8 digits is valid, but {_IGNORED}")
     return LintItem("fail", "digits", "digits must be 6 or 8")
 
 
 def _check_period(value: str | None) -> LintItem:
     period = value or "30"
     seconds = ascii_int(period, max_digits=6)
-    if seconds is None or not 0 < seconds <= 600:
-        return LintItem("fail", "period", "the period is not a number of seconds")
+    if seconds is None:
+        return LintItem("fail", "period", "the period is not a whole number of seconds")
+    if seconds == 0:
+        return LintItem("fail", "period", "a period of 0 seconds cannot make codes")
     if seconds == 30:
-        return LintItem("pass", "period", "30 seconds, the standard")
-    return LintItem(
-        "warn", "period", f"{seconds} seconds: some apps ignore it and show wrong codes"
-    )
+        return LintItem("pass", "period", "30 seconds, the default")
+    return LintItem("warn", "period", f"{seconds} seconds is valid, but {_IGNORED}")
 
 
 def _check_counter(value: str | None) -> LintItem:
@@ -166,6 +212,11 @@ def _check_secret(value: str | None) -> LintItem:
     if not _BASE32.match(secret):
         return LintItem("fail", "secret", "the secret is not valid base32 (A–Z and 2–7)")
     unpadded = secret.rstrip("=")
+    padding = len(secret) - len(unpadded)
+    if padding and padding != -len(unpadded) % 8:
+        # RFC 4648 pads to a multiple of 8 characters; anything else is not base32 at all.
+        return LintItem("fail", "secret", f"the secret has {padding} '=' where base32 allows "
+                        f"{-len(unpadded) % 8}: apps may refuse it")  # fmt: skip
     try:
         decoded = base64.b32decode(unpadded + "=" * (-len(unpadded) % 8))
     except (binascii.Error, ValueError):
@@ -173,6 +224,9 @@ def _check_secret(value: str | None) -> LintItem:
     bits = len(decoded) * 8
     if bits < 80:
         return LintItem("fail", "secret", f"the secret is only {bits} bits (at least 128 wanted)")
+    if padding:
+        return LintItem("warn", "secret", f"the secret ({bits} bits) ends in '=' padding, "
+                        "which the format says to omit: some apps refuse it")  # fmt: skip
     if bits < 128:
         return LintItem("warn", "secret", f"the secret is {bits} bits (128 or more recommended)")
     return LintItem("pass", "secret", f"the secret is valid base32, {bits} bits")
