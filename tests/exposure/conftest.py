@@ -117,7 +117,13 @@ def make_jpeg(lat: float | None = None, lon: float | None = None, xmp: bool = Fa
             f' exif:GPSLatitude="{lat_text}" exif:GPSLongitude="{lon_text}"/></rdf:RDF>'
             "</x:xmpmeta>"
         )
-        image.save(buffer, "JPEG", xmp=packet.encode())
+        # The XMP APP1 segment is written by hand: Pillow's JPEG writer takes xmp= only
+        # from 11.0, and the declared floor is older.
+        image.save(buffer, "JPEG")
+        body = b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode()
+        jpeg = buffer.getvalue()
+        segment = b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body
+        return jpeg[:2] + segment + jpeg[2:]
     else:
         exif = Image.Exif()
         # Assigned whole: with Pillow 10 and 11.0 the dict from get_ifd() is a copy.
