@@ -1,7 +1,10 @@
 """Bulk audits for campaign IT volunteers: hundreds or thousands of domains in one run.
 
-Input is read lazily (a domain per line, or a CSV with a ``domain`` column); bad lines are
-reported with their line number and skipped, never fatal. Domains are audited concurrently
+Input is read lazily (a domain per line, or a CSV with a ``domain`` column); bad lines
+(not UTF-8, too long, not a domain) are reported with their line number and skipped, never
+fatal. Lines are read as bytes with a bound (``bounded_lines``): one endless line costs
+neither memory nor, past a megabyte, time: the rest of the input is then not read, and
+the run says so. Domains are audited concurrently
 with a bounded number in flight, all sharing one Services — so one DNS cache, and a lookup
 such as ``_spf.google.com`` that hundreds of domains include is resolved once per run.
 Results are handed to ``on_result`` as each domain finishes and then dropped: memory stays
@@ -14,6 +17,7 @@ import asyncio
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from auditor.engine import Engine
 from auditor.model import Report
@@ -24,6 +28,8 @@ from auditor.standards.identity.identifiers import domain_from_text
 
 DEFAULT_BULK_CHECKS = ("email.spf", "email.dmarc", "email.dkim", "email.mx")
 MAX_LINE_CHARS = 2048
+MAX_LINE_BYTES = 4 * MAX_LINE_CHARS  # UTF-8: up to four bytes a character
+MAX_SKIPPED_BYTES = 1 << 20  # past this much of one line, stop reading the input
 
 
 @dataclass(frozen=True)
@@ -31,18 +37,60 @@ class BulkItem:
     line: int  # 1-based line number in the input
     domain: str = ""
     error: str = ""  # why this line was skipped, when it was
+    stopped: bool = False  # the input was not read past this line
 
 
-def read_domains(lines: Iterable[str]) -> Iterator[BulkItem]:
+class EndlessLine(bytes):
+    """The start of a line longer than MAX_SKIPPED_BYTES: nothing after it was read."""
+
+
+def bounded_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Lines of at most MAX_LINE_BYTES (longer ones are cut there and the rest skipped in
+    chunks, so memory stays bounded); a line longer than MAX_SKIPPED_BYTES ends the input
+    with an ``EndlessLine`` (``/dev/zero`` as a list must not run forever)."""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            skipped = len(line)
+            while True:
+                rest = stream.readline(64 * 1024)
+                skipped += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+                if skipped > MAX_SKIPPED_BYTES:
+                    yield EndlessLine(line)
+                    return
+        yield line
+
+
+def read_domains(lines: Iterable[str | bytes]) -> Iterator[BulkItem]:
     """Domains from plain lines or from a CSV whose header has a ``domain`` column.
 
-    Blank lines and ``#`` comments are ignored; URLs and upper case are normalised;
-    duplicates are dropped silently (the first one counts).
+    Lines may be text, or bytes (from ``bounded_lines``), decoded here one by one so that
+    one line that is not UTF-8 is skipped, not the whole list. Blank lines and ``#``
+    comments are ignored; URLs and upper case are normalised; duplicates are dropped
+    silently (the first one counts).
     """
     seen: set[str] = set()
     column: int | None = None
     header_checked = False
     for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, EndlessLine):
+            yield BulkItem(
+                number,
+                error=f"longer than {MAX_SKIPPED_BYTES // (1 << 20)} MB: the input was not "
+                "read past this line",
+                stopped=True,
+            )
+            return
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield BulkItem(number, error=f"not UTF-8 text (byte {exc.start + 1})")
+                continue
         text = raw.strip().lstrip("\ufeff")
         if not text or text.startswith("#"):
             continue

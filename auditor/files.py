@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -39,3 +41,58 @@ def write_private_text(path: str | os.PathLike[str], text: str) -> Path:
             os.unlink(temp_name)
         raise
     return target
+
+
+class UnreadableFile(ValueError):
+    """A file the tool will not read: not a regular file, a symbolic link where none is
+    allowed, too large, or not UTF-8. The message is one line saying which."""
+
+
+def read_limited_bytes(
+    path: str | os.PathLike[str], *, limit: int, follow_symlinks: bool = True
+) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device (``/dev/zero``) or a symbolic link to one would block or never end:
+    the file is opened without blocking (and, with ``follow_symlinks=False``, with
+    ``O_NOFOLLOW``), checked to be a regular file on the open descriptor (no race with a
+    swap after a check by name), and read no further than ``limit`` + 1 bytes.
+    Raises ``OSError`` (missing, permission) or ``UnreadableFile``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise UnreadableFile("it is a symbolic link, which is not followed here") from None
+        raise
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file (a device, pipe or folder)")
+        if info.st_size > limit:
+            raise UnreadableFile(f"larger than {_size(limit)}")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"larger than {_size(limit)}")
+    return data
+
+
+def read_limited_text(
+    path: str | os.PathLike[str], *, limit: int, follow_symlinks: bool = True
+) -> str:
+    """``read_limited_bytes`` decoded as UTF-8 (a BOM is kept: callers strip it if they wish)."""
+    data = read_limited_bytes(path, limit=limit, follow_symlinks=follow_symlinks)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(f"not UTF-8 text (line {line})") from None
+
+
+def _size(limit: int) -> str:
+    if limit >= 1 << 20:
+        return f"{limit / (1 << 20):g} MB"
+    return f"{limit / 1024:g} KB" if limit >= 1024 else f"{limit} bytes"

@@ -34,7 +34,12 @@ from typing import Any
 from auditor.actions import ActionSet
 from auditor.changes import AuditDiff, diff
 from auditor.checklist import ChecklistState, ItemStatus, Verified, build_checklist
-from auditor.files import PRIVATE_DIR_MODE, write_private_text
+from auditor.files import (
+    PRIVATE_DIR_MODE,
+    UnreadableFile,
+    read_limited_text,
+    write_private_text,
+)
 from auditor.masking import masked_audit
 from auditor.model import Report
 
@@ -44,6 +49,9 @@ AUDIT_FORMAT = "candidate-auditor/audit"
 STATE_FORMAT = "candidate-auditor/checklist-state"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# A saved audit nests about eight levels deep; a file nested far deeper is not ours, and
+# every later reader (the report model, the masker, the writers) would recurse into it.
+MAX_JSON_DEPTH = 64
 
 # Evidence detail keys that could only hold a secret; dropped before saving, whatever a check
 # put there (checks must not put secrets in findings; this is the belt to that brace).
@@ -199,7 +207,7 @@ class History:
         """An audit by id, unique id prefix, or path to a saved audit file."""
         candidate = Path(ref).expanduser()
         if candidate.suffix == ".json" and candidate.is_file():
-            record = self._read_record(candidate)
+            record = self._read_record(candidate, follow_symlinks=True)  # the person's own path
             if record is None:
                 raise HistoryError(f"{ref}: not a saved audit ({self.warnings[-1]})")
             return record
@@ -215,30 +223,27 @@ class History:
     def load(self, record: AuditRecord | str) -> Report:
         if isinstance(record, str):
             record = self.find(record)
-        data = self._read_json(record.path)
+        data = self._read_json(record.path, follow_symlinks=record.path.parent != self.audits_dir)
         try:
             if data is None:
                 raise ValueError(self.warnings[-1] if self.warnings else "unreadable")
             return Report.from_dict(data["report"])
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             raise HistoryError(f"{record.path.name}: cannot read this audit ({exc})") from None
 
-    def _read_json(self, path: Path) -> dict[str, Any] | None:
+    def _read_json(self, path: Path, *, follow_symlinks: bool = False) -> dict[str, Any] | None:
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ValueError("too large")
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            reason = "truncated or not JSON" if isinstance(exc, ValueError) else str(exc)
-            self._warn(f"skipped {path.name}: {reason}")
+            data = read_json_file(path, follow_symlinks=follow_symlinks)
+        except (OSError, ValueError) as exc:
+            self._warn(f"skipped {path.name}: {_reason(exc)}")
             return None
         if not isinstance(data, dict) or data.get("format") != AUDIT_FORMAT:
             self._warn(f"skipped {path.name}: not a candidate-auditor audit")
             return None
         return data
 
-    def _read_record(self, path: Path) -> AuditRecord | None:
-        data = self._read_json(path)
+    def _read_record(self, path: Path, *, follow_symlinks: bool = False) -> AuditRecord | None:
+        data = self._read_json(path, follow_symlinks=follow_symlinks)
         if data is None:
             return None
         report = data.get("report")
@@ -265,11 +270,11 @@ class History:
         if not path.exists():
             return ChecklistState()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json_file(path)
             if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
                 raise ValueError("not a checklist state file")
             return ChecklistState.from_dict(data.get("state", {}))
-        except (OSError, ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+        except (OSError, ValueError, AttributeError, TypeError) as exc:
             # Keep the damaged file for the person to look at, and start afresh.
             aside = path.with_name(f"{path.name}.unreadable")
             with contextlib.suppress(OSError):
@@ -329,6 +334,44 @@ class History:
         state, verified = apply_verification(previous, report, changes, actions, state)
         self.save_state(subject, state)
         return Recorded(record, changes, verified)
+
+
+def read_json_file(path: Path, *, follow_symlinks: bool = False) -> Any:
+    """JSON from one of the tool's own files: a regular file (never a FIFO, a device or, by
+    default, a symbolic link: its folder is the tool's, so a link there was not made by it),
+    at most MAX_FILE_BYTES, nested at most MAX_JSON_DEPTH deep. Raises OSError or
+    ValueError (UnreadableFile, JSONDecodeError, or "nested too deeply")."""
+    text = read_limited_text(path, limit=MAX_FILE_BYTES, follow_symlinks=follow_symlinks)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _depth_over(data, MAX_JSON_DEPTH):
+        raise ValueError("nested too deeply")
+    return data
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (iterative: no recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnreadableFile) or str(exc) == "nested too deeply":
+        return str(exc)
+    if isinstance(exc, ValueError):
+        return "truncated or not JSON"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def apply_verification(

@@ -13,9 +13,9 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 
+from auditor.files import UnreadableFile, read_limited_bytes
 from auditor.standards.identity.identifiers import (
     TWOFA_SYNONYMS,
     domain_from_text,
@@ -39,6 +39,25 @@ TWOFA_METHODS = (
     "none",
     "unknown",
 )
+
+
+MAX_PROFILE_BYTES = 1 << 20  # a filled-in profile is a few KB
+MAX_FIELD_CHARS = 2048  # URLs and most other fields
+MAX_LIST_ITEMS = 100
+# Text the matchers search for (names, address lines) is kept short: the cost of matching
+# grows with it on every page read.
+_FIELD_LIMITS = {
+    "name": 200,
+    "aliases": 200,
+    "lines": 200,
+    "label": 200,
+    "postcode": 40,
+    "service": 100,
+    "handle": 320,
+    "second_factor_holder": 200,
+    "answer": 4000,
+    "note": 4000,
+}
 
 
 class ProfileError(ValueError):
@@ -170,7 +189,15 @@ class _Reader:
             self.fail(at + key, "is missing", f'add it, e.g. {key} = "..."')
         if value is not None and not isinstance(value, str):
             self.wrong(at + key, value, "text", f'put it in double quotes: {key} = "..."')
+        self.short_enough(at + key, key, value or "")
         return (value or "").strip()
+
+    def short_enough(self, where: str, key: str, value: str) -> None:
+        """Every matcher runs over every field: a megabyte address line costs gigabytes of
+        regex work, and a value shown in a message must not flood the terminal."""
+        limit = _FIELD_LIMITS.get(key, MAX_FIELD_CHARS)
+        if len(value) > limit:
+            self.fail(where, f"is {len(value):,} characters long", f"keep it under {limit}")
 
     def texts(self, table: Table, key: str, at: str) -> Iterator[tuple[str, str]]:
         """(item key, text) for a list-of-text field; a lone string is read as a list of one."""
@@ -180,9 +207,12 @@ class _Reader:
             value = [value]
         if not isinstance(value, list):
             self.wrong(at + key, value, "a list of text", f'{key} = ["...", "..."]')
+        if len(value) > MAX_LIST_ITEMS:
+            self.fail(at + key, f"has {len(value):,} items", f"keep it under {MAX_LIST_ITEMS}")
         for number, item in enumerate(value, 1):
             if not isinstance(item, str):
                 self.wrong(f"{at}{key}[{number}]", item, "text", "put it in double quotes")
+            self.short_enough(f"{at}{key}[{number}]", key, item)
             if item.strip():
                 yield f"{at}{key}[{number}]", item.strip()
 
@@ -221,6 +251,8 @@ class _Reader:
             value = [value]
         if not isinstance(value, list):
             self.wrong(key, value, f"[[{key}]] tables", f"start each one with [[{key}]]")
+        if len(value) > MAX_LIST_ITEMS:
+            self.fail(key, f"has {len(value):,} tables", f"keep it under {MAX_LIST_ITEMS}")
         for number, item in enumerate(value, 1):
             if not isinstance(item, dict):
                 self.wrong(f"{key}[{number}]", item, "a table", f"use [[{key}]]")
@@ -369,6 +401,8 @@ def _flatten_answers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[st
 
 def parse_profile(text: str, source: str = "<profile>") -> Profile:
     """Validate and normalise a profile's TOML text; raises ProfileError (one line)."""
+    if len(text) > MAX_PROFILE_BYTES:
+        raise ProfileError(source, "", f"is {len(text):,} characters long", "a profile is a few KB")
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
@@ -392,13 +426,15 @@ def load_profile(path: str | os.PathLike[str]) -> Profile:
     """Read and validate a profile file; notes if other users of the computer can read it."""
     source = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_limited_bytes(path, limit=MAX_PROFILE_BYTES)
     except FileNotFoundError:
         raise ProfileError(
             source, "", "no such file", f"create one: auditor init {source}"
         ) from None
     except OSError as exc:
         raise ProfileError(source, "", f"cannot be read ({exc.strerror})", "check it") from None
+    except UnreadableFile as exc:
+        raise ProfileError(source, "", f"cannot be read: {exc}", "give the profile file") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

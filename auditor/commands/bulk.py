@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from auditor.commands.common import add_network_options, parse_severity
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from dataclasses import replace
 
-    from auditor.bulk import DEFAULT_BULK_CHECKS, BulkItem, read_domains, run_bulk
+    from auditor.bulk import DEFAULT_BULK_CHECKS, BulkItem, bounded_lines, read_domains, run_bulk
     from auditor.commands.common import UsageError, options_from_args, say, split_ids
     from auditor.engine import Engine, PlanError
     from auditor.model import Report
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     source = _open_input(args.file)
     output, temp_path = _open_output(args.output)
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
-    counts = {"problem": 0, "skipped": 0}
+    counts = {"problem": 0, "skipped": 0, "checked": 0, "stopped": 0}
 
     def on_result(domain: str, report: Report) -> None:
         if args.format == "csv":
@@ -79,10 +79,13 @@ def run(args: argparse.Namespace) -> int:
         if any(f.status.is_problem and f.severity.rank >= args.fail_on.rank
                for f in report.findings):  # fmt: skip
             counts["problem"] += 1
+        if any(not f.status.could_not_check for f in report.findings):
+            counts["checked"] += 1
         progress.tick()
 
     def on_skip(item: BulkItem) -> None:
         counts["skipped"] += 1
+        counts["stopped"] += item.stopped
         say(f"line {item.line}: skipped: {item.error}")
 
     if args.format == "csv":
@@ -94,14 +97,17 @@ def run(args: argparse.Namespace) -> int:
             async def main() -> int:
                 async with Services(options) as services:
                     return await run_bulk(
-                        read_domains(source), engine, services, on_result=on_result,
+                        read_domains(bounded_lines(source)), engine, services, on_result=on_result,
                         on_skip=on_skip, max_domains_in_flight=args.concurrency,
                     )  # fmt: skip
 
-            audited = asyncio.run(main())
+            try:
+                audited = asyncio.run(main())
+            except BaseExceptionGroup as group:
+                # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full disk):
+                # re-raise that one, so the CLI's handlers give one line, not a traceback.
+                raise _first_leaf(group) from None
         finished = True
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{args.file}: not UTF-8 text ({exc.reason})") from None
     finally:
         progress.done()
         _close_output(output, temp_path, args.output, keep=finished)
@@ -109,18 +115,32 @@ def run(args: argparse.Namespace) -> int:
         f"{args.fail_on.value}, {counts['skipped']} lines skipped")  # fmt: skip
     if audited == 0:
         return 2
+    if counts["checked"] == 0:
+        say(f"nothing checked: every check of all {audited} domains could not check "
+            "(is the DNS server answering?)")  # fmt: skip
+        return 2
+    if counts["stopped"]:
+        return 2  # the rows written are kept, but the list was not read to its end
     return 1 if counts["problem"] else 0
 
 
-def _open_input(path: str) -> TextIO:
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+def _open_input(path: str) -> BinaryIO:
+    """Bytes: each line is decoded on its own (a bad one is skipped, not the whole list).
+    A pipe or FIFO is fine here (lists are streamed); lines are read with a bound."""
     from auditor.commands.common import UsageError
 
     if path == "-":
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return open(path, encoding="utf-8", newline="")
+        handle = open(path, "rb")  # noqa: SIM115  # closed by the caller's "with"
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return handle
 
 
 def _open_output(path: str | None) -> tuple[TextIO, str | None]:

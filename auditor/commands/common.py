@@ -44,7 +44,7 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
     if not audit:
         return
     group.add_argument(
-        "--smtp-port", type=int, default=25, metavar="PORT", help="port for SMTP probes (25)"
+        "--smtp-port", type=_port, default=25, metavar="PORT", help="port for SMTP probes (25)"
     )
     group.add_argument(
         "--trust-anchor", metavar="FILE",
@@ -84,22 +84,18 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
         options = AuditOptions(
             nameservers=nameservers,
             connect_to=rules,
-            ca_file=args.ca_file,
+            # The certificates as read and checked here, once: the file is not opened again.
+            ca_pem=_ca_certificates(args.ca_file) if args.ca_file else None,
             smtp_port=getattr(args, "smtp_port", 25),
             trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
             lookalikes=getattr(args, "lookalikes", LOOKALIKES_DEFAULT),
             allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
             companies_house_key=_secret_from_file(getattr(args, "companies_house_key_file", None)),
         ).with_endpoints(endpoints)
+    except UsageError:
+        raise
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if args.ca_file:
-        try:
-            with open(args.ca_file, encoding="utf-8") as handle:
-                if "BEGIN CERTIFICATE" not in handle.read():
-                    raise UsageError(f"--ca-file {args.ca_file}: no PEM certificate in it")
-        except OSError as exc:
-            raise UsageError(f"--ca-file {args.ca_file}: {exc.strerror}") from None
     if not 0 <= options.lookalikes <= 10_000:
         raise UsageError("--lookalikes must be between 0 and 10000")
     if args.timeout is not None:
@@ -116,26 +112,57 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
     return options
 
 
+MAX_OPTION_FILE_BYTES = 4 << 20  # a CA bundle is about 200 KB; anchors and keys far less
+
+
+def read_option_file(path: str, option: str, *, limit: int = MAX_OPTION_FILE_BYTES) -> str:
+    """The text of a file named by an option, or one line saying why not (a device, a FIFO,
+    too large, not UTF-8): never a traceback, never an endless read."""
+    from auditor.files import UnreadableFile, read_limited_text
+
+    try:
+        return read_limited_text(path, limit=limit)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: {exc.strerror or exc}") from None
+    except UnreadableFile as exc:
+        raise UsageError(f"{option} {path}: {exc}") from None
+
+
+def _ca_certificates(path: str) -> str:
+    import ssl
+
+    text = read_option_file(path, "--ca-file")
+    if "BEGIN CERTIFICATE" not in text:
+        raise UsageError(f"--ca-file {path}: no PEM certificate in it")
+    try:
+        ssl.create_default_context().load_verify_locations(cadata=text)
+    except (ssl.SSLError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0][:100]
+        raise UsageError(f"--ca-file {path}: not a usable PEM certificate ({reason})") from None
+    return text
+
+
 def _readable(path: str | None, option: str) -> str | None:
     if path is None:
         return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            handle.read(1)
-    except OSError as exc:
-        raise UsageError(f"{option} {path}: {exc.strerror or exc}") from None
+    read_option_file(path, option)
     return path
+
+
+def _port(text: str) -> int:
+    from auditor.standards.digits import ascii_int
+
+    port = ascii_int(text.strip(), max_digits=5)
+    if port is None or not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r:.20} is not a port number (1-65535)")
+    return port
 
 
 def _secret_from_file(path: str | None) -> str | None:
     """A key read from a file (never from argv, where shell history and ps would see it)."""
     if path is None:
         return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            secret = handle.read(4096).strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--companies-house-key-file {path}: cannot read it ({exc})") from None
+    secret = read_option_file(path, "--companies-house-key-file", limit=4096).strip()
     if not secret or any(c.isspace() for c in secret):
         raise UsageError(f"--companies-house-key-file {path}: expected one key on one line")
     return secret

@@ -75,8 +75,11 @@ def run(args: argparse.Namespace) -> int:
     actions = load_actions()
     for problem in actions.problems:
         say(f"problem: {problem}")
+    shown = len(history.warnings)
     _update_state(history, record.subject, report, args)
     checklist = build_checklist(report, actions, history.load_state(record.subject))
+    for warning in history.warnings[shown:]:  # the checklist state's, read just now
+        say(f"warning: {warning}")
     emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
     if args.reveal:
         say("note: saved audits keep your personal details hidden; for a report that shows "

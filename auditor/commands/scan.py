@@ -30,9 +30,13 @@ def run(args: argparse.Namespace) -> int:
     from auditor.profile import ProfileError, load_profile, profile_for_domain, profile_for_url
 
     try:
-        if args.profile:
+        # "is not None": an empty value is still the option given (and an error to name),
+        # never a fall-through to another source.
+        if args.profile is not None:
+            if not args.profile.strip():
+                raise UsageError("--profile: give the profile file's name")
             profile = load_profile(args.profile)
-        elif args.domain:
+        elif args.domain is not None:
             profile = profile_for_domain(args.domain)
         else:
             profile = profile_for_url(args.url)

@@ -25,6 +25,8 @@ allow_private_addresses: contextvars.ContextVar[bool] = contextvars.ContextVar(
 class BlockedAddress(OSError):
     """A connection refused by the guard: a public start URL led to a private address."""
 
+    address: str = ""  # the address refused
+
 
 class ResolutionFailed(OSError):
     """The host name did not resolve (NXDOMAIN, no address, or DNS could not answer)."""
@@ -46,7 +48,8 @@ class ConnectRule:
             raise ValueError(f"--connect-to {text!r} is not HOST1:PORT1:HOST2:PORT2")
         host, port, to_host, to_port = parts
         for label, value in (("PORT1", port), ("PORT2", to_port)):
-            if value and not (value.isdigit() and 0 < int(value) < 65536):
+            # ASCII only: "²".isdigit() is true (and int() then raises), as is "٨٠".isdigit().
+            if value and not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
                 raise ValueError(f"--connect-to {text!r}: {label} {value!r} is not a port")
         return cls(
             host.lower().rstrip("."),
@@ -183,10 +186,12 @@ class Connector:
         addresses.sort(key=lambda a: ":" in a)
         address = addresses[0]
         if not allow_private and is_private_address(address):
-            raise BlockedAddress(
+            blocked = BlockedAddress(
                 f"refused to connect to {host} ({address}): a private or loopback address "
                 "reached from a public start URL"
             )
+            blocked.address = address
+            raise blocked
         connect_host, connect_port = address, port
         for rule in self.rules:
             if rule.applies(host, port):

@@ -95,7 +95,7 @@ class Nameserver:
             host, port = text, str(DEFAULT_PORT)
         if (
             not host
-            or not port.isdigit()
+            or not (port.isascii() and port.isdigit())  # not "²" or Arabic-Indic digits
             or not 0 < int(port) < 65536
             or (":" in host and not _is_ipv6(host))
         ):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.net.connect import BlockedAddress, Connector, ResolutionFailed
@@ -35,6 +35,7 @@ class SmtpProbeResult:
     error: str = ""
     error_kind: str = ""  # connect | timeout | dns | protocol | tls | blocked
     transcript: tuple[str, ...] = field(default_factory=tuple)
+    blocked_address: str = ""  # what the guard refused, when it did
 
 
 class SmtpProtocolError(Exception):
@@ -55,12 +56,30 @@ class SmtpProbe:
         self.timeout = timeout
         self.helo_name = helo_name
 
-    async def probe(self, host: str, port: int = 25) -> SmtpProbeResult:
-        first = await self._attempt(host, port, verify=True)
+    async def probe(self, host: str, port: int = 25, *, origin: str = "") -> SmtpProbeResult:
+        """Probe one mail server. ``origin``: the domain whose MX record named ``host``.
+
+        As for web fetches (auditor.net.http), a mail server may be on a private or
+        loopback address only when the domain itself is: a public domain's MX record must
+        not point the auditor at the network it runs in (an SMTP conversation is a port
+        scan and a banner grab). Without an origin, the ``allow_private_addresses``
+        context decides."""
+        allow_private: bool | None = None
+        self_public = ""
+        if origin:
+            allow_private, why_public = await self.connector.judge_origin(origin)
+            self_public = f"{origin} is public" + (f": {why_public}" if why_public else "")
+        first = await self._attempt(host, port, verify=True, allow_private=allow_private)
+        if first.error_kind == "blocked" and self_public:
+            return replace(
+                first,
+                error=f"refused to connect to {host} ({first.blocked_address}): a private or "
+                f"loopback address named by the MX record of {origin} ({self_public})",
+            )
         if first.error_kind == "tls" and first.certificate_error:
             # Say what the certificate is even when it is not trusted: connect once more
             # without verification, only to read it.
-            second = await self._attempt(host, port, verify=False)
+            second = await self._attempt(host, port, verify=False, allow_private=allow_private)
             if second.tls_established:
                 return SmtpProbeResult(
                     **{
@@ -72,13 +91,17 @@ class SmtpProbe:
                 )
         return first
 
-    async def _attempt(self, host: str, port: int, *, verify: bool) -> SmtpProbeResult:
+    async def _attempt(
+        self, host: str, port: int, *, verify: bool, allow_private: bool | None
+    ) -> SmtpProbeResult:
         transcript: list[str] = []
         info: dict[str, Any] = {"host": host, "port": port}
         try:
-            destination = await self.connector.resolve(host, port)
+            destination = await self.connector.resolve(host, port, allow_private=allow_private)
         except BlockedAddress as exc:
-            return SmtpProbeResult(host, port, error=str(exc), error_kind="blocked")
+            return SmtpProbeResult(
+                host, port, error=str(exc), error_kind="blocked", blocked_address=exc.address
+            )
         except ResolutionFailed as exc:
             return SmtpProbeResult(host, port, error=str(exc), error_kind="dns")
         try:
@@ -195,7 +218,8 @@ async def _read_reply(reader: asyncio.StreamReader, transcript: list[str]) -> tu
             raise SmtpProtocolError("the server closed the connection")
         line = raw[:MAX_LINE].decode("utf-8", errors="replace").rstrip("\r\n")
         transcript.append(f"S: {line[:200]}")
-        if len(line) < 3 or not line[:3].isdigit():
+        code = line[:3]
+        if len(line) < 3 or not (code.isascii() and code.isdigit()):  # RFC 5321: 3DIGIT
             raise SmtpProtocolError(f"not an SMTP reply: {line[:80]!r}")
         lines.append(line[4:])
         if len(line) == 3 or line[3] == " ":

@@ -7,6 +7,8 @@ year and crashes on ``pct=²``. Every parser of a standard that says DIGIT uses 
 
 from __future__ import annotations
 
+import re
+
 ASCII_DIGITS = frozenset("0123456789")
 
 
@@ -22,3 +24,16 @@ def ascii_int(text: str, *, max_digits: int | None = None) -> int | None:
     if max_digits is not None and len(text) > max_digits:
         return None
     return int(text)
+
+
+# A plain decimal number: what geo meta tags, microdata, vCard GEO and XMP write. float()
+# also takes "nan", "inf", "1_0", "1e5" and Arabic-Indic digits.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,17})?|\.[0-9]{1,17})")
+
+
+def ascii_decimal(text: str) -> float | None:
+    """``text`` (surrounding spaces allowed) as a number when it is a plain ASCII decimal."""
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
+        return None
+    return float(text)

@@ -83,6 +83,26 @@ class LookalikesCheck(Check):
             async with limit:
                 return await probe(ctx.services.dns, candidate)
 
+        if not candidates:
+            # "None of 0 names is registered" would read as a pass for nothing checked.
+            if budget == 0:
+                return [
+                    ctx.finding(
+                        Status.SKIPPED,
+                        f"Lookalike domains of {domain} were not checked (--lookalikes 0).",
+                        location=domain,
+                        subject="summary",
+                    )
+                ]
+            return [
+                ctx.finding(
+                    Status.ERROR,
+                    f"Could not check lookalike domains of {domain}: no lookalike name "
+                    "could be made from it.",
+                    location=domain,
+                    subject="summary",
+                )
+            ]
         probes = await asyncio.gather(*(bounded(c) for c in candidates))
         hits = [p for p in probes if p.registered]
         failed = sum(p.failed for p in probes)

@@ -69,7 +69,9 @@ class StarttlsCheck(Check):
             ]
         hosts = lookup.hosts[:MAX_MX]
         port = ctx.services.options.smtp_port
-        results = await asyncio.gather(*(ctx.services.smtp.probe(h, port) for h in hosts))
+        results = await asyncio.gather(
+            *(ctx.services.smtp.probe(h, port, origin=domain) for h in hosts)
+        )
         findings = [judge(ctx, result, stamp) for result in results]
         if len(lookup.hosts) > MAX_MX:
             findings.append(

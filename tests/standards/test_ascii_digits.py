@@ -99,3 +99,79 @@ def test_totp_lint_command_with_a_superscript_period_is_one_line_not_a_traceback
     assert "Traceback" not in done.stderr
     assert done.returncode in (1, 2)
     assert "period" in done.stdout
+
+
+# -- the network floor and the page extractor (issue 13) ---------------------------------------
+
+
+@pytest.mark.parametrize("digits", NOT_ASCII)
+def test_ports_in_other_digits_are_not_ports(digits: str) -> None:
+    from auditor.net.connect import ConnectRule
+    from auditor.net.dns_types import Nameserver
+
+    with pytest.raises(ValueError, match="not"):
+        Nameserver.parse(f"127.0.0.1:{digits}")
+    with pytest.raises(ValueError, match="not a port"):
+        ConnectRule.parse(f"example.com:{digits}:127.0.0.1:8443")
+    assert Nameserver.parse("127.0.0.1:5353").port == 5353
+
+
+@pytest.mark.parametrize(
+    "text", ["nan", "inf", "-inf", "1_0", "1e5", "٥١.٥", "５１.５", "51.5²", "", " ", "+", "."]
+)
+def test_decimal_helper_refuses_what_float_takes(text: str) -> None:
+    from auditor.standards.digits import ascii_decimal
+
+    assert ascii_decimal(text) is None
+
+
+def test_decimal_helper_reads_plain_decimals() -> None:
+    from auditor.standards.digits import ascii_decimal
+
+    assert ascii_decimal(" 51.5074 ") == 51.5074
+    assert ascii_decimal("-0.1278") == -0.1278
+    assert ascii_decimal(".5") == 0.5
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("٥١.٥", "-٠.١"), ("nan", "nan"), ("51.5", "inf")])
+def test_page_coordinates_in_other_digits_or_non_numbers_are_not_a_point(
+    lat: str, lon: str
+) -> None:
+    from auditor.standards.content.extract import extract_html
+
+    page = (
+        f'<html><head><meta name="geo.position" content="{lat};{lon}">'
+        f'<meta property="place:location:latitude" content="{lat}">'
+        f'<meta property="place:location:longitude" content="{lon}"></head><body></body></html>'
+    )
+    assert extract_html(page, "https://www.example.org/").points == []
+    good = page.replace(lat, "51.5").replace(lon, "-0.1")
+    assert extract_html(good, "https://www.example.org/").points
+
+
+@pytest.mark.parametrize("code", ["²²⁰", "٢٢٠", "２２０"])
+async def test_an_smtp_reply_code_in_other_digits_is_a_protocol_error(code: str) -> None:
+    import asyncio
+    import ssl
+
+    from auditor.net.connect import Connector
+    from auditor.net.dns import DnsClient
+    from auditor.net.smtp import SmtpProbe
+
+    async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(f"{code} mail.example ESMTP\r\n".encode())
+        await writer.drain()
+        await reader.read(100)
+        writer.close()
+
+    server = await asyncio.start_server(greet, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with DnsClient([], timeout=0.5, attempts=1) as dns:
+            probe = SmtpProbe(Connector(dns), ssl_context=ssl.create_default_context(), timeout=5)
+            result = await probe.probe("127.0.0.1", port)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result.connected and result.error_kind == "protocol", result
+    assert "not an SMTP reply" in result.error

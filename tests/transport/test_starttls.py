@@ -56,6 +56,13 @@ async def world() -> AsyncIterator[MailWorld]:
         ("nomx", "TXT", ['"no mail here"']),
         ("noaddress", "MX", ["10 ghost.mail.example."]),
     ]
+    # The audited domains are on loopback too, so their loopback mail servers may be probed
+    # (as a web fetch may reach a private address only from a private start).
+    audited = {name for name, kind, _ in records if kind == "MX"}
+    records += [(name, "A", ["127.0.0.1"]) for name in sorted(audited)]
+    # A public domain (its own address is never dialled) whose MX names a loopback host.
+    records += [("public", "A", ["81.2.69.142"]), ("public", "MX", ["10 mx-good.mail.example."])]
+    records += [("nowhere", "MX", ["10 mx-good.mail.example."])]  # no address of its own
     zone = zone_from_records("mail.example", records)
     # A certificate that is valid today but expires in five days, from the same trusted CA.
     soon = certs.ca.issue_cert(
@@ -202,3 +209,18 @@ async def test_dns_failure_is_could_not_check(
     [finding] = await check_domain(world, services_for, run, "two.mail.example")
     assert finding.status is Status.ERROR
     assert "Could not look up the mail servers" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("domain", "why"),
+    [("public.mail.example", "is public"), ("nowhere.mail.example", "counts as public")],
+)
+async def test_a_public_domain_mx_on_loopback_is_not_probed(
+    world: MailWorld, services_for: MakeServices, run: RunCheck, domain: str, why: str
+) -> None:
+    before = len(world.smtp.connections)
+    [finding] = await check_domain(world, services_for, run, domain)
+    assert finding.status is Status.ERROR, finding.message
+    assert "127.0.0.1" in finding.message and "private or loopback" in finding.message
+    assert f"MX record of {domain}" in finding.message and why in finding.message
+    assert len(world.smtp.connections) == before, "the guard let a connection through"

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urljoin, urlsplit
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 from auditor.standards.content.html import parseable_html
+from auditor.standards.digits import ascii_decimal
 
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML parsed per page
 MAX_SEGMENTS = 5000
@@ -216,9 +217,8 @@ def _structured(soup: BeautifulSoup, page: PageContent) -> None:
 
 
 def _add_point(page: PageContent, lat: str, lon: str, source: str, where: str) -> None:
-    try:
-        latitude, longitude = float(lat.strip()[:30]), float(lon.strip()[:30])
-    except ValueError:
+    latitude, longitude = ascii_decimal(lat[:40]), ascii_decimal(lon[:40])
+    if latitude is None or longitude is None:
         return
     if -90 <= latitude <= 90 and -180 <= longitude <= 180:
         page.points.append(MapPoint(latitude, longitude, source, where, f"{lat},{lon}"))

@@ -54,6 +54,7 @@ MAX_NSEC3_ITERATIONS = 500  # RFC 9276: validators may treat more as insecure
 ANCHOR_ENV = "AUDITOR_TRUST_ANCHOR_FILE"
 DEFAULT_ANCHOR_FILE = Path(__file__).resolve().parent.parent / "data" / "root-anchors.txt"
 MAX_DEPTH = 16
+MAX_ANCHOR_FILE_BYTES = 1 << 20
 
 Anchors = Mapping[dns.name.Name, Sequence[dns.rdata.Rdata]]  # zone -> DS or DNSKEY rdatas
 
@@ -110,9 +111,17 @@ def load_anchors(
         return parse_anchors(text_given), "the anchor given with the audit options"
     path = Path(path_given or os.environ.get(ANCHOR_ENV) or DEFAULT_ANCHOR_FILE)
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():  # a device or FIFO would never end (or never start)
+            raise AnchorError(f"the trust anchor file {path} is not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ANCHOR_FILE_BYTES + 1)
+        if len(data) > MAX_ANCHOR_FILE_BYTES:
+            raise AnchorError(f"the trust anchor file {path} is too large for an anchor file")
+        text = data.decode("utf-8")
     except OSError as exc:
         raise AnchorError(f"cannot read the trust anchor file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise AnchorError(f"the trust anchor file {path} is not UTF-8 text") from None
     return parse_anchors(text), str(path)
 
 
