@@ -14,8 +14,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from auditor.files import UnreadableFile, read_limited_bytes
+from auditor.net.domains import unicode_name
 from auditor.standards.identity.identifiers import (
     TWOFA_SYNONYMS,
     domain_from_text,
@@ -337,8 +339,8 @@ class _Reader:
                 found, cut = domain_from_text(text) if kind == "domains" else normalise_url(text)
             except ValueError as exc:  # DomainError is a ValueError
                 self.fail(key, str(exc), _EXAMPLES[kind])
-            if cut:
-                self.notes.append(f"{key or self.source}: {text!r} read as {found!r}")
+            if cut or ("xn--" in found and "xn--" not in text.lower()):  # say what was rewritten
+                self.notes.append(f"{key or self.source}: {text!r} read as {found!r}{_idn(found)}")
             return found
         if kind == "phones":
             found = normalise_phone(text)
@@ -386,6 +388,13 @@ _EXAMPLES = {
     "dkim_selectors": 'like "google" or "selector1"',
 }
 _EXAMPLES["extra_pages"] = _EXAMPLES["websites"]
+
+
+def _idn(ascii_form: str) -> str:
+    """Say what an international name became: the audit asks DNS for the punycode form."""
+    if "xn--" not in ascii_form:
+        return ""
+    return f" (the IDNA 2008 form of {unicode_name(urlsplit(ascii_form).hostname or ascii_form)!r})"
 
 
 def _flatten_answers(table: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:

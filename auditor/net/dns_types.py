@@ -125,4 +125,16 @@ def system_nameservers() -> list[Nameserver]:
 
 
 def normalise_name(name: str) -> str:
-    return name.strip().rstrip(".").lower()
+    """Lower case, no trailing dot; an international name in its IDNA 2008 ASCII form (as
+    every name the audit itself normalises: dnspython alone would encode it as IDNA 2003,
+    asking about "strasse" for "straße"). A name IDNA 2008 refuses is left for dnspython
+    to accept or refuse."""
+    name = name.strip().rstrip(".").lower()
+    if name.isascii():
+        return name
+    from auditor.net.domains import idna_ascii  # tldextract is loaded only when needed
+
+    try:
+        return idna_ascii(name)
+    except (UnicodeError, ValueError):
+        return name

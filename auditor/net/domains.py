@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
+import idna
 import tldextract
 
 # Special-use names (RFC 6761, RFC 2606) have no public suffix in the PSL; treat their last
@@ -27,17 +28,44 @@ def _extractor() -> tldextract.TLDExtract:
     )
 
 
+def idna_ascii(name: str) -> str:
+    """The ASCII (punycode) form of an international name, by UTS 46 non-transitional
+    processing: IDNA 2008, as browsers and registries use it. Python's own "idna" codec is
+    IDNA 2003, which maps "straße.de" to "strasse.de", another domain (with another owner),
+    and would audit that one. ASCII labels (``_dmarc``) pass as they are, lower-cased.
+    Raises UnicodeError (idna.IDNAError) for a name IDNA 2008 does not allow."""
+    mapped = idna.uts46_remap(name, std3_rules=False, transitional=False)
+    return ".".join(
+        label if label.isascii() else idna.alabel(label).decode("ascii")
+        for label in mapped.split(".")
+    )
+
+
+def unicode_name(ascii_name: str) -> str:
+    """The name as people read it ("xn--strae-oqa.de" -> "straße.de"), or as given."""
+    try:
+        return ".".join(
+            idna.ulabel(label) if label.startswith("xn--") else label
+            for label in ascii_name.split(".")
+        )
+    except (UnicodeError, ValueError):
+        return ascii_name
+
+
 def normalise_domain(text: str) -> str:
-    """Lower-case, IDNA (punycode) form, no trailing dot; raises DomainError with a reason."""
+    """Lower-case, IDNA 2008 (punycode) form, no trailing dot; raises DomainError."""
     name = text.strip().rstrip(".").lower()
     if not name:
         raise DomainError("empty domain name")
     if "://" in name or "/" in name or "@" in name or " " in name:
         raise DomainError(f"{text!r} is not a bare domain name")
     try:
-        ascii_name = name.encode("idna").decode("ascii") if not name.isascii() else name
-    except UnicodeError as exc:
-        raise DomainError(f"{text!r} is not a valid international domain name ({exc})") from None
+        ascii_name = idna_ascii(name) if not name.isascii() else name
+    except (UnicodeError, ValueError) as exc:
+        reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+        raise DomainError(
+            f"{text[:60]!r} is not a valid international domain name ({reason})"
+        ) from None
     if len(ascii_name) > 253:
         raise DomainError(f"{text[:60]!r}… is longer than 253 characters")
     labels = ascii_name.split(".")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 
-from auditor.net.domains import organisational_domain, public_suffix
+from auditor.net.domains import idna_ascii, organisational_domain, public_suffix
 
 # Endings commonly registered in the UK, most plausible first.
 UK_SUFFIXES = (
@@ -233,8 +233,8 @@ def _tagged(kind: str, variants: Iterable[str]) -> Iterator[tuple[str, str]]:
 
 def _punycode(label: str) -> str | None:
     try:
-        encoded = label.encode("idna").decode("ascii")
-    except UnicodeError:
+        encoded = idna_ascii(label)  # IDNA 2008, as the audited names are
+    except (UnicodeError, ValueError):
         return None
     return encoded if _valid_label(encoded) else None
 
