@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
+from auditor.masking import compile_masker, snippet_keeping_whole_forms
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.extract import MapPoint, Segment
 from auditor.standards.content.pdf_text import read_pdf
@@ -18,7 +19,6 @@ from auditor.standards.identity.matchers import (
     haversine_m,
     location_severity,
     normalise_text,
-    snippet,
 )
 
 if TYPE_CHECKING:
@@ -156,10 +156,12 @@ def exposure_finding(
     kind = kind or match.kind
     status = Status.FAIL if match.severity.rank >= Severity.HIGH.rank else Status.WARN
     sensitive = tuple(dict.fromkeys((*match.sensitive, *sighting.others)))
+    # Cut where no identifier is split, so the writers' masker sees every form whole.
+    masker = compile_masker((*ctx.profile.sensitive_values(), *sensitive))
     evidence = Evidence(
         source=sighting.source,
         location=sighting.url,
-        snippet=snippet(sighting.text, match.start, match.end),
+        snippet=snippet_keeping_whole_forms(sighting.text, match.start, match.end, masker),
         fetched_at=sighting.fetched_at or None,
         sensitive=sensitive,
         detail={"where": sighting.where, "matched": match.detail},

@@ -136,6 +136,10 @@ class Profile:
             values.extend(address.lines[:2])
             if address.postcode:
                 values.append(address.postcode)
+            if address.latitude is not None and address.longitude is not None:
+                # The home's position, as auditor.masking reads it (GEO_PREFIX): numbers
+                # near it are hidden wherever they appear.
+                values.append(f"geo:{address.latitude:.6f},{address.longitude:.6f}")
         values.extend(self.phones)
         values.extend(self.emails)
         return tuple(v for v in values if v)

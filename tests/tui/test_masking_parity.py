@@ -11,11 +11,15 @@ the profile's values only and showed them.
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from textual.widgets import Static, Tree
 from tui_kit import NOW, wait_for
 
@@ -24,10 +28,11 @@ from auditor.audit import run_audit
 from auditor.checklist import ChecklistState, build_checklist
 from auditor.demo import candidate as c
 from auditor.demo.dns_server import DnsServer
-from auditor.demo.web_server import WebServer, html
+from auditor.demo.web_server import Response, WebServer, html
 from auditor.demo.world import DemoWorld
 from auditor.engine import AuditPlanned, Engine, EventSink
 from auditor.history import History
+from auditor.masking import sensitive_values
 from auditor.model import Report
 from auditor.net.connect import ConnectRule
 from auditor.net.dns import Nameserver
@@ -52,10 +57,30 @@ class Person:
     every way a page or a writer could space or punctuate them)."""
 
     needles: dict[str, tuple[str, ...]]
+    home: tuple[float, float]  # searched for as numbers: decimal degrees, and degrees-minutes
 
     def leaks(self, text: str) -> list[str]:
         flat = squash(text)
-        return [kind for kind, needles in self.needles.items() if any(n in flat for n in needles)]
+        found = [kind for kind, needles in self.needles.items() if any(n in flat for n in needles)]
+        if self.positions(text):
+            found.append("home coordinates")
+        return found
+
+    def positions(self, text: str) -> list[str]:
+        """Numbers within about 5 km of the home's latitude or longitude (either sign)."""
+        near = []
+        for number in DECIMAL.findall(text):
+            if any(abs(abs(float(number)) - abs(h)) <= 0.05 for h in self.home):
+                near.append(number)
+        for degrees, minutes in DMS.findall(text):
+            value = int(degrees) + int(minutes) / 60
+            if any(abs(value - abs(h)) <= 0.05 for h in self.home):
+                near.append(f"{degrees}°{minutes}'")
+        return near
+
+
+DECIMAL = re.compile(r"\d{1,3}\.\d{2,}")
+DMS = re.compile(r"(\d{1,3})\s*°\s*(\d{1,2})")
 
 
 DEMO_PERSON = Person(
@@ -66,10 +91,13 @@ DEMO_PERSON = Person(
         "mobile": (c.MOBILE[3:],),  # the national digits are in every form
         "landline": (c.LANDLINE[3:],),
         "email": (squash(c.PERSONAL_EMAIL),),
-    }
+    },
+    (c.HOME_LAT, c.HOME_LON),
 )
 
 # -- the hostile site ------------------------------------------------------------------------
+
+HOME_LAT, HOME_LON = 52.20412, -1.70337
 
 HOSTILE_PROFILE = """
 name = "Pat Hostile"
@@ -91,7 +119,10 @@ HOSTILE_PERSON = Person(
         "mobile": ("7700900777",),
         "landline": ("1632960555",),
         "email": ("pathostilemailbox",),
-    }
+        # What a window cut through an identifier used to leave ("…elham Green", "01632…").
+        "partial form": ("elhamgreen", "wickelham", "01632", "1632960", "960555", "0900777"),
+    },
+    (HOME_LAT, HOME_LON),
 )
 HOSTILE_ZONE = """
 $ORIGIN pat-hostile.example.
@@ -101,14 +132,84 @@ $TTL 300
 ns1      A   127.0.0.1
 www      A   81.2.69.142
 """
+PHONE_NATIONAL = "7700900777"
+
+
+def phone_forms() -> list[str]:
+    """The mobile as pages write it: every prefix, separator and grouping, 300 forms and
+    more (the old masker kept the 200 longest values, so these pushed the address out)."""
+    forms = []
+    for prefix in ("+44 ", "+44", "0044 ", "0044", "0", "+44 (0)", "+44(0)", "(0)", "tel:+44"):
+        for sep in (" ", "-", ".", "", "  ", "/"):
+            for cut in ((4, 7), (4,), (3, 6), (2, 5, 8), (5,), (1, 4, 7), (6,), (4, 6, 8)):
+                pieces, last = [], 0
+                for at in (*cut, len(PHONE_NATIONAL)):
+                    pieces.append(PHONE_NATIONAL[last:at])
+                    last = at
+                forms.append(prefix + sep.join(pieces))
+    return sorted(set(forms))
+
+
+def gps_photo() -> bytes:
+    """A JPEG whose EXIF GPS puts it about 20 m from the home."""
+    image = Image.new("RGB", (16, 12), (90, 140, 80))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    lat, lon = HOME_LAT + 0.00015, HOME_LON + 0.0001
+    gps[1], gps[3] = "N", "W"
+    gps[2], gps[4] = _dms(lat), _dms(lon)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    value = abs(value)
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    return float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 2)
+
+
+MAP_EMBED = (
+    "https://www.google.com/maps/embed?pb=!1m18!1m12!1m3!1d2436.2"
+    f"!2d{HOME_LON + 0.0002:.5f}!3d{HOME_LAT - 0.0001:.5f}!2m3!1f0!2f0!3f0"
+)
+OSM_LINK = (
+    f"https://www.openstreetmap.org/?mlat={HOME_LAT:.5f}&mlon={HOME_LON:.5f}"
+    f"#map=17/{HOME_LAT:.5f}/{HOME_LON:.5f}"
+)
+CUT_PAGES = {
+    # The locality and the landline at every distance before the postcode: one of these
+    # windows starts inside each of them ("…elham Green", "…0 555"), another ends inside.
+    f"/cut-{gap}": (
+        f"<p>{'x' * 30} Wickelham Green {'y' * gap} zx9 4qt {'z' * gap} 01632 960 555 end</p>"
+    )
+    for gap in range(45, 80, 3)
+}
+FORMS = phone_forms()
+# Four forms to a page, so that each page's finding carries them all (a snippet's window):
+# together, hundreds of values longer than the address lines.
+FORM_PAGES = {
+    f"/forms-{n}": "<p>Ring " + " or ".join(FORMS[n : n + 4]) + " any time.</p>"
+    for n in range(0, len(FORMS), 4)
+}
 HOSTILE_PAGES = {
-    "/": '<p>Pat Hostile for Wardley.</p><a href="/about">about</a><a href="/contact">contact</a>',
+    "/": (
+        '<p>Pat Hostile for Wardley.</p><a href="/about">about</a><a href="/contact">contact</a>'
+        '<a href="/map">map</a><img src="/canvassing.jpg">'
+        + "".join(f'<a href="{path}">more</a>' for path in (*CUT_PAGES, *FORM_PAGES))
+    ),
     # The page writes the address its own way: these forms are matched on the page.
     "/about": "<p>Pat lives at 12 ACACIA PDE., Wickelham  Green, zx9 4qt.</p>",
     "/contact": (
         "<p>Call Pat on +44 (0)7700-900-777 or 01632 960 555, or write to "
         "pat.hostile [at] mailbox [dot] example.</p>"
     ),
+    "/map": (
+        f'<p>Find us here.</p><iframe src="{MAP_EMBED}"></iframe><a href="{OSM_LINK}">map</a>'
+    ),
+    **CUT_PAGES,
+    **FORM_PAGES,
 }
 
 
@@ -119,6 +220,8 @@ async def hostile_audit() -> Report:
     ):
         for path, body in HOSTILE_PAGES.items():
             web.route("www.pat-hostile.example", path, html(body))
+        photo = Response(body=gps_photo(), headers=(("Content-Type", "image/jpeg"),))
+        web.route("www.pat-hostile.example", "/canvassing.jpg", photo)
         options = AuditOptions(
             nameservers=(Nameserver("127.0.0.1", dns_server.port),),
             dns_timeout=0.5,
@@ -162,11 +265,15 @@ def test_the_audits_really_found_the_person(
 ) -> None:
     """Without this the searches below could pass on an audit that found nothing."""
     report, person = audits[name]
-    unmasked = " ".join(
-        " ".join((f.message, *(e.snippet for e in f.evidence))) for f in report.findings
-    )
+    unmasked = json.dumps(report.to_dict(), ensure_ascii=False)
     found = set(person.leaks(unmasked))
-    assert {"home address", "postcode", "mobile"} <= found, found
+    assert {"home address", "postcode", "mobile", "home coordinates"} <= found, found
+    if name == "hostile":  # every attack page was read, and the photo's position found
+        locations = {f.location for f in report.findings}
+        assert "https://www.pat-hostile.example/map" in locations
+        assert {f"https://www.pat-hostile.example{path}" for path in FORM_PAGES} <= locations
+        assert len(set(sensitive_values(report))) > 250  # the masker was given them all
+        assert any(f.kind == "gps-location" for f in report.findings)
 
 
 def written(report: Report, actions: ActionSet, tmp_path: Path) -> Iterator[tuple[str, str]]:

@@ -49,6 +49,7 @@ _STREET_TYPES: dict[str, tuple[str, ...]] = {
     "bldgs": ("buildings", "bldgs"),
 }
 CANONICAL = {word: canon for canon, words in _STREET_TYPES.items() for word in words}
+STREET_TYPES = _STREET_TYPES  # canonical token -> every way it is written (the masker's table too)
 FLAT_WORDS = frozenset({"flat", "apartment", "apt", "unit", "suite", "room"})
 
 _TOKEN = re.compile(r"[^\W_]+")
