@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from auditor import __version__
 from auditor.check import Check, CheckContext, CheckMeta, RequirementLookup
+from auditor.masking import fingerprinted
 from auditor.model import CheckInfo, CheckResult, Evidence, Finding, Report, Severity, Status
 from auditor.net.dns import DnsAnswer
 from auditor.profile import Profile
@@ -160,7 +161,7 @@ class Engine:
             CheckInfo(e.meta.id, e.meta.title, e.meta.category, e.meta.guidance)
             for e in self.entries
         )
-        return Report(
+        report = Report(
             subject=profile.label,
             started_at=_iso(started_at),
             finished_at=_iso(services.clock()),
@@ -170,6 +171,8 @@ class Engine:
             problems=tuple(problems),
             sensitive=profile.sensitive_values(),
         )
+        # Fingerprints from the masked fields, so none is a hash of the person's details.
+        return fingerprinted(report)
 
     async def _execute(
         self,

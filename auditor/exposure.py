@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
-from auditor.masking import compile_masker, snippet_keeping_whole_forms
+from auditor.masking import profile_masker, snippet_keeping_whole_forms
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.extract import MapPoint, Segment
 from auditor.standards.content.pdf_text import read_pdf
@@ -156,8 +156,9 @@ def exposure_finding(
     kind = kind or match.kind
     status = Status.FAIL if match.severity.rank >= Severity.HIGH.rank else Status.WARN
     sensitive = tuple(dict.fromkeys((*match.sensitive, *sighting.others)))
-    # Cut where no identifier is split, so the writers' masker sees every form whole.
-    masker = compile_masker((*ctx.profile.sensitive_values(), *sensitive))
+    # Cut where no identifier is split, so the writers' masker sees every form whole (the
+    # profile's families cover the forms a page wrote).
+    masker = profile_masker(ctx.profile.sensitive_values())
     evidence = Evidence(
         source=sighting.source,
         location=sighting.url,

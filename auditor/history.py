@@ -40,14 +40,16 @@ from auditor.files import (
     read_limited_text,
     write_private_text,
 )
-from auditor.masking import masked_audit
+from auditor.masking import fingerprinted, masked_audit, masked_fingerprint
 from auditor.model import Report
 
 APP_NAME = "candidate-auditor"
 DEMO_SUBJECT = "demo"  # the demo world's audits, kept apart from the person's own
 AUDIT_FORMAT = "candidate-auditor/audit"
 STATE_FORMAT = "candidate-auditor/checklist-state"
-FORMAT_VERSION = 1
+# Version 2: fingerprints are taken from the masked fields (auditor.masking.fingerprinted);
+# version 1 files (fingerprints hashed from the unmasked fields) are read and migrated.
+FORMAT_VERSION = 2
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A saved audit nests about eight levels deep; a file nested far deeper is not ours, and
 # every later reader (the report model, the masker, the writers) would recurse into it.
@@ -227,9 +229,14 @@ class History:
         try:
             if data is None:
                 raise ValueError(self.warnings[-1] if self.warnings else "unreadable")
-            return Report.from_dict(data["report"])
+            report = Report.from_dict(data["report"])
         except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             raise HistoryError(f"{record.path.name}: cannot read this audit ({exc})") from None
+        if data.get("version") == 1:
+            # Saved with the old fingerprints (hashes of unmasked fields): take them again from
+            # the fields as saved, which are masked, as a new audit takes them.
+            report = fingerprinted(report, None)
+        return report
 
     def _read_json(self, path: Path, *, follow_symlinks: bool = False) -> dict[str, Any] | None:
         try:
@@ -273,7 +280,7 @@ class History:
             data = read_json_file(path)
             if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
                 raise ValueError("not a checklist state file")
-            return ChecklistState.from_dict(data.get("state", {}))
+            state = ChecklistState.from_dict(data.get("state", {}))
         except (OSError, ValueError, AttributeError, TypeError) as exc:
             # Keep the damaged file for the person to look at, and start afresh.
             aside = path.with_name(f"{path.name}.unreadable")
@@ -283,6 +290,36 @@ class History:
                 f"checklist state for {subject!r} was unreadable ({exc}); kept as {aside.name}"
             )
             return ChecklistState()
+        if data.get("version") == 1:
+            state = self._migrate_state(subject, state)
+        return state
+
+    def _migrate_state(self, subject: str, state: ChecklistState) -> ChecklistState:
+        """A version 1 state names findings by their old fingerprints: rename each to the new
+        one, read from this subject's version 1 audits (which hold both), and save it as
+        version 2. A fingerprint no saved audit holds is kept as it was (it can no longer
+        match a finding, as a dismissal of a finding that is gone never could)."""
+        renamed: dict[str, str] = {}
+        for record in self.audits(subject):
+            data = self._read_json(record.path)
+            if data is None or data.get("version") != 1:
+                continue
+            with contextlib.suppress(KeyError, ValueError, TypeError, AttributeError):
+                for finding in Report.from_dict(data["report"]).findings:
+                    renamed[finding.fingerprint] = masked_fingerprint(finding, None)
+
+        def keys(mapping: Mapping[str, str]) -> dict[str, str]:
+            return {renamed.get(k, k): v for k, v in mapping.items()}
+
+        verified = {
+            action: replace(mark, fingerprints=tuple(renamed.get(f, f) for f in mark.fingerprints))
+            for action, mark in state.verified.items()
+        }
+        state = replace(
+            state, dismissed=keys(state.dismissed), answers=keys(state.answers), verified=verified
+        )
+        self.save_state(subject, state)
+        return state
 
     def save_state(self, subject: str, state: ChecklistState) -> None:
         self._ensure_dirs()

@@ -25,6 +25,7 @@ bounded separators (no nested quantifiers), so matching is linear in the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -168,6 +169,13 @@ def compile_masker(sensitive: Iterable[str]) -> Masker | None:
         re.compile("|".join(f"(?:{p})" for _, p in ordered), re.IGNORECASE) if ordered else None
     )
     return Masker(compiled, _edge_forms(patterns), tuple(dict.fromkeys(homes)))
+
+
+@functools.lru_cache(maxsize=16)
+def profile_masker(values: tuple[str, ...]) -> Masker | None:
+    """``compile_masker`` for a profile's own values, compiled once per profile (checks ask
+    for it per finding; compiling the families costs tens of milliseconds)."""
+    return compile_masker(values)
 
 
 def mask_text(text: str, masker: Masker | None) -> str:
@@ -385,6 +393,43 @@ class Masker:
         if at_start:
             return MASK + piece[positions[best - 1] + 1 :]
         return piece[: positions[best - 1]] + MASK
+
+
+# -- fingerprints ---------------------------------------------------------------------------
+
+
+def masked_fingerprint(finding: Finding, masker: Masker | None) -> str:
+    """The finding's fingerprint over its fields as the masked report shows them.
+
+    A fingerprint is printed in every report and kept in the history and the checklist state,
+    so it must not be a hash of the person's details (an unsalted SHA-256 of a field holding a
+    mobile number gives it back in a fraction of a second). Computed from the masked fields,
+    it is a function of what the masked report already shows: there is nothing to brute-force.
+    It stays stable across audits because the masker depends only on the person's details."""
+    shown = replace(
+        finding,
+        target=mask_text(finding.target, masker),
+        location=mask_text(finding.location, masker),
+        subject=mask_text(finding.subject, masker),
+        recorded_fingerprint="",
+    )
+    return shown.fingerprint
+
+
+def fingerprinted(report: Report, masker: Masker | None = None) -> Report:
+    """The report with every finding's fingerprint taken from its masked fields (the engine
+    does this once, so the unmasked report, the writers, the history and the app agree).
+    Without ``masker``, the report's own identifiers (``sensitive_values``) are masked."""
+    if masker is None:
+        masker = compile_masker(sensitive_values(report))
+
+    def result(r: CheckResult) -> CheckResult:
+        findings = tuple(
+            replace(f, recorded_fingerprint=masked_fingerprint(f, masker)) for f in r.findings
+        )
+        return replace(r, findings=findings)
+
+    return replace(report, results=tuple(result(r) for r in report.results))
 
 
 # -- typed objects: a Report and its Checklist, copied with the identifiers masked ------
