@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         "given no command.",
     )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    parser.add_argument(
+        "--profile", dest="app_profile", metavar="FILE",
+        help="open the guided app on this profile (TOML, as written by 'auditor init'); "
+        "default: the profile in your user config folder",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _command_modules().items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
@@ -79,7 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         if getattr(args, "run", None) is None:
-            return _run_app()
+            return _run_app(args.app_profile)
+        if args.app_profile is not None:
+            raise UsageError(
+                f"--profile before a command opens the app; for {args.command}, put it after "
+                f"the command: auditor {args.command} --profile {args.app_profile}"
+            )
         return int(args.run(args))
     except UsageError as exc:
         print(f"auditor: {exc}", file=sys.stderr)
@@ -91,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _run_app() -> int:
+def _run_app(profile_path: str | None) -> int:
     from auditor.commands.common import UsageError
 
     try:
@@ -102,4 +112,16 @@ def _run_app() -> int:
                 "the guided app is not available yet; try 'auditor demo --headless'"
             ) from None
         raise
+    if profile_path is not None:
+        from pathlib import Path
+
+        path = Path(profile_path).expanduser()
+        if path.is_dir():
+            raise UsageError(f"--profile {profile_path}: is a folder, not a profile file")
+        if not path.exists() and not path.parent.is_dir():
+            raise UsageError(
+                f"--profile {profile_path}: the folder {path.parent} does not exist; "
+                "create the profile with: auditor init FILE"
+            )
+        return int(run_app(profile_path=path))
     return int(run_app())

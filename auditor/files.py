@@ -1,4 +1,5 @@
-"""Files the tool writes: private (0600) and atomic, so an interrupted write loses nothing."""
+"""Files the tool writes: private (0600) and atomic, so an interrupted write loses nothing;
+folders it creates are private too (0700)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,41 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
 
+def make_private_dirs(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` and any missing parents, each one 0700.
+
+    ``Path.mkdir(parents=True, mode=...)`` gives the mode to the last folder only (the
+    parents get the umask's default, often 0755) and the umask filters even that; so every
+    folder created here is made one at a time and set to 0700. Folders that already exist
+    are the person's own and are left as they are.
+    """
+    target = Path(path)
+    missing: list[Path] = []
+    for folder in (target, *target.parents):
+        if folder.exists() or str(folder) in ("", "."):
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: theirs, not ours
+        os.chmod(folder, PRIVATE_DIR_MODE)
+    return target
+
+
 def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-    return path
+    return make_private_dirs(path)
+
+
+def is_stream_node(path: str | os.PathLike[str]) -> bool:
+    """True for a FIFO or a character device (/dev/stdout, a named pipe): written into, as a
+    shell redirection would, never replaced by a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 def write_private_text(path: str | os.PathLike[str], text: str) -> Path:
@@ -23,11 +56,16 @@ def write_private_text(path: str | os.PathLike[str], text: str) -> Path:
 
     The data goes to a temporary file in the same directory (created 0600, never wider),
     is flushed to disk, then renamed over the target: readers see the old file or the new
-    one, never half of either, even if the process is killed mid-write.
+    one, never half of either, even if the process is killed mid-write. A FIFO or a
+    character device is written into instead: renaming over it would replace the node.
     """
     target = Path(path)
+    if is_stream_node(target):
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        return target
     directory = target.parent if str(target.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(directory)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         os.fchmod(handle, PRIVATE_FILE_MODE)

@@ -37,6 +37,7 @@ from auditor.checklist import ChecklistState, ItemStatus, Verified, build_checkl
 from auditor.files import (
     PRIVATE_DIR_MODE,
     UnreadableFile,
+    make_private_dirs,
     read_limited_text,
     write_private_text,
 )
@@ -151,9 +152,9 @@ class History:
             self.warnings.append(message)
 
     def _ensure_dirs(self) -> None:
-        for directory in (self.root.parent, self.root, self.audits_dir, self.state_dir):
-            directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-        # mkdir's mode is filtered by the umask and ignored for existing folders
+        for directory in (self.audits_dir, self.state_dir):
+            make_private_dirs(directory)  # every folder it creates is 0700
+        # our own folders are set to 0700 even when an older version made them wider
         for directory in (self.root, self.audits_dir, self.state_dir):
             os.chmod(directory, PRIVATE_DIR_MODE)
         if self.root.parent.name == APP_NAME:

@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from auditor.files import write_private_text
+from auditor.files import make_private_dirs, write_private_text
 from auditor.profile import Account, Profile, ProfileError, parse_profile
 
 TEMPLATE = """\
@@ -29,6 +29,7 @@ TEMPLATE = """\
 #   - Only your name is needed. Everything else makes the audit more thorough.
 #
 # When you have filled it in, run:  auditor scan --profile <this file>
+# or fill it in and keep it up to date in the app:  auditor --profile <this file>
 
 
 # Your name as it appears on the ballot paper.
@@ -114,7 +115,7 @@ name = ""
 def write_template(path: str | os.PathLike[str]) -> None:
     """Create the template at path (mode 0600, parent folders as needed); never overwrites."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(target.parent)
     try:
         handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -160,9 +161,20 @@ def _lines(fields: list[tuple[str, object, object]]) -> list[str]:
     return [f"{key} = {_toml(value)}" for key, value, default in fields if value != default]
 
 
+SAVED_HEADER = "# Candidate Auditor profile. Private: it stays on this computer and is never sent."
+
+
+def has_own_comments(text: str) -> bool:
+    """True when a profile's text holds comments the writer would not keep (anything but
+    its own header line): saving over it loses them."""
+    return any(
+        line.lstrip().startswith("#") and line.strip() != SAVED_HEADER for line in text.splitlines()
+    )
+
+
 def profile_to_toml(profile: Profile) -> str:
     """The profile as TOML that parse_profile reads back to an equal Profile (notes aside)."""
-    out = ["# Candidate Auditor profile. Private: it stays on this computer and is never sent."]
+    out = [SAVED_HEADER]
     out += _lines([("name", profile.name, None), ("aliases", profile.aliases, ())])
     for key in ("phones", "emails", "domains", "websites", "extra_pages", "dkim_selectors"):
         out += _lines([(key, getattr(profile, key), ())])

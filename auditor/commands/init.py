@@ -1,4 +1,4 @@
-"""auditor init: write a commented profile template (mode 0600)."""
+"""auditor init: write a commented profile template (mode 0600), never over a file."""
 
 from __future__ import annotations
 
@@ -8,16 +8,26 @@ HELP = "write a profile template to fill in (kept private: mode 0600)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default="profile.toml", help="where to write it")
+    parser.add_argument(
+        "path", nargs="?", default=None,
+        help="where to write it (default: the app's profile, in your user config folder)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
     from auditor.commands.common import UsageError, say
+    from auditor.profile import default_profile_path
     from auditor.profile_template import write_template
 
+    path = args.path if args.path is not None else str(default_profile_path())
     try:
-        write_template(args.path)
+        write_template(path)
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    say(f"Wrote {args.path}. Fill it in, then run: auditor scan --profile {args.path}")
+    if args.path is None:
+        say(f"Wrote {path}. Fill it in, then run: auditor (the app opens it), or "
+            f"auditor scan --profile {path}")  # fmt: skip
+    else:
+        say(f"Wrote {path}. Fill it in, then run: auditor --profile {path} (the app), or "
+            f"auditor scan --profile {path}")  # fmt: skip
     return 0

@@ -21,15 +21,21 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from auditor.actions import ActionSet
+from auditor.profile import default_profile_path
 from auditor.tui.runner import AuditRunner, RunnerType
-from auditor.tui.screens.dialogs import ErrorDialog, ExportDialog, MessageDialog
+from auditor.tui.screens.dialogs import (
+    ConfirmDialog,
+    ErrorDialog,
+    ExportDialog,
+    MessageDialog,
+    OpenProfileDialog,
+)
 from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.welcome import WelcomeScreen
 from auditor.tui.session import (
     Clock,
     Session,
     StateStore,
-    default_profile_path,
     default_store,
     export_path,
 )
@@ -97,13 +103,18 @@ class CandidateAuditorApp(App[int]):
         self.demo_failed: str | None = None
         self.crash: str | None = None
         self.run_screen: RunScreen | None = None
+        # read before the first screen draws, so that it shows the profile it was given
+        self.profile_problem = None if session.demo else load_profile_into(session)
 
     # -- start and stop ---------------------------------------------------------------
 
     def on_mount(self) -> None:
-        problem = load_profile_into(self.session)
+        problem = self.profile_problem
         if problem:
             self.show_error(problem)
+        elif self.session.profile is None and self.session.profile_file is not None:
+            self.go("profile")
+            self.notify("This is the blank profile from 'auditor init': fill it in here and save.")
         if self.session.demo:
             self.switch_mode("run")
             self.start_demo_world()
@@ -183,6 +194,80 @@ class CandidateAuditorApp(App[int]):
         self.session.enter_demo()
         self.go("run")
         self.start_demo_world()
+
+    # -- the profile file ---------------------------------------------------------------
+
+    def ask_open_profile(self) -> None:
+        """Ask for a profile file, then work on it (the form shows it)."""
+        if self.session.demo:
+            self.show_message(
+                "This is the demo", "The demo audits a fictional candidate. Quit and run "
+                "'auditor --profile FILE' to open your own profile."
+            )  # fmt: skip
+            return
+        self.push_screen(
+            OpenProfileDialog(self.session.profile_path, default_profile_path()),
+            self._open_chosen,
+        )
+
+    def _open_chosen(self, path: Path | None) -> None:
+        if path is None:
+            return
+        if path.is_dir():
+            self.show_error(f"{path} is a folder; give the profile file's name.")
+            return
+        session = self.session
+        kept = (session.profile, session.profile_path, session.profile_file,
+                session.profile_file_has_comments, session.report, session.state)  # fmt: skip
+        session.open_profile_path(path)
+        problem = load_profile_into(session)
+        if problem:  # keep working on the file that was open before
+            (session.profile, session.profile_path, session.profile_file,
+             session.profile_file_has_comments, session.report, session.state) = kept  # fmt: skip
+            session.changed()
+            self.show_error(problem)
+            return
+        self.go("profile")
+        if self.session.profile is None and path.exists():
+            self.notify(f"{path} is the blank profile from 'auditor init': fill it in and save.")
+        elif self.session.profile is None:
+            self.notify(f"{path} does not exist yet: fill in the form and save to create it.")
+        else:
+            self.notify(f"Opened {path}.")
+
+    def save_profile(
+        self, profile: Profile, on_saved: Callable[[Path | None], None] | None = None
+    ) -> None:
+        """Save to the session's profile file (0600, atomic), asking first when that would
+        replace a file changed since the app read it, or lose its comments."""
+        path = self.session.profile_path
+        if path is None:  # the demo: kept in memory only
+            self.session.set_profile(profile)
+            if on_saved is not None:
+                on_saved(None)
+            return
+        question = self.session.overwrite_question()
+
+        def write(yes: bool | None = True) -> None:
+            if not yes:
+                self.notify("Not saved: the file was left as it is.", severity="warning")
+                return
+            from auditor.profile import ProfileError, save_profile
+
+            try:
+                save_profile(profile, path)
+                self.session.profile_read(path, path.read_text(encoding="utf-8"))
+            except (ProfileError, OSError) as exc:
+                self.show_error(exc)
+                return
+            self.session.set_profile(profile, path)
+            if on_saved is not None:
+                on_saved(path)
+
+        if question is None:
+            write()
+        else:
+            self.push_screen(ConfirmDialog("Replace the file?", question, yes="Save"), write)
 
     def export_report(self) -> None:
         """Ask for a format and a file, then write the report there (0600, atomic)."""
@@ -316,11 +401,20 @@ def load_profile_into(session: Session) -> str | None:
     if path is None or not path.exists():
         return None
     from auditor.profile import load_profile
+    from auditor.profile_template import TEMPLATE
 
     try:
-        session.set_profile(load_profile(path), path)
+        if path.read_text(encoding="utf-8", errors="replace") == TEMPLATE:
+            # the blank form of 'auditor init': not an error, the person fills it in here
+            session.profile_read(path, TEMPLATE)
+            return None
+        profile = load_profile(path)
+        session.profile_read(path, path.read_text(encoding="utf-8", errors="replace"))
     except ValueError as exc:  # ProfileError, one line naming the file, key and fix
         return str(exc)
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    session.set_profile(profile, path)
     return None
 
 

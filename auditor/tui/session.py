@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +18,7 @@ from auditor.actions import ActionSet
 from auditor.checklist import Checklist, ChecklistState, build_checklist
 from auditor.interactions import Interaction
 from auditor.model import Report, Status
+from auditor.profile_template import has_own_comments
 
 if TYPE_CHECKING:
     from auditor.profile import Profile
@@ -94,12 +95,6 @@ def default_store(root: Path | None = None) -> StateStore:
     return HistoryStore(History(root) if root is not None else History())
 
 
-def default_profile_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("candidate-auditor")) / "profile.toml"
-
-
 class Session:
     """The app's state; every change bumps ``version`` so screens know to redraw."""
 
@@ -118,6 +113,10 @@ class Session:
         self.demo = demo
         self.profile: Profile | None = None
         self.profile_path: Path | None = None
+        # What the profile file looked like when this session last read or wrote it, so
+        # that a save never replaces a file changed (or never opened) here without asking.
+        self.profile_file: FileSignature | None = None
+        self.profile_file_has_comments = False
         self.report: Report | None = None
         self.state = ChecklistState()
         self.cancelled = False
@@ -159,6 +158,39 @@ class Session:
         if path is not None:
             self.profile_path = path
         self.changed()
+
+    def profile_read(self, path: Path, text: str) -> None:
+        """The profile file was just read (or written) by this session."""
+        self.profile_path = path
+        self.profile_file = FileSignature.of(path)
+        self.profile_file_has_comments = has_own_comments(text)
+
+    def open_profile_path(self, path: Path) -> None:
+        """Work on another profile file from now on (not read yet: it may not exist)."""
+        self.profile = None
+        self.profile_path = path
+        self.profile_file = None
+        self.profile_file_has_comments = False
+        self.report = None
+        self.state = ChecklistState()
+        self.changed()
+
+    def overwrite_question(self) -> str | None:
+        """Why saving to the profile file needs the person's yes first, or None."""
+        path = self.profile_path
+        if path is None or not path.exists():
+            return None
+        if FileSignature.of(path) != self.profile_file:
+            return (
+                f"{path} already exists and was changed since the app read it (or was never "
+                "opened here). Replace it with what is in the app?"
+            )
+        if self.profile_file_has_comments:
+            return (
+                f"Saving rewrites {path} in the app's layout: the comments in it (the notes "
+                "from 'auditor init') are not kept. Save anyway?"
+            )
+        return None
 
     def finish(self, report: Report) -> None:
         """A completed audit: keep it, save it to the history, reload the ticks."""
@@ -261,6 +293,22 @@ class Session:
         self.store.save_state(self.subject, state)
         self.state = state
         self.changed()
+
+
+@dataclass(frozen=True)
+class FileSignature:
+    """A file's modification time and size: enough to notice that someone else wrote it."""
+
+    modified_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileSignature | None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return cls(info.st_mtime_ns, info.st_size)
 
 
 def export_path(directory: Path, subject: str, extension: str) -> Path:

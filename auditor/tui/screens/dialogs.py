@@ -120,3 +120,92 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; returns True only for the explicit yes (Esc and No are no)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "no", "No"),
+        Binding("y", "yes", "Yes", show=False),
+        Binding("n", "no", "No", show=False),
+    ]
+
+    def __init__(self, title: str, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.question = question
+        self.yes_label = yes
+        self.no_label = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Static(plain(self.question, limit=1000), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes_label, variant="warning", id="yes")
+                yield Button(self.no_label, variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe answer is the default
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class OpenProfileDialog(ModalScreen[Path | None]):
+    """Type the path of a profile file (the TOML of ``auditor init`` / ``scan --profile``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: Path | None, default: Path) -> None:
+        super().__init__(classes="dialog-screen")
+        self.current = current
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Open a profile file", classes="dialog-title")
+            yield Static(
+                plain(
+                    "The same file 'auditor scan --profile FILE' reads. A file that does not "
+                    f"exist yet is created when you save. The app's own: {self.default}"
+                ),
+                classes="dialog-body",
+            )
+            yield Label("File:")
+            yield Input(str(self.current or self.default), id="open-path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Open", variant="primary", id="open")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#open-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "open":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _submit(self) -> None:
+        text = self.query_one("#open-path", Input).value.strip()
+        if not text:
+            self.app.push_screen(ErrorDialog("Type the file's name first."))
+            return
+        self.dismiss(Path(text).expanduser())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -76,17 +76,22 @@ class ProfileScreen(AppScreen):
         "details (home address, personal phones and emails, account names) are hidden until "
         "you move into the field. They are compared on this computer only and never sent "
         "anywhere. Separate several values with commas. ctrl+s saves the profile to a file "
-        "only your user can read; a problem is shown under the field with how to fix it."
+        "only your user can read; a problem is shown under the field with how to fix it. "
+        "It is the same TOML file that 'auditor init' writes and 'auditor scan --profile' "
+        "reads; without --profile the app uses the one in your user config folder "
+        "(~/.config/candidate-auditor/profile.toml on Linux). ctrl+o opens another file."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+a", "add_account", "Add account"),
+        Binding("ctrl+o", "open", "Open file"),
         Binding("escape", "back", "Back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.loaded: Profile | None = None
+        self.shown_path: Path | None = None
         self.rows = 0
 
     def body(self) -> ComposeResult:
@@ -106,12 +111,14 @@ class ProfileScreen(AppScreen):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Add account", id="add-account")
                 yield Button("Save and audit", id="save-audit")
+                yield Button("Open another file", id="open-profile")
 
     def refresh_view(self) -> None:
         profile = self.session.profile
-        if self.loaded is profile and self.rows:
+        if self.loaded is profile and self.rows and self.shown_path == self.session.profile_path:
             return
         self.loaded = profile
+        self.shown_path = self.session.profile_path
         for key, value in fields_from_profile(profile).items():
             self.query_one(f"#field-{key}", Input).value = value
         box = self.query_one("#accounts", Widget)
@@ -120,11 +127,14 @@ class ProfileScreen(AppScreen):
         self.rows = 0
         for row in rows:
             self._add_row(row)
+        self._show_where()
+
+    def _show_where(self) -> None:
         where = self.session.profile_path
         text = (
-            f"Saved to {where} (only you can read it)."
+            f"Profile file: {where} (only you can read it). ctrl+o opens another."
             if where and where.exists()
-            else f"Will be saved to {where}."
+            else f"Will be saved to {where} (ctrl+o opens another file)."
             if where
             else "The demo's profile is not saved."
         )
@@ -183,31 +193,32 @@ class ProfileScreen(AppScreen):
             self.action_add_account()
         elif event.button.id == "save":
             self.action_save()
-        elif event.button.id == "save-audit" and self.action_save():
-            self.auditor.start_audit()
+        elif event.button.id == "save-audit":
+            self.action_save(then_audit=True)
+        elif event.button.id == "open-profile":
+            self.auditor.ask_open_profile()
 
-    def action_save(self) -> bool:
+    def action_open(self) -> None:
+        self.auditor.ask_open_profile()
+
+    def action_save(self, then_audit: bool = False) -> bool:
         profile = self._check()
         if profile is None:
             self.notify("Not saved: see the message under the field.", severity="warning")
             return False
-        path = self.session.profile_path
-        if path is None:  # the demo: kept in memory only
-            self.session.set_profile(profile)
-            self.loaded = profile
-            self.notify("Updated for this demo session (the demo's profile is not saved).")
-            return True
-        try:
-            from auditor.profile import save_profile
 
-            save_profile(profile, path)
-        except (ProfileError, OSError) as exc:
-            self.auditor.show_error(exc)
-            return False
-        self.session.set_profile(profile, Path(path))
-        self.loaded = profile
-        self._drawn_version = self.session.version
-        self.notify(f"Saved to {path}.")
+        def saved(path: Path | None) -> None:
+            self.loaded = self.session.profile
+            self._drawn_version = self.session.version
+            self._show_where()
+            if path is None:
+                self.notify("Updated for this demo session (the demo's profile is not saved).")
+            else:
+                self.notify(f"Saved to {path}.")
+            if then_audit:
+                self.auditor.start_audit()
+
+        self.auditor.save_profile(profile, saved)
         return True
 
     def action_back(self) -> None:

@@ -4,6 +4,7 @@ authenticator self-test; the breached-password check."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from auditor.profile import Account, ProfileError
+from auditor.profile import Account
 from auditor.tui.profile_form_data import TWOFA_CHOICES, TWOFA_NAMES
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import plain
@@ -137,19 +138,13 @@ class TwoFactorScreen(AppScreen):
         )
         accounts = (*profile.accounts[:index], account, *profile.accounts[index + 1 :])
         updated = replace(profile, accounts=accounts)
-        path = self.session.profile_path
-        if path is not None:
-            try:
-                from auditor.profile import save_profile
 
-                save_profile(updated, path)
-            except (ProfileError, OSError) as exc:
-                self.auditor.show_error(exc)
-                return
-        self.session.set_profile(updated)
-        where = f"saved to {path}" if path else "kept for this demo session"
-        status.update(plain(f"✔ {account.service}: {TWOFA_NAMES.get(account.twofa)}, {where}."))
-        self.redraw_if_changed()
+        def saved(path: Path | None) -> None:
+            where = f"saved to {path}" if path else "kept for this demo session"
+            status.update(plain(f"✔ {account.service}: {TWOFA_NAMES.get(account.twofa)}, {where}."))
+            self.redraw_if_changed()
+
+        self.auditor.save_profile(updated, saved)
 
     def on_totp_panel_finished(self, event: TotpPanel.Finished) -> None:
         self.session.record_totp_selftest(event.step_offset, event.drift_seconds, event.description)

@@ -28,6 +28,7 @@ MENU = (
     ("last", "o", "Open the last audit"),
     ("demo", "d", "Try the demo (a fictional candidate, works offline)"),
     ("profile", "p", "Who is audited: your profile"),
+    ("open-profile", "f", "Open a profile file (as made by auditor init)"),
     ("twofa", "t", "Two-factor wizard: check your sign-in protection"),
     ("results", "r", "See the results and your to-do list"),
 )
@@ -47,6 +48,7 @@ class WelcomeScreen(AppScreen):
         Binding("o", "choose('last')", "Open last"),
         Binding("d", "choose('demo')", "Demo"),
         Binding("p", "choose('profile')", "Profile", show=False),
+        Binding("f", "choose('open-profile')", "Open file", show=False),
         Binding("t", "choose('twofa')", "2FA", show=False),
         Binding("r", "choose('results')", "Results", show=False),
         Binding("q", "choose('quit')", "Quit", show=False),
@@ -73,9 +75,12 @@ class WelcomeScreen(AppScreen):
         if session.demo:
             status = "Demo mode: auditing the fictional candidate Alex Marlowe, offline."
         elif session.profile is not None:
-            status = f"Profile: {session.profile.label}."
+            status = f"Profile: {session.profile.label}, from {session.profile_path}."
         else:
-            status = "No profile yet: a new audit starts by asking who is audited."
+            status = (
+                f"No profile yet in {session.profile_path}: a new audit starts by asking who "
+                "is audited. Made one with 'auditor init FILE'? Open it with f."
+            )
         if session.report is not None:
             status += " Results are ready (r)."
         self.query_one("#profile-status", Static).update(plain(status))
@@ -95,6 +100,8 @@ class WelcomeScreen(AppScreen):
             self._demo()
         elif choice in ("profile", "twofa", "results"):
             app.go(choice)
+        elif choice == "open-profile":
+            app.ask_open_profile()
         elif choice == "quit":
             app.exit(0)
 
