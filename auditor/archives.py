@@ -12,7 +12,6 @@ checked" and name it. Nothing here raises for network trouble.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 from auditor.answers import json_answer
 from auditor.crawl import normalise_url
 from auditor.net.domains import organisational_domain
-from auditor.standards.digits import ascii_int
+from auditor.polite import PoliteClient
 from auditor.standards.web.wayback import (
     Capture,
     CdxMalformed,
@@ -41,8 +40,6 @@ CAPTURES_PER_PAGE = 6  # distinct versions of one page read at most
 MAX_CAPTURES = 60  # captures read in one audit
 MAX_BYTES = 40 * 1024 * 1024  # bytes of captures read in one audit
 BUDGET_S = 90.0  # seconds for all of it
-RETRIES = 2  # after a 429 or 503
-LONGEST_WAIT_S = 5.0  # a Retry-After longer than this stops the reading instead
 READABLE_TYPES = (
     "text/html", "application/xhtml+xml", "application/pdf", "text/vcard", "text/x-vcard",
     "image/jpeg", "image/png", "image/webp", "image/tiff",
@@ -155,11 +152,8 @@ def spread(captures: list[Capture], count: int) -> list[Capture]:
 
 class ArchiveReader:
     def __init__(self, http: HttpClient, base: str, *, budget_s: float = BUDGET_S) -> None:
-        self.http = http
         self.base = base
-        self.deadline = time.monotonic() + budget_s
-        self.gate = asyncio.Semaphore(CONCURRENCY)
-        self.stopped = ""  # why no further request is sent (the archive asked to pause)
+        self.client = PoliteClient(http, SERVICE, concurrency=CONCURRENCY, budget_s=budget_s)
         self.bytes_read = 0
 
     async def read(self, targets: list[ArchiveTarget]) -> ArchiveReading:
@@ -191,9 +185,9 @@ class ArchiveReader:
 
     async def _list(self, target: ArchiveTarget, reading: ArchiveReading) -> list[Capture]:
         url = cdx_url(self.base, target.query, target.match_type, CDX_LIMIT)
-        result = await self._polite_fetch(url, {"Accept": "application/json"})
+        result = await self.client.fetch(url, {"Accept": "application/json"})
         if result is None:
-            reading.query_failures.append(QueryFailure(target, url, self._not_sent()))
+            reading.query_failures.append(QueryFailure(target, url, self.client.not_sent()))
             return []
         data, problem = json_answer(result, f"{SERVICE}'s CDX API")
         if not problem:
@@ -221,9 +215,9 @@ class ArchiveReader:
         if self.bytes_read >= MAX_BYTES:
             reading.skip(f"the {MAX_BYTES // (1024 * 1024)} MB limit")
             return
-        result = await self._polite_fetch(raw, {})
+        result = await self.client.fetch(raw, {})
         if result is None:
-            reading.skip(self._not_sent())
+            reading.skip(self.client.not_sent())
             return
         if not result.ok or (result.status_code or 0) >= 400:
             error = result.error or f"{SERVICE} answered HTTP {result.status_code}"
@@ -234,40 +228,3 @@ class ArchiveReader:
         if result.truncated:
             reading.truncated.append(view)
         reading.read.append(ReadCapture(capture, target, view, raw, result))
-
-    def _not_sent(self) -> str:
-        return self.stopped or "the time limit for the web archives"
-
-    async def _polite_fetch(self, url: str, headers: dict[str, str]) -> FetchResult | None:
-        """The answer, after waiting out short 429/503 pauses; None when nothing was sent
-        (the budget is spent, or the archive asked for a long pause earlier)."""
-        for attempt in range(RETRIES + 1):
-            if self.stopped or time.monotonic() >= self.deadline:
-                return None
-            async with self.gate:
-                if self.stopped:  # the archive asked for a pause while this one waited
-                    return None
-                left = self.deadline - time.monotonic()
-                result = await self.http.fetch(
-                    url, headers=headers, timeout=max(1.0, min(left, self.http.timeout))
-                )
-            status = result.status_code or 0
-            if not result.ok or status not in (429, 503):
-                return result
-            wait = _retry_after(result)
-            cause = "rate-limiting" if status == 429 else "unavailable"
-            if wait is not None and wait > LONGEST_WAIT_S:
-                self.stopped = (
-                    f"{SERVICE} is {cause} (HTTP {status}) and asked to wait {wait:.0f} seconds"
-                )
-                return result
-            if attempt == RETRIES:
-                self.stopped = f"{SERVICE} stayed {cause} (HTTP {status}) after {RETRIES} retries"
-                return result
-            await asyncio.sleep(wait if wait is not None else 2.0**attempt)
-        return None  # not reached: the loop returns on its last attempt
-
-
-def _retry_after(result: FetchResult) -> float | None:
-    value = ascii_int(result.headers.get("retry-after", "").strip(), max_digits=6)
-    return float(value) if value is not None else None

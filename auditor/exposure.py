@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
 from auditor.masking import profile_masker, snippet_keeping_whole_forms
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from auditor.standards.content.extract import MapPoint, Segment
+from auditor.standards.content.exif_gps import read_gps
+from auditor.standards.content.extract import MapPoint, Segment, extract_html, extract_vcard
 from auditor.standards.content.pdf_text import read_pdf
 from auditor.standards.identity.matchers import (
     IdentityMatcher,
@@ -282,3 +283,35 @@ def no_pages_finding(ctx: CheckContext, crawls: list[Crawl]) -> Finding:
         kind="page",
         subject="nothing-read",
     )
+
+
+def resource_sightings(
+    matcher: IdentityMatcher,
+    kind: str,
+    body: bytes,
+    text: str,
+    base_url: str,
+    shown_url: str,
+    fetched_at: str,
+) -> list[Sighting]:
+    """What the matchers find in one page, PDF, vCard or photo fetched off the person's own
+    crawl (an archived copy, a search result), through the same extractors as the live
+    pages; ``kind`` as the crawl names it. Raises PdfUnreadable or ImageUnreadable."""
+    if kind in ("html", "vcard"):
+        content = extract_vcard(text) if kind == "vcard" else extract_html(text, base_url)
+        found = scan_segments(matcher, content.segments, shown_url, fetched_at)
+        return found + point_sightings(matcher, content.points, shown_url, fetched_at)
+    if kind == "pdf":
+        return scan_segments(matcher, document_segments(body), shown_url, fetched_at)
+    if kind == "image":
+        gps = read_gps(body)
+        if gps is None:
+            return []
+        point = MapPoint(gps.latitude, gps.longitude, gps.source, "photo", gps.raw)
+        return point_sightings(matcher, [point], shown_url, fetched_at)
+    return []
+
+
+def sighting_kind(sighting: Sighting) -> str:
+    """The finding kind of a sighting: a photo's GPS position is "gps-location"."""
+    return "gps-location" if sighting.source in ("exif", "xmp") else sighting.match.kind

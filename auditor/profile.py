@@ -111,6 +111,10 @@ class ManualAnswer:
 class Profile:
     name: str
     aliases: tuple[str, ...] = ()
+    # Public, on the ballot paper: used only to tell the person apart from namesakes in
+    # web searches (exposure.search), never needed.
+    party: str = ""
+    area: str = ""  # the ward, division or constituency stood in
     home_addresses: tuple[Address, ...] = ()
     phones: tuple[str, ...] = ()  # E.164, "+447700900123"
     emails: tuple[str, ...] = ()  # personal, lower-case
@@ -150,7 +154,9 @@ _ANSWER_WORDS = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no",
 _ANSWER_WORDS |= dict.fromkeys(("n a", "na", "not applicable", "none"), "not-applicable")
 
 _LISTS = ("aliases", "phones", "emails", "domains", "websites", "extra_pages", "dkim_selectors")
-_TOP_KEYS: tuple[str, ...] = ("name", *_LISTS, "home", "public_address", "account", "answers")
+_TOP_KEYS: tuple[str, ...] = (
+    "name", "party", "area", *_LISTS, "home", "public_address", "account", "answers",
+)  # fmt: skip
 _ADDRESS_KEYS = ("lines", "postcode", "latitude", "longitude", "label")
 _ACCOUNT_KEYS = tuple(Account.__dataclass_fields__)
 _ANSWER_KEYS = tuple(ManualAnswer.__dataclass_fields__)
@@ -372,6 +378,8 @@ class _Reader:
         return Profile(
             name=name,
             aliases=tuple(dict.fromkeys(text for _, text in self.texts(data, "aliases", ""))),
+            party=self.text(data, "party", ""),
+            area=self.text(data, "area", ""),
             home_addresses=tuple(self.address(t, at, True) for at, t in self.tables(data, "home")),
             public_addresses=tuple(
                 self.address(t, at, False) for at, t in self.tables(data, "public_address")

@@ -38,6 +38,11 @@ name = ""
 # Other names you are known by, so that pages about you are found.
 # aliases = ["Alex Example", "Cllr Alex Example"]
 
+# Your party and the ward or constituency you stand in, as on the ballot paper.
+# Only used, if you switch on the web search, to tell you apart from namesakes.
+# party = "Example Party"
+# area = "Example Ward"
+
 
 # ---- Private contact details -------------------------------------------------
 # The auditor looks for these on public web pages, documents and photos, to
@@ -176,6 +181,7 @@ def profile_to_toml(profile: Profile) -> str:
     """The profile as TOML that parse_profile reads back to an equal Profile (notes aside)."""
     out = [SAVED_HEADER]
     out += _lines([("name", profile.name, None), ("aliases", profile.aliases, ())])
+    out += _lines([("party", profile.party, ""), ("area", profile.area, "")])
     for key in ("phones", "emails", "domains", "websites", "extra_pages", "dkim_selectors"):
         out += _lines([(key, getattr(profile, key), ())])
     for kind, addresses, default_label in (

@@ -35,6 +35,10 @@ DEFAULT_ENDPOINTS: Mapping[str, str] = {
     "google_directory": "https://admin.googleapis.com/admin/directory/v1/",
     "microsoft_graph": "https://graph.microsoft.com/v1.0/",
     "wayback": "https://web.archive.org/",  # CDX API and id_ playback (docs/web-archives.md)
+    # Web search (docs/web-search.md): a SearXNG instance has no public default, the person
+    # gives their own (--endpoint searxng=URL).
+    "searxng": "",
+    "brave_search": "https://api.search.brave.com/",
 }
 
 
@@ -58,7 +62,11 @@ class AuditOptions:
     audit_deadline: float | None = 300.0  # seconds for the whole audit
     # Services that send something about the person (a name) need explicit consent.
     allow_personal_lookups: bool = False
-    companies_house_key: str | None = None
+    companies_house_key: str | None = field(default=None, repr=False)
+    # exposure.search: the provider the person chose (an auditor.search entry point), and
+    # its key, read from a file, the environment or the OS keyring (never the profile).
+    search_provider: str | None = None
+    search_key: str | None = field(default=None, repr=False)
     trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
     trust_anchors: str | None = None  # the same as text (the demo world's own anchor)
     # How many lookalike names to resolve at most (likeliest first). 1500 holds every name

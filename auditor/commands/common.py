@@ -65,6 +65,17 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
         "--companies-house-key-file", metavar="FILE",
         help="file holding your free Companies House API key (kept out of shell history)",
     )  # fmt: skip
+    lookups.add_argument(
+        "--search-provider", metavar="NAME",
+        help="search the web for your name, aliases, party and area with this provider "
+        "(searxng: give --endpoint searxng=URL of your instance; brave: needs a key); "
+        "needs --allow-personal-lookups too. Nothing else about you is sent",
+    )  # fmt: skip
+    lookups.add_argument(
+        "--search-key-file", metavar="FILE",
+        help="file holding the search provider's API key (else AUDITOR_SEARCH_KEY or the "
+        "OS keyring)",
+    )  # fmt: skip
 
 
 def options_from_args(args: argparse.Namespace) -> AuditOptions:
@@ -90,7 +101,11 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
             lookalikes=getattr(args, "lookalikes", LOOKALIKES_DEFAULT),
             allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
-            companies_house_key=_secret_from_file(getattr(args, "companies_house_key_file", None)),
+            companies_house_key=_secret_from_file(
+                getattr(args, "companies_house_key_file", None), "--companies-house-key-file"
+            ),
+            search_provider=getattr(args, "search_provider", None),
+            search_key=_search_key(args),
         ).with_endpoints(endpoints)
     except UsageError:
         raise
@@ -158,14 +173,32 @@ def _port(text: str) -> int:
     return port
 
 
-def _secret_from_file(path: str | None) -> str | None:
+def _secret_from_file(path: str | None, option: str) -> str | None:
     """A key read from a file (never from argv, where shell history and ps would see it)."""
     if path is None:
         return None
-    secret = read_option_file(path, "--companies-house-key-file", limit=4096).strip()
+    secret = read_option_file(path, option, limit=4096).strip()
     if not secret or any(c.isspace() for c in secret):
-        raise UsageError(f"--companies-house-key-file {path}: expected one key on one line")
+        raise UsageError(f"{option} {path}: expected one key on one line")
     return secret
+
+
+def _search_key(args: argparse.Namespace) -> str | None:
+    """The chosen search provider's key: a file, else AUDITOR_SEARCH_KEY, else the keyring.
+    An unknown provider is one clear line."""
+    name = getattr(args, "search_provider", None)
+    if not name:
+        return None
+    from auditor.search import key_from_environment_or_keyring, load_provider
+
+    try:
+        provider = load_provider(name)
+    except ValueError as exc:
+        raise UsageError(f"--search-provider: {exc}") from None
+    from_file = _secret_from_file(getattr(args, "search_key_file", None), "--search-key-file")
+    if not provider.needs_key:
+        return None
+    return from_file or key_from_environment_or_keyring(provider.name)
 
 
 def parse_severity(text: str) -> Severity:

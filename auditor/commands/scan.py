@@ -23,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--url", metavar="URL", help="audit just this website")
     add_report_options(parser)
     add_network_options(parser)
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="print what the web-archive and web-search checks would send, and send nothing",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +46,42 @@ def run(args: argparse.Namespace) -> int:
             profile = profile_for_url(args.url)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
-    return run_and_report(profile, options_from_args(args), args)
+    options = options_from_args(args)
+    if args.dry_run:
+        print_outside_requests(profile, options)
+        return 0
+    return run_and_report(profile, options, args)
+
+
+def print_outside_requests(profile: object, options: object) -> None:
+    """--dry-run: exactly what exposure.archives and exposure.search would send."""
+    import sys
+
+    from auditor.archives import SERVICE, archive_targets
+    from auditor.profile import Profile
+    from auditor.search import load_provider, search_queries
+    from auditor.services import AuditOptions
+
+    assert isinstance(profile, Profile) and isinstance(options, AuditOptions)
+    out = sys.stdout
+    archive = options.endpoints["wayback"]
+    out.write(f"exposure.archives would ask {SERVICE} ({archive}) about:\n")
+    for target in archive_targets(profile.domains, profile.websites, profile.extra_pages):
+        scope = {"domain": " and its subdomains", "host": " (the whole site)"}.get(
+            target.match_type, ""
+        )
+        out.write(f"  {target.query}{scope}\n")
+    plan = search_queries(profile)
+    if options.search_provider:
+        provider = load_provider(options.search_provider)
+        where = options.endpoints.get(provider.endpoint) or "(no endpoint given)"
+        out.write(f"exposure.search would send these searches to {provider.title} ({where}):\n")
+    else:
+        out.write("exposure.search is off (no --search-provider); it would send these searches:\n")
+    out.writelines(f"  {query}\n" for query in plan.sent)
+    out.writelines(f"  (withheld: {why})\n" for why in plan.withheld)
+    if options.search_provider and not options.allow_personal_lookups:
+        out.write("  (it also needs --allow-personal-lookups: it sends your name)\n")
 
 
 def run_and_report(

@@ -54,6 +54,8 @@ DEMO_PROFILE_TOML = f"""\
 # served on loopback.
 name = "{NAME}"
 aliases = {list(ALIASES)!r}
+party = "{PARTY}"
+area = "{WARD}"
 phones = ["{MOBILE_DISPLAY}", "{LANDLINE_DISPLAY}"]
 emails = ["{PERSONAL_EMAIL}"]
 domains = ["{DOMAIN}", "{PARKED_DOMAIN}"]

@@ -21,7 +21,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
-from auditor.demo import archive_server, candidate
+from auditor.demo import archive_server, candidate, fiction_web, search_server
 from auditor.demo.certs import DemoCertificates
 from auditor.demo.content import apis, site, zones
 from auditor.demo.dns_server import DnsServer
@@ -54,7 +54,7 @@ def address_names(all_zones: list[dns.zone.Zone]) -> list[str]:
 class DemoWorld:
     def __init__(self, *, dns_delay: float = 0.0) -> None:
         self.zones, self.trust_anchor = zones.build_zones()
-        self.zones.append(archive_server.zone())
+        self.zones += [archive_server.zone(), search_server.zone(), *fiction_web.zones()]
         self.hostnames = tuple(address_names(self.zones))
         self.certificates = DemoCertificates(self.hostnames)
         self.dns = DnsServer(zones=self.zones)
@@ -81,6 +81,8 @@ class DemoWorld:
         for (host, prefix), route in prefixes.items():
             self.web.route_prefix(host, prefix, route)
         archive_server.demo_archive().register(self.web)
+        search_server.demo_search().register(self.web)
+        fiction_web.register(self.web)
 
     @property
     def profile(self) -> Profile:
@@ -122,7 +124,15 @@ class DemoWorld:
             connect_to=self.connect_rules(),
             ca_pem=self.ca_pem,
             trust_anchors=self.trust_anchor,
-            endpoints={**DEFAULT_ENDPOINTS, **apis.ENDPOINTS, **archive_server.ENDPOINTS},
+            endpoints={
+                **DEFAULT_ENDPOINTS,
+                **apis.ENDPOINTS,
+                **archive_server.ENDPOINTS,
+                **search_server.ENDPOINTS,
+            },
+            # The demo searches its own fictional web (loopback) for the fictional name.
+            search_provider="searxng",
+            allow_personal_lookups=True,
             dns_timeout=2.0,  # generous: a briefing laptop may be busy
             dns_attempts=3,
             http_timeout=5.0,

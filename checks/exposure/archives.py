@@ -24,17 +24,15 @@ from auditor.crawl import Crawl, kind_by_name, kind_of, normalise_url
 from auditor.exposure import (
     Sighting,
     best_per_location,
-    document_segments,
     exposure_finding,
     no_identifiers_finding,
     no_sites_finding,
-    point_sightings,
-    scan_segments,
+    resource_sightings,
+    sighting_kind,
     site_crawls,
 )
 from auditor.model import Evidence, Finding, Severity, Status
-from auditor.standards.content.exif_gps import ImageUnreadable, read_gps
-from auditor.standards.content.extract import MapPoint, extract_html, extract_vcard
+from auditor.standards.content.exif_gps import ImageUnreadable
 from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.standards.web.wayback import REMOVAL_URL, Capture
@@ -49,7 +47,7 @@ WHAT = {
     "map-location": "home's position on a map",
     "gps-location": "home's position (in a photo's GPS data)",
 }
-LIVE_READ_BYTES = 5 * 1024 * 1024
+LIVE_READ_BYTES = 1024 * 1024
 
 
 class ArchivesCheck(Check):
@@ -94,33 +92,6 @@ class Archived:
     target: ArchiveTarget
 
 
-def sightings_in(
-    matcher: IdentityMatcher, kind: str, body: bytes, text: str, base_url: str, shown: str, at: str
-) -> list[Sighting]:
-    """What the matchers find in one page, PDF, vCard or photo (``kind`` as the crawl names
-    it), through the live pages' own extractors; raises PdfUnreadable or ImageUnreadable for
-    a document that cannot be read."""
-    if kind in ("html", "vcard"):
-        content = extract_vcard(text) if kind == "vcard" else extract_html(text, base_url)
-        found = scan_segments(matcher, content.segments, shown, at)
-        return found + point_sightings(matcher, content.points, shown, at)
-    if kind == "pdf":
-        return scan_segments(matcher, document_segments(body), shown, at)
-    if kind == "image":
-        gps = read_gps(body)
-        if gps is None:
-            return []
-        point = MapPoint(gps.latitude, gps.longitude, gps.source, "photo", gps.raw)
-        return point_sightings(matcher, [point], shown, at)
-    return []
-
-
-def kind_of_sighting(sighting: Sighting) -> str:
-    if sighting.source in ("exif", "xmp"):
-        return "gps-location"
-    return sighting.match.kind
-
-
 async def findings_for_archives(
     ctx: CheckContext, matcher: IdentityMatcher, reading: ArchiveReading, crawls: list[Crawl]
 ) -> list[Finding]:
@@ -131,7 +102,7 @@ async def findings_for_archives(
         result, original = read.result, read.capture.original
         kind = kind_of(result, kind_by_name(original))
         try:
-            found = sightings_in(
+            found = resource_sightings(
                 matcher, kind, result.body, result.text(), original, read.view_url,
                 result.fetched_at,
             )  # fmt: skip
@@ -139,7 +110,7 @@ async def findings_for_archives(
             findings.append(unreadable_capture(ctx, read.view_url, read.capture, str(exc)))
             continue
         for sighting in best_per_location(found):
-            key = (page_key(read.capture.original), kind_of_sighting(sighting))
+            key = (page_key(read.capture.original), sighting_kind(sighting))
             entry = archived.setdefault(key, Archived([], [], read.target))
             entry.sightings.append(sighting)
             entry.captures.append(read.capture)
@@ -203,10 +174,10 @@ class LivePages:
             kind = kind_of(result, kind_by_name(original))
             body, text, url = result.body, result.text(), result.final_url
         try:
-            found = sightings_in(self.matcher, kind, body, text, url, url, "")
+            found = resource_sightings(self.matcher, kind, body, text, url, url, "")
         except (PdfUnreadable, ImageUnreadable):
             return None, "the live copy could not be read"
-        return {kind_of_sighting(s) for s in found}, "the live page"
+        return {sighting_kind(s) for s in found}, "the live page"
 
 
 def archived_finding(
@@ -241,6 +212,10 @@ def archived_finding(
         subject = "archived"
     actions = ARCHIVE_ACTIONS + (_live_actions(kind) if still_live else ())
     finding = exposure_finding(ctx, sighting, message, actions, kind=kind)
+    # A copy that only the archive still shows takes a visit to the archive to find: one
+    # step less exposed than a live page (which exposure.pages reports at full weight).
+    if finding.severity.rank > Severity.HIGH.rank:
+        finding = replace(finding, severity=Severity.HIGH)
     evidence = finding.evidence[0]
     detail = {
         **evidence.detail,

@@ -6,7 +6,7 @@ questions with a plain-English reason and official links. The answers live in th
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -27,6 +27,9 @@ class Question:
     action: str
     severity: Severity
     links: tuple[tuple[str, str], ...]
+    automated_by: str = ""  # a check that does part of this for the person
+    checked: str = ""  # what that check looked at
+    remaining: str = ""  # what is left for the person once it has run
 
 
 def load_questions(path: Traversable = GUIDED_FILE) -> list[Question]:
@@ -44,6 +47,9 @@ def load_questions(path: Traversable = GUIDED_FILE) -> list[Question]:
                     action=str(table["action"]),
                     severity=Severity.parse(str(table["severity"])),
                     links=tuple((str(k["title"]), str(k["url"])) for k in table["links"]),
+                    automated_by=str(table.get("automated_by", "")),
+                    checked=str(table.get("checked", "")),
+                    remaining=str(table.get("remaining", "")),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -62,13 +68,33 @@ class GuidedCheck(Check):
         description=(
             "Questions about the ballot paper, the notice of election agents, the register "
             "of interests, the open register, people-search sites, search results, social "
-            "media, the Land Registry and web archives, answered in your profile."
+            "media, the Land Registry and web archives, answered in your profile; where "
+            "exposure.archives or exposure.search ran, only what they cannot do is asked."
         ),
-        timeout=10.0,
+        # The automated checks run first, so that a question says what they already did.
+        requires=("exposure.archives", "exposure.search"),
+        timeout=240.0,
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
-        return [answer_finding(ctx, q) for q in load_questions()]
+        ran = {
+            check_id for check_id in self.meta.requires if await _reached_verdicts(ctx, check_id)
+        }
+        return [answer_finding(ctx, narrowed(q, ran)) for q in load_questions()]
+
+
+async def _reached_verdicts(ctx: CheckContext, check_id: str) -> bool:
+    """True when the check ran and looked (not skipped, not only "could not check")."""
+    results = await ctx.requirement(check_id)
+    return any(not f.status.could_not_check for r in results for f in r.findings)
+
+
+def narrowed(question: Question, ran: set[str]) -> Question:
+    """The question as asked once its automated part is done: what was checked, and only
+    what is left for the person."""
+    if not question.automated_by or question.automated_by not in ran or not question.remaining:
+        return question
+    return replace(question, question=question.remaining, why=f"{question.checked} {question.why}")
 
 
 def answer_finding(ctx: CheckContext, question: Question) -> Finding:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import auditor.archives as archives
+import auditor.polite as polite
 from auditor.demo import candidate as c
 from auditor.demo.archive_server import ARCHIVE_HOST
 from auditor.demo.web_server import json_response, text
@@ -115,7 +116,7 @@ async def test_unavailable_is_retried_then_reported(world: DemoWorld) -> None:
     result = await archives_result(world)
     messages = [f.message for f in result.findings if f.status is Status.ERROR]
     assert any("Wayback Machine" in m and "503" in m for m in messages), messages
-    assert len(archive_requests(world)) >= archives.RETRIES + 1
+    assert len(archive_requests(world)) >= polite.RETRIES + 1
 
 
 async def test_server_error_is_an_error_naming_the_service(world: DemoWorld) -> None:

@@ -1,0 +1,194 @@
+"""Web search for exposure.search (core): the registered search providers, the key, the
+queries, and reading the result lists politely.
+
+Providers are plugins under the entry-point group ``auditor.search`` (the built-ins,
+SearXNG and the Brave Search API, register like third parties). Queries are built only
+from what is public on the ballot paper: the name and aliases, optionally with the party
+and the ward or constituency. A query that would contain any part of the home address,
+the postcode, a phone number or a personal email is never sent, whatever the profile says.
+A key comes from a file, an environment variable or the OS keyring; never from the profile,
+and it is never written into a report or the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from auditor.answers import json_answer
+from auditor.polite import PoliteClient
+from auditor.standards.identity.identifiers import normalise_phone
+from auditor.standards.search.providers import (
+    SearchAnswerMalformed,
+    SearchProvider,
+    SearchResult,
+)
+
+if TYPE_CHECKING:
+    from auditor.net.http import HttpClient
+    from auditor.profile import Profile
+
+GROUP = "auditor.search"
+KEY_ENV = "AUDITOR_SEARCH_KEY"
+KEYRING_SERVICE = "candidate-auditor"
+MAX_NAMES = 3  # the name and two aliases
+MAX_QUERIES = 9
+PAGES_PER_QUERY = 1
+MAX_RESULT_LISTS = 12  # pages of results asked of the provider in one audit
+CONCURRENCY = 2
+BUDGET_S = 60.0
+MAX_ANSWER = 2 * 1024 * 1024
+
+
+def provider_names() -> list[str]:
+    return sorted({ep.name for ep in entry_points(group=GROUP)})
+
+
+def load_provider(name: str) -> SearchProvider:
+    """The registered provider ``name``; ValueError naming the known ones otherwise."""
+    for point in entry_points(group=GROUP):
+        if point.name == name:
+            provider = point.load()
+            if not (isinstance(provider, type) and issubclass(provider, SearchProvider)):
+                raise ValueError(
+                    f"search provider {name!r} ({point.value}) is not a SearchProvider"
+                )
+            return provider()
+    known = ", ".join(provider_names()) or "none installed"
+    raise ValueError(f"unknown search provider {name!r} (known: {known})")
+
+
+def key_from_environment_or_keyring(provider: str) -> str | None:
+    """The key in AUDITOR_SEARCH_KEY, else in the OS keyring (service "candidate-auditor",
+    user "search-<provider>") when the keyring package is installed."""
+    value = os.environ.get(KEY_ENV, "").strip()
+    if value:
+        return value
+    try:  # optional: only when the person has installed the keyring package
+        keyring: Any = importlib.import_module("keyring")
+    except ImportError:
+        return None
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, f"search-{provider}")
+    except Exception:  # a keyring backend's own errors (locked, no backend): no key
+        return None
+    return stored.strip() if isinstance(stored, str) and stored.strip() else None
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def private_parts(profile: Profile) -> list[str]:
+    """What must never be in a query, squashed: each home line with a house number, every
+    street line, the postcodes, phone digits and emails."""
+    parts: list[str] = []
+    for home in profile.home_addresses:
+        parts += [_squash(line) for line in home.lines[:2] if line.strip()]
+        # The street without its house number ("12 Acacia Avenue" -> "acaciaavenue").
+        parts += [_squash(line.lstrip("0123456789 ,/-")) for line in home.lines[:2]]
+        if home.postcode:
+            parts.append(_squash(home.postcode))
+    for phone in profile.phones:
+        digits = "".join(ch for ch in (normalise_phone(phone) or phone) if ch.isdigit())
+        if digits:
+            parts += [digits[-9:]]  # the national number without its leading 0 or 44
+    parts += [_squash(email) for email in profile.emails]
+    return [p for p in parts if len(p) >= 4]
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    sent: tuple[str, ...]
+    withheld: tuple[str, ...] = ()  # why a query was not built (never the query itself)
+
+
+def search_queries(profile: Profile) -> QueryPlan:
+    """The queries for ``profile``: each name quoted, alone and with the area and the
+    party. A query holding any private part is withheld, and the reason is kept."""
+    names = list(dict.fromkeys(n.strip() for n in (profile.name, *profile.aliases) if n.strip()))
+    private = private_parts(profile)
+    extras = [(profile.area.strip(), "area"), (profile.party.strip(), "party")]
+    sent: list[str] = []
+    withheld: list[str] = []
+    for name in names[:MAX_NAMES]:
+        asks = [(f'"{name}"', "name")]
+        asks += [(f'"{name}" "{extra}"', what) for extra, what in extras if extra]
+        for query, what in asks:
+            if any(part in _squash(query) for part in private):
+                withheld.append(
+                    f"a search with your {what} was not sent: it would hold part of your home "
+                    "address, postcode, phone or email"
+                )
+            elif query not in sent:
+                sent.append(query)
+    return QueryPlan(tuple(sent[:MAX_QUERIES]), tuple(dict.fromkeys(withheld)))
+
+
+@dataclass(frozen=True)
+class FoundResult:
+    result: SearchResult
+    query: str
+    rank: int  # 1 is the first result of the query
+
+
+@dataclass(frozen=True)
+class QueryFailure:
+    query: str
+    error: str
+    timeout: bool = False
+
+
+@dataclass
+class SearchReading:
+    results: list[FoundResult] = field(default_factory=list)
+    failures: list[QueryFailure] = field(default_factory=list)
+    not_asked: dict[str, int] = field(default_factory=dict)  # reason -> queries not sent
+    lists_read: int = 0
+
+
+class SearchReader:
+    def __init__(
+        self, http: HttpClient, provider: SearchProvider, base: str, key: str | None
+    ) -> None:
+        self.provider = provider
+        self.base = base
+        self.key = key
+        self.client = PoliteClient(http, provider.title, concurrency=CONCURRENCY, budget_s=BUDGET_S)
+
+    async def read(self, queries: tuple[str, ...]) -> SearchReading:
+        reading = SearchReading()
+        asks = [(q, page) for q in queries for page in range(PAGES_PER_QUERY)]
+        if len(asks) > MAX_RESULT_LISTS:
+            skipped = asks[MAX_RESULT_LISTS:]
+            reading.not_asked[f"the {MAX_RESULT_LISTS}-result-page limit"] = len(skipped)
+            asks = asks[:MAX_RESULT_LISTS]
+        await asyncio.gather(*(self._ask(q, page, reading) for q, page in asks))
+        reading.results.sort(key=lambda r: (queries.index(r.query), r.rank))
+        return reading
+
+    async def _ask(self, query: str, page: int, reading: SearchReading) -> None:
+        request = self.provider.request(self.base, query, page, self.key)
+        result = await self.client.fetch(request.url, dict(request.headers), max_bytes=MAX_ANSWER)
+        if result is None:
+            reason = self.client.not_sent()
+            reading.not_asked[reason] = reading.not_asked.get(reason, 0) + 1
+            return
+        data, problem = json_answer(result, self.provider.title)
+        if not problem:
+            try:
+                found = self.provider.parse(data)
+            except SearchAnswerMalformed as exc:
+                problem = f"{self.provider.title} answered in an unexpected shape: {exc}"
+        if problem:
+            timeout = result.error_kind == "timeout"
+            reading.failures.append(QueryFailure(query, problem, timeout))
+            return
+        reading.lists_read += 1
+        offset = page * self.provider.results_per_page
+        for rank, item in enumerate(found[: self.provider.results_per_page], offset + 1):
+            reading.results.append(FoundResult(item, query, rank))

@@ -1,0 +1,1 @@
+"""Web search providers as data: requests to build and answers to read (no I/O)."""
