@@ -153,12 +153,18 @@ class SearchReading:
 
 class SearchReader:
     def __init__(
-        self, http: HttpClient, provider: SearchProvider, base: str, key: str | None
+        self,
+        http: HttpClient,
+        provider: SearchProvider,
+        base: str,
+        key: str | None,
+        *,
+        budget_s: float = BUDGET_S,
     ) -> None:
         self.provider = provider
         self.base = base
         self.key = key
-        self.client = PoliteClient(http, provider.title, concurrency=CONCURRENCY, budget_s=BUDGET_S)
+        self.client = PoliteClient(http, provider.title, concurrency=CONCURRENCY, budget_s=budget_s)
 
     async def read(self, queries: tuple[str, ...]) -> SearchReading:
         reading = SearchReading()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from auditor.archives import (
+    BUDGET_S,
     SERVICE,
     ArchiveReader,
     ArchiveReading,
@@ -76,11 +77,26 @@ class ArchivesCheck(Check):
         targets = archive_targets(profile.domains, profile.websites, profile.extra_pages)
         if not targets:
             return [no_sites_finding(ctx)]
-        reader = ArchiveReader(ctx.services.http, ctx.services.endpoint("wayback"))
+        budget = time_budget(ctx)
+        reader = ArchiveReader(ctx.services.http, ctx.services.endpoint("wayback"), budget_s=budget)
         # The live crawl is shared with the other exposure checks: reading the archive
-        # alongside it keeps this check off the audit's critical path.
-        reading, crawls = await asyncio.gather(reader.read(targets), site_crawls(ctx))
+        # alongside it keeps this check off the audit's critical path. A crawl that takes
+        # longer than the archive's budget is not waited for: the few pages with archived
+        # leaks are then fetched once each instead.
+        crawl = asyncio.ensure_future(site_crawls(ctx))
+        reading = await reader.read(targets)
+        try:
+            crawls = await asyncio.wait_for(asyncio.shield(crawl), max(1.0, budget / 3))
+        except TimeoutError:
+            crawls = []
         return await findings_for_archives(ctx, matcher, reading, crawls)
+
+
+def time_budget(ctx: CheckContext) -> float:
+    """The archive's time budget: its own bound, and at most half the audit's deadline, so
+    that the check ends with what it read rather than being cut off by the engine."""
+    deadline = ctx.services.options.audit_deadline
+    return min(BUDGET_S, deadline / 2) if deadline else BUDGET_S
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,8 @@ class LivePages:
         self, key: str, original: str, target: ArchiveTarget
     ) -> tuple[set[str] | None, str]:
         resource = self.crawled.get(key)
+        if resource is not None and resource.truncated:
+            return None, "the live page is larger than the part read"
         if resource is not None:
             kind, body, text, url = (
                 resource.kind, resource.body, resource.text(), resource.final_url
@@ -171,6 +189,8 @@ class LivePages:
                 return set(), "the page itself is gone from the live site"
             if (result.status_code or 0) >= 400:
                 return None, f"the live page answered HTTP {result.status_code}"
+            if result.truncated:
+                return None, "the live page is larger than the part read"
             kind = kind_of(result, kind_by_name(original))
             body, text, url = result.body, result.text(), result.final_url
         try:

@@ -23,6 +23,7 @@ from auditor.exposure import (
 )
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.search import (
+    BUDGET_S,
     FoundResult,
     QueryFailure,
     SearchReader,
@@ -96,13 +97,19 @@ class SearchCheck(Check):
             why = "; ".join(plan.withheld) or "the profile has no name"
             return [skipped(ctx, f"Not run: no search could be built from public facts ({why}).",
                             "no-queries")]  # fmt: skip
-        reader = SearchReader(ctx.services.http, provider, base, options.search_key)
+        # Within a third of the audit's deadline for the searches, and as long again for
+        # the pages, so that the check ends with what it read.
+        deadline = options.audit_deadline
+        budget = min(BUDGET_S, deadline / 3) if deadline else BUDGET_S
+        reader = SearchReader(
+            ctx.services.http, provider, base, options.search_key, budget_s=budget
+        )
         reading = await reader.read(plan.sent)
         # The campaign's own sites and listed pages are exposure.pages' to read; the rest of
         # a party or council site is not the person's, and is read here.
         own = {site_of(u) for u in ctx.profile.websites} | {d.lower() for d in ctx.profile.domains}
         listed = {normalise_url(u) for u in ctx.profile.extra_pages}
-        pages = PageReader(ctx, matcher, own, listed)
+        pages = PageReader(ctx, matcher, own, listed, budget)
         outcome = await pages.read(reading.results)
         run = SearchRun(provider.title, base, plan.sent, plan.withheld)
         return findings_for_search(ctx, run, reading, outcome)
@@ -130,8 +137,14 @@ class PageReader:
     (the address guard judges every page by its own public host)."""
 
     def __init__(
-        self, ctx: CheckContext, matcher: IdentityMatcher, own: set[str], listed: set[str]
+        self,
+        ctx: CheckContext,
+        matcher: IdentityMatcher,
+        own: set[str],
+        listed: set[str],
+        budget_s: float = BUDGET_S,
     ) -> None:
+        self.budget_s = budget_s
         self.ctx = ctx
         self.matcher = matcher
         self.own = own
@@ -151,7 +164,12 @@ class PageReader:
             unique.setdefault(url, found)
         chosen = list(unique.items())
         outcome.over_limit = max(0, len(chosen) - MAX_PAGES)
-        await asyncio.gather(*(self._one(url, f, outcome) for url, f in chosen[:MAX_PAGES]))
+        tasks = [asyncio.ensure_future(self._one(u, f, outcome)) for u, f in chosen[:MAX_PAGES]]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=self.budget_s)
+            for task in late:
+                task.cancel()
+            outcome.over_limit += len(late)  # counted as not read (the time limit)
         return outcome
 
     async def _one(self, url: str, found: FoundResult, outcome: PageOutcome) -> None:
@@ -270,7 +288,9 @@ def partly(
     for why, count in reading.not_asked.items():
         gaps.append(f"{count} search{'es' if count > 1 else ''} not sent ({why})")
     if outcome.over_limit:
-        gaps.append(f"{outcome.over_limit} result pages not read (the {MAX_PAGES}-page limit)")
+        gaps.append(
+            f"{outcome.over_limit} result pages not read (the {MAX_PAGES}-page or the time limit)"
+        )
     unread = outcome.not_read
     if unread:
         named = "; ".join(f"{url[:120]} ({why[:160]})" for url, why in unread[:8])
