@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -161,7 +162,7 @@ async def test_the_engine_asks_for_consent_first(world: DemoWorld) -> None:
     ],
 )
 async def test_search_trouble_is_could_not_check_naming_the_service(
-    world: DemoWorld, fault: str, params: dict[str, object], status: Status, cause: str
+    world: DemoWorld, fault: str, params: dict[str, Any], status: Status, cause: str
 ) -> None:
     world.web.faults.set(SEARCH_HOST, fault, **params)
     result = await search_result(world, http_timeout=0.5)
