@@ -46,8 +46,7 @@ h3 { font-size: 1.1rem; margin-top: 1.5rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { border: 1px solid #555; padding: .25rem .5rem; text-align: left; }
 th { background: #e8e8e8; }
-.item { border: 1px solid #555; border-left-width: 6px; padding: .5rem .9rem; margin: .8rem 0;
-        break-inside: avoid; page-break-inside: avoid; }
+.item { border: 1px solid #555; border-left-width: 6px; padding: .5rem .9rem; margin: .8rem 0; }
 .item h4 { margin: .1rem 0 .3rem; font-size: 1rem; }
 .item.critical { border-left-style: double; border-left-width: 9px; }
 .item.dismissed, .item.verified, .item.done { border-style: dashed; }
@@ -62,10 +61,10 @@ code, .snippet { font-family: ui-monospace, "Cascadia Mono", Menlo, monospace; f
            padding: .2rem .4rem; margin-top: .15rem; }
 .finding { margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; }
 a { color: #0b3d91; }
+@page { size: A4; margin: 14mm 13mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  section { break-before: page; page-break-before: always; }
-  section:first-of-type { break-before: auto; page-break-before: auto; }
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  #findings { break-before: page; }
   a { color: #000; text-decoration: underline; }
   a[href]::after { content: " (" attr(href) ")"; font-size: 8pt; overflow-wrap: anywhere; }
   .note, th, .snippet { background: none; }
