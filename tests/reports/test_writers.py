@@ -70,7 +70,9 @@ def test_html_escapes_hostile_text_and_terminal_escapes(
     tags = set(re.findall(r"<([a-zA-Z0-9]+)", page))
     allowed = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
                "h4", "p", "section", "table", "thead", "tbody", "tr", "th", "td", "div",
-               "span", "ol", "ul", "li", "strong", "em", "s", "a", "code", "br"}  # fmt: skip
+               "span", "ol", "ul", "li", "strong", "em", "s", "a", "code", "br", "nav", "main",
+               "figure", "figcaption", "svg", "defs", "pattern", "rect", "path", "circle",
+               "text", "desc"}  # fmt: skip
     assert tags <= allowed
     assert "http://" not in page.split("<style>")[1].split("</style>")[0]  # no external assets
     assert "@media print" in page and "size: A4" in page  # printed as test_browser.py checks
