@@ -129,6 +129,9 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 """
     + _SEVERITY_CSS
     + """
+/* The briefing: the summary alone, large enough for a projector */
+@media screen { html.briefing { font-size: 18px; } }
+.briefing main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 2rem; }
 @media screen and (max-width: 60rem) {
   .layout { grid-template-columns: minmax(0, 1fr); padding: 1rem; }
   nav.contents { position: static; border-right: none; border-bottom: 1px solid #bbb; }
@@ -137,7 +140,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 @page { size: A4; margin: 13mm 12mm 14mm; }
 @media print {
   html { font-size: 9.5pt; }  /* every size is in rem, so this scales the whole page */
-  .layout { display: block; max-width: none; padding: 0; }
+  .layout, .briefing main { display: block; max-width: none; padding: 0; }
   nav.contents { display: none; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   h2 { margin-top: 1rem; }
@@ -174,10 +177,10 @@ def _link(title: str, url: str) -> str:
     return f'<a href="{_e(safe)}">{_e(title)}</a>'
 
 
-def page_head(title: str) -> list[str]:
+def page_head(title: str, *, page_class: str = "report") -> list[str]:
     return [
         "<!DOCTYPE html>",
-        '<html lang="en-GB">',
+        f'<html lang="en-GB" class="{_e(page_class)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -189,7 +192,7 @@ def page_head(title: str) -> list[str]:
     ]
 
 
-def header(view: AuditView, heading: str) -> list[str]:
+def header(view: AuditView, heading: str, *, note: str = MASKED_NOTE) -> list[str]:
     shown = view.report
     out = [
         "<header>",
@@ -199,7 +202,7 @@ def header(view: AuditView, heading: str) -> list[str]:
         f"report schema {_e(shown.schema_version)}.</p>",
     ]
     if view.masked:
-        out.append(f'<p class="note">{_e(MASKED_NOTE)}</p>')
+        out.append(f'<p class="note">{_e(note)}</p>')
     out += [f'<p class="note">Problem: {_e(p)}</p>' for p in shown.problems]
     out.append("</header>")
     return out

@@ -16,12 +16,10 @@ from auditor.model import Severity
 from reports.view import (
     GRADE_RULE,
     SEVERITY_ORDER,
-    AreaSummary,
     ChangeCounts,
     Summary,
     clean,
     effort,
-    percent,
     plural,
 )
 
@@ -75,26 +73,17 @@ def _grades(summary: Summary) -> list[str]:
     out = [
         "<h3>Grade per area</h3>",
         '<table class="grades"><thead><tr><th scope="col">Area</th><th scope="col">Grade</th>'
-        '<th scope="col">Open problems</th><th scope="col">Checks passed</th></tr></thead><tbody>',
+        '<th scope="col">Open problems</th><th scope="col">Checks (score)</th></tr></thead><tbody>',
     ]
     for area in summary.areas:
         out.append(
             f'<tr><th scope="row">{_e(area.title)}</th>'
             f'<td class="grade grade-{area.grade.value}"><span aria-hidden="true">'
             f"{_e(area.grade.symbol)}</span> {_e(area.grade.label)}"
-            + f"</td><td>{_e(area.problems_in_words())}</td><td>{_e(_passed(area))}</td></tr>"
+            + f"</td><td>{_e(area.problems_in_words())}</td>"
+            f"<td>{_e(area.checks_in_words())}</td></tr>"
         )
     return [*out, "</tbody></table>"]
-
-
-def _passed(area: AreaSummary) -> str:
-    if area.score is None:
-        return "—"
-    s = area.score
-    text = f"{percent(s)} ({s.passed} of {s.checked})" if s.checked else percent(s)
-    if s.not_checked:
-        text += f"; {s.not_checked} not checked"
-    return text
 
 
 def _chart(summary: Summary, prefix: str) -> list[str]:
@@ -199,8 +188,8 @@ def _not_checked(summary: Summary) -> list[str]:
     )
     out.append('<ul class="not-checked">')
     for item in summary.not_checked:
-        out.append(f"<li><strong>{_e(item.title)}</strong> on {_e(item.target)}: "
-                   f"{_e(item.reason)}</li>")  # fmt: skip
+        reason = f": {_e(item.reason)}" if item.reason else ""
+        out.append(f"<li><strong>{_e(item.title)}</strong> on {_e(item.target)}{reason}</li>")
     rest = summary.not_checked_total - len(summary.not_checked)
     if rest > 0:
         out.append(f"<li>and {rest} more, listed under Could not check</li>")

@@ -221,6 +221,19 @@ class AreaSummary:
     def partly_checked(self) -> bool:
         return self.score is not None and self.score.not_checked > 0
 
+    def checks_in_words(self) -> str:
+        """ "63%: 7 passed, 5 warned, 3 failed; 3 not checked", as auditor/scores.py counts
+        the area's checks (a warning counts half towards the percentage)."""
+        if self.score is None:
+            return "—"
+        s = self.score
+        parts = [f"{n} {word}" for n, word in ((s.passed, "passed"), (s.warned, "warned"),
+                                               (s.failed, "failed")) if n]  # fmt: skip
+        text = f"{percent(s)}: {', '.join(parts)}" if parts else percent(s)
+        if s.not_checked:
+            text += f"; {s.not_checked} not checked"
+        return text
+
     def problems_in_words(self) -> str:
         if not self.problem_count:
             return "no problems found"
@@ -275,7 +288,9 @@ class Summary:
         return "Open problems by area and severity. " + "; ".join(parts) + "."
 
 
-def summarise(view: AuditView) -> Summary:
+def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
+    """Page one's facts. ``reasons=False`` leaves out why each check could not run (the
+    reasons quote what the check saw: for an audience, the check and target are enough)."""
     dismissed: set[str] = set()
     if view.checklist is not None:
         for item in view.checklist.items:
@@ -310,7 +325,9 @@ def summarise(view: AuditView) -> Summary:
         first_actions_heading=heading,
         more_actions=more,
         not_checked=tuple(
-            NotChecked(view.title(f.check_id), f.target, shorten(f.message, MAX_REASON))
+            NotChecked(
+                view.title(f.check_id), f.target, shorten(f.message, MAX_REASON) if reasons else ""
+            )
             for f in missing[:MAX_NOT_CHECKED_IN_SUMMARY]
         ),
         not_checked_total=len(missing),
@@ -349,14 +366,21 @@ def _headline(grade: Grade, areas: list[AreaSummary]) -> str:
     return "Nothing could be checked, so nothing here is known to be safe."
 
 
+_GROUP_IN_WORDS = {
+    Group.TODAY: "to do today",
+    Group.NOMINATION: "before nomination papers",
+    Group.WEEK: "this week",
+    Group.KEEP: "to keep doing",
+}
+
+
 def _detail(checklist: Checklist | None, not_checked: int) -> str:
     parts = []
     if checklist is not None:
         open_by_group = {g: 0 for g in GROUP_ORDER}
         for item in checklist.open_items:
             open_by_group[item.group] += 1
-        todo = [f"{open_by_group[g]} {g.label[0].lower() + g.label[1:]}" for g in GROUP_ORDER
-                if open_by_group[g]]  # fmt: skip
+        todo = [f"{open_by_group[g]} {_GROUP_IN_WORDS[g]}" for g in GROUP_ORDER if open_by_group[g]]
         if todo:
             parts.append("Things to do: " + _and(todo) + ".")
     if not_checked:

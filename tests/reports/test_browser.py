@@ -23,7 +23,7 @@ from auditor.audit import run_audit
 from auditor.checklist import Checklist, build_checklist
 from auditor.demo.world import DemoWorld
 from auditor.model import Report, Severity
-from reports import html
+from reports import briefing, html
 from reports.html_summary import SEVERITY_STYLE
 from reports.view import AuditView, summarise
 from tests.support.browser import Browser, RecordingProxy
@@ -164,3 +164,17 @@ def test_the_chart_is_drawn_and_has_a_text_alternative(
     assert sum(n for n, rgb in colours if rgb == critical) > 200  # bars, not a stray pixel
     right_half = image.crop((image.width // 2, 0, image.width, image.height)).convert("L")
     assert right_half.getextrema()[0] < 100, "nothing dark on the right half of a 1280 px screen"
+
+
+def test_the_briefing_prints_on_one_a4_page_and_makes_no_request(
+    demo_audit: tuple[Report, Checklist], browser: Browser, tmp_path: Path
+) -> None:
+    report, checklist = demo_audit
+    page = tmp_path / "briefing.html"
+    page.write_text(briefing.render(report, checklist, reveal=True), encoding="utf-8")
+    printed = browser.pdf(page, tmp_path / "briefing.pdf")
+    pdf = PdfReader(printed.output)
+    assert len(pdf.pages) == 1 and printed.page_requests == ()
+    text = page_text(pdf.pages[0])
+    assert "Grade per area" in text and "The three things to do today" in text
+    assert browser.screenshot(page, tmp_path / "briefing.png").page_requests == ()
