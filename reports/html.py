@@ -120,7 +120,9 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .item-body ol { margin: .3rem 0; padding-left: 1.3rem; }
 .item.done, .item.verified, .item.dismissed { border-style: dashed; }
 .found { list-style: none; padding: 0; margin: .2rem 0; font-size: .88rem; }
-.found > li { margin: .35rem 0; padding-left: .6rem; border-left: 3px solid #bbb; }
+.found > li { margin: 0 0 .45rem; padding-left: .6rem; border-left: 3px solid #bbb;
+              break-inside: avoid; }
+.found.many { columns: 2; column-gap: 1.5rem; }
 .evidence { display: block; color: #333; font-size: .8rem; }
 .snippet { display: block; white-space: pre-wrap; background: #f6f6f6; border: 1px solid #ccc;
            padding: .1rem .35rem; margin-top: .1rem; }
@@ -156,6 +158,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   .item h4 { break-after: avoid; }
   h2, h3 { break-after: avoid; }
   .found > li, tr { break-inside: avoid; }
+  .list-label { break-after: avoid; }
   a { color: #000; }
   .item a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 7pt;
                                  overflow-wrap: anywhere; }
@@ -290,13 +293,6 @@ def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
         out.append(f"<p>You dismissed {count} finding{'s' if count > 1 else ''} behind this.</p>")
     out.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in action.steps) + "</ol>")
     out += ["</div>", "<div>"]
-    found = shown_findings(item)
-    if found:
-        out.append(f"<p><strong>Found ({len(found)}):</strong></p>")
-        out += _found(view, found)
-    if item.dismissed_findings:
-        out.append(f"<p><strong>Dismissed ({len(item.dismissed_findings)}):</strong></p>")
-        out += _found(view, list(item.dismissed_findings))
     if item.questions:
         out.append("<p><strong>Questions to answer:</strong></p><ul>")
         for q in item.questions:
@@ -305,12 +301,23 @@ def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
         out.append("</ul>")
     links = ", ".join(_link(link.title, link.url) for link in item.links)
     out += [f'<p class="guidance"><strong>Official guidance:</strong> {links}</p>', "</div>"]
-    return [*out, "</div>", "</div>"]
+    out.append("</div>")
+    # The findings run the card's full width, in two columns when there are several, so a
+    # long list does not leave the advice beside it a column of white space.
+    found = shown_findings(item)
+    if found:
+        out.append(f'<p class="list-label"><strong>Found ({len(found)}):</strong></p>')
+        out += _found(view, found)
+    if item.dismissed_findings:
+        count = len(item.dismissed_findings)
+        out.append(f'<p class="list-label"><strong>Dismissed ({count}):</strong></p>')
+        out += _found(view, list(item.dismissed_findings))
+    return [*out, "</div>"]
 
 
 def _found(view: AuditView, findings: list[Finding]) -> list[str]:
     """Each finding under its action: what, where, and the evidence with its source."""
-    out = ['<ul class="found">']
+    out = ['<ul class="found many">' if len(findings) > 1 else '<ul class="found">']
     for f in findings:
         where = f" — <code>{_e(f.location)}</code>" if f.location else ""
         line = (f'<li><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
