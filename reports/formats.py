@@ -27,6 +27,7 @@ class ReportFormat(StrEnum):
     HTML = "html"
     JSON = "json"
     CSV = "csv"
+    BRIEFING = "briefing"  # the HTML summary page alone, never with personal details
 
     @property
     def module(self) -> str:
@@ -61,18 +62,21 @@ _MODULES = {
     ReportFormat.MARKDOWN: "reports.markdown",
     ReportFormat.HTML: "reports.html",
     ReportFormat.CSV: "reports.csv_report",
+    ReportFormat.BRIEFING: "reports.briefing",
 }
 _SUFFIXES = {
     ReportFormat.JSON: ".json",
     ReportFormat.MARKDOWN: ".md",
     ReportFormat.HTML: ".html",
     ReportFormat.CSV: ".csv",
+    ReportFormat.BRIEFING: ".html",
 }
 _LABELS = {
     ReportFormat.JSON: "JSON",
     ReportFormat.MARKDOWN: "Markdown",
     ReportFormat.HTML: "HTML",
     ReportFormat.CSV: "CSV",
+    ReportFormat.BRIEFING: "Briefing (one-page HTML summary)",
 }
 _BY_SUFFIX = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
               ".json": ReportFormat.JSON, ".html": ReportFormat.HTML,

@@ -1,10 +1,13 @@
-"""The HTML report: one self-contained, printable page (no scripts, no external assets).
+"""The HTML report: one self-contained page to read on a screen, print on A4 or hand over.
 
-Made to be printed for a police briefing or handed to an agent: all CSS inline, a print
-stylesheet with page breaks between sections, and meaning carried by words and borders
-rather than colour, so it reads the same in black and white. Every string that came from
-outside (TXT records, page titles, snippets, even check ids from plugins) goes through
-``html.escape`` after control characters are neutralised.
+Page one is the summary (reports/html_summary.py); then the checklist as a document, grouped
+Do today / Before nomination papers / This week / Keep doing, each action with the findings
+that led to it and their evidence folded under it; then what could not be checked and what
+passed. No scripts and nothing from the network (a strict Content-Security-Policy says so to
+the browser too); severity is a coloured label whose word carries the meaning, so it reads
+the same in black and white. Every string from outside (TXT records, page titles, snippets,
+even check ids from plugins) goes through ``html.escape`` after control characters are
+neutralised.
 """
 
 from __future__ import annotations
@@ -13,64 +16,156 @@ import html
 from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
-from auditor.model import Report
-from auditor.scores import AreaScore
+from auditor.model import Finding, Report, Status
+from reports.html_summary import SEVERITY_STYLE, summary_section
 from reports.view import (
     ITEM_STATUS_LABEL,
     MASKED_NOTE,
-    MAX_FINDINGS_PER_ITEM,
     STATUS_LABEL,
     AuditView,
     area_title,
     clean,
     effort,
-    percent,
     safe_url,
     shorten,
     shown_findings,
+    summarise,
     when,
 )
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
 
-_CSS = """
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+MAX_EVIDENCE_SNIPPET = 200
+
+_SEVERITY_CSS = "\n".join(
+    f".sev-{s.value} {{ background: {colour}; border-color: {colour}; }}\n"
+    f".item.sev-{s.value} {{ border-left-color: {colour}; background: #fff; }}"
+    for s, (colour, _) in SEVERITY_STYLE.items()
+)
+
+CSS = (
+    """
 :root { color-scheme: light; }
-body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-       color: #111; background: #fff; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.3rem; border-bottom: 2px solid #111; padding-bottom: .2rem; margin-top: 2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.5rem; }
-.meta, .note { color: #333; font-size: .9rem; }
-.note { border-left: 4px solid #111; padding: .3rem .7rem; background: #f3f3f3; }
+* { box-sizing: border-box; }
+body { font: 1rem/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+       color: #111; background: #fff; margin: 0; }
+.layout { display: grid; grid-template-columns: 14rem minmax(0, 1fr); gap: 2.5rem;
+          max-width: 86rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
+nav.contents { position: sticky; top: 1rem; align-self: start; font-size: .9rem;
+               border-right: 1px solid #bbb; padding-right: 1rem; }
+nav.contents ul { list-style: none; padding: 0; margin: .3rem 0; }
+nav.contents li { margin: .25rem 0; }
+nav.contents li li { padding-left: .8rem; }
+main { min-width: 0; }
+h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.35rem; border-bottom: 2px solid #111; padding-bottom: .15rem;
+     margin: 2rem 0 .8rem; }
+h3 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
+.meta, .note, .rule { color: #333; font-size: .88rem; }
+.note { border-left: 4px solid #111; padding: .3rem .7rem; background: #f3f3f3; margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { border: 1px solid #555; padding: .25rem .5rem; text-align: left; }
-th { background: #e8e8e8; }
-.item { border: 1px solid #555; border-left-width: 6px; padding: .5rem .9rem; margin: .8rem 0;
-        break-inside: avoid; page-break-inside: avoid; }
-.item h4 { margin: .1rem 0 .3rem; font-size: 1rem; }
-.item.critical { border-left-style: double; border-left-width: 9px; }
-.item.dismissed, .item.verified, .item.done { border-style: dashed; }
-.tag { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
-       font-size: .75rem; font-weight: 600; text-transform: uppercase; letter-spacing: .03em;
-       margin-right: .3rem; }
-.box { font-family: ui-monospace, monospace; margin-right: .3rem; }
-.found li, .evidence li { font-size: .9rem; }
-code, .snippet { font-family: ui-monospace, "Cascadia Mono", Menlo, monospace; font-size: .85rem;
-                 overflow-wrap: anywhere; }
-.snippet { display: block; white-space: pre-wrap; background: #f6f6f6; border: 1px solid #ccc;
-           padding: .2rem .4rem; margin-top: .15rem; }
-.finding { margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid #777; padding: .25rem .45rem; text-align: left; vertical-align: top; }
+thead th { background: #e8e8e8; }
 a { color: #0b3d91; }
+code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: .82rem;
+                 overflow-wrap: anywhere; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                   clip: rect(0 0 0 0); white-space: nowrap; }
+
+/* The summary */
+.summary h2 { margin-top: 1rem; }
+.state { display: flex; gap: 1rem; align-items: center; border: 2px solid #111;
+         border-left-width: 10px; padding: .6rem 1rem; margin: .6rem 0 1rem; }
+.state p { margin: .15rem 0; }
+.state .headline { font-size: 1.25rem; font-weight: 700; }
+.grade-symbol { font-size: 2.2rem; line-height: 1; }
+.summary-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0 2rem; }
+.grade { white-space: nowrap; font-weight: 600; }
+.grade-act-now { border-left-color: #8b1a1a; } td.grade-act-now { color: #8b1a1a; }
+.grade-improve { border-left-color: #b7791f; } td.grade-improve { color: #7a4f0e; }
+.grade-good { border-left-color: #2f855a; } td.grade-good { color: #22643f; }
+.grade-not-checked { border-left-color: #718096; border-left-style: dashed; }
+.chart { margin: .8rem 0 0; }
+.chart-row { align-items: start; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
+.chart-row .rule { margin-top: 1rem; }
+.chart svg { max-width: 100%; height: auto; display: block; }
+.chart figcaption { font-size: .8rem; color: #333; }
+.bar-label, .legend { font: 13px system-ui, Arial, sans-serif; fill: #111; }
+.bar-total { font: 600 13px system-ui, Arial, sans-serif; fill: #111; }
+.bar-count { font: 700 12px system-ui, Arial, sans-serif; fill: #000; stroke: #fff;
+             stroke-width: 3px; paint-order: stroke; }
+.first-actions { padding-left: 1.3rem; margin: .3rem 0; }
+.first-actions li { margin: .35rem 0; }
+.not-checked { padding-left: 1.1rem; font-size: .88rem; margin: .3rem 0; }
+.changes svg { display: block; max-width: 100%; height: auto; }
+
+/* Severity: a label whose word carries the meaning; the colour only adds */
+.sev { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
+       font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
+       color: #fff; vertical-align: .1em; }
+.tag { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
+       font-size: .72rem; font-weight: 600; text-transform: uppercase; letter-spacing: .03em;
+       margin-right: .3rem; vertical-align: .1em; }
+
+/* The checklist */
+.group-intro { margin: .2rem 0 .6rem; }
+.item { border: 1px solid #777; border-left: 8px solid #777; padding: .5rem .9rem .6rem;
+        margin: .7rem 0; }
+.item h4 { margin: .1rem 0 .35rem; font-size: 1.02rem; }
+.item .number { font-weight: 700; margin-right: .3rem; }
+.item p { margin: .3rem 0; }
+.item-body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 1.5rem; }
+.item-body ol { margin: .3rem 0; padding-left: 1.3rem; }
+.item.done, .item.verified, .item.dismissed { border-style: dashed; }
+.found { list-style: none; padding: 0; margin: .2rem 0; font-size: .88rem; }
+.found > li { margin: 0 0 .45rem; padding-left: .6rem; border-left: 3px solid #bbb;
+              break-inside: avoid; }
+.found.many { columns: 2; column-gap: 1.5rem; }
+.evidence { display: block; color: #333; font-size: .8rem; }
+.snippet { display: block; white-space: pre-wrap; background: #f6f6f6; border: 1px solid #ccc;
+           padding: .1rem .35rem; margin-top: .1rem; }
+.guidance { font-size: .88rem; }
+.passed td:first-child { white-space: nowrap; }
+"""
+    + _SEVERITY_CSS
+    + """
+/* The briefing: the summary alone, large enough for a projector */
+@media screen { html.briefing { font-size: 18px; } }
+.briefing main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 2rem; }
+@media screen and (max-width: 60rem) {
+  .layout { grid-template-columns: minmax(0, 1fr); padding: 1rem; }
+  nav.contents { position: static; border-right: none; border-bottom: 1px solid #bbb; }
+  .summary-grid, .item-body { grid-template-columns: minmax(0, 1fr); }
+}
+@page { size: A4; margin: 13mm 12mm 14mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  section { break-before: page; page-break-before: always; }
-  section:first-of-type { break-before: auto; page-break-before: auto; }
-  a { color: #000; text-decoration: underline; }
-  a[href]::after { content: " (" attr(href) ")"; font-size: 8pt; overflow-wrap: anywhere; }
-  .note, th, .snippet { background: none; }
+  html { font-size: 9.5pt; }  /* every size is in rem, so this scales the whole page */
+  .layout, .briefing main { display: block; max-width: none; padding: 0; }
+  nav.contents { display: none; }
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  h2 { margin-top: 1rem; }
+  .summary { break-after: page; }
+  header .note { margin: .3rem 0; }
+  .state { padding: .35rem .8rem; margin: .4rem 0 .6rem; }
+  .chart { margin-top: .4rem; }
+  .summary h3 { margin-top: .8rem; }
+  .summary h2 { margin-top: 0; }
+  .state .headline { font-size: 1.15rem; }
+  .chart { margin-top: .6rem; }
+  .item { margin: .45rem 0; padding: .35rem .7rem .45rem; }
+  .item h4 { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
+  .found > li, tr { break-inside: avoid; }
+  .list-label { break-after: avoid; }
+  a { color: #000; }
+  .item a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 7pt;
+                                 overflow-wrap: anywhere; }
+  .note, thead th, .snippet { background: none; }
 }
 """
+)
 
 
 def _e(text: object) -> str:
@@ -85,6 +180,37 @@ def _link(title: str, url: str) -> str:
     return f'<a href="{_e(safe)}">{_e(title)}</a>'
 
 
+def page_head(title: str, *, page_class: str = "report") -> list[str]:
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="en-GB" class="{_e(page_class)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+    ]
+
+
+def header(view: AuditView, heading: str, *, note: str = MASKED_NOTE) -> list[str]:
+    shown = view.report
+    out = [
+        "<header>",
+        f"<h1>{_e(heading)}</h1>",
+        f'<p class="meta">Audit of {_e(when(shown.started_at))} (finished '
+        f"{_e(when(shown.finished_at))}); candidate-auditor {_e(shown.tool_version)}, "
+        f"report schema {_e(shown.schema_version)}.</p>",
+    ]
+    if view.masked:
+        out.append(f'<p class="note">{_e(note)}</p>')
+    out += [f'<p class="note">Problem: {_e(p)}</p>' for p in shown.problems]
+    out.append("</header>")
+    return out
+
+
 def render(
     report: Report,
     checklist: Checklist | None = None,
@@ -93,84 +219,58 @@ def render(
     changes: AuditDiff | None = None,
 ) -> str:
     view = AuditView.of(report, checklist, reveal=reveal, changes=changes)
-    shown = view.report
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">",
-        f"<title>Candidate Auditor report: {_e(shown.subject)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>Candidate Auditor report: {_e(shown.subject)}</h1>",
-        f'<p class="meta">Audit of {_e(when(shown.started_at))} (finished '
-        f"{_e(when(shown.finished_at))}); candidate-auditor {_e(shown.tool_version)}, "
-        f"report schema {_e(shown.schema_version)}.</p>",
-    ]
-    if view.masked:
-        out.append(f'<p class="note">{_e(MASKED_NOTE)}</p>')
-    out += [f'<p class="note">Problem: {_e(p)}</p>' for p in shown.problems]
-    out.append("</header>")
+    heading = f"Candidate Auditor report: {view.report.subject}"
+    out = [*page_head(heading), "<body>", '<div class="layout">', *_contents(view), "<main>"]
+    out += header(view, heading)
+    out += summary_section(summarise(view))
     if view.checklist is not None:
-        out += _checklist(view, view.checklist)
+        out += _checklist(view)
     out += _not_checked(view)
-    out += _findings(view)
-    out += ["</body>", "</html>"]
+    out += _passed(view) if view.checklist is not None else _all_findings(view)
+    out += ["</main>", "</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _scores(checklist: Checklist) -> list[str]:
-    o = checklist.overall
-    out = [
-        f"<p><strong>Overall: {percent(o)} of checks passed</strong> "
-        f"({o.passed} passed, {o.warned} with warnings, {o.failed} "
-        f"failed; {o.not_checked} could not be checked, {o.to_answer} waiting "
-        "for your answer).</p>"
-    ]
-    if checklist.scores:
-        out.append(
-            "<table><thead><tr><th>Area</th><th>Score</th><th>Passed</th><th>Warnings</th>"
-            "<th>Failed</th><th>Not checked</th><th>To answer</th></tr></thead><tbody>"
-        )
-        for s in checklist.scores:
-            out.append(_score_row(s))
-        out.append("</tbody></table>")
-    return out
+def _contents(view: AuditView) -> list[str]:
+    out = ['<nav class="contents" aria-label="Contents">', "<strong>Contents</strong>", "<ul>",
+           '<li><a href="#summary">Summary</a></li>']  # fmt: skip
+    if view.checklist is not None:
+        out.append('<li><a href="#checklist">What to do</a><ul>')
+        for group, items in view.groups():
+            open_count = sum(1 for i in items if i.status is ItemStatus.OPEN)
+            out.append(f'<li><a href="#group-{_e(group.value)}">{_e(group.label)}</a> '
+                       f"({open_count})</li>")  # fmt: skip
+        out.append("</ul></li>")
+    if view.not_checked():
+        out.append('<li><a href="#not-checked">Could not check</a></li>')
+    if view.checklist is not None:
+        out.append('<li><a href="#passed">What passed</a></li>')
+    else:
+        out.append('<li><a href="#findings">All findings</a></li>')
+    return [*out, "</ul>", "</nav>"]
 
 
-def _score_row(s: AreaScore) -> str:
-    return (
-        f"<tr><td>{_e(area_title(s.category))}</td><td>{percent(s)}</td>"
-        f"<td>{s.passed}</td><td>{s.warned}</td><td>{s.failed}</td>"
-        f"<td>{s.not_checked}</td><td>{s.to_answer}</td></tr>"
-    )
-
-
-def _checklist(view: AuditView, checklist: Checklist) -> list[str]:
-    out = ['<section id="checklist">', "<h2>What to do</h2>", *_scores(checklist)]
+def _checklist(view: AuditView) -> list[str]:
+    out = ['<section id="checklist">', "<h2>What to do</h2>"]
     groups = view.groups()
     if not groups:
         out.append("<p>Nothing to do: no problems were found.</p>")
+    number = 0
     for group, items in groups:
-        out.append(f"<h3>{_e(group.label)}</h3>")
+        out.append(f'<h3 id="group-{_e(group.value)}">{_e(group.label)}</h3>')
         for item in items:
-            out += _item(item)
+            number += 1
+            out += _item(view, item, number)
     out.append("</section>")
     return out
 
 
-def _item(item: ChecklistItem) -> list[str]:
+def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
     status = item.status
     action = item.action
     box = "[x]" if status in (ItemStatus.DONE, ItemStatus.VERIFIED) else "[&nbsp;]"
-    classes = " ".join(c for c in ("item", item.severity.value, status.value) if c)
-    tags = f'<span class="tag">{_e(item.severity.value)}</span>'
+    classes = f"item sev-{item.severity.value} {status.value}"
+    tags = f'<span class="sev sev-{_e(item.severity.value)}">{_e(item.severity.value)}</span> '
     if status is not ItemStatus.OPEN:
         tags += f'<span class="tag">{_e(ITEM_STATUS_LABEL[status])}</span>'
     title = _e(action.title)
@@ -178,7 +278,9 @@ def _item(item: ChecklistItem) -> list[str]:
         title = f"<s>{title}</s>"
     out = [
         f'<div class="{_e(classes)}" id="action-{_e(item.id)}">',
-        f'<h4><span class="box">{box}</span>{tags}{title}</h4>',
+        f'<h4><span class="number">{number}.</span><code>{box}</code> {tags}{title}</h4>',
+        '<div class="item-body">',
+        "<div>",
         f"<p>{_e(action.why)}</p>",
         f"<p><strong>Who:</strong> {_e(action.who)}, {_e(effort(action.effort_minutes))}.</p>",
     ]
@@ -190,15 +292,7 @@ def _item(item: ChecklistItem) -> list[str]:
         count = len(item.dismissed_findings)
         out.append(f"<p>You dismissed {count} finding{'s' if count > 1 else ''} behind this.</p>")
     out.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in action.steps) + "</ol>")
-    found = shown_findings(item)
-    if found:
-        out.append(f'<p><strong>Found ({len(found)}):</strong></p><ul class="found">')
-        for f in found[:MAX_FINDINGS_PER_ITEM]:
-            where = f" — <code>{_e(f.location)}</code>" if f.location else ""
-            out.append(f"<li>{_e(STATUS_LABEL[f.status])}: {_e(f.message)}{where}</li>")
-        if len(found) > MAX_FINDINGS_PER_ITEM:
-            out.append(f"<li>and {len(found) - MAX_FINDINGS_PER_ITEM} more (see below)</li>")
-        out.append("</ul>")
+    out += ["</div>", "<div>"]
     if item.questions:
         out.append("<p><strong>Questions to answer:</strong></p><ul>")
         for q in item.questions:
@@ -206,8 +300,38 @@ def _item(item: ChecklistItem) -> list[str]:
             out.append(f"<li>{_e(q.text)}{answer}</li>")
         out.append("</ul>")
     links = ", ".join(_link(link.title, link.url) for link in item.links)
-    out += [f"<p><strong>Official guidance:</strong> {links}</p>", "</div>"]
-    return out
+    out += [f'<p class="guidance"><strong>Official guidance:</strong> {links}</p>', "</div>"]
+    out.append("</div>")
+    # The findings run the card's full width, in two columns when there are several, so a
+    # long list does not leave the advice beside it a column of white space.
+    found = shown_findings(item)
+    if found:
+        out.append(f'<p class="list-label"><strong>Found ({len(found)}):</strong></p>')
+        out += _found(view, found)
+    if item.dismissed_findings:
+        count = len(item.dismissed_findings)
+        out.append(f'<p class="list-label"><strong>Dismissed ({count}):</strong></p>')
+        out += _found(view, list(item.dismissed_findings))
+    return [*out, "</div>"]
+
+
+def _found(view: AuditView, findings: list[Finding]) -> list[str]:
+    """Each finding under its action: what, where, and the evidence with its source."""
+    out = ['<ul class="found many">' if len(findings) > 1 else '<ul class="found">']
+    for f in findings:
+        where = f" — <code>{_e(f.location)}</code>" if f.location else ""
+        line = (f'<li><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
+                f'<span class="sev sev-{_e(f.severity.value)}">{_e(f.severity.value)}</span> '
+                f"{_e(f.message)}{where}"
+                f'<span class="evidence">{_e(view.title(f.check_id))} (<code>{_e(f.check_id)}'
+                f"</code>) on {_e(f.target)}")  # fmt: skip
+        for ev in f.evidence:
+            snippet = shorten(clean(ev.snippet), MAX_EVIDENCE_SNIPPET)
+            line += f"<br>Evidence: {_e(ev.source)} at <code>{_e(ev.location)}</code>"
+            if snippet:
+                line += f'<span class="snippet">{_e(snippet)}</span>'
+        out.append(line + "</span></li>")
+    return [*out, "</ul>"]
 
 
 def _not_checked(view: AuditView) -> list[str]:
@@ -219,35 +343,36 @@ def _not_checked(view: AuditView) -> list[str]:
         "<h2>Could not check</h2>",
         "<p>These were not checked, so they are neither passes nor problems. Run the audit "
         "again later; if it keeps happening, the reason is given.</p>",
-        "<ul>",
     ]
-    for f in missing:
-        out.append(f"<li>{_e(view.title(f.check_id))} on {_e(f.target)}: {_e(f.message)}</li>")
-    return [*out, "</ul>", "</section>"]
+    return [*out, *_found(view, missing), "</section>"]
 
 
-def _findings(view: AuditView) -> list[str]:
+def _passed(view: AuditView) -> list[str]:
+    """What passed, one row each: the problems are under their actions above."""
+    passed = [f for f in view.findings.values() if f.status is Status.PASS]
+    out = ['<section id="passed">', "<h2>What passed</h2>"]
+    if not passed:
+        return [*out, "<p>No check passed outright.</p>", "</section>"]
+    out.append('<table class="passed"><thead><tr><th scope="col">Area</th><th scope="col">Check'
+               '</th><th scope="col">What it found</th><th scope="col">Evidence</th></tr></thead>'
+               "<tbody>")  # fmt: skip
+    for category, findings in view.findings_by_category():
+        for f in findings:
+            if f.status is not Status.PASS:
+                continue
+            evidence = "; ".join(f"{_e(ev.source)} at <code>{_e(ev.location)}</code>"
+                                 for ev in f.evidence)  # fmt: skip
+            out.append(
+                f"<tr><td>{_e(area_title(category))}</td><td>{_e(view.title(f.check_id))} on "
+                f"{_e(f.target)}</td><td>{_e(f.message)}</td><td>{evidence or '—'}</td></tr>"
+            )
+    return [*out, "</tbody></table>", "</section>"]
+
+
+def _all_findings(view: AuditView) -> list[str]:
+    """Without a checklist there are no actions to fold findings under: list them all."""
     out = ['<section id="findings">', "<h2>All findings</h2>"]
     for category, findings in view.findings_by_category():
         out.append(f"<h3>{_e(area_title(category))}</h3>")
-        for f in findings:
-            out += [
-                '<div class="finding">',
-                f'<p><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
-                f'<span class="tag">{_e(f.severity.value)}</span>{_e(f.message)}<br>',
-                f'<span class="meta">{_e(view.title(f.check_id))} — '
-                f"<code>{_e(f.check_id)}</code> on {_e(f.target)}</span></p>",
-            ]
-            if f.evidence:
-                out.append('<ul class="evidence">')
-                for ev in f.evidence:
-                    snippet = shorten(clean(ev.snippet))
-                    out.append(
-                        f"<li>{_e(ev.source)} at <code>{_e(ev.location)}</code>"
-                        + (f'<span class="snippet">{_e(snippet)}</span>' if snippet else "")
-                        + "</li>"
-                    )
-                out.append("</ul>")
-            out.append("</div>")
-    out.append("</section>")
-    return out
+        out += _found(view, findings)
+    return [*out, "</section>"]

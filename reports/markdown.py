@@ -1,5 +1,7 @@
-"""The Markdown report: the checklist first (what to do, in order, and why), then scores,
-what could not be checked, and every finding with its evidence."""
+"""The Markdown report: the summary as text first (the state in words, a grade per area in a
+table, the three things to do today, what could not be checked and what changed since the
+last audit), then the checklist (what to do, in order, and why), what could not be checked,
+and every finding with its evidence. Reads well in a terminal or pasted into an email."""
 
 from __future__ import annotations
 
@@ -8,18 +10,23 @@ from typing import TYPE_CHECKING
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
 from reports.view import (
+    GRADE_RULE,
     ITEM_STATUS_LABEL,
     MASKED_NOTE,
     MAX_FINDINGS_PER_ITEM,
     STATUS_LABEL,
     AuditView,
+    ChangeCounts,
+    Summary,
     area_title,
     clean,
     effort,
     percent,
+    plural,
     safe_url,
     shorten,
     shown_findings,
+    summarise,
     when,
 )
 
@@ -65,6 +72,7 @@ def render(
         lines.append(f"> Problem: {_escape(problem)}")
     if shown.problems:
         lines.append("")
+    lines += _summary(summarise(view))
     if view.checklist is not None:
         lines += _scores(view.checklist)
         lines += _checklist(view)
@@ -73,23 +81,64 @@ def render(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _scores(checklist: Checklist) -> list[str]:
-    o = checklist.overall
-    lines = [f"**Overall: {percent(o)} of checks passed** ({o.passed} passed, "
-             f"{o.warned} with warnings, {o.failed} failed; {o.not_checked} could not be "
-             f"checked, {o.to_answer} waiting for your answer).", ""]  # fmt: skip
-    if checklist.scores:
-        lines += [
-            "| Area | Score | Passed | Warnings | Failed | Not checked | To answer |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for s in checklist.scores:
+def _summary(summary: Summary) -> list[str]:
+    lines = ["## Summary", "", f"**{summary.grade.symbol} {_escape(summary.headline)}**", ""]
+    if summary.detail:
+        lines += [_escape(summary.detail), ""]
+    lines += ["| Area | Grade | Open problems | Checks (score) |", "|---|---|---|---|"]
+    for area in summary.areas:
+        lines.append(
+            f"| {_escape(area.title)} | {area.grade.symbol} {area.grade.label} | "
+            f"{_escape(area.problems_in_words())} | {_escape(area.checks_in_words())} |"
+        )
+    lines += ["", _escape(GRADE_RULE), ""]
+    if summary.first_actions:
+        lines += [f"### {_escape(summary.first_actions_heading)}", ""]
+        for n, item in enumerate(summary.first_actions, 1):
             lines.append(
-                f"| {_escape(area_title(s.category))} | {percent(s)} | {s.passed} | "
-                f"{s.warned} | {s.failed} | {s.not_checked} | {s.to_answer} |"
+                f"{n}. **{_escape(item.action.title)}** ({item.severity.value}): "
+                f"{_escape(item.action.who)}, {effort(item.action.effort_minutes)}"
             )
+        if summary.more_actions:
+            lines += ["", f"{_escape(summary.more_actions)}."]
         lines.append("")
+    if summary.not_checked_total:
+        lines += ["### What could not be checked", "",
+                  f"{plural(summary.not_checked_total, 'thing')} could not be checked; they are "
+                  "neither passes nor problems.", ""]  # fmt: skip
+        for missing in summary.not_checked:
+            reason = f": {_escape(missing.reason)}" if missing.reason else ""
+            lines.append(f"- {_escape(missing.title)} on {_escape(missing.target)}{reason}")
+        rest = summary.not_checked_total - len(summary.not_checked)
+        if rest > 0:
+            lines.append(f"- and {rest} more, listed under Could not check")
+        lines.append("")
+    if summary.changes is not None:
+        lines += _changes(summary.changes)
     return lines
+
+
+CHANGE_BAR_WIDTH = 30
+
+
+def _changes(changes: ChangeCounts) -> list[str]:
+    rows = [("Fixed", changes.fixed), ("New", changes.new), ("Still open", changes.still_open),
+            ("Not rechecked", changes.not_rechecked)]  # fmt: skip
+    widest = max(count for _, count in rows) or 1
+    words = ", ".join(f"{count} {label.lower()}" for label, count in rows)
+    lines = ["### Since the previous audit", "", f"{words}.", "", "```"]
+    for label, count in rows:
+        bar = "#" * round(CHANGE_BAR_WIDTH * count / widest)
+        lines.append(f"{label:<14}{bar} {count}".rstrip())
+    return [*lines, "```", ""]
+
+
+def _scores(checklist: Checklist) -> list[str]:
+    # Each area's counts are in the summary's table; this is the audit's total.
+    o = checklist.overall
+    return [f"**Overall: {percent(o)} of checks passed** ({o.passed} passed, "
+            f"{o.warned} with warnings, {o.failed} failed; {o.not_checked} could not be "
+            f"checked, {o.to_answer} waiting for your answer).", ""]  # fmt: skip
 
 
 def _checklist(view: AuditView) -> list[str]:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from auditor.checklist import Checklist, ChecklistItem, Group, ItemStatus
+from auditor.checklist import GROUP_ORDER, Checklist, ChecklistItem, Group, ItemStatus
 from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Severity, Status
 from auditor.scores import AreaScore
 from auditor.standards.text import visible
-from auditor.vocabulary import category_label
+from auditor.vocabulary import category_label, category_rank
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
@@ -157,3 +158,255 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
 def shown_findings(item: ChecklistItem) -> list[Finding]:
     """The findings listed under a checklist item (questions are listed on their own)."""
     return [f for f in item.findings if f.status is not Status.MANUAL]
+
+
+# -- the one-page summary ---------------------------------------------------------------
+
+FIRST_ACTIONS = 3
+MAX_NOT_CHECKED_IN_SUMMARY = 4
+MAX_REASON = 100  # the summary's reason for a check that could not run; the full one follows
+SERIOUS = (Severity.CRITICAL, Severity.HIGH)
+
+
+class Grade(StrEnum):
+    """An area's traffic light; GRADE_RULE says how it is given."""
+
+    ACT_NOW = "act-now"
+    IMPROVE = "improve"
+    GOOD = "good"
+    NOT_CHECKED = "not-checked"
+
+    @property
+    def label(self) -> str:
+        return _GRADE_LABEL[self]
+
+    @property
+    def symbol(self) -> str:
+        """A shape that carries the grade without colour."""
+        return _GRADE_SYMBOL[self]
+
+
+_GRADE_LABEL = {
+    Grade.ACT_NOW: "Act now",
+    Grade.IMPROVE: "Improve",
+    Grade.GOOD: "Good",
+    Grade.NOT_CHECKED: "Not checked",
+}
+_GRADE_SYMBOL = {Grade.ACT_NOW: "✖", Grade.IMPROVE: "▲", Grade.GOOD: "✔", Grade.NOT_CHECKED: "?"}
+GRADE_ORDER = (Grade.ACT_NOW, Grade.IMPROVE, Grade.GOOD, Grade.NOT_CHECKED)
+GRADE_RULE = (
+    "How each area is graded: Act now (✖) when a critical or high-severity problem is open; "
+    "Improve (▲) when only medium, low or informational problems are; Good (✔) when every "
+    "check that ran passed; Not checked (?) when none of its checks could run. A check that "
+    "could not run is never counted as a pass."
+)
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    category: str
+    grade: Grade
+    problems: dict[Severity, int]  # open problems (failed or warned findings) by severity
+    score: AreaScore | None  # the area's check counts (auditor/scores.py), with a checklist
+
+    @property
+    def title(self) -> str:
+        return area_title(self.category)
+
+    @property
+    def problem_count(self) -> int:
+        return sum(self.problems.values())
+
+    @property
+    def partly_checked(self) -> bool:
+        return self.score is not None and self.score.not_checked > 0
+
+    def checks_in_words(self) -> str:
+        """ "63%: 7 passed, 5 warned, 3 failed; 3 not checked", as auditor/scores.py counts
+        the area's checks (a warning counts half towards the percentage)."""
+        if self.score is None:
+            return "—"
+        s = self.score
+        parts = [f"{n} {word}" for n, word in ((s.passed, "passed"), (s.warned, "warned"),
+                                               (s.failed, "failed")) if n]  # fmt: skip
+        text = f"{percent(s)}: {', '.join(parts)}" if parts else percent(s)
+        if s.not_checked:
+            text += f"; {s.not_checked} not checked"
+        return text
+
+    def problems_in_words(self) -> str:
+        if not self.problem_count:
+            return "no problems found"
+        return ", ".join(
+            f"{self.problems[s]} {s.value}" for s in SEVERITY_ORDER if self.problems.get(s)
+        )
+
+
+@dataclass(frozen=True)
+class ChangeCounts:
+    """What changed since the previous audit, as numbers (auditor/changes.py)."""
+
+    fixed: int
+    new: int
+    still_open: int
+    not_rechecked: int
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    title: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Page one: the state in words, a grade per area, the first three things to do, what
+    could not be checked and, on a re-audit, what changed."""
+
+    grade: Grade
+    headline: str
+    detail: str
+    areas: tuple[AreaSummary, ...]
+    first_actions: tuple[ChecklistItem, ...]
+    first_actions_heading: str
+    more_actions: str  # "and 6 more to do today", or ""
+    not_checked: tuple[NotChecked, ...]
+    not_checked_total: int
+    changes: ChangeCounts | None
+
+    @property
+    def severities_shown(self) -> tuple[Severity, ...]:
+        """The severities any area has a problem of, most severe first."""
+        return tuple(s for s in SEVERITY_ORDER if any(a.problems.get(s) for a in self.areas))
+
+    def chart_description(self) -> str:
+        """The chart's text alternative: every bar, in words."""
+        if not any(a.problem_count for a in self.areas):
+            return "No open problems in any area."
+        parts = [f"{a.title}: {a.problems_in_words()}" for a in self.areas]
+        return "Open problems by area and severity. " + "; ".join(parts) + "."
+
+
+def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
+    """Page one's facts. ``reasons=False`` leaves out why each check could not run (the
+    reasons quote what the check saw: for an audience, the check and target are enough)."""
+    dismissed: set[str] = set()
+    if view.checklist is not None:
+        for item in view.checklist.items:
+            dismissed.update(f.fingerprint for f in item.dismissed_findings)
+    open_problems = [
+        f for f in view.findings.values() if f.status.is_problem and f.fingerprint not in dismissed
+    ]
+    scores = {} if view.checklist is None else {s.category: s for s in view.checklist.scores}
+    categories = set(scores) | {view.category(f.check_id) for f in view.findings.values()}
+    ordered = sorted(categories, key=lambda c: (category_rank(c), c))
+    areas = []
+    for category in ordered:
+        problems: dict[Severity, int] = {}
+        for f in open_problems:
+            if view.category(f.check_id) == category:
+                problems[f.severity] = problems.get(f.severity, 0) + 1
+        ran = any(
+            not f.status.could_not_check
+            for f in view.findings.values()
+            if view.category(f.check_id) == category
+        )
+        areas.append(AreaSummary(category, _grade(problems, ran), problems, scores.get(category)))
+    grade = min((a.grade for a in areas), key=GRADE_ORDER.index, default=Grade.NOT_CHECKED)
+    missing = view.not_checked()
+    first, heading, more = _first_actions(view.checklist)
+    return Summary(
+        grade=grade,
+        headline=_headline(grade, areas),
+        detail=_detail(view.checklist, len(missing)),
+        areas=tuple(areas),
+        first_actions=first,
+        first_actions_heading=heading,
+        more_actions=more,
+        not_checked=tuple(
+            NotChecked(
+                view.title(f.check_id), f.target, shorten(f.message, MAX_REASON) if reasons else ""
+            )
+            for f in missing[:MAX_NOT_CHECKED_IN_SUMMARY]
+        ),
+        not_checked_total=len(missing),
+        changes=None
+        if view.changes is None
+        else ChangeCounts(
+            fixed=len(view.changes.fixed),
+            new=len(view.changes.new),
+            still_open=len(view.changes.still_open),
+            not_rechecked=len(view.changes.not_rechecked),
+        ),
+    )
+
+
+def _grade(problems: dict[Severity, int], ran: bool) -> Grade:
+    if any(problems.get(s) for s in SERIOUS):
+        return Grade.ACT_NOW
+    if problems:
+        return Grade.IMPROVE
+    return Grade.GOOD if ran else Grade.NOT_CHECKED
+
+
+def _headline(grade: Grade, areas: list[AreaSummary]) -> str:
+    serious = sum(a.problems.get(s, 0) for a in areas for s in SERIOUS)
+    if grade is Grade.ACT_NOW:
+        where = [a.title.lower() for a in areas if a.grade is Grade.ACT_NOW]
+        return (
+            f"Needs action today: {plural(serious, 'serious problem')} (critical or high) "
+            f"in {_and(where)}."
+        )
+    if grade is Grade.IMPROVE:
+        count = sum(a.problem_count for a in areas)
+        return f"No serious problems; {plural(count, 'smaller problem')} to fix."
+    if grade is Grade.GOOD:
+        return "In good shape: every check that ran passed."
+    return "Nothing could be checked, so nothing here is known to be safe."
+
+
+_GROUP_IN_WORDS = {
+    Group.TODAY: "to do today",
+    Group.NOMINATION: "before nomination papers",
+    Group.WEEK: "this week",
+    Group.KEEP: "to keep doing",
+}
+
+
+def _detail(checklist: Checklist | None, not_checked: int) -> str:
+    parts = []
+    if checklist is not None:
+        open_by_group = {g: 0 for g in GROUP_ORDER}
+        for item in checklist.open_items:
+            open_by_group[item.group] += 1
+        todo = [f"{open_by_group[g]} {_GROUP_IN_WORDS[g]}" for g in GROUP_ORDER if open_by_group[g]]
+        if todo:
+            parts.append("Things to do: " + _and(todo) + ".")
+    if not_checked:
+        # Counted as the report lists them (one per check, target and part), not as
+        # check results: a check that failed on one MX and could not reach the other is both.
+        parts.append(
+            f"{plural(not_checked, 'thing')} could not be checked; "
+            "they are neither passes nor problems."
+        )
+    return " ".join(parts)
+
+
+def _first_actions(checklist: Checklist | None) -> tuple[tuple[ChecklistItem, ...], str, str]:
+    if checklist is None:
+        return (), "", ""
+    today = [i for i in checklist.group(Group.TODAY) if i.status is ItemStatus.OPEN]
+    if today:
+        rest = len(today) - FIRST_ACTIONS
+        more = f"and {rest} more to do today, listed under What to do" if rest > 0 else ""
+        heading = "The three things to do today" if len(today) >= 3 else "To do today"
+        return tuple(today[:FIRST_ACTIONS]), heading, more
+    open_items = [i for i in checklist.open_items if i.findings or i.questions]
+    return tuple(open_items[:FIRST_ACTIONS]), "The first things to do", ""
+
+
+def _and(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from auditor.commands.common import add_format_option, parse_severity
 
 if TYPE_CHECKING:
-    from auditor.history import History
+    from auditor.changes import AuditDiff
+    from auditor.history import AuditRecord, History
     from auditor.model import Report
 
 HELP = "render a saved audit (the latest by default) with its checklist"
@@ -80,12 +81,35 @@ def run(args: argparse.Namespace) -> int:
     checklist = build_checklist(report, actions, history.load_state(record.subject))
     for warning in history.warnings[shown:]:  # the checklist state's, read just now
         say(f"warning: {warning}")
-    emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
+    changes = _changes_since_previous(history, record, report)
+    emit_report(
+        render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
+        args.output,
+    )
     if args.reveal:
         say("note: saved audits keep your personal details hidden; for a report that shows "
             "them, run a new 'auditor scan --reveal'")  # fmt: skip
     say(f"{summary_line(report)} (saved audit {record.id})")
     return exit_code(report, args.fail_on)
+
+
+def _changes_since_previous(
+    history: History, record: AuditRecord, report: Report
+) -> AuditDiff | None:
+    """What changed since the subject's audit before this one, for the report's summary; a
+    previous audit that cannot be read is one warning, not a lost report."""
+    from auditor.changes import diff
+    from auditor.commands.common import say
+    from auditor.history import HistoryError
+
+    previous = history.previous(record)
+    if previous is None:
+        return None
+    try:
+        return diff(history.load(previous), report)
+    except HistoryError as exc:
+        say(f"warning: the previous audit could not be read, so changes are not shown ({exc})")
+        return None
 
 
 def _list(history: object) -> int:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from auditor.commands.common import add_network_options, add_report_options
 
 if TYPE_CHECKING:
+    from auditor.changes import AuditDiff
     from auditor.checklist import Checklist
     from auditor.interactions import Interaction
     from auditor.model import Report
@@ -131,8 +132,11 @@ def run_and_report(
         raise UsageError(str(exc)) from None
     finally:
         progress.finish()
-    checklist = save_and_checklist(report, args, history_subject)
-    emit_report(render(report, args.format, reveal=args.reveal, checklist=checklist), args.output)
+    checklist, changes = save_with_changes(report, args, history_subject)
+    emit_report(
+        render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
+        args.output,
+    )
     for problem in report.problems:
         say(f"problem: {problem}")
     say(summary_line(report))
@@ -156,7 +160,15 @@ def _recorded_interactions(subject: str) -> dict[str, Interaction]:
 
 
 def save_and_checklist(report: Report, args: argparse.Namespace, subject: str | None) -> Checklist:
-    """Save the audit to the history (unless --no-save) and build its checklist.
+    """Save the audit to the history (unless --no-save) and build its checklist."""
+    return save_with_changes(report, args, subject)[0]
+
+
+def save_with_changes(
+    report: Report, args: argparse.Namespace, subject: str | None
+) -> tuple[Checklist, AuditDiff | None]:
+    """Save the audit to the history (unless --no-save) and build its checklist, with what
+    changed since the subject's previous audit (None when there is none or it was not saved).
 
     The history must never cost the person their report: trouble saving is one line on
     stderr, and the report is still written.
@@ -172,14 +184,14 @@ def save_and_checklist(report: Report, args: argparse.Namespace, subject: str | 
     subject = subject or report.subject
     ran = any(not f.status.could_not_check for f in report.findings)
     if not ran or getattr(args, "no_save", False):  # nothing could run: nothing to keep
-        return build_checklist(report, actions)
+        return build_checklist(report, actions), None
     history = History()
     try:
         recorded = history.record(report, actions, subject=subject)
         state = history.load_state(subject)
     except (OSError, HistoryError) as exc:
         say(f"warning: this audit was not saved to the history ({exc})")
-        return build_checklist(report, actions)
+        return build_checklist(report, actions), None
     for warning in history.warnings:
         say(f"warning: {warning}")
     if recorded.diff is not None:
@@ -187,4 +199,4 @@ def save_and_checklist(report: Report, args: argparse.Namespace, subject: str | 
         say(f"since the last audit: {len(d.fixed)} fixed, {len(d.new)} new, "
             f"{len(d.still_open)} still open")  # fmt: skip
     say(f"saved as {recorded.record.id} (auditor report {recorded.record.id})")
-    return build_checklist(report, actions, state)
+    return build_checklist(report, actions, state), recorded.diff

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.commands.scan import save_and_checklist
+from auditor.commands.scan import save_and_checklist, save_with_changes
 from auditor.history import DEMO_SUBJECT, History
 from auditor.model import CheckResult, Report, Severity, Status
 
@@ -105,6 +105,27 @@ def test_diff_the_last_two_audits(
     assert "home address" in fixed and "12 acacia" not in out.lower()
     assert "Still open (5):" in out
     assert "1 fixed, 0 new" in err
+
+
+def test_the_report_of_a_re_audit_shows_what_changed_since_the_one_before(
+    data_home: Path, report: Report, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = History().save(report)
+    History().save(_without(report, "exposure.pages", "home-address"))
+    main(["report", "--format", "markdown"])
+    latest = capsys.readouterr().out
+    assert "### Since the previous audit" in latest and "1 fixed, 0 new, 5 still open" in latest
+    main(["report", first.id, "--format", "markdown"])  # the first audit has none before it
+    assert "Since the previous audit" not in capsys.readouterr().out
+
+
+def test_a_saved_re_audit_comes_with_what_changed_for_its_report(
+    data_home: Path, report: Report
+) -> None:
+    args = argparse.Namespace(no_save=False)
+    assert save_with_changes(report, args, None)[1] is None  # nothing before it
+    _, changes = save_with_changes(_without(report, "exposure.pages", "home-address"), args, None)
+    assert changes is not None and len(changes.fixed) == 1 and not changes.new
 
 
 def test_diff_exit_code_follows_new_problems(
