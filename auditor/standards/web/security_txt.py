@@ -5,7 +5,7 @@ what is wrong with it.
 not a mailto:/https:/tel: URI, not exactly one Expires, an Expires that is not an ISO date
 and time with a time zone, or one in the past) is one plain phrase in ``problems``. Work is
 bounded: the first 32 KiB and 1000 lines are read. Not scored with the headers
-(auditor/standards/web/header_grading.py); web.headers reports it as its own finding.
+(auditor/standards/web/observatory.py); web.headers reports it as its own finding.
 """
 
 from __future__ import annotations
