@@ -18,10 +18,11 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.web.observatory import Grade, grade_site, total
-from auditor.standards.web.security_txt import parse_security_txt
+from auditor.standards.web.security_txt import delivery_problems, parse_security_txt
 from auditor.standards.web.sites import PlainHttpRoute, site_as_sample, site_origins
 
 PAGE_BYTES = 1024 * 1024
+SECURITY_TXT_BYTES = 32 * 1024
 # Any origin that is not the site's own will do; this one can never be a real site.
 CORS_PROBE_ORIGIN = "https://cors-probe.candidate-auditor.invalid"
 # Tests whose failures web.https reports already: scored here, not repeated as findings.
@@ -168,13 +169,17 @@ class HeadersCheck(Check):
     @staticmethod
     async def _security_txt(ctx: CheckContext, https_url: str) -> Finding:
         url = https_url + ".well-known/security.txt"
-        fetched = await ctx.services.http.fetch(url, max_bytes=32768)
+        fetched = await ctx.services.http.fetch(url, max_bytes=SECURITY_TXT_BYTES)
         evidence = Evidence(
             source="https",
             location=url,
             snippet=(fetched.text()[:1000] if fetched.body else fetched.error),
             fetched_at=fetched.fetched_at,
-            detail={"status": fetched.status_code, "content_type": fetched.content_type},
+            detail={
+                "status": fetched.status_code,
+                "content_type": fetched.headers.get("content-type", ""),
+                "final_url": fetched.final_url,
+            },
         )
 
         def finding(status: Status, message: str) -> Finding:
@@ -197,9 +202,19 @@ class HeadersCheck(Check):
                 "know whom to tell.",
             )
         parsed = parse_security_txt(fetched.text(), ctx.services.clock())
-        if parsed.problems:
+        problems = [
+            *delivery_problems(fetched.final_url, fetched.headers.get("content-type", "")),
+            *parsed.problems,
+        ]
+        if fetched.truncated:  # first: it qualifies every other verdict
+            problems.insert(
+                0,
+                f"it is longer than {SECURITY_TXT_BYTES // 1024} KiB, so it was only partly "
+                "checked (the rest was not read)",
+            )
+        if problems:
             return finding(
-                Status.WARN, f"The site's security.txt needs fixing: {parsed.problems[0]}."
+                Status.WARN, f"The site's security.txt needs fixing: {'; '.join(problems[:3])}."
             )
         return finding(
             Status.PASS, f"The site's security.txt names a contact: {parsed.contacts[0][:100]}."

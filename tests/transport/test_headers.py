@@ -18,7 +18,7 @@ from auditor.net.connect import ConnectRule
 from auditor.services import Services
 from auditor.standards.web.graded import SiteSample, response
 from auditor.standards.web.observatory import grade_site, parse_hsts
-from auditor.standards.web.security_txt import parse_security_txt
+from auditor.standards.web.security_txt import delivery_problems, parse_security_txt
 from checks.web.headers import CORS_PROBE_ORIGIN, HeadersCheck
 
 MakeServices = Callable[..., Services]
@@ -51,6 +51,46 @@ def test_security_txt() -> None:
         "it has no Expires field",
     )
     assert parse_security_txt("Contact: mailto:a@b.org\nExpires: soon\n", NOW).problems
+
+
+@pytest.mark.parametrize(
+    ("expires", "valid"),
+    [
+        ("2027-01-01T00:00:00Z", True),
+        ("2027-01-01t00:00:00z", True),  # RFC 3339 5.6: T and Z may be lower case
+        ("2027-01-01T00:00:00.123+01:00", True),
+        ("2027-01-01T00:00:00-05:30", True),
+        ("2027-01-01 00:00:00Z", False),  # ISO 8601 allows a space; RFC 3339's date-time not
+        ("2027-01-01", False),
+        ("2027-01-01T00:00:00", False),  # no time zone
+        ("2027-02-30T00:00:00Z", False),
+        ("2027-01-01T00:00:00+24:00", False),
+    ],
+)
+def test_expires_is_an_rfc_3339_date_time(expires: str, valid: bool) -> None:
+    parsed = parse_security_txt(f"Contact: mailto:a@b.org\nExpires: {expires}\n", NOW)
+    assert (parsed.problems == ()) is valid, parsed.problems
+    assert (parsed.expires is not None) is valid
+
+
+@pytest.mark.parametrize(
+    ("final_url", "content_type", "problem"),
+    [
+        ("https://x.example/.well-known/security.txt", "text/plain; charset=utf-8", ""),
+        ("https://x.example/.well-known/security.txt", 'text/plain; charset="UTF-8"', ""),
+        ("https://x.example/.well-known/security.txt", "text/plain", "no charset"),
+        ("https://x.example/.well-known/security.txt", "text/plain; charset=latin-1", "latin-1"),
+        (
+            "http://x.example/.well-known/security.txt",
+            "text/plain; charset=utf-8",
+            "not over https",
+        ),
+    ],
+)
+def test_how_security_txt_is_served(final_url: str, content_type: str, problem: str) -> None:
+    problems = delivery_problems(final_url, content_type)
+    assert bool(problems) is bool(problem)
+    assert all(problem in p for p in problems)
 
 
 # -- the check against loopback servers -----------------------------------------------------
@@ -159,6 +199,22 @@ def expected_sample(host: str, spec: SiteSpec) -> SiteSample:
     )
 
 
+SECURITY_TXT = "Contact: mailto:security@hdr.example\nExpires: 2099-01-01t00:00:00z\n"
+
+
+def _security_txt_over_http(request: Request) -> Response:
+    if request.scheme == "https":
+        return redirect(f"http://{request.host}/.well-known/security.txt")
+    return text(SECURITY_TXT)
+
+
+SECURITY_TXT_CASES: dict[str, Response | Callable[[Request], Response]] = {
+    "sectxt-lower": text(SECURITY_TXT),
+    "sectxt-charset": text(SECURITY_TXT, content_type="text/plain"),
+    "sectxt-http": _security_txt_over_http,
+}
+
+
 @dataclass
 class HeaderWorld:
     dns: DnsServer
@@ -174,7 +230,7 @@ class HeaderWorld:
 
 @pytest.fixture
 async def world() -> AsyncIterator[HeaderWorld]:
-    names = ["good", "bare", "sectxt-expired", "unseen", *SPECS]
+    names = ["good", "bare", "sectxt-expired", "unseen", *SPECS, *SECURITY_TXT_CASES]
     zone = zone_from_records("hdr.example", [(n, "A", ["127.0.0.1"]) for n in names])
     certs = DemoCertificates([f"{n}.hdr.example" for n in names])
     later = (datetime.now(UTC) + timedelta(days=200)).isoformat(timespec="seconds")
@@ -197,6 +253,9 @@ async def world() -> AsyncIterator[HeaderWorld]:
         for name, spec in SPECS.items():
             web.route_prefix(f"{name}.hdr.example", "/", spec_site(f"{name}.hdr.example", spec))
         web.route_prefix("unseen.hdr.example", "/", site("unseen.hdr.example", GOOD_HEADERS))
+        for name, route in SECURITY_TXT_CASES.items():
+            web.route_prefix(f"{name}.hdr.example", "/", site(f"{name}.hdr.example", GOOD_HEADERS))
+            web.route(f"{name}.hdr.example", "/.well-known/security.txt", route)
         yield HeaderWorld(dns_server, web)
 
 
@@ -332,3 +391,25 @@ async def test_a_redirect_route_not_seen_is_left_out_of_the_score(
     assert redirection == {"result": "not-checked", "modifier": 0, "graded": False}
     assert "redirection not graded" in summary.message
     assert summary.evidence[0].detail["score"] == 125
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "words"),
+    [
+        ("sectxt-lower", Status.PASS, "names a contact"),
+        ("sectxt-charset", Status.WARN, "text/plain with no charset, not charset=utf-8"),
+        ("sectxt-http", Status.WARN, "after redirects, not over https"),
+    ],
+)
+async def test_security_txt_rfc_9116_cases(
+    name: str,
+    status: Status,
+    words: str,
+    world: HeaderWorld,
+    services_for: MakeServices,
+    run: RunCheck,
+) -> None:
+    findings = await run(HeadersCheck, f"https://{name}.hdr.example/", world.services(services_for))
+    [sectxt] = [f for f in findings if f.subject == "security.txt"]
+    assert sectxt.status is status, sectxt.message
+    assert words in sectxt.message
