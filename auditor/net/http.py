@@ -45,6 +45,9 @@ class FetchResult:
     body: bytes = b""
     truncated: bool = False  # the body was longer than the cap
     redirects: tuple[str, ...] = ()  # every URL visited before final_url
+    # The headers of each redirect answer followed, in the order of ``redirects``: a
+    # Set-Cookie on a redirect reaches the browser too, so header grading reads them.
+    redirect_headers: tuple[httpx.Headers, ...] = ()
     error: str = ""  # one line for a human, empty on success
     error_kind: str = (
         ""  # timeout | connect | dns | tls | blocked | redirects | protocol | scheme | encoding
@@ -213,6 +216,7 @@ class HttpClient:
         )
         client = self._clients[allow_private]
         visited: list[str] = []
+        hop_headers: list[httpx.Headers] = []
         current = url
         for _hop in range(max_redirects + 1):
             scheme = urlsplit(current).scheme.lower()
@@ -231,6 +235,7 @@ class HttpClient:
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_CODES and location:
                 visited.append(current)
+                hop_headers.append(response.headers)
                 current = urljoin(current, location.strip())
                 if current in visited:
                     return self._failed(
@@ -246,6 +251,7 @@ class HttpClient:
                 body=body,
                 truncated=truncated,
                 redirects=tuple(visited),
+                redirect_headers=tuple(hop_headers),
                 fetched_at=fetched_at,
                 elapsed_s=time.monotonic() - started,
                 peer_certificate=cert,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.dns import DnsAnswer
 from auditor.standards.domain.dnssec_chain import (
     AnchorError,
     ChainResult,
     ChainState,
+    ds_for_keys,
     load_anchors,
     validate_chain,
     validate_rrset,
@@ -15,6 +17,7 @@ from auditor.standards.domain.dnssec_chain import (
 
 ACTION_ENABLE = "domain.dnssec-enable"
 ACTION_FIX = "domain.dnssec-fix"
+ACTION_PUBLISH_DS = "domain.dnssec-publish-ds"
 
 
 def chain_evidence(name: str, chain: ChainResult, anchor_file: str, stamp: str) -> Evidence:
@@ -27,12 +30,13 @@ def chain_evidence(name: str, chain: ChainResult, anchor_file: str, stamp: str) 
     )
 
 
-async def _signed_but_not_linked(ctx: CheckContext, chain: ChainResult) -> bool:
-    """The unsigned delegation is the domain itself, and the domain publishes DNSKEYs."""
+async def _island_keys(ctx: CheckContext, chain: ChainResult) -> DnsAnswer | None:
+    """The domain's DNSKEY answer when the zone the parent proves unsigned is the domain
+    itself and it publishes keys (an island of security); None otherwise."""
     if chain.zone.rstrip(".").lower() != ctx.target:
-        return False
+        return None
     keys = await ctx.services.dns.query(ctx.target, "DNSKEY")
-    return keys.ok
+    return keys if keys.ok else None
 
 
 class DnssecCheck(Check):
@@ -73,20 +77,27 @@ class DnssecCheck(Check):
                     evidence=evidence,
                 )
             ]
-        if chain.state is ChainState.INSECURE and await _signed_but_not_linked(ctx, chain):
-            # The zone publishes keys, but its parent has no DS for it: the operator signed
-            # it and the chain of trust is broken at the DS link (fixed at the registrar).
+        island = await _island_keys(ctx, chain) if chain.state is ChainState.INSECURE else None
+        if island is not None:
+            # Signed, but the parent proves there is no DS: validators never reach the keys,
+            # so the zone is exactly as forgeable as an unsigned one (RFC 4035 5.2: a proven
+            # insecure delegation; RFC 4033 5: an "island of security") - the same level as
+            # unsigned, not a broken chain (a DS that matches no key is bogus, and fails).
+            wanted = ds_for_keys(domain, island.rrset)
+            ds = f" (DS {wanted[0]})" if wanted else ""
+            parent = domain.split(".", 1)[1] if "." in domain else "its parent"
             return [
                 ctx.finding(
-                    Status.FAIL,
-                    f"{domain} is signed (it publishes DNSSEC keys) but the chain of trust is "
-                    f"broken at the DS link: {chain.reason}. Validating resolvers treat it as "
-                    "unsigned until the DS record is published at the registrar.",
-                    severity=Severity.MEDIUM,
+                    Status.WARN,
+                    f"{domain} is signed with DNSSEC, but {parent} has no DS record for it "
+                    "(and proves there is none), so validating resolvers treat it as unsigned "
+                    "and its DNS answers can still be forged. Publish its DS record at the "
+                    f"registrar{ds} to link the chain of trust.",
+                    severity=Severity.LOW,
                     location=domain,
                     subject="missing-ds",
                     evidence=evidence,
-                    actions=[ACTION_FIX],
+                    actions=[ACTION_PUBLISH_DS],
                 )
             ]
         if chain.state is ChainState.INSECURE:

@@ -7,6 +7,7 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.email.mta_sts_policy import (
+    MAX_POLICY_BYTES,
     MIN_ENFORCE_MAX_AGE,
     MtaStsError,
     MtaStsPolicy,
@@ -96,7 +97,7 @@ class MtaStsCheck(Check):
         findings = [record_finding(Status.PASS, f"{domain} publishes an MTA-STS record.")]
         url = f"https://mta-sts.{domain}/.well-known/mta-sts.txt"
         fetched = await ctx.services.http.fetch(
-            url, origin=f"https://{domain}/", follow_redirects=False, max_bytes=65536
+            url, origin=f"https://{domain}/", follow_redirects=False, max_bytes=MAX_POLICY_BYTES
         )  # judged by the audited domain: mta-sts.DOMAIN's address comes from its DNS
         policy_evidence = _policy_evidence(url, fetched)
         policy_or_finding = self._policy(ctx, fetched, url, policy_evidence)
@@ -178,6 +179,14 @@ class MtaStsCheck(Check):
             return problem(
                 Status.FAIL,
                 f"The MTA-STS policy is served as {shown!r}; it must be text/plain.",
+            )
+        if fetched.truncated:
+            # Never parse the part that was read: a cut policy can look valid (RFC 8461 3.2
+            # sets no size, senders cap it, and we do at the same 64 KiB).
+            return problem(
+                Status.FAIL,
+                f"The MTA-STS policy is larger than {MAX_POLICY_BYTES // 1024} KiB, more than "
+                "senders accept; it was not read.",
             )
         try:
             return parse_policy(fetched.text())

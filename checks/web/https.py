@@ -1,6 +1,6 @@
 """HTTPS on the campaign website: reachable, a valid certificate, http:// redirected, HSTS.
 
-Publishes ``redirection``: how http:// behaves (a RedirectKind, or None when it could not be
+Publishes ``redirection``: how http:// behaves (a PlainHttpRoute, or None when it could not be
 seen), which web.headers scores instead of probing http:// again."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.web.certificates import expiry_problem, not_after_from_peercert
-from auditor.standards.web.header_grading import HSTS_MIN_AGE, parse_hsts
-from auditor.standards.web.sites import is_redirect, redirect_kind, site_origins
+from auditor.standards.web.observatory import HSTS_MIN_AGE, parse_hsts
+from auditor.standards.web.sites import is_redirect, plain_http_route, site_origins
 
 ACTION_CERT = "web.fix-certificate"
 ACTION_REDIRECT = "web.redirect-to-https"
@@ -104,7 +104,7 @@ class HttpsCheck(Check):
                 actions=[ACTION_REDIRECT] if status.is_problem else [],
             )
 
-        ctx.publish("redirection", redirect_kind(host, plain, None))
+        ctx.publish("redirection", plain_http_route(plain, None))
         if plain.error:
             if plain.error_kind == "connect":
                 return finding(Status.PASS, f"{host} does not serve plain http:// at all.")
@@ -117,7 +117,7 @@ class HttpsCheck(Check):
                 Severity.MEDIUM,
             )
         followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
-        ctx.publish("redirection", redirect_kind(host, plain, followed))
+        ctx.publish("redirection", plain_http_route(plain, followed))
         evidence.append(fetch_evidence(followed))
         if followed.error and followed.error_kind != "redirects":
             # The chain broke (timeout, refused, certificate): where it ends is unknown.

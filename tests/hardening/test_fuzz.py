@@ -51,7 +51,7 @@ from auditor.standards.email.tls_rpt_record import TlsRptError, parse_tlsrpt
 from auditor.standards.identity import identifiers
 from auditor.standards.identity.imprint_text import find_imprints
 from auditor.standards.identity.matchers import IdentityMatcher
-from auditor.standards.web.header_grading import (
+from auditor.standards.web.observatory import (
     parse_csp,
     parse_hsts,
     parse_set_cookie,

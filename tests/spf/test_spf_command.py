@@ -57,7 +57,7 @@ async def test_text_output_explains_the_result(
         *network(spf_dns),
     )
     out = capsys.readouterr().out
-    assert code == 0
+    assert code == 1  # permerror: the published policy is broken
     assert out.startswith("toomany.audit.example: permerror")
     assert "more than 10 DNS-lookup terms" in out and "DNS lookups: 11/10" in out
 
@@ -68,7 +68,7 @@ async def test_dns_failure_is_temperror(
     server = ["--nameserver", f"127.0.0.1:{spf_dns.port}", "--timeout", "0.2"]
     code = await run_cli("slow.audit.example", "--ip", "192.0.2.1", *server)
     out = capsys.readouterr().out
-    assert code == 0 and "slow.audit.example: temperror" in out and "timeout" in out
+    assert code == 3 and "slow.audit.example: temperror" in out and "timeout" in out
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,6 @@ async def test_dns_failure_is_temperror(
     [
         (["example.org", "--ip", "1.2.3.400"], "is not an IPv4 or IPv6 address"),
         (["not a domain", "--ip", "192.0.2.1"], "is not a bare domain name"),
-        (["example.org", "--ip", "192.0.2.1", "--sender", "nobody"], "is not an address"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -85,3 +84,85 @@ def test_bad_input_exits_2_with_one_line(
     assert cli.main(["spf", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "helo", "evaluated"),
+    [
+        # RFC 7208 4.3: a malformed or non-multi-label domain is "none", with no lookup
+        ("agent@[192.0.2.1]", None, "[192.0.2.1]"),
+        ("agent@localhost", None, "localhost"),
+        ("agent@bad..audit.example", None, "bad..audit.example"),
+        ("agent@" + "x" * 64 + ".audit.example", None, "x" * 64 + ".audit.example"),
+        ("nobody", None, "nobody"),  # no local part: postmaster@nobody (4.3)
+        ("<>", "[192.0.2.1]", "[192.0.2.1]"),  # null sender: postmaster@HELO (2.4)
+        ("", "192.0.2.1", "192.0.2.1"),
+    ],
+)
+async def test_a_malformed_or_literal_sender_domain_is_none_as_a_receiver_sees_it(
+    sender: str,
+    helo: str | None,
+    evaluated: str,
+    spf_dns: DnsServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spf_dns.queries.clear()
+    extra = ["--helo", helo] if helo is not None else []
+    code = await run_cli(
+        "good.audit.example",
+        "--ip",
+        "192.0.2.99",
+        "--sender",
+        sender,
+        *extra,
+        "--format",
+        "json",
+        *network(spf_dns),
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert (code, data["result"], data["domain"]) == (0, "none", evaluated)
+    assert "RFC 7208 4.3" in data["reason"]
+    assert list(spf_dns.queries) == []  # a receiver asks nothing about such a name
+
+
+async def test_the_sender_domain_is_the_one_evaluated(
+    spf_dns: DnsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await run_cli(
+        "good.audit.example", "--ip", "203.0.113.9", "--sender", "a@toomany.audit.example",
+        *network(spf_dns),
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith("toomany.audit.example: permerror")
+    assert "evaluated 'toomany.audit.example' from --sender, as a receiver would" in out
+    code = await run_cli(
+        "toomany.audit.example", "--ip", "192.0.2.99", "--sender", "<>",
+        "--helo", "good.audit.example", "--format", "json", *network(spf_dns),
+    )  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert (code, data["result"], data["domain"]) == (0, "pass", "good.audit.example")
+    assert data["sender"] == "postmaster@good.audit.example"
+
+
+async def test_exit_codes_in_json_too(
+    spf_dns: DnsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    permerror = await run_cli(
+        "loop.audit.example", "--ip", "192.0.2.1", "--format", "json", *network(spf_dns)
+    )
+    assert json.loads(capsys.readouterr().out)["result"] == "permerror"
+    temperror = await run_cli(
+        "inclbroken.audit.example", "--ip", "192.0.2.1", "--format", "json", *network(spf_dns)
+    )
+    assert json.loads(capsys.readouterr().out)["result"] == "temperror"
+    none = await run_cli(
+        "nothing.audit.example", "--ip", "192.0.2.1", "--format", "json", *network(spf_dns)
+    )
+    assert json.loads(capsys.readouterr().out)["result"] == "none"
+    assert (permerror, temperror, none) == (1, 3, 0)
+
+
+def test_help_documents_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["spf", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 permerror" in out and "3 temperror" in out and "0 a result was reached" in out

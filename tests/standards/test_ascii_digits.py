@@ -15,7 +15,8 @@ from auditor.standards.digits import ascii_int, is_ascii_digits
 from auditor.standards.email.dmarc_record import DmarcSyntaxError, parse_dmarc
 from auditor.standards.email.mta_sts_policy import MtaStsError, parse_policy
 from auditor.standards.email.mx_records import parse_mx
-from auditor.standards.web.header_grading import grade_hsts, parse_hsts
+from auditor.standards.web.graded import response
+from auditor.standards.web.observatory import grade_hsts, parse_hsts
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_ASCII = ["²", "٣١٥٣٦٠٠٠", "３１５３６０００", "1²", "३"]
@@ -37,7 +38,7 @@ def test_the_helper_reads_ascii_digits_and_honours_the_length_bound() -> None:
 def test_hsts_max_age_in_other_digits_is_not_a_policy(digits: str) -> None:
     policy = parse_hsts(f"max-age={digits}; includeSubDomains")
     assert policy is not None and policy.max_age is None
-    graded = grade_hsts(f"max-age={digits}")
+    graded = grade_hsts(response([("strict-transport-security", f"max-age={digits}")]))
     assert graded.modifier < 0 and "invalid" in graded.result
     assert parse_hsts(f"max-age={YEAR}") == parse_hsts(f"max-age={YEAR}")
     assert parse_hsts(f"max-age={YEAR}").max_age == YEAR  # type: ignore[union-attr]

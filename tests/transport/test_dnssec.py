@@ -203,7 +203,8 @@ async def test_broken_links_are_named(
         (f"good.{ANCHOR}", Status.PASS, "chain of trust validates"),
         (f"bogus.{ANCHOR}", Status.FAIL, "does not match any DNSKEY"),
         (f"expired.{ANCHOR}", Status.FAIL, "expired on"),
-        (f"nods.{ANCHOR}", Status.FAIL, "broken at the DS link"),  # signed, DS missing
+        # An island: signed, the parent proves there is no DS: insecure, as unsigned is.
+        (f"nods.{ANCHOR}", Status.WARN, f"{ANCHOR} has no DS record for it"),
         (f"unsigned.{ANCHOR}", Status.WARN, "not signed"),
     ],
 )
@@ -219,6 +220,22 @@ async def test_dnssec_check(
     assert finding.status is status, finding.message
     assert words in finding.message
     assert finding.evidence[0].detail["state"]
+
+
+async def test_an_island_names_the_missing_ds_and_the_fix_at_the_unsigned_level(
+    dns_world: DnsServer, services_for: MakeServices, run: RunCheck
+) -> None:
+    [island] = await run(DnssecCheck, f"nods.{ANCHOR}", services_for(dns_world.port))
+    [unsigned] = await run(DnssecCheck, f"unsigned.{ANCHOR}", services_for(dns_world.port))
+    assert (island.status, island.severity) == (unsigned.status, unsigned.severity)
+    assert island.evidence[0].detail["state"] == "insecure"
+    assert "Publish its DS record at the registrar (DS " in island.message
+    assert island.actions == ("domain.dnssec-publish-ds",)
+    keys = dns.message.make_query(f"nods.{ANCHOR}", "DNSKEY")  # the DS named is the key's own
+    answer = dns.message.from_wire(await dns_world.handle(keys.to_wire(), "udp") or b"")
+    [dnskey_rrset] = [r for r in answer.answer if r.rdtype == dns.rdatatype.DNSKEY]
+    expected = dns.dnssec.make_ds(f"nods.{ANCHOR}.", next(iter(dnskey_rrset)), "SHA256")
+    assert expected.to_text() in island.message
 
 
 async def test_dnssec_dns_failure_is_could_not_check(

@@ -14,7 +14,9 @@ from auditor.model import Finding, Status
 from auditor.net.connect import ConnectRule
 from auditor.services import Services
 from auditor.standards.email.mta_sts_policy import (
+    MAX_POLICY_BYTES,
     MtaStsError,
+    is_sts_record,
     mx_matches,
     parse_policy,
     parse_sts_record,
@@ -113,6 +115,29 @@ def test_policy_size_is_bounded() -> None:
         parse_policy("version: STSv1\n" + "x: y\n" * 20000)
 
 
+@pytest.mark.parametrize(
+    ("text", "is_record"),
+    [
+        ("v=STSv1; id=1", True),
+        ("v=STSv1 ; id=1", True),
+        ("v=STSv1", True),
+        ("v=STSv12; id=1", False),  # RFC 8461 3.1: the version is exactly v=STSv1
+        ("v=STSv1x", False),
+        (" v=STSv1; id=1", False),
+        ("v=spf1 -all", False),
+    ],
+)
+def test_the_version_tag_matches_exactly(text: str, is_record: bool) -> None:
+    assert is_sts_record(text) is is_record
+
+
+def test_leading_whitespace_in_a_policy_line_is_noted() -> None:
+    policy = parse_policy("version: STSv1\n  mode: enforce\nmx: a.example\nmax_age: 86400\n")
+    assert policy.mode == "enforce"
+    assert len(policy.problems) == 1 and "line 2 starts with whitespace" in policy.problems[0]
+    assert parse_policy(GOOD_POLICY).problems == ()
+
+
 def test_none_mode_needs_no_mx() -> None:
     assert parse_policy("version: STSv1\nmode: none\nmax_age: 86400\n").mx == ()
 
@@ -129,6 +154,12 @@ DOMAINS = {
     "expired.example": (text(GOOD_POLICY), ["mx1.mail.example"]),
     "short.example": (text(GOOD_POLICY.replace("1209600", "3600")), ["mx1.mail.example"]),
     "missing.example": (text("not found", status=404), ["mx1.mail.example"]),
+    # Valid in its first 64 KiB, then more: never parse the part that was read.
+    "oversize.example": (
+        text(GOOD_POLICY + "x-padding: y\r\n" * (MAX_POLICY_BYTES // 14)),
+        ["mx1.mail.example"],
+    ),
+    "indented.example": (text(GOOD_POLICY.replace("mode:", "\tmode:")), ["mx1.mail.example"]),
     # A public domain (its own address is on the internet) whose mta-sts host is loopback.
     "public.example": (text(GOOD_POLICY), ["mx1.mail.example"]),
 }
@@ -169,6 +200,8 @@ async def world() -> AsyncIterator[StsWorld]:
                 ("_mta-sts.two", "TXT", ['"v=STSv1; id=1"', '"v=STSv1; id=2"']),
                 ("_mta-sts.bad", "TXT", ['"v=STSv1; id=not valid!"']),
                 ("_mta-sts.nohost", "TXT", ['"v=STSv1; id=1"']),
+                ("_mta-sts.v12", "TXT", ['"v=STSv12; id=1"']),
+                ("_mta-sts.v12beside", "TXT", ['"v=STSv12; id=1"', '"v=STSv1; id=2"']),
             ],
         )
     )
@@ -274,6 +307,7 @@ async def test_policy_not_found_fails(
         ("none.odd.example", Status.WARN, "no MTA-STS policy"),
         ("two.odd.example", Status.FAIL, "exactly one"),
         ("bad.odd.example", Status.FAIL, "not valid"),
+        ("v12.odd.example", Status.WARN, "no MTA-STS policy"),
     ],
 )
 async def test_record_problems(
@@ -311,3 +345,29 @@ async def test_policy_server_down_is_could_not_check(
     world.web.faults.set("mta-sts.good.example", "close")
     found = await findings_for(world, services_for, run, "good.example")
     assert found["policy"].status is Status.ERROR
+
+
+async def test_an_oversize_policy_is_an_error_not_its_first_64_kib(
+    world: StsWorld, services_for: MakeServices, run: RunCheck
+) -> None:
+    found = await findings_for(world, services_for, run, "oversize.example")
+    assert found["policy"].status is Status.FAIL
+    assert "larger than 64 KiB" in found["policy"].message
+    assert "mode" not in found and "mx" not in found
+
+
+async def test_an_indented_policy_line_is_noted(
+    world: StsWorld, services_for: MakeServices, run: RunCheck
+) -> None:
+    found = await findings_for(world, services_for, run, "indented.example")
+    assert found["syntax"].status is Status.WARN
+    assert "line 2 starts with whitespace" in found["syntax"].message
+    assert found["mode"].status is Status.PASS
+
+
+async def test_a_v12_record_is_not_a_second_record(
+    world: StsWorld, services_for: MakeServices, run: RunCheck
+) -> None:
+    findings = await run(MtaStsCheck, "v12beside.odd.example", world.services(services_for))
+    [record] = [f for f in findings if f.subject == "record"]
+    assert record.status is Status.PASS

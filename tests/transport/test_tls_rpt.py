@@ -9,7 +9,12 @@ import pytest
 from auditor.demo.dns_server import DnsServer, zone_from_records
 from auditor.model import Finding, Status
 from auditor.services import Services
-from auditor.standards.email.tls_rpt_record import TlsRptError, parse_tlsrpt, uri_problem
+from auditor.standards.email.tls_rpt_record import (
+    TlsRptError,
+    is_tlsrpt_record,
+    parse_tlsrpt,
+    uri_problem,
+)
 from checks.email.tls_rpt import TlsRptCheck
 
 MakeServices = Callable[..., Services]
@@ -54,6 +59,22 @@ def test_bad_records_raise_their_own_error(text: str) -> None:
         parse_tlsrpt(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "is_record"),
+    [
+        ("v=TLSRPTv1; rua=mailto:a@b.org", True),
+        ("v=TLSRPTv1 ;rua=mailto:a@b.org", True),
+        ("v=TLSRPTv1", True),
+        ("v=TLSRPTv12; rua=mailto:a@b.org", False),
+        ("v=TLSRPTv10", False),
+        (" v=TLSRPTv1; rua=mailto:a@b.org", False),
+        ("V=TLSRPTv1; rua=mailto:a@b.org", False),
+    ],
+)
+def test_the_version_tag_matches_exactly(text: str, is_record: bool) -> None:
+    assert is_tlsrpt_record(text) is is_record
+
+
 def test_one_bad_address_among_good_is_a_problem_not_an_error() -> None:
     record = parse_tlsrpt("v=TLSRPTv1; rua=mailto:a@example.org,mailto:nobody")
     assert len(record.problems) == 1
@@ -76,6 +97,15 @@ async def dns_server() -> AsyncIterator[DnsServer]:
             ("_smtp._tls.bad", "TXT", ['"v=TLSRPTv1; rua=ftp://rpt.example"']),
             ("_smtp._tls.half", "TXT", ['"v=TLSRPTv1; rua=mailto:tls@rpt.example,mailto:x"']),
             ("_smtp._tls.other", "TXT", ['"something else"']),
+            ("_smtp._tls.v12", "TXT", ['"v=TLSRPTv12; rua=mailto:tls@rpt.example"']),
+            (
+                "_smtp._tls.v12beside",
+                "TXT",
+                [
+                    '"v=TLSRPTv12; rua=mailto:a@rpt.example"',
+                    '"v=TLSRPTv1; rua=mailto:b@rpt.example"',
+                ],
+            ),
         ],
     )
     async with DnsServer(zones=[zone]) as server:
@@ -90,6 +120,9 @@ async def dns_server() -> AsyncIterator[DnsServer]:
         ("bad.rpt.example", Status.FAIL),
         ("half.rpt.example", Status.WARN),
         ("other.rpt.example", Status.WARN),
+        # RFC 8460 3: the version is exactly v=TLSRPTv1; v=TLSRPTv12 is no TLS-RPT record
+        ("v12.rpt.example", Status.WARN),
+        ("v12beside.rpt.example", Status.PASS),  # so it is not a second record beside one
         ("nothing.rpt.example", Status.WARN),
     ],
 )

@@ -493,3 +493,21 @@ async def validate_rrset(
     if problem:
         return RrsetResult(ChainState.BOGUS, problem, rrset)
     return RrsetResult(ChainState.SECURE, f"{name} {rdtype} is signed by {chain.zone}", rrset)
+
+
+def ds_for_keys(zone: str, keys: dns.rrset.RRset | None, *, limit: int = 4) -> list[str]:
+    """The DS records (SHA-256, RFC 4509) a parent would publish for the zone's key-signing
+    keys (the SEP flag, RFC 4034 2.1.1), as ``<key tag> <algorithm> 2 <digest>`` text; what
+    a registrar asks for when DNSSEC is switched on."""
+    if keys is None:
+        return []
+    name = dns.name.from_text(zone)
+    found = []
+    for key in keys:
+        if key.rdtype != DNSKEY or not key.flags & 0x0001:  # type: ignore[attr-defined]
+            continue
+        try:
+            found.append(dns.dnssec.make_ds(name, key, "SHA256").to_text())
+        except (dns.exception.DNSException, ValueError):
+            continue
+    return found[:limit]

@@ -42,9 +42,19 @@ class MtaStsPolicy:
     problems: tuple[str, ...] = ()  # recoverable oddities (unknown keys are not problems)
 
 
+def starts_with_version(text: str, version: str) -> bool:
+    """Whether a TXT record begins with exactly this version field: the record's first bytes
+    are ``version``, then a field delimiter (``*WSP ";"``) or the end, so ``v=STSv12`` and
+    `` v=STSv1`` are not ``v=STSv1`` (RFC 8461 §3.1, RFC 8460 §3 grammars)."""
+    if not text.startswith(version):
+        return False
+    rest = text[len(version) :].lstrip(" \t")
+    return rest == "" or rest.startswith(";")
+
+
 def is_sts_record(text: str) -> bool:
     """Senders consider only TXT records that start with ``v=STSv1`` (RFC 8461 §3.1)."""
-    return text.strip().startswith("v=STSv1")
+    return starts_with_version(text, "v=STSv1")
 
 
 def parse_sts_record(text: str) -> StsRecord:
@@ -81,6 +91,7 @@ def parse_policy(text: str) -> MtaStsPolicy:
     """The policy file's fields; raises MtaStsError when a sender would reject it."""
     if len(text.encode("utf-8", errors="replace")) > MAX_POLICY_BYTES:
         raise MtaStsError("the policy is larger than 64 KiB")
+    indented = False
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
         raise MtaStsError(f"the policy has more than {MAX_LINES} lines")
@@ -91,6 +102,13 @@ def parse_policy(text: str) -> MtaStsPolicy:
         line = raw.strip()
         if not line:
             continue
+        if raw[:1] in (" ", "\t") and not indented:
+            # The §3.2 grammar starts each line with its key; a sender may skip such a line.
+            problems.append(
+                f"line {number} starts with whitespace ({line[:40]!r}), which RFC 8461 3.2 "
+                "does not allow; a strict sender may not read it"
+            )
+            indented = True
         key, sep, value = line.partition(":")
         key, value = key.strip(), value.strip()
         if not sep or not key:

@@ -125,6 +125,10 @@ def valid_domain(name: str) -> bool:
         return False
     if any(not 0 < len(label) <= 63 for label in labels):
         return False
+    if labels[-1].isascii() and labels[-1].isdigit():
+        # An address written without brackets ("192.0.2.1" as a HELO name): no TLD is
+        # all-numeric (RFC 3696 2), so this is a literal, not a multi-label domain name.
+        return False
     return all("!" <= c <= "~" for c in name) and query_name(name) is not None
 
 
@@ -476,7 +480,11 @@ async def check_host(
         )
 
     if not valid_domain(name):
-        return verdict(SpfResult.NONE, f"{name!r} is not a valid fully qualified domain name")
+        return verdict(
+            SpfResult.NONE,
+            f"{name[:80]!r} is not a valid multi-label domain name (malformed or an address "
+            "literal), so check_host() returns none without a DNS lookup (RFC 7208 4.3)",
+        )
     try:
         async with asyncio.timeout(time_limit):
             outcome = await state.check(name.lower())

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from auditor.standards.email.mta_sts_policy import starts_with_version
+
 MAX_RECORD = 4096
 MAX_URIS = 20
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,32}")
@@ -27,7 +29,9 @@ class TlsRptRecord:
 
 
 def is_tlsrpt_record(text: str) -> bool:
-    return text.strip().startswith("v=TLSRPTv1")
+    """Only TXT records beginning with exactly ``v=TLSRPTv1`` are TLS-RPT records (§3):
+    ``v=TLSRPTv12`` is not one."""
+    return starts_with_version(text, "v=TLSRPTv1")
 
 
 def parse_tlsrpt(text: str) -> TlsRptRecord:
@@ -36,7 +40,7 @@ def parse_tlsrpt(text: str) -> TlsRptRecord:
     fields = [f.strip() for f in text.strip().split(";")]
     if fields and fields[-1] == "":
         fields.pop()
-    if not fields or fields[0].replace(" ", "") != "v=TLSRPTv1":
+    if not fields or fields[0] != "v=TLSRPTv1":
         raise TlsRptError('the record must start with "v=TLSRPTv1"')
     rua: list[str] | None = None
     for field in fields[1:]:

@@ -1,6 +1,6 @@
 """What every graded header test returns, and the site sample the tests read.
 
-Split from header_grading.py so the per-header modules (CSP, cookies, cross-origin,
+Its own module so the per-header modules (CSP, cookies, cross-origin,
 subresource integrity) share the types without importing each other.
 """
 

@@ -9,9 +9,11 @@ lists each difference with its clause. Nothing here raises, and work is bounded 
 caps. CSP, cookies, the cross-origin headers and subresource integrity live in their own
 modules; this one holds the simple headers and the total.
 
-Not yet wired into checks/web/headers.py, which still grades with header_grading.py: the
-check must first collect a SiteSample (page body for <meta>, Set-Cookie of redirect hops, a
-CORS probe). tests/web_reference measures this grader against the Observatory's cases.
+checks/web/headers.py grades with it: auditor/standards/web/sites.py builds the SiteSample
+from the check's fetches (page body for <meta>, Set-Cookie of redirect hops, a CORS request,
+web.https's http:// route). No HSTS preload list is used (the audit works offline), so
+``preloaded`` is false there. tests/web_reference measures this grader against the
+Observatory's cases.
 """
 
 from __future__ import annotations
