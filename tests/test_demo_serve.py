@@ -110,9 +110,10 @@ def test_other_commands_reach_the_served_world_and_ctrl_c_stops_it(
 ) -> None:
     spf = _auditor("spf", candidate.DOMAIN, "--ip", "192.0.2.1", "--format", "json",
                    *served.options, env_home=tmp_path / "data")  # fmt: skip
-    assert spf.returncode == 0, spf.stderr
+    assert spf.returncode == 1, spf.stderr  # permerror (auditor spf's documented exit code)
     evaluated = json.loads(spf.stdout)
     assert evaluated["domain"] == candidate.DOMAIN and evaluated["lookups"] > 10  # the planted flaw
+    assert evaluated["result"] == "permerror"
 
     scan = _auditor("scan", "--domain", candidate.DOMAIN, *served.options, *served.audit_options,
                     "--format", "json", "-q", env_home=tmp_path / "data")  # fmt: skip
