@@ -9,8 +9,8 @@ from auditor.engine import Engine, EventSink
 from auditor.model import Report, Severity, Status
 from auditor.profile import Profile
 from auditor.registry import Catalogue, discover, select
+from auditor.scores import count, findings_in_words, outcomes_in_words, plural, score_text
 from auditor.services import AuditOptions, Services
-from auditor.vocabulary import STATUS_DISPLAY_ORDER
 
 
 async def run_audit(
@@ -61,12 +61,14 @@ def exit_code(report: Report, fail_on: Severity) -> int:
 
 
 def summary_line(report: Report) -> str:
-    counts: dict[Status, int] = {}
-    for finding in report.findings:
-        counts[finding.status] = counts.get(finding.status, 0) + 1
-    parts = [f"{counts[s]} {s.value}" for s in STATUS_DISPLAY_ORDER if counts.get(s)]
-    could_not = sum(counts.get(s, 0) for s in (Status.ERROR, Status.TIMEOUT, Status.SKIPPED))
-    tail = f" ({could_not} could not be checked)" if could_not else ""
+    """The audit in one line for stderr: its checks by outcome and score, then its findings
+    (auditor/scores.py defines every number, as the reports and the app show them)."""
+    counts = count(report)
+    overall = counts.overall
+    line = (
+        f"{plural(counts.checks, 'check')} on {report.subject}: {outcomes_in_words(overall)}; "
+        f"score: {score_text(overall)}. {findings_in_words(counts)}."
+    )
     if nothing_checked(report):
-        tail += "; nothing checked: no check could reach what it looks at"
-    return f"{len(report.results)} checks on {report.subject}: " + ", ".join(parts) + tail
+        line += " Nothing was checked: no check could reach what it looks at."
+    return line

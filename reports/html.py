@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
+from auditor.scores import unchecked_in_words
 from reports.html_summary import SEVERITY_STYLE, summary_section
 from reports.view import (
     ITEM_STATUS_LABEL,
@@ -127,6 +128,9 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .snippet { display: block; white-space: pre-wrap; background: #f6f6f6; border: 1px solid #ccc;
            padding: .1rem .35rem; margin-top: .1rem; }
 .guidance { font-size: .88rem; }
+.unchecked { padding-left: 1.1rem; }
+.unchecked > li { margin: .3rem 0; }
+.overall { font-size: .88rem; margin: .4rem 0; }
 .passed td:first-child { white-space: nowrap; }
 """
     + _SEVERITY_CSS
@@ -241,7 +245,7 @@ def _contents(view: AuditView) -> list[str]:
             out.append(f'<li><a href="#group-{_e(group.value)}">{_e(group.label)}</a> '
                        f"({open_count})</li>")  # fmt: skip
         out.append("</ul></li>")
-    if view.not_checked():
+    if view.unchecked():
         out.append('<li><a href="#not-checked">Could not check</a></li>')
     if view.checklist is not None:
         out.append('<li><a href="#passed">What passed</a></li>')
@@ -335,16 +339,27 @@ def _found(view: AuditView, findings: list[Finding]) -> list[str]:
 
 
 def _not_checked(view: AuditView) -> list[str]:
-    missing = view.not_checked()
+    missing = view.unchecked()
     if not missing:
         return []
     out = [
         '<section id="not-checked">',
         "<h2>Could not check</h2>",
-        "<p>These were not checked, so they are neither passes nor problems. Run the audit "
-        "again later; if it keeps happening, the reason is given.</p>",
+        f"<p>{_e(unchecked_in_words(view.counts))}. What could not run is neither a pass nor a "
+        "problem. Run the audit again later; if it keeps happening, the reason is given.</p>",
+        '<ul class="unchecked">',
     ]
-    return [*out, *_found(view, missing), "</section>"]
+    for u in missing:
+        partly = (
+            ' <span class="tag">partly checked</span> the problems found are listed above;'
+            if u.partly
+            else ""
+        )
+        out.append(
+            f"<li><strong>{_e(view.title(u.check_id))}</strong> on {_e(u.target)}:{partly}"
+        )
+        out += [*_found(view, list(u.reasons)), "</li>"]
+    return [*out, "</ul>", "</section>"]
 
 
 def _passed(view: AuditView) -> list[str]:

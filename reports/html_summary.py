@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from auditor.model import Severity
+from auditor.scores import SCORE_RULE, overall_in_words
 from reports.view import (
     GRADE_RULE,
     SEVERITY_ORDER,
@@ -20,7 +21,6 @@ from reports.view import (
     Summary,
     clean,
     effort,
-    plural,
 )
 
 # Fill and text colour per severity, and a pattern id: colour only adds to the pattern.
@@ -73,7 +73,7 @@ def _grades(summary: Summary) -> list[str]:
     out = [
         "<h3>Grade per area</h3>",
         '<table class="grades"><thead><tr><th scope="col">Area</th><th scope="col">Grade</th>'
-        '<th scope="col">Open problems</th><th scope="col">Checks (score)</th></tr></thead><tbody>',
+        '<th scope="col">Open problems</th><th scope="col">Score: checks</th></tr></thead><tbody>',
     ]
     for area in summary.areas:
         out.append(
@@ -83,7 +83,10 @@ def _grades(summary: Summary) -> list[str]:
             + f"</td><td>{_e(area.problems_in_words())}</td>"
             f"<td>{_e(area.checks_in_words())}</td></tr>"
         )
-    return [*out, "</tbody></table>"]
+    out.append("</tbody></table>")
+    out.append(f'<p class="overall"><strong>{_e(overall_in_words(summary.overall))}</strong> '
+               f'<span class="rule">{_e(SCORE_RULE)}</span></p>')  # fmt: skip
+    return out
 
 
 def _chart(summary: Summary, prefix: str) -> list[str]:
@@ -183,13 +186,16 @@ def _not_checked(summary: Summary) -> list[str]:
     if not summary.not_checked_total:
         return [*out, "<p>Every check could run.</p>"]
     out.append(
-        f"<p>{_e(plural(summary.not_checked_total, 'thing'))} could not be checked; they are "
-        "neither passes nor problems.</p>"
+        f"<p>{_e(summary.not_checked_words)}; what could not run is neither a pass nor a "
+        "problem.</p>"
     )
     out.append('<ul class="not-checked">')
     for item in summary.not_checked:
+        partly = " (partly checked)" if item.partly else ""
         reason = f": {_e(item.reason)}" if item.reason else ""
-        out.append(f"<li><strong>{_e(item.title)}</strong> on {_e(item.target)}{reason}</li>")
+        out.append(
+            f"<li><strong>{_e(item.title)}</strong> on {_e(item.target)}{partly}{reason}</li>"
+        )
     rest = summary.not_checked_total - len(summary.not_checked)
     if rest > 0:
         out.append(f"<li>and {rest} more, listed under Could not check</li>")

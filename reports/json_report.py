@@ -43,7 +43,10 @@ def audit_dict(view: AuditView) -> dict[str, Any]:
     data = view.report.to_dict()
     data["masked"] = view.masked
     counts = Counter(f.status for f in view.report.findings)
+    # Findings by status (what the checks said), and the checks by outcome as every
+    # report and the CLI count them (auditor/scores.py).
     data["summary"] = {status.value: counts.get(status, 0) for status in Status}
+    data["counts"] = view.counts.to_dict()
     data["checklist"] = view.checklist.to_dict() if view.checklist is not None else None
     return data
 

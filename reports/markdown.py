@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
+from auditor.scores import SCORE_RULE, overall_in_words, unchecked_in_words
 from reports.view import (
     GRADE_RULE,
     ITEM_STATUS_LABEL,
@@ -21,8 +22,6 @@ from reports.view import (
     area_title,
     clean,
     effort,
-    percent,
-    plural,
     safe_url,
     shorten,
     shown_findings,
@@ -73,8 +72,8 @@ def render(
     if shown.problems:
         lines.append("")
     lines += _summary(summarise(view))
+    lines += _scores(view)
     if view.checklist is not None:
-        lines += _scores(view.checklist)
         lines += _checklist(view)
     lines += _not_checked(view)
     lines += _findings(view)
@@ -85,7 +84,7 @@ def _summary(summary: Summary) -> list[str]:
     lines = ["## Summary", "", f"**{summary.grade.symbol} {_escape(summary.headline)}**", ""]
     if summary.detail:
         lines += [_escape(summary.detail), ""]
-    lines += ["| Area | Grade | Open problems | Checks (score) |", "|---|---|---|---|"]
+    lines += ["| Area | Grade | Open problems | Score: checks |", "|---|---|---|---|"]
     for area in summary.areas:
         lines.append(
             f"| {_escape(area.title)} | {area.grade.symbol} {area.grade.label} | "
@@ -104,11 +103,12 @@ def _summary(summary: Summary) -> list[str]:
         lines.append("")
     if summary.not_checked_total:
         lines += ["### What could not be checked", "",
-                  f"{plural(summary.not_checked_total, 'thing')} could not be checked; they are "
-                  "neither passes nor problems.", ""]  # fmt: skip
+                  f"{_escape(summary.not_checked_words)}; what could not run is neither a pass "
+                  "nor a problem.", ""]  # fmt: skip
         for missing in summary.not_checked:
+            partly = " (partly checked)" if missing.partly else ""
             reason = f": {_escape(missing.reason)}" if missing.reason else ""
-            lines.append(f"- {_escape(missing.title)} on {_escape(missing.target)}{reason}")
+            lines.append(f"- {_escape(missing.title)} on {_escape(missing.target)}{partly}{reason}")
         rest = summary.not_checked_total - len(summary.not_checked)
         if rest > 0:
             lines.append(f"- and {rest} more, listed under Could not check")
@@ -133,12 +133,10 @@ def _changes(changes: ChangeCounts) -> list[str]:
     return [*lines, "```", ""]
 
 
-def _scores(checklist: Checklist) -> list[str]:
-    # Each area's counts are in the summary's table; this is the audit's total.
-    o = checklist.overall
-    return [f"**Overall: {percent(o)} of checks passed** ({o.passed} passed, "
-            f"{o.warned} with warnings, {o.failed} failed; {o.not_checked} could not be "
-            f"checked, {o.to_answer} waiting for your answer).", ""]  # fmt: skip
+def _scores(view: AuditView) -> list[str]:
+    # Each area's counts are in the summary's table; this is the audit's total, and the rule.
+    return [f"**{_escape(overall_in_words(view.counts.overall))}**", "",
+            _escape(SCORE_RULE), ""]  # fmt: skip
 
 
 def _checklist(view: AuditView) -> list[str]:
@@ -198,20 +196,20 @@ def _item(item: ChecklistItem) -> list[str]:
 
 
 def _not_checked(view: AuditView) -> list[str]:
-    missing = view.not_checked()
+    missing = view.unchecked()
     if not missing:
         return []
     lines = [
         "## Could not check",
         "",
-        "These were not checked, so they are neither passes nor problems. "
-        "Run the audit again later; if it keeps happening, the reason is given.",
+        f"{_escape(unchecked_in_words(view.counts))}. What could not run is neither a pass "
+        "nor a problem. Run the audit again later; if it keeps happening, the reason is given.",
         "",
     ]
-    for f in missing:
-        lines.append(
-            f"- {_escape(view.title(f.check_id))} on {_escape(f.target)}: {_escape(f.message)}"
-        )
+    for u in missing:
+        partly = " (partly checked: the problems found are listed above)" if u.partly else ""
+        lines.append(f"- {_escape(view.title(u.check_id))} on {_escape(u.target)}{partly}:")
+        lines += [f"  - {_escape(f.message)}" for f in u.reasons]
     return [*lines, ""]
 
 

@@ -12,12 +12,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from auditor.checklist import GROUP_ORDER, Checklist, ChecklistItem, Group, ItemStatus
 from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Severity, Status
-from auditor.scores import AreaScore
+from auditor.scores import (
+    AreaScore,
+    AuditCounts,
+    Unchecked,
+    area_in_words,
+    score_text,
+    unchecked_in_words,
+)
+from auditor.scores import count as audit_counts
+from auditor.scores import plural as plural
 from auditor.standards.text import visible
 from auditor.vocabulary import category_label, category_rank
 
@@ -89,12 +99,8 @@ def area_title(category: str) -> str:
 
 
 def percent(score: AreaScore) -> str:
-    return "not checked" if score.percent is None else f"{score.percent}%"
-
-
-def plural(count: int, word: str, many: str = "") -> str:
-    """ "1 check", "2 checks" (``many`` for irregular plurals)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    """The score's words (auditor/scores.py): "63%", or "not enough could be checked"."""
+    return score_text(score)
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,18 @@ class AuditView:
             (category, sorted(groups[category], key=finding_order)) for category in sorted(groups)
         ]
 
+    @cached_property
+    def counts(self) -> AuditCounts:
+        """Every number the writers show, as auditor/scores.py defines it."""
+        return audit_counts(self.report)
+
     def not_checked(self) -> list[Finding]:
+        """The findings that say why something could not be checked."""
         return [f for f in self.findings.values() if f.status.could_not_check]
+
+    def unchecked(self) -> tuple[Unchecked, ...]:
+        """The checks that could not be checked, then those only partly checked."""
+        return self.counts.unchecked
 
     def groups(self) -> list[tuple[Group, list[ChecklistItem]]]:
         """Checklist groups in order, each with its items (empty groups left out)."""
@@ -219,20 +235,12 @@ class AreaSummary:
 
     @property
     def partly_checked(self) -> bool:
-        return self.score is not None and self.score.not_checked > 0
+        return self.score is not None and (self.score.not_checked > 0 or self.score.partly > 0)
 
     def checks_in_words(self) -> str:
-        """ "63%: 7 passed, 5 warned, 3 failed; 3 not checked", as auditor/scores.py counts
-        the area's checks (a warning counts half towards the percentage)."""
-        if self.score is None:
-            return "—"
-        s = self.score
-        parts = [f"{n} {word}" for n, word in ((s.passed, "passed"), (s.warned, "warned"),
-                                               (s.failed, "failed")) if n]  # fmt: skip
-        text = f"{percent(s)}: {', '.join(parts)}" if parts else percent(s)
-        if s.not_checked:
-            text += f"; {s.not_checked} not checked"
-        return text
+        """ "63%: 7 passed, 5 with warnings, 3 failed; 3 could not be checked", as
+        auditor/scores.py counts the area's checks (SCORE_RULE says how)."""
+        return "—" if self.score is None else area_in_words(self.score)
 
     def problems_in_words(self) -> str:
         if not self.problem_count:
@@ -257,6 +265,7 @@ class NotChecked:
     title: str
     target: str
     reason: str
+    partly: bool = False  # a problem was found in what could run; the rest could not
 
 
 @dataclass(frozen=True)
@@ -271,8 +280,10 @@ class Summary:
     first_actions: tuple[ChecklistItem, ...]
     first_actions_heading: str
     more_actions: str  # "and 6 more to do today", or ""
-    not_checked: tuple[NotChecked, ...]
-    not_checked_total: int
+    not_checked: tuple[NotChecked, ...]  # the first few checks that could not be (fully) checked
+    not_checked_total: int  # every check that could not be (fully) checked
+    not_checked_words: str  # "4 checks could not be checked, and 1 more was only partly checked"
+    overall: AreaScore
     changes: ChangeCounts | None
 
     @property
@@ -298,7 +309,8 @@ def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
     open_problems = [
         f for f in view.findings.values() if f.status.is_problem and f.fingerprint not in dismissed
     ]
-    scores = {} if view.checklist is None else {s.category: s for s in view.checklist.scores}
+    counts = view.counts
+    scores = {s.category: s for s in counts.areas}
     categories = set(scores) | {view.category(f.check_id) for f in view.findings.values()}
     ordered = sorted(categories, key=lambda c: (category_rank(c), c))
     areas = []
@@ -314,23 +326,28 @@ def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
         )
         areas.append(AreaSummary(category, _grade(problems, ran), problems, scores.get(category)))
     grade = min((a.grade for a in areas), key=GRADE_ORDER.index, default=Grade.NOT_CHECKED)
-    missing = view.not_checked()
+    missing = view.unchecked()
     first, heading, more = _first_actions(view.checklist)
     return Summary(
         grade=grade,
         headline=_headline(grade, areas),
-        detail=_detail(view.checklist, len(missing)),
+        detail=_detail(view.checklist, counts),
         areas=tuple(areas),
         first_actions=first,
         first_actions_heading=heading,
         more_actions=more,
         not_checked=tuple(
             NotChecked(
-                view.title(f.check_id), f.target, shorten(f.message, MAX_REASON) if reasons else ""
+                view.title(u.check_id),
+                u.target,
+                shorten(u.reasons[0].message, MAX_REASON) if reasons and u.reasons else "",
+                u.partly,
             )
-            for f in missing[:MAX_NOT_CHECKED_IN_SUMMARY]
+            for u in missing[:MAX_NOT_CHECKED_IN_SUMMARY]
         ),
         not_checked_total=len(missing),
+        not_checked_words=unchecked_in_words(counts),
+        overall=counts.overall,
         changes=None
         if view.changes is None
         else ChangeCounts(
@@ -374,7 +391,7 @@ _GROUP_IN_WORDS = {
 }
 
 
-def _detail(checklist: Checklist | None, not_checked: int) -> str:
+def _detail(checklist: Checklist | None, counts: AuditCounts) -> str:
     parts = []
     if checklist is not None:
         open_by_group = {g: 0 for g in GROUP_ORDER}
@@ -383,13 +400,10 @@ def _detail(checklist: Checklist | None, not_checked: int) -> str:
         todo = [f"{open_by_group[g]} {_GROUP_IN_WORDS[g]}" for g in GROUP_ORDER if open_by_group[g]]
         if todo:
             parts.append("Things to do: " + _and(todo) + ".")
-    if not_checked:
-        # Counted as the report lists them (one per check, target and part), not as
-        # check results: a check that failed on one MX and could not reach the other is both.
-        parts.append(
-            f"{plural(not_checked, 'thing')} could not be checked; "
-            "they are neither passes nor problems."
-        )
+    unchecked = unchecked_in_words(counts)
+    if unchecked:
+        # Checks, as auditor/scores.py counts them: the same number on every page and stderr.
+        parts.append(f"{unchecked}; what could not run is neither a pass nor a problem.")
     return " ".join(parts)
 
 

@@ -81,7 +81,7 @@ def test_markdown_starts_with_the_summary_as_text(report: Report, checklist: Che
     summary = summarise(AuditView.of(report, checklist))
     assert text.index("## Summary") < text.index("## What to do")
     head = text.split("## What to do", 1)[0]
-    assert "| Area | Grade | Open problems | Checks (score) |" in head
+    assert "| Area | Grade | Open problems | Score: checks |" in head
     for area in summary.areas:
         assert f"| {area.title} | {area.grade.symbol} {area.grade.label} |" in head
     for n, item in enumerate(summary.first_actions, 1):
