@@ -32,10 +32,8 @@ MIN_SHARE_CHECKED = 0.5
 WARNING_WEIGHT = 0.5
 
 SCORE_RULE = (
-    "How the score is worked out: of the checks that ran, a pass counts 1, a warning half "
-    "and a failure 0. Checks that could not be checked, and questions waiting for your "
-    "answer, are left out. Where fewer than half of an area's checks could run, no score "
-    "is given: it says “not enough could be checked”."
+    "Score: the share of the checks that ran which passed, a warning counting half a pass; "
+    "no score where fewer than half of the checks could run."
 )
 NOT_ENOUGH = "not enough could be checked"
 NOTHING_CHECKED = "nothing could be checked"

@@ -130,7 +130,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .guidance { font-size: .88rem; }
 .unchecked { padding-left: 1.1rem; }
 .unchecked > li { margin: .3rem 0; }
-.overall { font-size: .88rem; margin: .4rem 0; }
+.overall { font-weight: 600; }
 .passed td:first-child { white-space: nowrap; }
 """
     + _SEVERITY_CSS
@@ -155,6 +155,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   .state { padding: .35rem .8rem; margin: .4rem 0 .6rem; }
   .chart { margin-top: .4rem; }
   .summary h3 { margin-top: .8rem; }
+  .grades { font-size: .82rem; }
   .summary h2 { margin-top: 0; }
   .state .headline { font-size: 1.15rem; }
   .chart { margin-top: .6rem; }
@@ -355,9 +356,7 @@ def _not_checked(view: AuditView) -> list[str]:
             if u.partly
             else ""
         )
-        out.append(
-            f"<li><strong>{_e(view.title(u.check_id))}</strong> on {_e(u.target)}:{partly}"
-        )
+        out.append(f"<li><strong>{_e(view.title(u.check_id))}</strong> on {_e(u.target)}:{partly}")
         out += [*_found(view, list(u.reasons)), "</li>"]
     return [*out, "</ul>", "</section>"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from auditor.model import Severity
-from auditor.scores import SCORE_RULE, overall_in_words
+from auditor.scores import SCORE_RULE, outcomes_in_words, plural, score_text
 from reports.view import (
     GRADE_RULE,
     SEVERITY_ORDER,
@@ -59,7 +59,8 @@ def summary_section(summary: Summary, *, prefix: str = "", link_actions: bool = 
     if summary.detail:
         out.append(f"<p>{_e(summary.detail)}</p>")
     out += ["</div>", "</div>", *_grades(summary), '<div class="summary-grid chart-row">']
-    out += [*_chart(summary, prefix), f'<p class="rule">{_e(GRADE_RULE)}</p>', "</div>"]
+    out += [*_chart(summary, prefix), f'<p class="rule">{_e(GRADE_RULE)} {_e(SCORE_RULE)}</p>',
+            "</div>"]  # fmt: skip
     out += ['<div class="summary-grid">', "<div>"]
     out += _first_actions(summary, link_actions)
     out += ["</div>", "<div>", *_not_checked(summary), "</div>", "</div>"]
@@ -83,9 +84,12 @@ def _grades(summary: Summary) -> list[str]:
             + f"</td><td>{_e(area.problems_in_words())}</td>"
             f"<td>{_e(area.checks_in_words())}</td></tr>"
         )
-    out.append("</tbody></table>")
-    out.append(f'<p class="overall"><strong>{_e(overall_in_words(summary.overall))}</strong> '
-               f'<span class="rule">{_e(SCORE_RULE)}</span></p>')  # fmt: skip
+    overall = summary.overall
+    problems = sum(a.problem_count for a in summary.areas)
+    out.append(f'</tbody><tfoot><tr class="overall"><th scope="row">Overall</th><td></td>'
+               f"<td>{_e(plural(problems, 'open problem'))}</td>"
+               f"<td>{_e(outcomes_in_words(overall))}; score: {_e(score_text(overall))}</td>"
+               "</tr></tfoot></table>")  # fmt: skip
     return out
 
 
@@ -185,10 +189,7 @@ def _not_checked(summary: Summary) -> list[str]:
     out = ["<h3>What could not be checked</h3>"]
     if not summary.not_checked_total:
         return [*out, "<p>Every check could run.</p>"]
-    out.append(
-        f"<p>{_e(summary.not_checked_words)}; what could not run is neither a pass nor a "
-        "problem.</p>"
-    )
+    out.append(f"<p>{_e(summary.not_checked_words)}: neither passes nor problems.</p>")
     out.append('<ul class="not-checked">')
     for item in summary.not_checked:
         partly = " (partly checked)" if item.partly else ""

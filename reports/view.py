@@ -179,7 +179,7 @@ def shown_findings(item: ChecklistItem) -> list[Finding]:
 # -- the one-page summary ---------------------------------------------------------------
 
 FIRST_ACTIONS = 3
-MAX_NOT_CHECKED_IN_SUMMARY = 4
+MAX_NOT_CHECKED_IN_SUMMARY = 3
 MAX_REASON = 100  # the summary's reason for a check that could not run; the full one follows
 SERIOUS = (Severity.CRITICAL, Severity.HIGH)
 
@@ -403,7 +403,7 @@ def _detail(checklist: Checklist | None, counts: AuditCounts) -> str:
     unchecked = unchecked_in_words(counts)
     if unchecked:
         # Checks, as auditor/scores.py counts them: the same number on every page and stderr.
-        parts.append(f"{unchecked}; what could not run is neither a pass nor a problem.")
+        parts.append(f"{unchecked}.")
     return " ".join(parts)
 
 

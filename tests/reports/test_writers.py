@@ -70,7 +70,8 @@ def test_html_escapes_hostile_text_and_terminal_escapes(
     tags = set(re.findall(r"<([a-zA-Z0-9]+)", page))
     allowed = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
                "h4", "p", "section", "table", "thead", "tbody", "tr", "th", "td", "div",
-               "span", "ol", "ul", "li", "strong", "em", "s", "a", "code", "br", "nav", "main",
+               "tfoot", "span", "ol", "ul", "li", "strong", "em", "s", "a", "code", "br", "nav",
+               "main",
                "figure", "figcaption", "svg", "defs", "pattern", "rect", "path", "circle",
                "text", "desc"}  # fmt: skip
     assert tags <= allowed
