@@ -41,10 +41,16 @@ _KIND_BY_EXTENSION = {
     ".webp": "image",
     ".tif": "image",
     ".tiff": "image",
+    ".heic": "image",
+    ".heif": "image",
     ".vcf": "vcard",
+    ".ics": "calendar",
+    ".txt": "text",
+    ".csv": "text",
+    ".json": "text",
 }
 _NOT_FETCHED = (
-    ".css", ".js", ".mjs", ".json", ".ico", ".svg", ".gif", ".mp3", ".mp4", ".mov", ".avi",
+    ".css", ".js", ".mjs", ".ico", ".svg", ".gif", ".mp3", ".mp4", ".mov", ".avi",
     ".webm", ".zip", ".gz", ".tar", ".rar", ".7z", ".exe", ".dmg", ".woff", ".woff2", ".ttf",
     ".eot", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".rss", ".atom",
 )  # fmt: skip
@@ -141,9 +147,18 @@ def kind_of(result: FetchResult, expected: str) -> str:
         return "image"
     if content_type in ("text/vcard", "text/x-vcard", "text/directory"):
         return "vcard"
+    if content_type == "text/calendar":
+        return "calendar"
+    if expected in ("vcard", "calendar", "text") and content_type in (
+        "application/octet-stream",
+        "text/plain",
+    ):
+        return expected
+    if content_type in ("text/plain", "text/csv", "application/json") and expected != "html":
+        return "text"
     if content_type in ("text/html", "application/xhtml+xml"):
         return "html"
-    if not content_type and expected in ("html", "vcard"):
+    if not content_type and expected in ("html", "vcard", "calendar", "text"):
         return expected
     if expected == "image" and content_type in ("application/octet-stream", ""):
         return "image"

@@ -8,12 +8,13 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from auditor.crawl import Crawl, CrawlFailure, shared_crawl, start_urls
+from auditor.crawl import Crawl, CrawlFailure, Resource, shared_crawl, start_urls
 from auditor.masking import profile_masker, snippet_keeping_whole_forms
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from auditor.standards.content.exif_gps import read_gps
-from auditor.standards.content.extract import MapPoint, Segment, extract_html, extract_vcard
-from auditor.standards.content.pdf_text import read_pdf
+from auditor.standards.content.exif_gps import ImageUnreadable
+from auditor.standards.content.extract import MapPoint, Segment
+from auditor.standards.content.pdf_text import PdfUnreadable
+from auditor.standards.content.pipeline import Extraction, extract
 from auditor.standards.identity.matchers import (
     IdentityMatcher,
     Match,
@@ -37,6 +38,22 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "email": ("exposure.remove-personal-email",),
     "map-location": ("exposure.remove-map-location", "exposure.search-engine-refresh"),
     "gps-location": ("exposure.strip-photo-location",),
+}
+
+# Where the text was decides how to take it out: the page builder's revisions, the plugin's
+# settings, the calendar plugin's venue, the photo's metadata. Keyed by Segment.source.
+PLACE_ACTIONS: dict[str, str] = {
+    "comment": "exposure.remove-hidden-page-text",
+    "noscript": "exposure.remove-hidden-page-text",
+    "template": "exposure.remove-hidden-page-text",
+    "data-attribute": "exposure.fix-widget-settings",
+    "script": "exposure.fix-widget-settings",
+    "calendar": "exposure.fix-calendar-venue",
+    "vcard": "exposure.fix-contact-card",
+    "download": "exposure.fix-download",
+    "photo-text": "exposure.strip-photo-metadata",
+    "pdf-hidden": "exposure.clean-document-hidden-parts",
+    "pdf-metadata": "exposure.clean-document-hidden-parts",
 }
 
 MESSAGES = {
@@ -70,13 +87,46 @@ def identifiers_missing(matcher: IdentityMatcher) -> str:
 
 
 def document_segments(data: bytes) -> list[Segment]:
-    """The text of each page and each metadata field of a PDF. Raises PdfUnreadable."""
-    content = read_pdf(data)
-    segments = [
-        Segment("pdf-text", text, f"page {number}") for number, text in enumerate(content.pages, 1)
-    ]
-    segments += [Segment("pdf-metadata", value, key) for key, value in content.metadata.items()]
-    return segments
+    """The text of each page and each hidden part of a PDF. Raises PdfUnreadable."""
+    extraction = extract("pdf", data)
+    if extraction.unreadable:
+        raise PdfUnreadable(extraction.unreadable)
+    return list(extraction.segments)
+
+
+async def extraction_of(ctx: CheckContext, resource: Resource) -> Extraction:
+    """What the pipeline reads in one crawled resource, once per audit however many checks
+    ask, parsed in a worker thread so that a hostile page cannot stall the event loop."""
+
+    async def run() -> Extraction:
+        return await asyncio.to_thread(
+            extract, resource.kind, resource.body, resource.content_type, resource.final_url
+        )
+
+    return await ctx.services.once(f"extract:{resource.kind}:{resource.final_url}", run)
+
+
+def extraction_sightings(
+    matcher: IdentityMatcher, extraction: Extraction, url: str, fetched_at: str
+) -> list[Sighting]:
+    """Every match in an extraction's text segments and map points."""
+    found = scan_segments(matcher, list(extraction.segments), url, fetched_at)
+    return found + point_sightings(matcher, list(extraction.points), url, fetched_at)
+
+
+def partly_checked_finding(
+    ctx: CheckContext, url: str, not_read: tuple[str, ...], what: str = "page"
+) -> Finding:
+    """ "Could not check" all of it: a cap or a broken part left something unread, named."""
+    unread = "; ".join(not_read)
+    return ctx.finding(
+        Status.ERROR,
+        f"Partly checked: on this {what}, {unread} could not be read, so it was not checked.",
+        location=url,
+        kind=what if what in ("page", "document", "photo") else "page",
+        subject="partly-checked",
+        evidence=[Evidence(source="extraction", location=url, snippet=unread)],
+    )
 
 
 async def site_crawls(ctx: CheckContext) -> list[Crawl]:
@@ -119,11 +169,17 @@ def point_sightings(
             severity = location_severity(distance)
             if severity is None:
                 continue
+            confidence = Confidence.HIGH if distance <= 200 else Confidence.MEDIUM
+            if point.weak:  # the centre of a map's view, not a pin: weaker evidence
+                severity = Severity.HIGH if severity is Severity.CRITICAL else severity
+                confidence = Confidence.MEDIUM
             detail = f"a map point {distance:,.0f} m from your home"
+            if point.weak:
+                detail = f"the centre of a map's view, {distance:,.0f} m from your home"
             match = Match(
                 "map-location",
                 severity,
-                Confidence.HIGH if distance <= 200 else Confidence.MEDIUM,
+                confidence,
                 0,
                 len(point.raw),
                 (point.raw,),
@@ -160,6 +216,15 @@ def exposure_finding(
     # Cut where no identifier is split, so the writers' masker sees every form whole (the
     # profile's families cover the forms a page wrote).
     masker = profile_masker(ctx.profile.sensitive_values())
+    if not message:
+        message = MESSAGES.get(kind, "Your personal details are published on this page.")
+        if sighting.where:
+            message = f"{message.removesuffix('.')}: {sighting.where}."
+    if not actions:
+        actions = ACTIONS.get(kind, ("exposure.remove-home-address",))
+        place = PLACE_ACTIONS.get(sighting.source)
+        if place and kind in ACTIONS:
+            actions = (place, *actions)
     evidence = Evidence(
         source=sighting.source,
         location=sighting.url,
@@ -170,14 +235,14 @@ def exposure_finding(
     )
     return ctx.finding(
         status,
-        message or MESSAGES.get(kind, "Your personal details are published on this page."),
+        message,
         severity=match.severity,
         location=sighting.url,
         kind=kind,
         subject=match.subject,
         confidence=match.confidence,
         evidence=[evidence],
-        actions=actions or ACTIONS.get(kind, ("exposure.remove-home-address",)),
+        actions=actions,
     )
 
 
@@ -285,33 +350,27 @@ def no_pages_finding(ctx: CheckContext, crawls: list[Crawl]) -> Finding:
     )
 
 
-def resource_sightings(
+async def resource_sightings(
     matcher: IdentityMatcher,
     kind: str,
     body: bytes,
-    text: str,
+    content_type: str,
     base_url: str,
     shown_url: str,
     fetched_at: str,
 ) -> list[Sighting]:
-    """What the matchers find in one page, PDF, vCard or photo fetched off the person's own
-    crawl (an archived copy, a search result), through the same extractors as the live
-    pages; ``kind`` as the crawl names it. Raises PdfUnreadable or ImageUnreadable."""
-    if kind in ("html", "vcard"):
-        content = extract_vcard(text) if kind == "vcard" else extract_html(text, base_url)
-        found = scan_segments(matcher, content.segments, shown_url, fetched_at)
-        return found + point_sightings(matcher, content.points, shown_url, fetched_at)
-    if kind == "pdf":
-        return scan_segments(matcher, document_segments(body), shown_url, fetched_at)
-    if kind == "image":
-        gps = read_gps(body)
-        if gps is None:
-            return []
-        point = MapPoint(gps.latitude, gps.longitude, gps.source, "photo", gps.raw)
-        return point_sightings(matcher, [point], shown_url, fetched_at)
-    return []
+    """What the matchers find in one resource fetched off the person's own crawl (an archived
+    copy, a search result), through the same pipeline as the live pages; ``kind`` as the
+    crawl names it. Raises PdfUnreadable or ImageUnreadable when nothing could be read."""
+    extraction = await asyncio.to_thread(extract, kind, body, content_type, base_url)
+    if extraction.unreadable:
+        error = PdfUnreadable if kind == "pdf" else ImageUnreadable
+        raise error(extraction.unreadable)
+    return extraction_sightings(matcher, extraction, shown_url, fetched_at)
 
 
 def sighting_kind(sighting: Sighting) -> str:
     """The finding kind of a sighting: a photo's GPS position is "gps-location"."""
-    return "gps-location" if sighting.source in ("exif", "xmp") else sighting.match.kind
+    if sighting.source in ("exif", "xmp") and sighting.match.kind == "map-location":
+        return "gps-location"
+    return sighting.match.kind

@@ -118,8 +118,8 @@ async def findings_for_archives(
         result, original = read.result, read.capture.original
         kind = kind_of(result, kind_by_name(original))
         try:
-            found = resource_sightings(
-                matcher, kind, result.body, result.text(), original, read.view_url,
+            found = await resource_sightings(
+                matcher, kind, result.body, result.content_type, original, read.view_url,
                 result.fetched_at,
             )  # fmt: skip
         except (PdfUnreadable, ImageUnreadable) as exc:
@@ -176,8 +176,8 @@ class LivePages:
         if resource is not None and resource.truncated:
             return None, "the live page is larger than the part read"
         if resource is not None:
-            kind, body, text, url = (
-                resource.kind, resource.body, resource.text(), resource.final_url
+            kind, body, content_type, url = (
+                resource.kind, resource.body, resource.content_type, resource.final_url
             )  # fmt: skip
         else:
             result = await self.ctx.services.http.fetch(
@@ -192,9 +192,9 @@ class LivePages:
             if result.truncated:
                 return None, "the live page is larger than the part read"
             kind = kind_of(result, kind_by_name(original))
-            body, text, url = result.body, result.text(), result.final_url
+            body, content_type, url = result.body, result.content_type, result.final_url
         try:
-            found = resource_sightings(self.matcher, kind, body, text, url, url, "")
+            found = await resource_sightings(self.matcher, kind, body, content_type, url, url, "")
         except (PdfUnreadable, ImageUnreadable):
             return None, "the live copy could not be read"
         return {sighting_kind(s) for s in found}, "the live page"

@@ -8,17 +8,17 @@ from auditor.crawl import Crawl
 from auditor.exposure import (
     best_per_location,
     clean_finding,
-    document_segments,
     exposure_finding,
+    extraction_of,
     failure_finding,
     no_identifiers_finding,
     no_sites_finding,
+    partly_checked_finding,
     scan_segments,
     site_crawls,
     unread_sites,
 )
 from auditor.model import Evidence, Finding, Severity, Status
-from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 
 DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
@@ -33,8 +33,9 @@ class DocumentsCheck(Check):
         severity=Severity.CRITICAL,
         guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
         description=(
-            "Reads the text and the hidden metadata (author, title, keywords) of the PDFs "
-            "linked from your sites and looks for your home address, phones and emails."
+            "Reads the text and the hidden parts (author, title, keywords, XMP, comments, "
+            "form fields, attached files) of the PDFs linked from your sites and looks for "
+            "your home address, phones and emails."
         ),
         timeout=240.0,
     )
@@ -46,10 +47,10 @@ class DocumentsCheck(Check):
         crawls = await site_crawls(ctx)
         if not crawls:
             return [no_sites_finding(ctx)]
-        return findings_for_documents(ctx, matcher, crawls)
+        return await findings_for_documents(ctx, matcher, crawls)
 
 
-def findings_for_documents(
+async def findings_for_documents(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
     unread, crawls = unread_sites(ctx, crawls)
@@ -59,17 +60,23 @@ def findings_for_documents(
     checked = 0
     for crawl in crawls:
         for resource in crawl.of_kind("pdf"):
-            try:
-                segments = document_segments(resource.body)
-            except PdfUnreadable as exc:
-                findings.append(unreadable(ctx, resource.final_url, str(exc)))
+            extraction = await extraction_of(ctx, resource)
+            if extraction.unreadable:
+                findings.append(unreadable(ctx, resource.final_url, extraction.unreadable))
                 continue
             checked += 1
+            segments = list(extraction.segments)
             sightings = scan_segments(matcher, segments, resource.final_url, resource.fetched_at)
             for sighting in best_per_location(sightings):
-                where = "metadata" if sighting.source == "pdf-metadata" else "text"
-                message = f"Your {_what(sighting.match.kind)} is in this PDF's {where}."
-                findings.append(exposure_finding(ctx, sighting, message, DOCUMENT_ACTIONS))
+                message = f"Your {_what(sighting.match.kind)} is in this PDF: {sighting.where}."
+                actions: tuple[str, ...] = DOCUMENT_ACTIONS
+                if sighting.source != "pdf-text":
+                    actions = ("exposure.clean-document-hidden-parts", *DOCUMENT_ACTIONS)
+                findings.append(exposure_finding(ctx, sighting, message, actions))
+            if extraction.not_read:
+                findings.append(
+                    partly_checked_finding(ctx, resource.final_url, extraction.not_read, "document")
+                )
         findings += [failure_finding(ctx, f, "document") for f in crawl.failures_of_kind("pdf")]
     if checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "documents"))

@@ -7,8 +7,8 @@ from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl
 from auditor.exposure import (
     Sighting,
-    document_segments,
     exposure_finding,
+    extraction_of,
     no_identifiers_finding,
     no_sites_finding,
     site_crawls,
@@ -16,8 +16,6 @@ from auditor.exposure import (
     unreadable_finding,
 )
 from auditor.model import Evidence, Finding, Severity, Status
-from auditor.standards.content.extract import Segment, extract_html
-from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.imprint_text import find_imprints
 from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
 
@@ -52,17 +50,10 @@ class ImprintCheck(Check):
         crawls = await site_crawls(ctx)
         if not crawls:
             return [no_sites_finding(ctx)]
-        return findings_for_imprints(ctx, matcher, crawls)
+        return await findings_for_imprints(ctx, matcher, crawls)
 
 
-def resource_segments(kind: str, body: bytes, url: str) -> list[Segment]:
-    """Raises PdfUnreadable for a PDF that cannot be read."""
-    if kind == "pdf":
-        return document_segments(body)
-    return extract_html(body.decode("utf-8", errors="replace"), url).segments[:1]
-
-
-def findings_for_imprints(
+async def findings_for_imprints(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
     unread, crawls = unread_sites(ctx, crawls)
@@ -74,12 +65,13 @@ def findings_for_imprints(
         for resource in crawl.of_kind("html", "pdf"):
             url = resource.final_url
             best: Sighting | None = None
-            try:
-                segments = resource_segments(resource.kind, resource.body, url)
-            except PdfUnreadable as exc:
+            extraction = await extraction_of(ctx, resource)
+            if extraction.unreadable:
                 # Its imprint, if any, was not read: say so rather than pass over it.
-                findings.append(unreadable_finding(ctx, url, f"PDF ({exc})"))
+                findings.append(unreadable_finding(ctx, url, f"PDF ({extraction.unreadable})"))
                 continue
+            # An imprint is printed: the page's visible text, a PDF's pages.
+            segments = [s for s in extraction.segments if s.source in ("page-text", "pdf-text")]
             for segment in segments:
                 for imprint in find_imprints(segment.text):
                     homes = [

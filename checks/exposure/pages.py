@@ -9,17 +9,17 @@ from auditor.exposure import (
     best_per_location,
     clean_finding,
     exposure_finding,
+    extraction_of,
+    extraction_sightings,
     failure_finding,
     no_identifiers_finding,
     no_pages_finding,
     no_sites_finding,
-    point_sightings,
-    scan_segments,
+    partly_checked_finding,
     site_crawls,
     truncated_findings,
 )
 from auditor.model import Finding, Severity
-from auditor.standards.content.extract import PageContent, extract_html, extract_vcard
 from auditor.standards.identity.matchers import IdentityMatcher
 
 
@@ -34,7 +34,8 @@ class PagesCheck(Check):
         description=(
             "Crawls your campaign site and the extra pages in your profile and looks, on this "
             "computer only, for your home address, postcode, street, personal phones and "
-            "emails in the text, attributes, structured data, contact links and map embeds."
+            "emails in the text, hidden parts (comments, scripts, widget settings), structured "
+            "data, contact links, map embeds, contact cards, calendars and text downloads."
         ),
         timeout=240.0,
     )
@@ -46,33 +47,31 @@ class PagesCheck(Check):
         crawls = await site_crawls(ctx)
         if not crawls:
             return [no_sites_finding(ctx)]
-        return findings_for_pages(ctx, matcher, crawls)
+        return await findings_for_pages(ctx, matcher, crawls)
 
 
-def page_content(resource_kind: str, body: str, url: str) -> PageContent:
-    if resource_kind == "vcard":
-        return extract_vcard(body)
-    return extract_html(body, url)
+PAGE_KINDS = ("html", "vcard", "calendar", "text")
 
 
-def findings_for_pages(
+async def findings_for_pages(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
     findings: list[Finding] = []
     checked = 0
     for crawl in crawls:
-        for resource in crawl.of_kind("html", "vcard"):
+        for resource in crawl.of_kind(*PAGE_KINDS):
             checked += 1
-            content = page_content(resource.kind, resource.text(), resource.final_url)
-            sightings = scan_segments(
-                matcher, content.segments, resource.final_url, resource.fetched_at
-            )
-            sightings += point_sightings(
-                matcher, content.points, resource.final_url, resource.fetched_at
+            extraction = await extraction_of(ctx, resource)
+            sightings = extraction_sightings(
+                matcher, extraction, resource.final_url, resource.fetched_at
             )
             findings += [exposure_finding(ctx, s) for s in best_per_location(sightings)]
-        findings += [failure_finding(ctx, f) for f in crawl.failures_of_kind("html", "vcard")]
-    findings += truncated_findings(ctx, crawls, ("html", "vcard"))
+            if extraction.not_read:
+                findings.append(
+                    partly_checked_finding(ctx, resource.final_url, extraction.not_read)
+                )
+        findings += [failure_finding(ctx, f) for f in crawl.failures_of_kind(*PAGE_KINDS)]
+    findings += truncated_findings(ctx, crawls, PAGE_KINDS)
     if not checked and not findings:
         findings.append(no_pages_finding(ctx, crawls))
     elif checked and not any(f.status.is_problem for f in findings):

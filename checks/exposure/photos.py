@@ -4,19 +4,33 @@ XMP GPS), and how far that is from the home when the profile has the home's coor
 from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
-from auditor.crawl import Crawl
+from auditor.crawl import Crawl, Resource
 from auditor.exposure import (
+    best_per_location,
     clean_finding,
+    exposure_finding,
+    extraction_of,
     failure_finding,
     no_sites_finding,
+    partly_checked_finding,
+    scan_segments,
     site_crawls,
     unread_sites,
 )
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
-from auditor.standards.content.exif_gps import GpsPoint, ImageUnreadable, read_gps
+from auditor.standards.content.exif_gps import GpsPoint
 from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
 
 PHOTO_ACTIONS = ("exposure.strip-photo-location", "exposure.search-engine-refresh")
+TEXT_ACTIONS = ("exposure.strip-photo-metadata", "exposure.search-engine-refresh")
+FAR_M = 2000.0  # beyond this from every home a photo's position is not about the home
+WHAT = {
+    "home-address": "home address",
+    "postcode": "home postcode",
+    "street": "home street's name",
+    "phone": "personal phone number",
+    "email": "personal email address",
+}
 
 
 class PhotosCheck(Check):
@@ -29,7 +43,8 @@ class PhotosCheck(Check):
         guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
         description=(
             "Reads the GPS position that cameras and phones write into photos (EXIF and "
-            "XMP) for the images on your sites, and measures how far it is from your home."
+            "XMP) for the images on your sites, and measures how far it is from your home; "
+            "reads the text fields (description, title, author, contact details) too."
         ),
         timeout=240.0,
     )
@@ -38,7 +53,7 @@ class PhotosCheck(Check):
         crawls = await site_crawls(ctx)
         if not crawls:
             return [no_sites_finding(ctx)]
-        return findings_for_photos(ctx, IdentityMatcher.from_profile(ctx.profile), crawls)
+        return await findings_for_photos(ctx, IdentityMatcher.from_profile(ctx.profile), crawls)
 
 
 def judge(matcher: IdentityMatcher, point: GpsPoint) -> tuple[Severity, str, str, float | None]:
@@ -63,7 +78,7 @@ def judge(matcher: IdentityMatcher, point: GpsPoint) -> tuple[Severity, str, str
     return severity, message, subject, distance
 
 
-def findings_for_photos(
+async def findings_for_photos(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
     unread, crawls = unread_sites(ctx, crawls)
@@ -71,16 +86,17 @@ def findings_for_photos(
         return unread
     findings: list[Finding] = list(unread)
     checked = 0
+    far = 0
     for crawl in crawls:
         for resource in crawl.of_kind("image"):
             url = resource.final_url
-            try:
-                point = read_gps(resource.body)
-            except ImageUnreadable as exc:
+            extraction = await extraction_of(ctx, resource)
+            if extraction.unreadable:
                 findings.append(
                     ctx.finding(
                         Status.ERROR,
-                        f"Could not read this image, so it was not checked: {exc}.",
+                        f"Could not read this image, so it was not checked: "
+                        f"{extraction.unreadable}.",
                         location=url,
                         kind="photo",
                         subject="unreadable",
@@ -88,36 +104,64 @@ def findings_for_photos(
                 )
                 continue
             checked += 1
-            if point is None:
-                continue
-            severity, message, subject, distance = judge(matcher, point)
-            status = Status.FAIL if severity.rank >= Severity.HIGH.rank else Status.WARN
-            detail: dict[str, object] = {"latitude": point.latitude, "longitude": point.longitude}
-            if distance is not None:
-                detail["distance_m"] = round(distance)
-            findings.append(
-                ctx.finding(
-                    status,
-                    message,
-                    severity=severity,
-                    location=url,
-                    kind="gps-location",
-                    subject=subject,
-                    confidence=Confidence.HIGH,
-                    evidence=[
-                        Evidence(
-                            source=point.source,
-                            location=url,
-                            snippet=f"GPS {point.raw}",
-                            fetched_at=resource.fetched_at or None,
-                            sensitive=(point.raw,),
-                            detail=detail,
-                        )
-                    ],
-                    actions=PHOTO_ACTIONS,
+            if extraction.not_read:
+                findings.append(partly_checked_finding(ctx, url, extraction.not_read, "photo"))
+            if not matcher.empty:
+                sightings = scan_segments(
+                    matcher, list(extraction.segments), url, resource.fetched_at
                 )
-            )
+                for sighting in best_per_location(sightings):
+                    message = (
+                        f"Your {WHAT.get(sighting.match.kind, 'personal details')} is written "
+                        f"into this photo's hidden details: {sighting.where}."
+                    )
+                    findings.append(exposure_finding(ctx, sighting, message, TEXT_ACTIONS))
+            gps = next((p for p in extraction.points if p.source in ("exif", "xmp")), None)
+            if gps is None:
+                continue
+            point = GpsPoint(gps.latitude, gps.longitude, gps.source, gps.raw)
+            severity, message, subject, distance = judge(matcher, point)
+            if distance is not None and distance > FAR_M:
+                far += 1  # far from every home: it says nothing about where the person lives
+                continue
+            findings.append(gps_finding(ctx, resource, point, severity, message, subject, distance))
         findings += [failure_finding(ctx, f, "photo") for f in crawl.failures_of_kind("image")]
     if not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "photos"))
     return findings
+
+
+def gps_finding(
+    ctx: CheckContext,
+    resource: Resource,
+    point: GpsPoint,
+    severity: Severity,
+    message: str,
+    subject: str,
+    distance: float | None,
+) -> Finding:
+    url = resource.final_url
+    status = Status.FAIL if severity.rank >= Severity.HIGH.rank else Status.WARN
+    detail: dict[str, object] = {"latitude": point.latitude, "longitude": point.longitude}
+    if distance is not None:
+        detail["distance_m"] = round(distance)
+    return ctx.finding(
+        status,
+        message,
+        severity=severity,
+        location=url,
+        kind="gps-location",
+        subject=subject,
+        confidence=Confidence.HIGH,
+        evidence=[
+            Evidence(
+                source=point.source,
+                location=url,
+                snippet=f"GPS {point.raw}",
+                fetched_at=resource.fetched_at or None,
+                sensitive=(point.raw,),
+                detail=detail,
+            )
+        ],
+        actions=PHOTO_ACTIONS,
+    )

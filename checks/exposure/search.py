@@ -185,8 +185,8 @@ class PageReader:
             return
         kind = kind_of(result, kind_by_name(url))
         try:
-            found_on_page = resource_sightings(
-                self.matcher, kind, result.body, result.text(), result.final_url, url,
+            found_on_page = await resource_sightings(
+                self.matcher, kind, result.body, result.content_type, result.final_url, url,
                 result.fetched_at,
             )  # fmt: skip
         except (PdfUnreadable, ImageUnreadable) as exc:

@@ -289,8 +289,67 @@ SITE_PAGES: dict[str, Response] = {
     "/img/plain.jpg": binary(make_jpeg(), "image/jpeg"),  # decoy: no GPS
     "/img/garden.jpg": binary(make_jpeg(51.50105, -0.14205), "image/jpeg"),  # ~6 m: critical
     "/img/doorstep.jpg": binary(make_jpeg(51.5011, -0.1421, xmp=True), "image/jpeg"),  # XMP
-    "/img/holiday.jpg": binary(make_jpeg(28.2916, -16.6291), "image/jpeg"),  # far away: low
+    "/img/holiday.jpg": binary(make_jpeg(28.2916, -16.6291), "image/jpeg"),  # decoy: far away
 }
+# Hidden places on a page (issue 15): page-builder drafts, widget settings, scripts.
+CF_EMAIL = "a5" + bytes(b ^ 0xA5 for b in EMAIL.encode()).hex()
+HIDDEN_PAGES: dict[str, Response] = {
+    # Leak: a page builder's old draft in an HTML comment.
+    "/hidden/draft": page(
+        "Draft",
+        "<p>Welcome.</p><!-- wp:paragraph --><!-- <p>Drop in at 12 Acacia Avenue</p> -->",
+    ),
+    # Leak: the personal phone only in a <noscript> fallback.
+    "/hidden/noscript": page(
+        "Call", "<noscript><p>Call Alex on 07700 900123</p></noscript><p>Loading…</p>"
+    ),
+    # Leak: the postcode only in a <template> kept by a page builder.
+    "/hidden/template": page("Template", "<template><div>Ashcombe AB1 2CD</div></template>"),
+    # Leaks: a contact widget's data-* address; a Leaflet pin ~15 m from the home.
+    "/hidden/map-widget": page(
+        "Find us",
+        '<div class="wpgmza" data-address="12 Acacia Avenue, Ashcombe"></div>'
+        "<script>var map = L.map('m').setView([51.5, -0.1], 12);"
+        "L.marker([51.50112, -0.14205]).addTo(map);</script>",
+    ),
+    # Decoy: the office address in a map widget, its pin ~3 km away (Mapbox: lng first).
+    "/hidden/office-map": page(
+        "Office",
+        '<div data-address="40 Acacia Avenue, Ashcombe AB1 2CE" data-lat="51.52"></div>'
+        "<script>new mapboxgl.Map({container: 'm', center: [-0.1420, 51.5280]});</script>",
+    ),
+    # Leak: wp_localize_script plugin settings with the personal email (JSON-escaped).
+    "/hidden/plugin": page(
+        "Plugin",
+        '<script id="contact-js-extra">var contactSettings = {"to":"alex.home\\u0040'
+        'example.net","ajaxurl":"https:\\/\\/www.leaks.example\\/wp-admin"};</script>',
+    ),
+    # Leak: Next.js page data with the home address.
+    "/hidden/next": page(
+        "Next",
+        '<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":'
+        '{"office":{"street":"12 Acacia Avenue","town":"Ashcombe"}}}}</script>',
+    ),
+    # Leak: Cloudflare email protection.
+    "/hidden/cloudflare": page(
+        "Email",
+        f'<a href="/cdn-cgi/l/email-protection#{CF_EMAIL}"><span class="__cf_email__" '
+        f'data-cfemail="{CF_EMAIL}">[email&#160;protected]</span></a>',
+    ),
+    # Leak: an OpenStreetMap embed with a marker ~10 m from the home.
+    "/hidden/osm": page(
+        "Map",
+        '<iframe src="https://www.openstreetmap.org/export/embed.html?bbox=-0.15%2C51.49%2C'
+        '-0.13%2C51.51&amp;layer=mapnik&amp;marker=51.50105%2C-0.14210"></iframe>',
+    ),
+}
+SITE_PAGES.update(HIDDEN_PAGES)
+SITE_PAGES["/"] = page(
+    "Alex Example for Ashcombe",
+    SITE_PAGES["/"].body.decode().split("<main>", 1)[1].split("</main>", 1)[0]
+    + "".join(f'<a href="{path}">{path}</a>' for path in HIDDEN_PAGES),
+)
+
 COUNCIL_PAGES: dict[str, Response] = {
     "/councillors/alex": page("Cllr Alex Example", "<p>Phone: +44 (0)7700 900 123</p>"),
 }
@@ -315,9 +374,17 @@ PLANTED: frozenset[tuple[str, str, str]] = frozenset(
         ("exposure.documents", "/docs/leaflet.pdf", "postcode"),
         ("exposure.photos", "/img/garden.jpg", "gps-location"),
         ("exposure.photos", "/img/doorstep.jpg", "gps-location"),
-        ("exposure.photos", "/img/holiday.jpg", "gps-location"),
         ("exposure.imprint", "/join", "imprint"),
         ("exposure.imprint", "/docs/leaflet.pdf", "imprint"),
+        ("exposure.pages", "/hidden/draft", "home-address"),
+        ("exposure.pages", "/hidden/noscript", "phone"),
+        ("exposure.pages", "/hidden/template", "postcode"),
+        ("exposure.pages", "/hidden/map-widget", "home-address"),
+        ("exposure.pages", "/hidden/map-widget", "map-location"),
+        ("exposure.pages", "/hidden/plugin", "email"),
+        ("exposure.pages", "/hidden/next", "home-address"),
+        ("exposure.pages", "/hidden/cloudflare", "email"),
+        ("exposure.pages", "/hidden/osm", "map-location"),
     }
 )
 DECOYS: tuple[str, ...] = (
@@ -326,6 +393,8 @@ DECOYS: tuple[str, ...] = (
     "/far-map",
     "/docs/agenda.pdf",
     "/img/plain.jpg",
+    "/img/holiday.jpg",  # GPS far from the home: says nothing about where the person lives
+    "/hidden/office-map",
 )
 
 

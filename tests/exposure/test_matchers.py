@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.profile import Address, Profile
+from auditor.standards.content.cards import extract_vcard
 from auditor.standards.content.exif_gps import ImageUnreadable, read_gps, xmp_point
-from auditor.standards.content.extract import extract_html, extract_vcard, json_ld_texts, map_points
+from auditor.standards.content.extract import extract_html, json_ld_texts, map_points
 from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
 from auditor.standards.content.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
 from auditor.standards.identity.addresses import address_key

@@ -32,10 +32,17 @@ from auditor.masking import compile_masker, mask_text
 from auditor.net.domains import DomainError
 from auditor.profile import ProfileError, parse_profile
 from auditor.standards.accounts.otpauth import OtpauthError, lint_uri
+from auditor.standards.content.calendar import extract_calendar
+from auditor.standards.content.cards import extract_vcard
+from auditor.standards.content.emails import cloudflare_email, reversed_emails
 from auditor.standards.content.exif_gps import ImageUnreadable, read_gps, xmp_point
-from auditor.standards.content.extract import extract_html, extract_vcard, json_ld_texts, map_points
+from auditor.standards.content.extract import extract_html, json_ld_texts, map_points
+from auditor.standards.content.maps import script_points, what3words
 from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
+from auditor.standards.content.pipeline import extract
 from auditor.standards.content.rdap_parse import RdapFormatError, parse_bootstrap, parse_domain
+from auditor.standards.content.scripts import script_strings
+from auditor.standards.content.textfiles import extract_text_file
 from auditor.standards.email.bimi_record import BimiSyntaxError, parse_bimi
 from auditor.standards.email.dkim_record import DkimSyntaxError, key_strength, parse_dkim_key
 from auditor.standards.email.dmarc_record import DmarcSyntaxError, parse_dmarc
@@ -326,6 +333,41 @@ def _html(text: str) -> None:
     page_links(text, "https://www.alexmarlowe.example/")
 
 
+SCRIPT_PIECES = [
+    '"', "'", "`", "\\", "\\u00", "\\x4", ":", "{", "}", "[", "]", ",", "\n", "lat: 51.5",
+    "lng: -0.1", "L.marker([", "setView([52.0, -1.8]", "center: [", "mapboxgl", "LatLng(",
+    '"latitude": "52.0"', "var s = {", "14 Larkspur Crescent", "-->", "<!--",
+]  # fmt: skip
+VFORMAT_PIECES = [
+    "BEGIN:VCARD", "BEGIN:VEVENT", "ADR;TYPE=home:;;14 Larkspur;Pelham;;ZX4 7PQ", "TEL:",
+    "EMAIL;TYPE=x:", "GEO:52.0;-1.8", "GEO:geo:52.0,-1.8", "LOCATION:14 Larkspur\\, Pelham",
+    'X-APPLE-STRUCTURED-LOCATION;X-ADDRESS="14 Larkspur\\nPelham";X-TITLE=":;":geo:52,-1',
+    ";ENCODING=QUOTED-PRINTABLE:=31=34=", ";CHARSET=nonsense:", '"', ";", ":", "\r\n ", "\\",
+    'ADR;LABEL="x', "NOTE:", "END:VCARD",
+]  # fmt: skip
+
+
+def _scripts(text: str) -> None:
+    script_strings(text)
+    script_points(text)
+    what3words(text)
+    reversed_emails(text)
+    cloudflare_email(text)
+    for kind in ("text/plain", "text/csv", "application/json"):
+        extract_text_file(text, kind)
+
+
+def _vformat(text: str) -> None:
+    extract_vcard(text)
+    extract_calendar(text)
+
+
+def _pipeline(data: bytes) -> None:
+    for kind in ("html", "vcard", "calendar", "text", "image", "pdf", "other"):
+        result = extract(kind, data, "text/html; charset=utf-16", "https://x.example/a")
+        assert isinstance(result.unreadable, str)
+
+
 def _urls(text: str) -> None:
     map_points(text)
     crawl_url(text, "https://www.alexmarlowe.example/")
@@ -395,6 +437,15 @@ PARSERS = [
     Parser("rdap", _rdap, (), rdap_documents(), 6_000),
     Parser("pdf", read_pdf, (PdfUnreadable,), mutated(PDF_SEED), 3_000),
     Parser("exif", read_gps, (ImageUnreadable,), mutated(JPEG_SEED), 3_000),
+    Parser("scripts", _scripts, (), assembled("", SCRIPT_PIECES, ""), 5_000),
+    Parser("vcard-ics", _vformat, (), assembled("", VFORMAT_PIECES, "\r\n", 20), 5_000),
+    Parser(
+        "pipeline",
+        _pipeline,
+        (),
+        st.one_of(st.binary(max_size=400), mutated(PDF_SEED), mutated(JPEG_SEED)),
+        2_000,
+    ),
 ]
 
 
@@ -480,6 +531,16 @@ CRAFTED: dict[str, Callable[[], object]] = {
     "security-txt": lambda: parse_security_txt(_repeat("Contact: mailto:\n"), NOW),
     "map-url": lambda: map_points("https://maps.google.com/?q=" + _repeat("52.0,")),
     "vcard": lambda: extract_vcard(_repeat("ADR;TYPE=home:;;14 Larkspur\r\n ")),
+    "vcard-quotes": lambda: extract_vcard(_repeat('ADR;LABEL="a;b:c')),
+    "calendar": lambda: extract_calendar(_repeat('X-APPLE-STRUCTURED-LOCATION;X-ADDRESS="\\')),
+    "script-strings": lambda: script_strings(_repeat('"\\"')),
+    "script-quotes": lambda: script_strings(_repeat("'\"`")),
+    "script-points": lambda: script_points(_repeat("L.marker([52.0, ") + "mapboxgl"),
+    "data-attributes": lambda: extract_html(_repeat('<i data-x=\'{"a":"'), "https://x.example/"),
+    "html-scopes": lambda: extract_html(_repeat('<div itemscope class="h-card">'), "https://x/"),
+    "html-end-tags": lambda: extract_html("<div>" * 5000 + _repeat("</p>"), "https://x/"),
+    "csv": lambda: extract_text_file(_repeat('"a,'), "text/csv"),
+    "reversed": lambda: reversed_emails(_repeat("a.b@")),
 }
 
 

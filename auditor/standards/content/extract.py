@@ -1,79 +1,95 @@
 """Everything on a web page where a home address, phone or email can hide, as text segments.
 
 A page is not just its visible words: addresses sit in ``alt``/``title``/``content``
-attributes, in JSON-LD and microdata written for search engines, in h-card markup, in
-``tel:``/``mailto:`` links, and in map embeds (an address in ``maps?q=…``, coordinates in
-``!2d…!3d…``, ``@lat,lon``, ``mlat=``/``mlon=``, ``#map=z/lat/lon``). Each becomes a
-``Segment`` naming its source so a finding can say where it was seen. Elements are
-separated by spaces, so an address split over ``<span>``s, ``<br>``s and table cells reads
-as one line. Pure and bounded: never raises, caps input size and segment counts.
+attributes, in ``data-*`` attributes (map and contact widgets keep their settings there), in
+HTML comments (page builders leave drafts in them), in ``<noscript>`` and ``<template>``
+blocks, in scripts (inline JSON, ``wp_localize_script`` settings, ``__NEXT_DATA__``, map
+initialisations), in JSON-LD and microdata written for search engines, in h-card markup, in
+``tel:``/``mailto:`` links (also behind Cloudflare's email protection), and in map embeds.
+Each becomes a ``Segment`` whose ``where`` says, in plain words, where it was ("in an HTML
+comment"). Elements are separated by spaces, so an address split over ``<span>``s, ``<br>``s
+and table cells reads as one line.
+
+One pass of the standard library's HTML parser, linear in the input (a tree builder is not,
+on tag bombs and deeply nested hostile markup). Pure and bounded: never raises, caps input
+size, segment counts and nesting; what a cap leaves unread is named in ``not_read``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, unquote, unquote_plus, urljoin, urlsplit
+from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-
-from auditor.standards.content.html import parseable_html
+from auditor.standards.content.emails import cloudflare_email, reversed_emails
+from auditor.standards.content.html import parseable_html, strip_closer
+from auditor.standards.content.maps import (
+    MapPoint,
+    is_map_url,
+    map_points,
+    map_text,
+    script_points,
+    what3words,
+)
+from auditor.standards.content.scripts import script_text
 from auditor.standards.digits import ascii_decimal
+
+__all__ = [
+    "MapPoint",
+    "PageContent",
+    "Segment",
+    "extract_html",
+    "is_map_url",
+    "json_ld_texts",
+    "map_points",
+    "map_text",
+    "visible_text",
+]
 
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML parsed per page
 MAX_SEGMENTS = 5000
 MAX_JSON = 512 * 1024
 MAX_URL = 4096
+MAX_DEPTH = 5000  # open elements tracked for microdata and h-card scopes
+MAX_SCOPE_TEXT = 100_000
+MAX_SCOPES = 500
+MAX_TAGS = 100_000  # elements read per page: a real page has a few thousand; a tag bomb stops here
 TEXT_ATTRIBUTES = ("alt", "title", "content", "value", "aria-label", "placeholder", "label")
 URL_ATTRIBUTES = (("a", "href"), ("area", "href"), ("link", "href"), ("iframe", "src"))
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff")
-DOCUMENT_EXTENSIONS = (".pdf", ".vcf")
-_SKIP = ("script", "style", "template", "noscript", "svg")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
+DOCUMENT_EXTENSIONS = (".pdf", ".vcf", ".ics")
+_SKIP = frozenset({"script", "style", "template", "noscript", "svg"})
 _INLINE = frozenset({"b", "i", "em", "strong", "u", "small", "mark", "sup", "sub", "font", "abbr"})
-_NUM = r"(-?[0-9]{1,3}(?:\.[0-9]{1,15})?)"
-_COORDINATE_PATTERNS = (
-    (re.compile(rf"!3d{_NUM}!4d{_NUM}"), False),  # Google place data: !3d<lat>!4d<lon>
-    (re.compile(rf"!2d{_NUM}!3d{_NUM}"), True),  # Google embed pb: !2d<lon>!3d<lat>
-    (re.compile(rf"@{_NUM},{_NUM}(?:,|z|$)"), False),  # /maps/@lat,lon,17z
-    (re.compile(rf"#map=[0-9]{{1,2}}/{_NUM}/{_NUM}"), False),  # openstreetmap.org/#map=z/lat/lon
-    (
-        re.compile(
-            rf"[?&](?:q|ll|sll|center|query|daddr|destination|cp)=loc:?{_NUM}(?:,|%2C|~){_NUM}"
-        ),
-        False,
-    ),
-    (
-        re.compile(
-            rf"[?&](?:q|ll|sll|center|query|daddr|destination|cp)={_NUM}(?:,|%2C|~)\s?{_NUM}"
-        ),
-        False,
-    ),
-)
-_MLAT = re.compile(rf"[?&]mlat={_NUM}")
-_MLON = re.compile(rf"[?&]mlon={_NUM}")
-_MAP_QUERY_KEYS = ("q", "query", "daddr", "saddr", "destination", "address", "where")
-_MAP_PATH = re.compile(r"/maps/(?:place|search|dir)/([^/@?#]{1,300})")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr"}
+)  # fmt: skip
+_URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>()\\]{1,4096}")
+_TAGS = re.compile(r"<[^<>]{0,2000}>")
+_HCARD = frozenset({"h-card", "vcard", "h-adr", "adr"})
+_RTL = re.compile(r"direction\s{0,5}:\s{0,5}rtl|bidi-override", re.IGNORECASE)
+
+ATTRIBUTE_PLACES = {
+    "alt": "in a picture's description (its alt text)",
+    "title": "in the title of {element} (shown when the pointer rests on it)",
+    "content": "in a meta tag (read by search engines and link previews)",
+    "value": "in a form field's value",
+    "placeholder": "in a form field's placeholder text",
+    "aria-label": "in the label of {element} read out by screen readers",
+    "label": "in the label of {element}",
+}
 
 
 @dataclass(frozen=True)
 class Segment:
-    source: str  # page-text | attribute | json-ld | microdata | h-card | map-embed | tel-link |
-    # mailto-link | vcard | pdf-text | pdf-metadata | imprint
+    source: str  # page-text | attribute | data-attribute | comment | noscript | template |
+    # script | json-ld | microdata | h-card | map-embed | tel-link | mailto-link |
+    # protected-email | reversed-text | vcard | calendar | download | pdf-* | photo-* | imprint
     text: str
-    where: str = ""  # "img alt", "iframe src", "JSON-LD", …
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    latitude: float
-    longitude: float
-    source: str  # map-embed | json-ld | microdata | meta
-    where: str  # the URL or element it came from
-    raw: str  # the coordinates as written
+    where: str = ""  # in plain words: "in an HTML comment", "in the photo's description field"
 
 
 @dataclass
@@ -82,75 +98,397 @@ class PageContent:
     links: list[str] = field(default_factory=list)  # absolute URLs of links and frames
     images: list[str] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
+    places: list[tuple[str, str]] = field(default_factory=list)  # (what3words, where)
+    not_read: list[str] = field(default_factory=list)  # what a cap left unread
 
     def add(self, source: str, text: str, where: str = "") -> None:
         text = " ".join(text.split())
-        if text and len(self.segments) < MAX_SEGMENTS:
+        if not text:
+            return
+        if len(self.segments) < MAX_SEGMENTS:
             self.segments.append(Segment(source, text, where))
+        elif not any("pieces of text" in n for n in self.not_read):
+            self.not_read.append(f"the page's text after its first {MAX_SEGMENTS} pieces of text")
 
 
-def is_map_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url[:MAX_URL])
-    except ValueError:
-        return False
-    host = (parts.hostname or "").lower()
-    path = parts.path.lower()
-    if host.startswith("maps.") or host.endswith(("openstreetmap.org", "osm.org")):
-        return True
-    return ("google." in host or host.endswith("bing.com")) and path.startswith("/maps")
+def _element(tag: str) -> str:
+    return {"a": "a link", "img": "a picture", "iframe": "an embedded frame"}.get(
+        tag, f"a <{tag}> element"
+    )
 
 
-def map_points(url: str, source: str = "map-embed") -> list[MapPoint]:
-    """Coordinates written into a map URL."""
-    url = url[:MAX_URL]
-    points: list[MapPoint] = []
-    for pattern, lon_first in _COORDINATE_PATTERNS:
-        for hit in pattern.finditer(url):
-            a, b = float(hit.group(1)), float(hit.group(2))
-            lat, lon = (b, a) if lon_first else (a, b)
-            if -90 <= lat <= 90 and -180 <= lon <= 180:
-                points.append(MapPoint(lat, lon, source, url, hit.group()))
-    lat_hit, lon_hit = _MLAT.search(url), _MLON.search(url)
-    if lat_hit and lon_hit:
-        lat, lon = float(lat_hit.group(1)), float(lon_hit.group(1))
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            raw = f"{lat_hit.group()} {lon_hit.group()}"
-            points.append(MapPoint(lat, lon, source, url, raw))
-    return points
+@dataclass
+class _Scope:
+    kind: str  # microdata | h-card
+    label: str
+    parts: list[str] = field(default_factory=list)
+    size: int = 0
+    contents: list[str] = field(default_factory=list)
+    lats: list[str] = field(default_factory=list)
+    lons: list[str] = field(default_factory=list)
+
+    def feed(self, text: str) -> None:
+        if self.size < MAX_SCOPE_TEXT:
+            self.parts.append(text[: MAX_SCOPE_TEXT - self.size])
+            self.size += len(text)
 
 
-def map_text(url: str) -> str:
-    """The place a map URL searches for, decoded ("12 Acacia Avenue, AB1 2CD")."""
-    try:
-        parts = urlsplit(url[:MAX_URL])
-        query = parse_qs(parts.query, max_num_fields=50)
-    except ValueError:
-        return ""
-    texts = [v for key in _MAP_QUERY_KEYS for v in query.get(key, [])]
-    texts += [unquote_plus(m.group(1)) for m in _MAP_PATH.finditer(parts.path)]
-    return " , ".join(texts)
+class _TooManyTags(Exception):
+    """The element budget is spent: stop reading the page."""
+
+
+class _PageParser(HTMLParser):
+    """The whole page in one pass: visible text, hidden text, attributes, scripts, scopes."""
+
+    def __init__(self, base_url: str, page: PageContent) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url
+        self.page = page
+        self.visible: list[str] = []
+        self.skipping = 0
+        self.hidden: list[str] = []  # "noscript" | "template" blocks open around the data
+        self.hidden_parts: dict[str, list[str]] = {"noscript": [], "template": []}
+        self.rtl = 0
+        self.rtl_parts: list[str] = []
+        self.script: tuple[str, str] | None = None  # (type, id) of the open <script>
+        self.script_parts: list[str] = []
+        self.stack: list[tuple[str, list[_Scope]]] = []
+        self.open_tags: dict[str, int] = {}
+        self.scopes: list[_Scope] = []  # open, innermost last
+        self.scope_count = 0
+        self.metas: list[tuple[str, str]] = []
+        self.tags = 0
+
+    # -- elements ---------------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        if self.tags > MAX_TAGS:
+            raise _TooManyTags
+        values = {name: value or "" for name, value in attrs}
+        if tag == "script":
+            self.script = (values.get("type", "").lower(), values.get("id", ""))
+            self.script_parts = []
+        if tag in ("noscript", "template"):
+            self.hidden.append(tag)
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag not in _INLINE:
+            self._space()
+        if attrs:
+            self._attributes(tag, values)
+            opened = self._open_scopes(values)
+            style = values.get("style", "")
+            rtl = bool(style and _RTL.search(style[:2000]))
+        else:
+            opened, rtl = [], False
+        if tag in _VOID:
+            for scope in opened:
+                self._close_scope(scope)
+            return
+        if rtl:
+            self.rtl += 1
+            opened = [*opened, _Scope("rtl", "")]
+        if len(self.stack) < MAX_DEPTH:
+            self.stack.append((tag, opened))
+            self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
+        else:
+            for scope in opened:
+                self._close_scope(scope)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.script is not None:
+            self._script("".join(self.script_parts))
+            self.script = None
+        if tag in ("noscript", "template") and tag in self.hidden:
+            index = len(self.hidden) - 1 - self.hidden[::-1].index(tag)
+            del self.hidden[index:]
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag not in _INLINE:
+            self._space()
+        if self.open_tags.get(tag, 0) <= 0:
+            return
+        while self.stack:  # amortised O(1): every element is popped once
+            open_tag, scopes = self.stack.pop()
+            self.open_tags[open_tag] -= 1
+            for scope in scopes:
+                self._close_scope(scope)
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.script is not None:
+            self.script_parts.append(data)
+            return
+        if self.hidden:
+            self.hidden_parts[self.hidden[-1]].append(data)
+        if self.skipping:
+            return
+        self.visible.append(data)
+        for scope in self.scopes:
+            scope.feed(data)
+        if self.rtl:
+            self.rtl_parts.append(data)
+
+    def _space(self) -> None:
+        self.visible.append(" ")
+        for scope in self.scopes:
+            scope.feed(" ")
+
+    def handle_comment(self, data: str) -> None:
+        text = strip_closer(data)
+        self._hidden_text("comment", text, "in an HTML comment (hidden from visitors)")
+
+    # -- pieces -----------------------------------------------------------------------------
+    def _hidden_text(self, source: str, text: str, where: str) -> None:
+        """Markup kept out of sight: its words, and the maps and emails its URLs hold."""
+        text = text[:MAX_JSON]
+        for url in _URL_IN_TEXT.findall(text)[:200]:
+            self._url(url.replace("&amp;", "&"), where, quiet=True)
+        self.page.add(source, _TAGS.sub(" ", text), where)
+
+    def _attributes(self, tag: str, values: dict[str, str]) -> None:
+        page = self.page
+        hidden = self._inside()
+        for name in TEXT_ATTRIBUTES:
+            value = values.get(name)
+            if value and value.strip():
+                if name == "content" and tag == "meta":
+                    key = (values.get("name") or values.get("property") or "").lower()
+                    self.metas.append((key, value))
+                place = ATTRIBUTE_PLACES[name].format(element=_element(tag))
+                page.add("attribute", value, place + hidden)
+        for name, value in values.items():
+            if not name.startswith("data-") or not value.strip() or name in ("data-src",):
+                continue
+            if name == "data-cfemail":
+                decoded = cloudflare_email(value)
+                if decoded:
+                    where = "in an email address hidden by Cloudflare's email protection"
+                    page.add("protected-email", decoded, where + hidden)
+                continue
+            where = f"in the {name[:60]} attribute of {_element(tag)} (a widget's settings)"
+            self._data_value(value, where + hidden)
+        for url_tag, name in URL_ATTRIBUTES:
+            if tag == url_tag and name in values:
+                self._url(values[name], self._url_place(tag) + hidden, tag=tag)
+        if tag in ("img", "source"):
+            for name in ("src", "data-src", "srcset"):
+                value = values.get(name)
+                if value and value.strip():
+                    first = value.strip().split(",")[0].split()[0]
+                    resolved = _absolute(self.base_url, first)
+                    if resolved:
+                        page.images.append(resolved)
+                        page.add("attribute", unquote_plus(first), "in a picture's file name")
+
+    def _data_value(self, value: str, where: str) -> None:
+        value = value[:MAX_JSON]
+        stripped = value.lstrip()
+        if stripped[:1] in ("{", "["):  # a widget's settings as JSON
+            text = script_text(value)
+            self.page.add("data-attribute", text or value, where)
+            self.page.points.extend(_located(script_points(value), where))
+            for url in _URL_IN_TEXT.findall(value.replace("\\/", "/"))[:200]:
+                self._url(url, where, quiet=True)
+            return
+        if value.lower().startswith(("http://", "https://", "/")) and is_map_url(
+            _absolute(self.base_url, value)
+        ):
+            self._url(value, where, quiet=True)
+            return
+        self.page.add("data-attribute", value, where)
+
+    def _url_place(self, tag: str) -> str:
+        return {
+            "iframe": "in a frame embedded in the page",
+            "link": "in a link in the page's head",
+        }.get(tag, "in a link's address")
+
+    def _inside(self) -> str:
+        if not self.hidden:
+            return ""
+        return {
+            "noscript": " (inside a <noscript> block)",
+            "template": " (inside a <template> block)",
+        }[self.hidden[-1]]
+
+    def _url(self, raw: str, where: str, *, quiet: bool = False, tag: str = "") -> None:
+        page = self.page
+        raw = raw.strip()[:MAX_URL]
+        lowered = raw.lower()
+        if lowered.startswith("mailto:"):
+            page.add("mailto-link", unquote(raw[7:].split("?")[0]), "in an email link (mailto:)")
+            return
+        if lowered.startswith("tel:"):
+            page.add("tel-link", unquote(raw[4:]), "in a phone link (tel:)")
+            return
+        if lowered.startswith(("javascript:", "data:", "sms:", "callto:")):
+            return
+        if "/cdn-cgi/l/email-protection" in lowered:
+            decoded = cloudflare_email(raw)
+            if decoded:
+                where = "in an email link hidden by Cloudflare's email protection"
+                page.add("protected-email", decoded, where)
+                return
+        resolved = _absolute(self.base_url, raw)
+        if not resolved:
+            return
+        if is_map_url(resolved):
+            if quiet:
+                map_where = f"in a map address {where.removeprefix('in ')}"
+            elif tag == "iframe":
+                map_where = "in a map embedded in the page" + self._inside()
+            else:
+                map_where = "in a map link" + self._inside()
+            page.add("map-embed", map_text(resolved) or unquote_plus(resolved), map_where)
+            page.points.extend(_located(map_points(resolved), map_where))
+            page.places.extend((words, map_where) for words in what3words(resolved))
+            return
+        if quiet:
+            page.add("attribute", unquote_plus(raw), where)
+            return
+        page.links.append(resolved)
+        page.add("attribute", unquote_plus(raw), where)
+
+    def _open_scopes(self, values: dict[str, str]) -> list[_Scope]:
+        opened: list[_Scope] = []
+        if "itemprop" in values and "content" in values:
+            for scope in self.scopes:
+                if scope.kind == "microdata":
+                    scope.contents.append(values["content"])
+                    prop = values["itemprop"].lower()
+                    if prop == "latitude":
+                        scope.lats.append(values["content"])
+                    elif prop == "longitude":
+                        scope.lons.append(values["content"])
+        if self.scope_count >= MAX_SCOPES:
+            return opened
+        kinds = {s.kind for s in self.scopes}
+        if "itemscope" in values and "microdata" not in kinds:
+            label = f"in the page's structured data (microdata {values.get('itemtype', '')})"
+            opened.append(_Scope("microdata", label.replace(" )", ")")))
+        classes = set(values.get("class", "").split())
+        if classes & _HCARD and not any(
+            s.kind == "h-card" and s.label == "card" for s in self.scopes
+        ):
+            card = "card" if classes & {"h-card", "vcard"} else "adr"
+            opened.append(_Scope("h-card", card))
+        self.scope_count += len(opened)
+        self.scopes.extend(opened)
+        return opened
+
+    def _close_scope(self, scope: _Scope) -> None:
+        if scope in self.scopes:
+            self.scopes.remove(scope)
+        if scope.kind == "rtl":
+            self.rtl = max(0, self.rtl - 1)
+            return
+        text = "".join(scope.parts)
+        if scope.kind == "microdata":
+            self.page.add("microdata", " , ".join([text, *scope.contents]), scope.label)
+            for lat, lon in zip(scope.lats, scope.lons, strict=False):
+                add_point(self.page, lat, lon, "microdata", "in the page's structured data (geo)")
+        elif scope.kind == "h-card":
+            self.page.add("h-card", text, "in the page's contact card markup (h-card)")
+
+    def _script(self, body: str) -> None:
+        kind, ident = self.script or ("", "")
+        body = body[:MAX_JSON]
+        if "ld+json" in kind:
+            for text, points in json_ld_texts(body):
+                self.page.add("json-ld", text, "in the page's structured data for search engines")
+                self.page.points.extend(points)
+            return
+        if ident == "__NEXT_DATA__":
+            where = "in the page's __NEXT_DATA__ (the site builder's page data)"
+        elif "json" in kind:
+            where = "in data written into the page (an inline JSON block)"
+        elif re.search(r"\bvar\s{1,10}\w{1,80}\s{0,10}=\s{0,10}\{", body[:4096]):
+            where = "in a plugin's settings written into the page (a page script)"
+        else:
+            where = "in a page script"
+        self.page.add("script", script_text(body), where)
+        self.page.points.extend(_located(script_points(body), where))
+        for url in _URL_IN_TEXT.findall(body.replace("\\/", "/"))[:200]:
+            self._url(url, where, quiet=True)
+
+    def finish(self) -> None:
+        while self.stack:
+            _tag, scopes = self.stack.pop()
+            for scope in scopes:
+                self._close_scope(scope)
+        if self.script is not None:
+            self._script(strip_closer("".join(self.script_parts)))
+        for kind, parts in self.hidden_parts.items():
+            if parts:
+                where = {
+                    "noscript": "in a <noscript> block (shown only when scripts are off)",
+                    "template": "in a <template> block (kept in the page but not shown)",
+                }[kind]
+                self.page.add(kind, strip_closer("".join(parts))[:MAX_JSON], where)
+        reversed_text = reversed_emails("".join(self.rtl_parts))
+        reversed_text += reversed_emails(" ".join(s.text for s in self.page.segments)[:MAX_HTML])
+        if reversed_text:
+            self.page.add(
+                "reversed-text",
+                " , ".join(dict.fromkeys(reversed_text)),
+                "in text written backwards (the page's style shows it the right way round)",
+            )
+        self._metas()
+
+    def _metas(self) -> None:
+        page = self.page
+        lats: list[str] = []
+        lons: list[str] = []
+        for name, content in self.metas:
+            if name in ("geo.position", "icbm"):
+                lat, _, lon = content.replace(";", ",").partition(",")
+                add_point(page, lat, lon, "meta", f'in the page\'s meta tag "{name}"')
+            elif name.endswith("latitude"):
+                lats.append(content)
+            elif name.endswith("longitude"):
+                lons.append(content)
+        for lat, lon in zip(lats, lons, strict=False):
+            add_point(page, lat, lon, "meta", "in the page's location meta tags")
+
+
+def _located(points: list[MapPoint], where: str) -> list[MapPoint]:
+    """The points with ``where`` in plain words (a map URL keeps its URL in ``raw``)."""
+    return [MapPoint(p.latitude, p.longitude, p.source, where, p.raw, p.weak) for p in points]
 
 
 def extract_html(html: str, base_url: str) -> PageContent:
     """Text segments, links, images and map points of one HTML page."""
     page = PageContent()
+    if len(html) > MAX_HTML:
+        page.not_read.append(f"the page after its first {MAX_HTML:,} characters")
+    html = html[:MAX_HTML]
+    parser = _PageParser(base_url, page)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(parseable_html(html[:MAX_HTML]), "html.parser")
-        _structured(soup, page)
-        _attributes(soup, base_url, page)
-        page.segments.insert(0, Segment("page-text", visible_text(html[:MAX_HTML])))
-    except Exception:  # a parser bug on hostile HTML must not end the audit
-        page.add("page-text", re.sub(r"<[^<>]{0,2000}>", " ", html[:MAX_HTML]))
+        parser.feed(parseable_html(html))
+        parser.close()
+    except _TooManyTags:
+        page.not_read.append(f"the page after its first {MAX_TAGS:,} elements")
+    except Exception:  # html.parser is lenient; keep what was read
+        pass
+    try:
+        parser.finish()
+    except Exception:  # a bug on hostile HTML must not end the audit
+        pass
+    visible = " ".join(strip_closer("".join(parser.visible)).split())
+    page.segments.insert(0, Segment("page-text", visible, "in the page's text"))
     return page
 
 
 class _VisibleText(HTMLParser):
     """The words a visitor sees, with a space at every element boundary except inline
-    formatting, so that text split over elements reads as one line. Linear in the input
-    (bs4's tree edits are not, on deeply nested hostile markup)."""
+    formatting, so that text split over elements reads as one line."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -184,89 +522,12 @@ def visible_text(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def _structured(soup: BeautifulSoup, page: PageContent) -> None:
-    for script in soup.find_all("script"):
-        kind = str(script.get("type") or "").lower()
-        if "ld+json" in kind:
-            for text, points in json_ld_texts(script.get_text()[:MAX_JSON]):
-                page.add("json-ld", text, "JSON-LD")
-                page.points.extend(points)
-    for scope in soup.select("[itemscope]")[:500]:
-        if scope.find_parent(attrs={"itemscope": True}) is not None:
-            continue  # the outermost scope reads its nested ones too
-        values = [scope.get_text(" ")]
-        values += [str(t.get("content")) for t in scope.select("[itemprop][content]")]
-        page.add("microdata", " , ".join(values), f"itemscope {scope.get('itemtype', '')}")
-        lats = [str(t.get("content", "")) for t in scope.select('[itemprop="latitude"]')]
-        lons = [str(t.get("content", "")) for t in scope.select('[itemprop="longitude"]')]
-        for lat, lon in zip(lats, lons, strict=False):
-            _add_point(page, lat, lon, "microdata", "itemprop geo")
-    for card in soup.select(".h-card, .vcard, .h-adr, .adr")[:500]:
-        if card.find_parent(class_=("h-card", "vcard")) is None:
-            page.add("h-card", card.get_text(" "), "h-card")
-    for meta in soup.find_all("meta"):
-        name = str(meta.get("name") or meta.get("property") or "").lower()
-        content = str(meta.get("content") or "")
-        if name in ("geo.position", "icbm"):
-            lat, _, lon = content.replace(";", ",").partition(",")
-            _add_point(page, lat, lon, "meta", f'meta name="{name}"')
-    lat_tags = soup.select('meta[property$="latitude"], meta[name$="latitude"]')
-    lon_tags = soup.select('meta[property$="longitude"], meta[name$="longitude"]')
-    for lat_tag, lon_tag in zip(lat_tags, lon_tags, strict=False):
-        _add_point(page, str(lat_tag.get("content")), str(lon_tag.get("content")), "meta", "meta")
-
-
-def _add_point(page: PageContent, lat: str, lon: str, source: str, where: str) -> None:
+def add_point(page: PageContent, lat: str, lon: str, source: str, where: str) -> None:
     latitude, longitude = ascii_decimal(lat[:40]), ascii_decimal(lon[:40])
     if latitude is None or longitude is None:
         return
     if -90 <= latitude <= 90 and -180 <= longitude <= 180:
         page.points.append(MapPoint(latitude, longitude, source, where, f"{lat},{lon}"))
-
-
-def _attributes(soup: BeautifulSoup, base_url: str, page: PageContent) -> None:
-    for element in soup.find_all(True):
-        if not isinstance(element, Tag):
-            continue
-        tag = element.name
-        for name in TEXT_ATTRIBUTES:
-            value = element.get(name)
-            if isinstance(value, str) and value.strip():
-                page.add("attribute", value, f"{tag} {name}")
-        for url_tag, name in URL_ATTRIBUTES:
-            if tag == url_tag and isinstance(element.get(name), str):
-                _url(str(element.get(name)), f"{tag} {name}", base_url, page)
-        if tag in ("img", "source"):
-            for name in ("src", "data-src", "srcset"):
-                value = element.get(name)
-                if isinstance(value, str) and value.strip():
-                    first = value.strip().split(",")[0].split()[0]
-                    resolved = _absolute(base_url, first)
-                    if resolved:
-                        page.images.append(resolved)
-                        page.add("attribute", unquote_plus(first), f"{tag} {name}")
-
-
-def _url(raw: str, where: str, base_url: str, page: PageContent) -> None:
-    raw = raw.strip()[:MAX_URL]
-    lowered = raw.lower()
-    if lowered.startswith("mailto:"):
-        page.add("mailto-link", unquote(raw[7:].split("?")[0]), where)
-        return
-    if lowered.startswith("tel:"):
-        page.add("tel-link", unquote(raw[4:]), where)
-        return
-    if lowered.startswith(("javascript:", "data:", "sms:", "callto:")):
-        return
-    resolved = _absolute(base_url, raw)
-    if not resolved:
-        return
-    if is_map_url(resolved):
-        page.add("map-embed", map_text(resolved) or unquote_plus(resolved), where)
-        page.points.extend(map_points(resolved))
-        return
-    page.links.append(resolved)
-    page.add("attribute", unquote_plus(raw), where)
 
 
 def _absolute(base_url: str, raw: str) -> str:
@@ -300,7 +561,8 @@ def json_ld_texts(text: str) -> list[tuple[str, list[MapPoint]]]:
             lat, lon = node.get("latitude"), node.get("longitude")
             if isinstance(lat, str | int | float) and isinstance(lon, str | int | float):
                 holder = PageContent()
-                _add_point(holder, str(lat), str(lon), "json-ld", "JSON-LD geo")
+                where = "in the page's structured data for search engines (geo)"
+                add_point(holder, str(lat), str(lon), "json-ld", where)
                 points = holder.points
             if strings or points:
                 found.append((" , ".join(strings), points))
@@ -313,22 +575,3 @@ def json_ld_texts(text: str) -> list[tuple[str, list[MapPoint]]]:
     except RecursionError:
         pass
     return found
-
-
-def extract_vcard(text: str) -> PageContent:
-    """Address, phone, email and geo lines of a vCard (.vcf) file."""
-    page = PageContent()
-    unfolded = re.sub(r"\r?\n[ \t]", "", text[:MAX_JSON])
-    for line in unfolded.splitlines()[:2000]:
-        name, sep, value = line.partition(":")
-        if not sep:
-            continue
-        key = name.split(";")[0].split(".")[-1].upper()
-        if key in ("ADR", "LABEL"):
-            page.add("vcard", value.replace("\\n", ", ").replace(";", " , "), key)
-        elif key in ("TEL", "EMAIL"):
-            page.add("vcard", value.removeprefix("tel:"), key)
-        elif key == "GEO":
-            lat, _, lon = value.removeprefix("geo:").replace(";", ",").partition(",")
-            _add_point(page, lat, lon.split(";")[0], "vcard", "GEO")
-    return page

@@ -11,3 +11,12 @@ _HTML_CLOSER = "\n-->]]>>"
 def parseable_html(html: str) -> str:
     """``html`` made safe for html.parser's end-of-input handling (linear time)."""
     return html + _HTML_CLOSER
+
+
+def strip_closer(text: str) -> str:
+    """``text`` without what is left of the closer at its end: the data a parser reports last
+    may end with any tail of it ("]]>>", ">"), which is not the page's."""
+    for size in range(len(_HTML_CLOSER), 0, -1):
+        if text.endswith(_HTML_CLOSER[-size:]):
+            return text[:-size]
+    return text

@@ -23,6 +23,8 @@ class PdfContent:
     metadata: dict[str, str] = field(default_factory=dict)  # "Author" -> "…"
     page_count: int = 0
     pages_read: int = 0
+    not_read: tuple[str, ...] = ()  # what a cap or a broken page left unread, in plain words
+    parts: tuple[tuple[str, str, str], ...] = ()  # (source, text, where) of the hidden parts
 
 
 def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
@@ -37,22 +39,37 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")
             except Exception as exc:
-                raise PdfUnreadable("the PDF is encrypted") from exc
+                raise PdfUnreadable("the PDF is encrypted (it needs a password)") from exc
+            if not opened:
+                raise PdfUnreadable("the PDF is encrypted (it needs a password)")
         count = len(reader.pages)
         texts: list[str] = []
+        broken: list[int] = []
         total = 0
         for index in range(min(count, max_pages)):
             try:
                 text = reader.pages[index].extract_text() or ""
             except Exception:  # one broken page must not hide the others
                 text = ""
+                broken.append(index + 1)
             text = text[: MAX_CHARS - total]
             total += len(text)
             texts.append(text)
             if total >= MAX_CHARS:
                 break
+        not_read: list[str] = []
+        if broken:
+            numbers = ", ".join(str(n) for n in broken[:10])
+            not_read.append(
+                f"the text of page{'s' if len(broken) > 1 else ''} {numbers} "
+                "(it could not be extracted)"
+            )
+        if len(texts) < count:
+            first = len(texts) + 1
+            pages = f"page {first}" if first == count else f"pages {first} to {count}"
+            not_read.append(f"{pages} (only the first {len(texts)} are read)")
         metadata: dict[str, str] = {}
         info: Any = reader.metadata or {}
         for key in METADATA_FIELDS:
@@ -66,7 +83,14 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on hostile files
         raise PdfUnreadable(f"not a readable PDF ({type(exc).__name__})") from exc
-    return PdfContent(tuple(texts), metadata, count, len(texts))
+    parts = [
+        ("pdf-metadata", v, f"in the PDF's {k} field (document properties)")
+        for k, v in metadata.items()
+        if k != "XMP"
+    ]
+    if metadata.get("XMP"):
+        parts.append(("pdf-metadata", metadata["XMP"], "in the PDF's XMP metadata"))
+    return PdfContent(tuple(texts), metadata, count, len(texts), tuple(not_read), tuple(parts))
 
 
 def _xmp_text(reader: object) -> str:

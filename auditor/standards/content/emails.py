@@ -1,0 +1,42 @@
+"""Email addresses hidden from harvesters, decoded as a harvester would.
+
+Cloudflare's email protection replaces an address by ``data-cfemail="HEX"`` (or a link to
+``/cdn-cgi/l/email-protection#HEX``): the first byte is a key XORed with every other byte.
+WordPress's ``antispambot()`` writes HTML entities and ``%XX`` escapes, which the HTML parser
+and ``unquote`` undo. A CSS trick shows reversed text the right way round
+(``direction: rtl; unicode-bidi: bidi-override``), so reversed addresses are read back too.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_HEX = 512
+_HEX = re.compile(r"[0-9a-fA-F]{4,512}")
+_REVERSED_EMAIL = re.compile(r"[\w.+\-]{1,64}\.[\w\-]{1,63}@[\w.+\-]{1,64}")
+
+
+def cloudflare_email(encoded: str) -> str:
+    """The address behind a Cloudflare ``data-cfemail`` value or ``email-protection#`` link
+    ("" when it is not one)."""
+    encoded = encoded.strip().rpartition("#")[2][:MAX_HEX]
+    if not _HEX.fullmatch(encoded) or len(encoded) % 2:
+        return ""
+    data = bytes.fromhex(encoded)
+    key = data[0]
+    decoded = bytes(b ^ key for b in data[1:])
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return text if text.isprintable() else ""
+
+
+def reversed_emails(text: str, limit: int = 200) -> list[str]:
+    """Addresses written backwards ("ten.elpmaxe@emoh.xela"), read the right way round."""
+    found: list[str] = []
+    for hit in _REVERSED_EMAIL.finditer(text[:1_000_000]):
+        found.append(hit.group()[::-1])
+        if len(found) >= limit:
+            break
+    return found
