@@ -5,13 +5,18 @@ the sitemaps named in robots.txt and /sitemap.xml (sitemap indexes included), an
 HTML pages, PDFs, vCards and images. It is bounded by depth, page count, bytes per response
 (the HttpClient cap) and total time, runs a few fetches at once, and passes the start URL as
 ``origin`` on every fetch so that a public site cannot lead it into loopback or private
-addresses. robots.txt is read for its sitemaps only: the candidate audits their own site.
-Failures are recorded with their URL and the crawl goes on.
+addresses. The start page, robots.txt and /sitemap.xml are asked for at once (none depends on
+another), and each sitemap's pages are crawled as soon as it is read. robots.txt is a list of
+places to read, not a list of places to avoid: the candidate audits their own site, and people
+read robots.txt too, so its sitemaps and the paths its Disallow lines name are fetched.
+Failures are recorded with their URL and the crawl goes on; whatever a limit leaves unread is
+counted (``not_reached``), so a clean result can say it was partial.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
 import time
 from collections.abc import Iterable
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.net.connect import is_ip_literal
+from auditor.net.decoding import BoundedDecoder, UndecodableBody
 from auditor.net.domains import organisational_domain
 from auditor.standards.content.html import parseable_html
 
@@ -31,6 +37,16 @@ if TYPE_CHECKING:
 DEFAULT_CONCURRENCY = 8
 DEFAULT_DEADLINE = 90.0  # seconds for one site's crawl
 MAX_SITEMAPS = 20
+MAX_SITEMAP_DEPTH = 3  # an index of indexes of indexes: deeper than any real site nests them
+MAX_ROBOTS_PATHS = 50  # Disallow paths fetched from one robots.txt
+MAX_NOT_REACHED = 20  # addresses a limit left unread, kept to name them (all are counted)
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
+_HEADER_CHARSET = re.compile(r"(?i)charset\s{0,5}=\s{0,5}[\"']?([A-Za-z0-9_.:-]{1,40})")
+_META_CHARSET = re.compile(
+    rb"""(?i)<meta[^>]{0,200}charset\s{0,5}=\s{0,5}["']?([A-Za-z0-9_.:-]{1,40})"""
+)
 MAX_URL = 2048
 _SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "about:")
 _KIND_BY_EXTENSION = {
@@ -57,6 +73,7 @@ _NOT_FETCHED = (
 _LINKING_TAGS = frozenset({"a", "area", "iframe", "frame", "img", "source", "embed", "object"})
 _LOC = re.compile(r"<(?:\w{1,20}:)?loc>\s{0,100}([^<\s]{1,2048})\s{0,100}</(?:\w{1,20}:)?loc>")
 _ROBOTS_SITEMAP = re.compile(r"(?im)^[ \t]{0,20}sitemap[ \t]{0,20}:[ \t]{0,20}(\S{1,2048})")
+_ROBOTS_DISALLOW = re.compile(r"(?im)^[ \t]{0,20}disallow[ \t]{0,20}:[ \t]{0,20}([^\s#]{1,2048})")
 
 
 @dataclass(frozen=True)
@@ -66,14 +83,46 @@ class Resource:
     url: str  # normalised, as discovered
     final_url: str  # after redirects
     kind: str  # html | pdf | image | vcard | other
-    content_type: str
+    content_type: str  # the whole Content-Type header value, parameters (charset) included
     body: bytes
     fetched_at: str
     truncated: bool = False
     depth: int = 0
 
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        """The body as text in its own charset (see ``body_text``)."""
+        return body_text(self.body, self.content_type, html=self.kind == "html")
+
+
+def body_text(body: bytes, content_type: str = "", *, html: bool = True) -> str:
+    """A body as text, the way a browser picks its encoding: a byte-order mark (UTF-8,
+    UTF-16), then the Content-Type charset, then (HTML) a ``<meta charset>`` near the top; with
+    none of them, UTF-8 when it is valid, else Windows-1252. An ISO-8859-1 label is read as
+    Windows-1252, as browsers do (WHATWG Encoding), so "Ffordd Glyndŵr" on a Latin-1 page is
+    read as written and not as replacement characters."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, errors="replace")
+    labels: list[str] = []
+    header = _HEADER_CHARSET.search(content_type)
+    if header:
+        labels.append(header.group(1))
+    if html:
+        meta = _META_CHARSET.search(body[:4096])
+        if meta:
+            labels.append(meta.group(1).decode("ascii", errors="replace"))
+    for label in labels:
+        try:
+            codec = codecs.lookup(label).name
+        except LookupError:
+            continue
+        if codec in ("latin-1", "iso8859-1", "ascii"):
+            codec = "cp1252"
+        return body.decode(codec, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -91,6 +140,8 @@ class Crawl:
     failures: tuple[CrawlFailure, ...] = ()
     limited: str = ""  # why the crawl stopped early ("the 200-page limit"), empty if complete
     sitemaps: tuple[str, ...] = ()  # sitemaps read
+    not_reached: tuple[str, ...] = ()  # the first addresses a limit left unread
+    not_reached_count: int = 0  # how many addresses a limit left unread, in all
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -219,6 +270,17 @@ class _State:
     scheduled: int = 0
     follow_pages: bool = True
     queue: asyncio.Queue[tuple[str, int, str]] = field(default_factory=asyncio.Queue)
+    not_reached: dict[str, None] = field(default_factory=dict)
+    not_reached_count: int = 0
+
+    def stopped(self, url: str, why: str) -> None:
+        """``url`` is not read because of the limit ``why``: counted, and named if early."""
+        self.limited = self.limited or why
+        if url in self.not_reached:
+            return
+        self.not_reached_count += 1
+        if len(self.not_reached) < MAX_NOT_REACHED:
+            self.not_reached[url] = None
 
     def enqueue(self, url: str, depth: int, kind: str = "") -> None:
         if not url or url in self.seen or site_of(url) != self.site:
@@ -230,7 +292,7 @@ class _State:
         if depth > self.max_depth or (depth > 0 and kind == "html" and not self.follow_pages):
             return
         if self.scheduled >= self.max_pages:
-            self.limited = self.limited or f"the {self.max_pages}-page limit"
+            self.stopped(url, f"the {self.max_pages}-page limit")
             return
         self.seen.add(url)
         self.scheduled += 1
@@ -266,11 +328,11 @@ class Crawler:
         )
         state.follow_pages = self.follow_pages
         state.enqueue(start, 0, "html")
-        if self.follow_pages:
-            for url in await self._sitemap_urls(state):
-                state.enqueue(url, 1)
+        # The start page, robots.txt and the sitemaps are fetched at once: none waits for another.
         workers = [asyncio.create_task(self._work(state)) for _ in range(self.concurrency)]
         try:
+            if self.follow_pages:
+                await self._discover(state)
             await state.queue.join()
         finally:
             for worker in workers:
@@ -279,14 +341,22 @@ class Crawler:
         order = {url: i for i, url in enumerate(state.seen)}
         resources = sorted(state.resources, key=lambda r: (r.depth, r.url))
         failures = sorted(state.failures, key=lambda f: (order.get(f.url, 0), f.url))
-        return Crawl(start, tuple(resources), tuple(failures), state.limited, tuple(state.sitemaps))
+        return Crawl(
+            start,
+            tuple(resources),
+            tuple(failures),
+            state.limited,
+            tuple(state.sitemaps),
+            tuple(state.not_reached),
+            state.not_reached_count,
+        )
 
     async def _work(self, state: _State) -> None:
         while True:
             url, depth, expected = await state.queue.get()
             try:
                 if time.monotonic() > state.deadline:
-                    state.limited = state.limited or f"the {self.deadline:.0f}-second time limit"
+                    state.stopped(url, f"the {self.deadline:.0f}-second time limit")
                     continue
                 await self._visit(state, url, depth, expected)
             except Exception as exc:  # a bug on one page must not stall the whole crawl
@@ -316,7 +386,7 @@ class Crawler:
                 url,
                 final,
                 kind,
-                result.content_type,
+                result.headers.get("content-type", "")[:200],
                 result.body,
                 result.fetched_at,
                 result.truncated,
@@ -328,35 +398,110 @@ class Crawler:
             for link in page_links(result.text(), final):
                 state.enqueue(link, depth + 1)
 
-    async def _sitemap_urls(self, state: _State) -> list[str]:
+    async def _discover(self, state: _State) -> None:
+        """robots.txt and the sitemaps, while the workers already crawl the start page: each
+        sitemap's pages are queued as soon as it is read, and the sitemaps an index lists are
+        read together, level by level, within ``MAX_SITEMAPS`` and ``MAX_SITEMAP_DEPTH``."""
         parts = urlsplit(state.start)
         root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-        candidates = [urljoin(root, "sitemap.xml")]
-        robots = await self.http.fetch(urljoin(root, "robots.txt"), origin=state.start)
-        if robots.ok and robots.status_code == 200:
-            named = _ROBOTS_SITEMAP.findall(robots.text()[: 512 * 1024])
-            candidates = [*(normalise_url(u, root) for u in named), *candidates]
-        pages: list[str] = []
-        pending = list(dict.fromkeys(u for u in candidates if u))
-        done: set[str] = set()
-        while pending and len(done) < MAX_SITEMAPS and time.monotonic() < state.deadline:
-            sitemap = pending.pop(0)
-            if sitemap in done or site_of(sitemap) != state.site:
+        default = urljoin(root, "sitemap.xml")
+        done: set[str] = {default}
+        robots_url = urljoin(root, "robots.txt")
+        robots = asyncio.create_task(self.http.fetch(robots_url, origin=state.start))
+        level = [asyncio.create_task(self._read_sitemap(state, default))]
+        result = await robots
+        if result.ok and result.status_code == 200:
+            text = result.text()[: 512 * 1024]
+            for url in robots_disallowed(text, root):
+                state.enqueue(url, 1)
+            named = (normalise_url(u, root) for u in _ROBOTS_SITEMAP.findall(text))
+            level += self._sitemap_tasks(state, named, done)
+        for depth in range(MAX_SITEMAP_DEPTH + 1):
+            children = [url for found in await asyncio.gather(*level) for url in found]
+            if depth == MAX_SITEMAP_DEPTH:
+                for url in dict.fromkeys(children):
+                    if url not in done:
+                        state.stopped(
+                            url, f"the {MAX_SITEMAP_DEPTH}-level limit on sitemap indexes"
+                        )
+                break
+            level = self._sitemap_tasks(state, children, done)
+            if not level:
+                break
+
+    def _sitemap_tasks(
+        self, state: _State, urls: Iterable[str], done: set[str]
+    ) -> list[asyncio.Task[list[str]]]:
+        tasks: list[asyncio.Task[list[str]]] = []
+        for url in dict.fromkeys(urls):
+            if not url or url in done or site_of(url) != state.site:
                 continue
-            done.add(sitemap)
-            result = await self.http.fetch(sitemap, origin=state.start)
-            if not result.ok or result.status_code != 200:
+            if len(done) >= MAX_SITEMAPS or time.monotonic() > state.deadline:
+                why = f"the {MAX_SITEMAPS}-sitemap limit"
+                if time.monotonic() > state.deadline:
+                    why = f"the {self.deadline:.0f}-second time limit"
+                state.stopped(url, why)
                 continue
-            body = result.text()
-            if "<urlset" not in body and "<sitemapindex" not in body:
-                continue
-            state.sitemaps.append(sitemap)
-            locs = [normalise_url(u.replace("&amp;", "&"), sitemap) for u in _LOC.findall(body)]
-            if "<sitemapindex" in body:
-                pending.extend(u for u in locs if u)
-            else:
-                pages.extend(u for u in locs if u)
-        return pages
+            done.add(url)
+            tasks.append(asyncio.create_task(self._read_sitemap(state, url)))
+        return tasks
+
+    async def _read_sitemap(self, state: _State, sitemap: str) -> list[str]:
+        """Queue the pages of one sitemap (plain or gzipped); the sitemaps it lists if it is an
+        index."""
+        result = await self.http.fetch(sitemap, origin=state.start)
+        if not result.ok or result.status_code != 200:
+            return []
+        body, cut = inflate_sitemap(result.body, self.http.max_bytes)
+        text = body.decode("utf-8", errors="replace")
+        if "<urlset" not in text and "<sitemapindex" not in text:
+            return []
+        state.sitemaps.append(sitemap)
+        if cut or result.truncated:
+            state.stopped(
+                sitemap, f"the {self.http.max_bytes // (1024 * 1024)} MB limit on a sitemap"
+            )
+        locs = [normalise_url(u.replace("&amp;", "&"), sitemap) for u in _LOC.findall(text)]
+        if "<sitemapindex" in text:
+            return [u for u in locs if u]
+        for url in locs:
+            state.enqueue(url, 1)
+        return []
+
+
+def inflate_sitemap(body: bytes, cap: int) -> tuple[bytes, bool]:
+    """A sitemap's XML: a ``.xml.gz`` file (gzip bytes, not a Content-Encoding) inflated within
+    ``cap`` bytes, through the one bounded decoder. Returns the XML and whether it was cut;
+    corrupt gzip gives what inflated before the damage."""
+    if not body.startswith(_GZIP_MAGIC):
+        return body, False
+    decoder = BoundedDecoder(["gzip"], cap)
+    try:
+        out = decoder.feed(body)
+        out += decoder.finish()
+    except UndecodableBody:
+        return b"", True
+    return out, decoder.truncated
+
+
+def robots_disallowed(robots: str, root: str) -> list[str]:
+    """The addresses robots.txt asks search engines not to read, as pages to read: each
+    Disallow path once, a wildcard rule by the folder before its first ``*`` (``/drafts/*.pdf``
+    reads ``/drafts/``), ``$`` dropped, "/" (the whole site, crawled anyway) skipped."""
+    found: dict[str, None] = {}
+    for raw in _ROBOTS_DISALLOW.findall(robots):
+        path = raw.split("*", 1)[0]
+        if "*" in raw and not path.endswith("/"):
+            continue  # "/*.php" or "/page*": no one address to read
+        path = path.removesuffix("$")
+        if not path.startswith("/") or path == "/":
+            continue
+        url = normalise_url(path, root)
+        if url and site_of(url) == site_of(root):
+            found[url] = None
+        if len(found) >= MAX_ROBOTS_PATHS:
+            break
+    return list(found)
 
 
 def start_urls(websites: Iterable[str], extra_pages: Iterable[str]) -> list[tuple[str, bool]]:

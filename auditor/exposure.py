@@ -313,14 +313,43 @@ def truncated_findings(
 
 
 def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:
+    """ "No sign" when every crawl read all it found; "partly checked" (never a pass) when a
+    crawl stopped at a limit, naming how many addresses it left unread."""
+    location = ", ".join(c.start_url for c in crawls)
     limited = sorted({c.limited for c in crawls if c.limited})
-    note = f" (the crawl stopped at {', '.join(limited)})" if limited else ""
+    if not limited:
+        return ctx.finding(
+            Status.PASS,
+            f"No sign of your home address, phone or email in the {count} {what} checked.",
+            location=location,
+            kind="clean",
+            subject="clean",
+        )
+    missed = sum(c.not_reached_count for c in crawls)
+    named = [url for c in crawls for url in c.not_reached]
+    unread = (
+        f"{missed} more address{'es' if missed != 1 else ''} found on the site "
+        f"{'were' if missed != 1 else 'was'} not read"
+        if missed
+        else "the rest of the site was not read"
+    )
+    examples = f" (such as {', '.join(u[:120] for u in named[:3])})" if named else ""
     return ctx.finding(
-        Status.PASS,
-        f"No sign of your home address, phone or email in the {count} {what} checked{note}.",
-        location=", ".join(c.start_url for c in crawls),
-        kind="clean",
-        subject="clean",
+        Status.ERROR,
+        f"Partly checked: no sign of your home address, phone or email in the {count} {what} "
+        f"checked, but the crawl stopped at {', '.join(limited)}, so {unread}{examples}. "
+        "The result covers only part of your site.",
+        location=location,
+        kind="page",
+        subject="partly-checked",
+        evidence=[
+            Evidence(
+                source="crawl",
+                location=location,
+                snippet=f"stopped at {', '.join(limited)}; {missed} not read",
+                detail={"not_read": named, "not_read_count": missed},
+            )
+        ],
     )
 
 

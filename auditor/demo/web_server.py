@@ -16,6 +16,7 @@ import functools
 import inspect
 import json
 import logging
+import time
 import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -38,6 +39,8 @@ FAULT_MODES = (
     # Content-Encoding attacks: a gzip bomb under a chain of codings ("gzip, gzip",
     # "identity, gzip", …), and a body labelled with a coding the client never asked for.
     "encoding-chain-bomb", "unrequested-encoding",
+    # The route's own page in another charset, named in the header, a <meta>, a BOM or nowhere.
+    "charset",
 )  # fmt: skip
 
 
@@ -50,6 +53,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes = b""
     scheme: str = "http"
+    arrived: float = field(default=0.0, compare=False)  # time.monotonic() when it was read
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -148,6 +152,22 @@ def unrequested_encoding(coding: str = "br") -> Response:
     return Response(200, headers, page)
 
 
+def in_charset(response: Response, charset: str, label: str = "header") -> Response:
+    """The response's (UTF-8) page re-encoded in ``charset``, which the page names in its
+    Content-Type (``header``), in a ``<meta charset>`` (``meta``), as a byte-order mark
+    (``bom``, for UTF-8 and UTF-16) or nowhere (``none``)."""
+    page = response.body.decode("utf-8")
+    if label == "meta":
+        page = page.replace("<head>", f'<head><meta charset="{charset}">', 1)
+    body = page.encode(charset)
+    if label == "bom":
+        body = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(
+            charset, b"\xef\xbb\xbf"
+        ) + body
+    content_type = f"text/html; charset={charset}" if label == "header" else "text/html"
+    return replace(response.with_header("Content-Type", content_type), body=body)
+
+
 def _compress(data: bytes, wbits: int) -> bytes:
     compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     return compressor.compress(data) + compressor.flush()
@@ -163,6 +183,9 @@ class WebFault:
     chunk_delay: float = 0.2
     codings: str = "gzip, gzip"  # for encoding-chain-bomb
     coding: str = "br"  # for unrequested-encoding
+    keep_body: bool = False  # unrequested-encoding: label the route's own page, not a stock one
+    charset: str = "iso-8859-1"  # for charset
+    label: str = "header"  # charset: where the page names it: header | meta | bom | none
 
 
 class WebFaults:
@@ -358,6 +381,7 @@ class WebServer:
             headers,
             body,
             scheme,
+            time.monotonic(),
         )
 
     async def _respond(self, request: Request, writer: asyncio.StreamWriter) -> bool:
@@ -403,7 +427,11 @@ def _apply_fault(fault: WebFault, request: Request, response: Response) -> Respo
     if mode == "encoding-chain-bomb":
         return encoded_bomb(fault.codings)
     if mode == "unrequested-encoding":
+        if fault.keep_body:
+            return response.with_header("Content-Encoding", fault.coding)
         return unrequested_encoding(fault.coding)
+    if mode == "charset":
+        return in_charset(response, fault.charset, fault.label)
     if mode == "429":
         return html("<h1>Too many requests</h1>", 429, (("Retry-After", fault.retry_after),))
     if mode == "5xx":

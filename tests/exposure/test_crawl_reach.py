@@ -1,0 +1,242 @@
+"""Where the crawl goes and what it owns up to, against real servers on loopback: the start
+page, robots.txt and the sitemap asked for together; robots.txt Disallow paths read; gzipped
+sitemaps and indexes of indexes, bounded; a limit that stops the crawl makes the result
+"partly checked", never a pass; a page's charset is honoured; an undecodable body is
+"could not read"."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from typing import Any
+
+import pytest
+
+from auditor.crawl import (
+    MAX_SITEMAP_DEPTH,
+    Crawler,
+    body_text,
+    inflate_sitemap,
+    robots_disallowed,
+)
+from auditor.demo.web_server import Request, Response, gzip_bomb_bytes, html, text
+from auditor.engine import Engine
+from auditor.model import Status
+from auditor.profile import Address
+from checks.exposure.pages import PagesCheck
+
+HOST = "api.leaks.example"  # a host of the corpus world with nothing routed on it
+START = f"https://{HOST}/"
+
+
+def xml(body: str) -> Response:
+    return Response(200, (("Content-Type", "application/xml"),), body.encode())
+
+
+def urlset(*paths: str) -> str:
+    locs = "".join(f"<url><loc>https://{HOST}{p}</loc></url>" for p in paths)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+
+
+def index(*paths: str) -> str:
+    locs = "".join(f"<sitemap><loc>https://{HOST}{p}</loc></sitemap>" for p in paths)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+
+
+def paths_asked(world: Any) -> list[str]:
+    return [r.path for r in world.web.requests_to(HOST)]
+
+
+async def test_start_page_robots_and_sitemap_are_asked_for_together(
+    world: Any, corpus: Any
+) -> None:
+    # Each of the three answers only once it has seen the other two asked for (or after a
+    # bound): a crawl that asks one after another finds the first two waiting for the third.
+    asked = {path: asyncio.Event() for path in ("/", "/robots.txt", "/sitemap.xml")}
+    saw_others: dict[str, bool] = {}
+
+    def waiting(path: str, answer: Response) -> Any:
+        async def handler(request: Request) -> Response:
+            asked[path].set()
+            others = [e.wait() for p, e in asked.items() if p != path]
+            try:
+                async with asyncio.timeout(1.5):
+                    await asyncio.gather(*others)
+            except TimeoutError:
+                pass
+            saw_others[path] = all(e.is_set() for e in asked.values())
+            return answer
+
+        return handler
+
+    world.web.route(HOST, "/", waiting("/", html("<p>Welcome</p>")))
+    world.web.route(HOST, "/robots.txt", waiting("/robots.txt", text("User-agent: *\n")))
+    world.web.route(HOST, "/sitemap.xml", waiting("/sitemap.xml", xml(urlset("/news"))))
+    world.web.route(HOST, "/news", html("<p>News</p>"))
+    async with world.services() as services:
+        crawl = await Crawler(services.http).crawl(START)
+    assert saw_others == {"/": True, "/robots.txt": True, "/sitemap.xml": True}
+    assert {r.url for r in crawl.resources} == {START, f"{START}news"}
+
+
+def test_robots_disallow_lines_become_pages_to_read() -> None:
+    robots = (
+        "User-agent: *\n"
+        "Disallow: /private/\n"
+        "Disallow: /drafts/*.pdf\n"
+        "Disallow: /*.php\n"
+        "Disallow: /page*\n"
+        "Disallow: /old-home$\n"
+        "Disallow: /\n"
+        "Disallow:\n"
+        "disallow : /notes.txt # the volunteers' list\n"
+        "Disallow: https://elsewhere.example/x\n"
+        "Disallow: /private/\n"
+        "Allow: /public/\n"
+    )
+    assert robots_disallowed(robots, START) == [
+        f"{START}private/",
+        f"{START}drafts/",
+        f"{START}old-home",
+        f"{START}notes.txt",
+    ]
+    many = "".join(f"Disallow: /p{n}\n" for n in range(500))
+    assert len(robots_disallowed(many, START)) == 50
+
+
+async def test_what_robots_txt_hides_is_read_and_checked(world: Any, corpus: Any) -> None:
+    world.web.route(HOST, "/", html("<p>Welcome</p>"))
+    world.web.route(
+        HOST, "/robots.txt", text("User-agent: *\nDisallow: /private/\nDisallow: /*.php\n")
+    )
+    world.web.route(HOST, "/private/", html("<p>Alex lives at 12 Acacia Avenue, Ashcombe.</p>"))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    assert "/private/" in paths_asked(world)
+    assert not [p for p in paths_asked(world) if "*" in p]
+    found = [f for f in report.findings if f.kind == "home-address"]
+    assert [f.location for f in found] == [f"{START}private/"]
+
+
+async def test_gzipped_sitemaps_and_indexes_of_indexes_are_read_within_bounds(
+    world: Any, corpus: Any
+) -> None:
+    nested = ["/sitemap.xml", "/sm/1.xml", "/sm/2.xml", "/sm/3.xml", "/sm/4.xml"]
+    for parent, child in zip(nested, nested[1:], strict=False):
+        world.web.route(HOST, parent, xml(index(child, "/sm/pages.xml.gz")))
+    world.web.route(HOST, "/sm/4.xml", xml(urlset("/too-deep")))
+    gzipped = gzip.compress(urlset("/from-gz").encode())
+    world.web.route(
+        HOST, "/sm/pages.xml.gz", Response(200, (("Content-Type", "application/gzip"),), gzipped)
+    )
+    world.web.route(HOST, "/", html("<p>Welcome</p>"))
+    for path in ("/from-gz", "/too-deep"):
+        world.web.route(HOST, path, html("<p>A page</p>"))
+    async with world.services() as services:
+        crawl = await Crawler(services.http).crawl(START)
+    read = {r.url for r in crawl.resources}
+    assert f"{START}from-gz" in read and f"{START}too-deep" not in read
+    assert nested[MAX_SITEMAP_DEPTH] in paths_asked(world)
+    assert "/sm/4.xml" not in paths_asked(world)
+    assert paths_asked(world).count("/sm/pages.xml.gz") == 1
+    assert "sitemap indexes" in crawl.limited
+    assert crawl.not_reached == (f"{START}sm/4.xml",) and crawl.not_reached_count == 1
+
+
+def test_a_gzipped_sitemap_inflates_within_the_cap() -> None:
+    bomb = gzip_bomb_bytes()  # 64 MB of zeros in about 64 KB
+    body, cut = inflate_sitemap(bomb, 1024 * 1024)
+    assert cut and len(body) <= 1024 * 1024
+    assert inflate_sitemap(b"<urlset></urlset>", 10) == (b"<urlset></urlset>", False)
+    assert inflate_sitemap(b"\x1f\x8bnot gzip at all", 1024) == (b"", True)
+
+
+async def test_a_gzip_bomb_sitemap_is_cut_and_said(world: Any, corpus: Any) -> None:
+    world.web.route(HOST, "/", html("<p>Welcome</p>"))
+    bomb = Response(200, (("Content-Type", "application/gzip"),), gzip_bomb_bytes())
+    world.web.route(HOST, "/robots.txt", text("Sitemap: /big.xml.gz\n"))
+    world.web.route(HOST, "/big.xml.gz", bomb)
+    async with world.services() as services:
+        crawl = await Crawler(services.http).crawl(START)
+    # Zeros are no sitemap: nothing is queued from it, and the crawl ends normally.
+    assert [r.url for r in crawl.resources] == [START]
+
+
+async def test_a_crawl_stopped_at_its_limit_is_partly_checked_never_a_pass(
+    world: Any, corpus: Any
+) -> None:
+    links = "".join(f'<a href="/p{n}">page {n}</a>' for n in range(8))
+    world.web.route(HOST, "/", html(f"<p>Welcome</p>{links}"))
+    for n in range(8):
+        world.web.route(HOST, f"/p{n}", html(f"<p>Page {n}, nothing personal.</p>"))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services(crawl_max_pages=3) as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    assert not [f for f in report.findings if f.status is Status.PASS]
+    [partly] = [f for f in report.findings if f.subject == "partly-checked"]
+    assert partly.status is Status.ERROR and partly.status.could_not_check
+    assert "Partly checked" in partly.message and "the 3-page limit" in partly.message
+    assert "6 more addresses" in partly.message  # 9 pages found, 3 read
+    async with world.services() as services:  # the same site within the limit: a pass
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    assert [f.status for f in report.findings] == [Status.PASS]
+
+
+WELSH_HOME = Address(("12 Lôn Isaf", "Llanfair Caereinion"), "SY21 0AA")
+WELSH_PAGE = (
+    "<!doctype html><html><head><title>Amdanaf</title></head>"
+    "<body><p>Mae Alex yn byw yn 12 Lôn Isaf, Llanfair Caereinion.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("charset", "label"),
+    [
+        ("iso-8859-1", "header"),
+        ("iso-8859-1", "meta"),
+        ("windows-1252", "none"),
+        ("utf-16-le", "bom"),
+        ("utf-16-be", "bom"),
+        ("utf-8", "bom"),
+    ],
+)
+async def test_the_page_charset_is_honoured(
+    world: Any, corpus: Any, charset: str, label: str
+) -> None:
+    world.web.route(HOST, "/", html(WELSH_PAGE))
+    world.web.faults.set(HOST, "charset", path="/", charset=charset, label=label)
+    profile = corpus.corpus_profile(
+        websites=(START,), extra_pages=(), home_addresses=(WELSH_HOME,), public_addresses=()
+    )
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    found = [f for f in report.findings if f.kind == "home-address"]
+    assert [f.location for f in found] == [START], [f.message for f in report.findings]
+
+
+def test_body_text_follows_bom_header_and_meta() -> None:
+    page = "<p>12 Lôn Isaf</p>"
+    assert body_text(page.encode("latin-1"), "text/html; charset=ISO-8859-1") == page
+    assert body_text(page.encode("latin-1"), "text/html") == page  # not UTF-8: Windows-1252
+    meta = f'<meta charset="iso-8859-1">{page}'
+    assert body_text(meta.encode("latin-1"), "text/html") == meta
+    assert body_text(b"\xff\xfe" + page.encode("utf-16-le"), "text/html; charset=utf-8") == page
+    assert body_text(page.encode(), "text/html; charset=no-such-charset") == page
+
+
+async def test_a_body_in_a_coding_never_asked_for_is_could_not_read(
+    world: Any, corpus: Any
+) -> None:
+    # The page's bytes plainly show the address; labelled brotli, they must not be scanned
+    # as if they were the page, nor pass.
+    world.web.route(HOST, "/", html('<p>Welcome</p><a href="/packed">more</a>'))
+    world.web.route(HOST, "/packed", html("<p>Alex lives at 12 Acacia Avenue, Ashcombe.</p>"))
+    world.web.faults.set(HOST, "unrequested-encoding", path="/packed", coding="br", keep_body=True)
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    packed = [f for f in report.findings if f.location == f"{START}packed"]
+    assert [f.status for f in packed] == [Status.ERROR]
+    assert "br" in packed[0].message and "does not decode" in packed[0].message
+    assert not [f for f in report.findings if f.kind == "home-address"]
