@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 from typing import Any
 
 import pytest
@@ -123,7 +124,7 @@ async def test_gzipped_sitemaps_and_indexes_of_indexes_are_read_within_bounds(
     world: Any, corpus: Any
 ) -> None:
     nested = ["/sitemap.xml", "/sm/1.xml", "/sm/2.xml", "/sm/3.xml", "/sm/4.xml"]
-    for parent, child in zip(nested, nested[1:], strict=False):
+    for parent, child in itertools.pairwise(nested):
         world.web.route(HOST, parent, xml(index(child, "/sm/pages.xml.gz")))
     world.web.route(HOST, "/sm/4.xml", xml(urlset("/too-deep")))
     gzipped = gzip.compress(urlset("/from-gz").encode())
