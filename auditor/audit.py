@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from auditor.engine import Engine, EventSink
 from auditor.model import Report, Severity, Status
+from auditor.outage import ADVICE, outage_from
 from auditor.profile import Profile
 from auditor.registry import Catalogue, discover, select
-from auditor.scores import count, findings_in_words, outcomes_in_words, plural, score_text
+from auditor.scores import (
+    count,
+    findings_in_words,
+    outage_in_words,
+    outcomes_in_words,
+    plural,
+    score_text,
+)
 from auditor.services import AuditOptions, Services
 
 
@@ -27,7 +36,9 @@ async def run_audit(
     entries = select(catalogue, list(selected), list(ignored))
     engine = Engine(entries)
     async with Services(options, clock=clock) as services:
-        return await engine.run(profile, services, on_event=on_event, problems=catalogue.problems)
+        report = await engine.run(profile, services, on_event=on_event, problems=catalogue.problems)
+        outage = outage_from(services.dns.health)
+    return report if outage is None else replace(report, outage=outage)
 
 
 def nothing_checked(report: Report) -> bool:
@@ -69,6 +80,13 @@ def summary_line(report: Report) -> str:
         f"{plural(counts.checks, 'check')} on {report.subject}: {outcomes_in_words(overall)}; "
         f"score: {score_text(overall)}. {findings_in_words(counts)}."
     )
-    if nothing_checked(report):
+    if nothing_checked(report) and report.outage is None:  # an outage is said on its own
         line += " Nothing was checked: no check could reach what it looks at."
     return line
+
+
+def outage_line(report: Report) -> str:
+    """ "No network: ... Because of it, 13 checks could not be checked. Check that ...",
+    said once on stderr before the summary line; "" when the network was there."""
+    text = outage_in_words(count(report))
+    return f"{text} {ADVICE}" if text else ""

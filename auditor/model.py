@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.outage import Outage
 from auditor.vocabulary import Confidence, Severity, Status
 
 __all__ = [
@@ -231,6 +232,7 @@ class Report:
     problems: tuple[str, ...] = ()  # plugins that failed to load, and similar
     sensitive: tuple[str, ...] = ()  # the person's identifiers, for masking by writers
     schema_version: str = SCHEMA_VERSION
+    outage: Outage | None = None  # no usable DNS answer all audit (auditor/outage.py)
 
     @property
     def findings(self) -> list[Finding]:
@@ -253,6 +255,7 @@ class Report:
             "checks": [c.to_dict() for c in self.checks],
             "results": [r.to_dict() for r in self.results],
             "problems": list(self.problems),
+            "outage": self.outage.to_dict() if self.outage else None,
         }
 
     @classmethod
@@ -269,4 +272,5 @@ class Report:
             problems=tuple(str(p) for p in data.get("problems", ())),
             sensitive=tuple(str(v) for v in data.get("sensitive", ())),
             schema_version=str(data.get("schema_version", SCHEMA_VERSION)),
+            outage=Outage.from_dict(data.get("outage")),
         )

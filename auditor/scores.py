@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
+from auditor.outage import Outage, explained_by_outage
 
 # A score needs at least this share of the area's checks (questions aside) to have run.
 MIN_SHARE_CHECKED = 0.5
@@ -134,6 +135,7 @@ class Unchecked:
     result: CheckResult
     partly: bool
     reasons: tuple[Finding, ...]
+    outage: bool = False  # the audit had no network, and that explains every reason
 
     @property
     def check_id(self) -> str:
@@ -153,6 +155,16 @@ class AuditCounts:
     findings: int
     findings_by_status: Mapping[Status, int] = field(default_factory=dict)
     unchecked: tuple[Unchecked, ...] = ()  # not checked first, then partly checked
+    outage: Outage | None = None
+
+    @property
+    def under_outage(self) -> tuple[Unchecked, ...]:
+        """The checks that could not be (fully) checked because there was no network."""
+        return tuple(u for u in self.unchecked if u.outage)
+
+    @property
+    def other_unchecked(self) -> tuple[Unchecked, ...]:
+        return tuple(u for u in self.unchecked if not u.outage)
 
     @property
     def checks(self) -> int:
@@ -193,11 +205,12 @@ def count(report: Report) -> AuditCounts:
         bucket = buckets.setdefault(category, {})
         bucket[outcome] = bucket.get(outcome, 0) + 1
         reasons = tuple(f for f in result.findings if f.status.could_not_check)
+        offline = report.outage is not None and explained_by_outage(f.status for f in reasons)
         if outcome == "not-checked":
-            not_checked.append(Unchecked(result, False, reasons))
+            not_checked.append(Unchecked(result, False, reasons, offline))
         elif reasons and outcome in ("fail", "warn"):
             bucket["partly"] = bucket.get("partly", 0) + 1
-            partly.append(Unchecked(result, True, reasons))
+            partly.append(Unchecked(result, True, reasons, offline))
 
     def area(name: str, c: Mapping[str, int]) -> AreaScore:
         return AreaScore(
@@ -224,6 +237,7 @@ def count(report: Report) -> AuditCounts:
         findings=sum(by_status.values()),
         findings_by_status=by_status,
         unchecked=(*not_checked, *partly),
+        outage=report.outage,
     )
 
 
@@ -306,6 +320,23 @@ def findings_in_words(counts: AuditCounts) -> str:
             parts.append(plural(n, word, many))
     head = plural(counts.findings, "finding")
     return f"{head}: {', '.join(parts)}" if parts else head
+
+
+def outage_in_words(counts: AuditCounts) -> str:
+    """ "No network: your computer could not reach its DNS resolver 10.0.0.1 (nothing
+    answered). 13 checks could not be checked because of it.", or "" with a network."""
+    if counts.outage is None:
+        return ""
+    under = counts.under_outage
+    full = sum(1 for u in under if not u.partly)
+    partly = len(under) - full
+    parts = []
+    if full:
+        parts.append(f"{plural(full, 'check')} could not be checked")
+    if partly:
+        parts.append(f"{plural(partly, 'check')} only partly")
+    because = f" Because of it, {' and '.join(parts)}." if parts else ""
+    return f"{counts.outage.headline}{because}"
 
 
 def unchecked_in_words(counts: AuditCounts) -> str:

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
+from auditor.outage import ADVICE
 from auditor.scores import unchecked_in_words
+from auditor.wording import CONFIDENCE_WORDS, evidence_parts
 from reports.html_summary import SEVERITY_STYLE, summary_section
 from reports.view import (
     ITEM_STATUS_LABEL,
@@ -129,6 +131,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
            padding: .1rem .35rem; margin-top: .1rem; }
 .guidance { font-size: .88rem; }
 .unchecked { padding-left: 1.1rem; }
+.outage { border: 2px solid #111; padding: .3rem .6rem; }
 .unchecked > li { margin: .3rem 0; }
 .overall { font-weight: 600; }
 .passed td:first-child { white-space: nowrap; }
@@ -325,32 +328,53 @@ def _found(view: AuditView, findings: list[Finding]) -> list[str]:
     out = ['<ul class="found many">' if len(findings) > 1 else '<ul class="found">']
     for f in findings:
         where = f" — <code>{_e(f.location)}</code>" if f.location else ""
+        sure = f"; {_e(CONFIDENCE_WORDS[f.confidence])}" if f.status.is_problem else ""
         line = (f'<li><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
                 f'<span class="sev sev-{_e(f.severity.value)}">{_e(f.severity.value)}</span> '
                 f"{_e(f.message)}{where}"
-                f'<span class="evidence">{_e(view.title(f.check_id))} (<code>{_e(f.check_id)}'
-                f"</code>) on {_e(f.target)}")  # fmt: skip
+                f'<span class="evidence">{_e(view.title(f.check_id))}, on '
+                f"{_e(f.target)}{sure}")  # fmt: skip
         for ev in f.evidence:
             snippet = shorten(clean(ev.snippet), MAX_EVIDENCE_SNIPPET)
-            line += f"<br>Evidence: {_e(ev.source)} at <code>{_e(ev.location)}</code>"
+            line += f"<br>Seen in {_evidence(ev.source, ev.location)}"
             if snippet:
                 line += f'<span class="snippet">{_e(snippet)}</span>'
         out.append(line + "</span></li>")
     return [*out, "</ul>"]
 
 
+def _evidence(source: str, location: str) -> str:
+    """Where a piece of evidence was seen, in words, with the location as code."""
+    before, where, after = evidence_parts(source, location)
+    return _e(before) + (f"<code>{_e(where)}</code>" if where else "") + _e(after)
+
+
 def _not_checked(view: AuditView) -> list[str]:
-    missing = view.unchecked()
-    if not missing:
+    counts = view.counts
+    if not counts.unchecked:
         return []
     out = [
         '<section id="not-checked">',
         "<h2>Could not check</h2>",
-        f"<p>{_e(unchecked_in_words(view.counts))}. What could not run is neither a pass nor a "
+        f"<p>{_e(unchecked_in_words(counts))}. What could not run is neither a pass nor a "
         "problem. Run the audit again later; if it keeps happening, the reason is given.</p>",
-        '<ul class="unchecked">',
     ]
-    for u in missing:
+    if counts.outage is not None:
+        out.append(f'<p class="outage"><strong>{_e(counts.outage.headline)}</strong> '
+                   f"{_e(ADVICE)}</p>")  # fmt: skip
+        out.append("<p>Because of it, these could not be checked (each one's technical details "
+                   "are in the JSON and CSV reports):</p>")  # fmt: skip
+        out.append('<ul class="not-checked">')
+        for u in counts.under_outage:
+            partly = " (partly checked)" if u.partly else ""
+            out.append(
+                f"<li><strong>{_e(view.title(u.check_id))}</strong> on {_e(u.target)}{partly}</li>"
+            )
+        out.append("</ul>")
+        if counts.other_unchecked:
+            out.append("<p>For other reasons:</p>")
+    out.append('<ul class="unchecked">')
+    for u in counts.other_unchecked:
         partly = (
             ' <span class="tag">partly checked</span> the problems found are listed above;'
             if u.partly
@@ -374,8 +398,7 @@ def _passed(view: AuditView) -> list[str]:
         for f in findings:
             if f.status is not Status.PASS:
                 continue
-            evidence = "; ".join(f"{_e(ev.source)} at <code>{_e(ev.location)}</code>"
-                                 for ev in f.evidence)  # fmt: skip
+            evidence = "; ".join(_evidence(ev.source, ev.location) for ev in f.evidence)
             out.append(
                 f"<tr><td>{_e(area_title(category))}</td><td>{_e(view.title(f.check_id))} on "
                 f"{_e(f.target)}</td><td>{_e(f.message)}</td><td>{evidence or '—'}</td></tr>"
@@ -384,7 +407,8 @@ def _passed(view: AuditView) -> list[str]:
 
 
 def _all_findings(view: AuditView) -> list[str]:
-    """Without a checklist there are no actions to fold findings under: list them all."""
+    """Without a checklist there are no actions to fold findings under: list them all (but
+    those grouped under an outage, listed under Could not check)."""
     out = ['<section id="findings">', "<h2>All findings</h2>"]
     for category, findings in view.findings_by_category():
         out.append(f"<h3>{_e(area_title(category))}</h3>")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from auditor.model import Severity
+from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, outcomes_in_words, plural, score_text
 from reports.view import (
     GRADE_RULE,
@@ -190,6 +191,8 @@ def _not_checked(summary: Summary) -> list[str]:
     if not summary.not_checked_total:
         return [*out, "<p>Every check could run.</p>"]
     out.append(f"<p>{_e(summary.not_checked_words)}: neither passes nor problems.</p>")
+    if summary.outage:
+        out.append(f'<p class="outage"><strong>{_e(summary.outage)}</strong> {_e(ADVICE)}</p>')
     out.append('<ul class="not-checked">')
     for item in summary.not_checked:
         partly = " (partly checked)" if item.partly else ""
@@ -197,7 +200,7 @@ def _not_checked(summary: Summary) -> list[str]:
         out.append(
             f"<li><strong>{_e(item.title)}</strong> on {_e(item.target)}{partly}{reason}</li>"
         )
-    rest = summary.not_checked_total - len(summary.not_checked)
+    rest = summary.not_checked_rest
     if rest > 0:
         out.append(f"<li>and {rest} more, listed under Could not check</li>")
     return [*out, "</ul>"]

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
-from auditor.scores import SCORE_RULE, overall_in_words, unchecked_in_words
+from auditor.outage import ADVICE
+from auditor.scores import SCORE_RULE, overall_in_words, plural, unchecked_in_words
+from auditor.wording import evidence_in_words, weight_in_words
 from reports.view import (
     GRADE_RULE,
     ITEM_STATUS_LABEL,
@@ -105,14 +107,16 @@ def _summary(summary: Summary) -> list[str]:
         lines += ["### What could not be checked", "",
                   f"{_escape(summary.not_checked_words)}; what could not run is neither a pass "
                   "nor a problem.", ""]  # fmt: skip
+        if summary.outage:
+            lines += [f"**{_escape(summary.outage)}** {_escape(ADVICE)}", ""]
         for missing in summary.not_checked:
             partly = " (partly checked)" if missing.partly else ""
             reason = f": {_escape(missing.reason)}" if missing.reason else ""
             lines.append(f"- {_escape(missing.title)} on {_escape(missing.target)}{partly}{reason}")
-        rest = summary.not_checked_total - len(summary.not_checked)
-        if rest > 0:
-            lines.append(f"- and {rest} more, listed under Could not check")
-        lines.append("")
+        if summary.not_checked_rest > 0:
+            lines.append(f"- and {summary.not_checked_rest} more, listed under Could not check")
+        if summary.not_checked or summary.not_checked_rest > 0:
+            lines.append("")
     if summary.changes is not None:
         lines += _changes(summary.changes)
     return lines
@@ -196,17 +200,25 @@ def _item(item: ChecklistItem) -> list[str]:
 
 
 def _not_checked(view: AuditView) -> list[str]:
-    missing = view.unchecked()
-    if not missing:
+    counts = view.counts
+    if not counts.unchecked:
         return []
     lines = [
         "## Could not check",
         "",
-        f"{_escape(unchecked_in_words(view.counts))}. What could not run is neither a pass "
+        f"{_escape(unchecked_in_words(counts))}. What could not run is neither a pass "
         "nor a problem. Run the audit again later; if it keeps happening, the reason is given.",
         "",
     ]
-    for u in missing:
+    if counts.outage is not None:
+        lines += [f"**{_escape(counts.outage.headline)}** {_escape(ADVICE)}", "",
+                  "Because of it, these could not be checked (each one's technical details "
+                  "are in the JSON and CSV reports):", ""]  # fmt: skip
+        lines += [f"- {_escape(view.title(u.check_id))} on {_escape(u.target)}"
+                  + (" (partly)" if u.partly else "") for u in counts.under_outage]  # fmt: skip
+        if counts.other_unchecked:
+            lines += ["", "For other reasons:", ""]
+    for u in counts.other_unchecked:
         partly = " (partly checked: the problems found are listed above)" if u.partly else ""
         lines.append(f"- {_escape(view.title(u.check_id))} on {_escape(u.target)}{partly}:")
         lines += [f"  - {_escape(f.message)}" for f in u.reasons]
@@ -215,20 +227,22 @@ def _not_checked(view: AuditView) -> list[str]:
 
 def _findings(view: AuditView) -> list[str]:
     lines = ["## All findings", ""]
+    offline = len(view.offline_fingerprints)
+    if offline:
+        lines += [f"{plural(offline, 'finding')} that could not be checked for lack of a network "
+                  "are left out here: they are listed under Could not check, and each one's "
+                  "technical details are in the JSON and CSV reports.", ""]  # fmt: skip
     for category, findings in view.findings_by_category():
         lines += [f"### {_escape(area_title(category))}", ""]
         for f in findings:
+            weight = _escape(weight_in_words(f.severity, f.confidence, problem=f.status.is_problem))
             lines.append(
-                f"- **{STATUS_LABEL[f.status]}** ({f.severity.value}) {_escape(f.message)}  \n"
-                f"  {_escape(view.title(f.check_id))} — {_escape(f.check_id)} on "
-                f"{_escape(f.target)}"
+                f"- **{STATUS_LABEL[f.status]}** ({weight}) {_escape(f.message)}  \n"
+                f"  {_escape(view.title(f.check_id))}, on {_escape(f.target)}"
             )
             for evidence in f.evidence:
-                where = _escape(evidence.location)
                 snippet = _escape(shorten(clean(evidence.snippet)))
-                lines.append(
-                    f"  - {_escape(evidence.source)} at {where}"
-                    + (f": {snippet}" if snippet else "")
-                )
+                seen = _escape(evidence_in_words(evidence.source, evidence.location))
+                lines.append(f"  - Seen in {seen}" + (f": {snippet}" if snippet else ""))
         lines.append("")
     return lines

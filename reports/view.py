@@ -23,6 +23,7 @@ from auditor.scores import (
     AuditCounts,
     Unchecked,
     area_in_words,
+    outage_in_words,
     score_text,
     unchecked_in_words,
 )
@@ -137,9 +138,18 @@ class AuditView:
     def title(self, check_id: str) -> str:
         return self.titles.get(check_id, check_id)
 
+    @cached_property
+    def offline_fingerprints(self) -> frozenset[str]:
+        """The findings that say only "no network" (grouped under the outage, not listed)."""
+        return frozenset(f.fingerprint for u in self.counts.under_outage for f in u.reasons)
+
     def findings_by_category(self) -> list[tuple[str, list[Finding]]]:
+        """Every finding by area, worst first; those grouped under an outage left out."""
         groups: dict[str, list[Finding]] = {}
+        offline = self.offline_fingerprints
         for finding in self.findings.values():
+            if finding.fingerprint in offline:
+                continue
             groups.setdefault(self.category(finding.check_id), []).append(finding)
         return [
             (category, sorted(groups[category], key=finding_order)) for category in sorted(groups)
@@ -284,6 +294,14 @@ class Summary:
     not_checked_total: int  # every check that could not be (fully) checked
     not_checked_words: str  # "4 checks could not be checked, and 1 more was only partly checked"
     overall: AreaScore
+    outage: str  # "No network: ... Because of it, 13 checks could not be checked."
+    outage_checks: int  # the checks grouped under it (not listed one by one)
+
+    @property
+    def not_checked_rest(self) -> int:
+        """Checks that could not be (fully) checked and are neither listed nor grouped."""
+        return self.not_checked_total - self.outage_checks - len(self.not_checked)
+
     changes: ChangeCounts | None
 
     @property
@@ -326,7 +344,7 @@ def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
         )
         areas.append(AreaSummary(category, _grade(problems, ran), problems, scores.get(category)))
     grade = min((a.grade for a in areas), key=GRADE_ORDER.index, default=Grade.NOT_CHECKED)
-    missing = view.unchecked()
+    missing = counts.other_unchecked
     first, heading, more = _first_actions(view.checklist)
     return Summary(
         grade=grade,
@@ -345,9 +363,11 @@ def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
             )
             for u in missing[:MAX_NOT_CHECKED_IN_SUMMARY]
         ),
-        not_checked_total=len(missing),
+        not_checked_total=len(counts.unchecked),
         not_checked_words=unchecked_in_words(counts),
         overall=counts.overall,
+        outage=outage_in_words(counts),
+        outage_checks=len(counts.under_outage),
         changes=None
         if view.changes is None
         else ChangeCounts(
@@ -392,7 +412,7 @@ _GROUP_IN_WORDS = {
 
 
 def _detail(checklist: Checklist | None, counts: AuditCounts) -> str:
-    parts = []
+    parts = [counts.outage.headline] if counts.outage is not None else []
     if checklist is not None:
         open_by_group = {g: 0 for g in GROUP_ORDER}
         for item in checklist.open_items:

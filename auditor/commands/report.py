@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from auditor.actions import load_actions
-    from auditor.audit import exit_code, summary_line
+    from auditor.audit import exit_code, outage_line, summary_line
     from auditor.checklist import build_checklist
     from auditor.commands.common import UsageError, emit_report, say
     from auditor.history import History, HistoryError
@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if args.reveal:
         say("note: saved audits keep your personal details hidden; for a report that shows "
             "them, run a new 'auditor scan --reveal'")  # fmt: skip
+    if report.outage is not None:
+        say(outage_line(report))
     say(f"{summary_line(report)} (saved audit {record.id})")
     return exit_code(report, args.fail_on)
 

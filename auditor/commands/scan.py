@@ -99,7 +99,7 @@ def run_and_report(
     """
     import asyncio
 
-    from auditor.audit import exit_code, run_audit, summary_line
+    from auditor.audit import exit_code, outage_line, run_audit, summary_line
     from auditor.commands.common import UsageError, emit_report, say, split_ids
     from auditor.commands.progress import ProgressLine
     from auditor.engine import PlanError
@@ -139,6 +139,8 @@ def run_and_report(
     )
     for problem in report.problems:
         say(f"problem: {problem}")
+    if report.outage is not None:
+        say(outage_line(report))
     say(summary_line(report))
     return exit_code(report, args.fail_on)
 

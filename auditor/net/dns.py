@@ -15,6 +15,7 @@ dnspython's message objects, and UDP goes over one shared socket per nameserver
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import random
 from collections import OrderedDict
@@ -73,6 +74,32 @@ class _Query(NamedTuple):  # a tuple: built for every query sent, so it must be 
 _Response = dns.message.Message | dns_wire.ScannedResponse
 
 
+class DnsHealth:
+    """What the nameservers did over an audit, for telling "no network" apart from a
+    check's own trouble (auditor/outage.py): responses that answered the question (any
+    outcome but SERVFAIL/REFUSED), and per server the last failure to get a response.
+    Counting only; no lookups of its own."""
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.unreachable: dict[str, str] = {}  # server -> "timeout", "refused", "no-route", or text
+        self.failing: dict[str, str] = {}  # server -> "SERVFAIL" / "REFUSED": reached, no use
+
+    def note_failure(self, server: Nameserver, exc: BaseException | None) -> None:
+        self.unreachable[str(server)] = _failure_kind(exc)
+
+
+def _failure_kind(exc: BaseException | None) -> str:
+    if exc is None or isinstance(exc, TimeoutError | dns.exception.Timeout):
+        return "timeout"
+    number = getattr(exc, "errno", None)
+    if isinstance(exc, ConnectionRefusedError) or number == errno.ECONNREFUSED:
+        return "refused"
+    if number in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.ENETDOWN):
+        return "no-route"
+    return _one_line(exc)
+
+
 class DnsClient:
     """Async stub resolver over dnspython's query functions.
 
@@ -102,6 +129,7 @@ class DnsClient:
         self._cache_size = cache_size
         self._exchangers: dict[Nameserver, UdpExchanger] = {}
         self.queries_sent = 0  # for benchmarks and tests: lookups that reached the network
+        self.health = DnsHealth()
 
     def close(self) -> None:
         """Close the UDP sockets (queries after this open new ones)."""
@@ -387,6 +415,7 @@ class DnsClient:
                     try:
                         response = await self._send(server, query, full)
                     except (TimeoutError, dns.exception.Timeout):
+                        self.health.note_failure(server, None)
                         worst = worst or DnsAnswer(
                             name,
                             rdtype,
@@ -406,6 +435,8 @@ class DnsClient:
                         )
                         continue
                     except (OSError, dns.exception.DNSException, ValueError) as exc:
+                        if isinstance(exc, OSError):
+                            self.health.note_failure(server, exc)
                         worst = DnsAnswer(
                             name,
                             rdtype,
@@ -420,11 +451,15 @@ class DnsClient:
                     else response.rcode()
                 )
                 if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED):
+                    self.health.failing[str(server)] = (
+                        "SERVFAIL" if rcode == dns.rcode.SERVFAIL else "REFUSED"
+                    )
                     failure = self._failure(name, rdtype, rcode)
                     worst = DnsAnswer(
                         name, rdtype, failure.outcome, error=failure.error, server=str(server)
                     )
                     continue
+                self.health.answered += 1
                 return response
             if worst is not None and worst.outcome is not DnsOutcome.TIMEOUT:
                 # A server that answers SERVFAIL/REFUSED will say it again: do not retry rounds.

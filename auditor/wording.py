@@ -1,0 +1,90 @@
+"""Plain words for the technical labels findings carry, for every text a candidate reads
+(the Markdown and HTML reports, the app): where a piece of evidence was seen ("the text of
+the PDF at …", not "pdf-text at …") and how sure a finding is ("certain", not
+"confidence high"). The labels themselves stay in the JSON and CSV for the IT volunteer.
+Pure: no I/O."""
+
+from __future__ import annotations
+
+from auditor.vocabulary import Confidence, Severity
+
+# Evidence.source -> what a reader would call it; "{where}" becomes " at LOCATION" or "".
+_SOURCES = {
+    "dns": "the domain's DNS records{where}",
+    "http": "the web server's answer{where}",
+    "https": "the web server's answer{where}",
+    "http-header": "the web server's answer{where}",
+    "smtp": "the mail server's answer{where}",
+    "page-text": "the text of the page{where}",
+    "page-link": "a link on the page{where}",
+    "attribute": "the page's code{where}",
+    "json-ld": "data hidden in the page for search engines{where}",
+    "microdata": "data hidden in the page for search engines{where}",
+    "h-card": "a contact card in the page{where}",
+    "meta": "the page's description{where}",
+    "map-embed": "a map on the page{where}",
+    "tel-link": "a phone link on the page{where}",
+    "mailto-link": "an email link on the page{where}",
+    "vcard": "a contact card{where}",
+    "pdf": "the PDF{where}",
+    "pdf-text": "the text of the PDF{where}",
+    "pdf-metadata": "the PDF's document properties{where}",
+    "imprint": "an imprint (“Promoted by …”){where}",
+    "exif": "the photo's hidden camera data{where}",
+    "xmp": "the photo's hidden data{where}",
+    "search": "a web search{where}",
+    "search-snippet": "a web search result{where}",
+    "wayback": "the Internet Archive's copy{where}",
+    "wayback-cdx": "the Internet Archive's list of copies{where}",
+    "rdap": "the domain's public registration record{where}",
+    "companies-house": "the Companies House register{where}",
+    "2fa-directory": "the public list of sites offering two-step sign-in{where}",
+    "attested": "what you wrote in your profile{where}",
+    "analysis": "the audit's own reading{where}",
+    "interactive": "the test you ran{where}",
+    "--url": "the website you asked to audit{where}",
+    "--domain": "the domain you asked to audit{where}",
+}
+_ARCHIVED = "the Internet Archive's copy of {what}"
+
+CONFIDENCE_WORDS = {
+    Confidence.HIGH: "found for certain",
+    Confidence.MEDIUM: "likely, not certain",
+    Confidence.LOW: "possible: worth a look",
+}
+SEVERITY_WORDS = {
+    Severity.CRITICAL: "critical",
+    Severity.HIGH: "high",
+    Severity.MEDIUM: "medium",
+    Severity.LOW: "low",
+    Severity.INFO: "for information",
+}
+
+
+def evidence_in_words(source: str, location: str = "") -> str:
+    """ "the text of the PDF at https://…/leaflet.pdf page 2"; an unknown source keeps its
+    name (a plugin's own), so nothing is hidden."""
+    return "".join(evidence_parts(source, location))
+
+
+def evidence_parts(source: str, location: str = "") -> tuple[str, str, str]:
+    """``evidence_in_words`` in three parts, (words before, the location, words after), so
+    that a writer can mark the location up (HTML puts it in <code>)."""
+    if source == "attested":  # the location is the profile entry itself
+        entry = location.removeprefix("profile: ").removeprefix("profile")
+        base = _SOURCES["attested"].format(where="")
+        return (f"{base} (", entry, ")") if entry else (base, "", "")
+    if source.startswith("archive-"):
+        inner = _SOURCES.get(source.removeprefix("archive-"), source.removeprefix("archive-"))
+        base = _ARCHIVED.format(what=inner.format(where=""))
+    else:
+        base = _SOURCES.get(source, source).format(where="")
+    return (f"{base} at ", location, "") if location else (base, "", "")
+
+
+def weight_in_words(severity: Severity, confidence: Confidence, *, problem: bool = True) -> str:
+    """ "high severity; certain" for "severity high, confidence high"; how sure the audit
+    is only matters for a problem, so ``problem=False`` leaves it out."""
+    level = SEVERITY_WORDS[severity]
+    head = level if severity is Severity.INFO else f"{level} severity"
+    return f"{head}; {CONFIDENCE_WORDS[confidence]}" if problem else head
