@@ -51,9 +51,7 @@ def audit(port: int) -> Report:
     options = AuditOptions(
         nameservers=(Nameserver("127.0.0.1", port),), dns_timeout=0.3, dns_attempts=1
     )
-    return asyncio.run(
-        run_audit(profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS))
-    )
+    return asyncio.run(run_audit(profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS)))
 
 
 def test_a_port_where_nothing_listens_is_no_network_said_once() -> None:
@@ -97,9 +95,7 @@ def test_a_resolver_that_never_answers_or_only_fails(fault: str, kind: str, caus
                 dns_timeout=0.3,
                 dns_attempts=1,
             )
-            return await run_audit(
-                profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS)
-            )
+            return await run_audit(profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS))
 
     report = asyncio.run(scenario())
     assert report.outage is not None
@@ -121,9 +117,7 @@ def test_one_answer_means_the_network_was_there() -> None:
                 dns_timeout=0.3,
                 dns_attempts=1,
             )
-            return await run_audit(
-                profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS)
-            )
+            return await run_audit(profile_for_domain(DOMAIN), options, selected=list(EMAIL_CHECKS))
 
     report = asyncio.run(scenario())
     assert report.outage is None
