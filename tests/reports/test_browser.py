@@ -43,6 +43,10 @@ def page_text(page: PageObject) -> str:
     return " ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
 
 
+def unspaced(text: str) -> str:
+    return "".join(text.split())
+
+
 @pytest.fixture(scope="module")
 def demo_audit() -> tuple[Report, Checklist]:
     async def audit() -> Report:
@@ -133,14 +137,18 @@ def test_the_summary_fits_on_page_one(
     summary = summarise(AuditView.of(report, checklist))
     pdf, _ = demo_pdf
     first, second = (page_text(p) for p in pdf.pages[:2])
-    assert summary.headline.split(":")[0] in first
+    # Compared without spaces: text extractors differ on the space after a symbol
+    # ("✖ Act now" from pypdf 7, "✖Act now" from pypdf 4.0, the floor).
+    on_page_one = unspaced(first)
+    assert unspaced(summary.headline.split(":")[0]) in on_page_one
     for heading in ("Grade per area", "The three things to do today", "What could not be checked"):
-        assert heading in first, heading
+        assert unspaced(heading) in on_page_one, heading
     for area in summary.areas:
-        assert f"{area.title} {area.grade.symbol} {area.grade.label}" in first, area.title
+        shown = f"{area.title} {area.grade.symbol} {area.grade.label}"
+        assert unspaced(shown) in on_page_one, area.title
     assert len(summary.first_actions) == 3
     for item in summary.first_actions:
-        assert item.action.title in first, item.action.title
+        assert unspaced(item.action.title) in on_page_one, item.action.title
     # The summary ends on page one: the next page starts with the checklist.
     assert second.startswith("What to do Do today"), second[:80]
 

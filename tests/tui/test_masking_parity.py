@@ -158,10 +158,10 @@ def gps_photo() -> bytes:
     """A JPEG whose EXIF GPS puts it about 20 m from the home."""
     image = Image.new("RGB", (16, 12), (90, 140, 80))
     exif = Image.Exif()
-    gps = exif.get_ifd(0x8825)
     lat, lon = HOME_LAT + 0.00015, HOME_LON + 0.0001
-    gps[1], gps[3] = "N", "W"
-    gps[2], gps[4] = _dms(lat), _dms(lon)
+    # Assigned as a whole: Pillow 10.0 (the floor) does not keep a dict that get_ifd()
+    # returned for an IFD the image did not have yet.
+    exif[0x8825] = {1: "N", 2: _dms(lat), 3: "W", 4: _dms(lon)}
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
     return buffer.getvalue()
