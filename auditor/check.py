@@ -9,13 +9,14 @@ reading the source, without importing the module (see auditor/registry.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from auditor.answers import dns_evidence, dns_status, fetch_status
 from auditor.interactions import Interaction
 from auditor.model import CheckResult, Evidence, Finding
+from auditor.rules import Rule, RuleTable
 from auditor.standards.accounts.services_table import ServiceTable, load_service_table
 from auditor.vocabulary import Confidence, Severity, Status
 
@@ -52,9 +53,16 @@ class CheckMeta:
     # say "no record". The checks that report the missing domain itself set this False.
     target_must_exist: bool = True
 
+    def effective_severity(self, status: Status) -> Severity:
+        """The severity of a finding that names none: the default for a problem."""
+        return self.severity if status.is_problem else Severity.INFO
+
 
 class Check(ABC):
     meta: ClassVar[CheckMeta]
+    # Every finding the check can give, when it gives them through ``ctx.by_rule``
+    # (auditor/rules.py); docs/findings.md lists them.
+    rules: ClassVar[RuleTable | None] = None
 
     @abstractmethod
     async def run(self, ctx: CheckContext) -> list[Finding]:
@@ -176,8 +184,58 @@ class CheckContext:
         evidence: Sequence[Evidence] = (),
         actions: Sequence[str] = (),
     ) -> Finding:
+        return self._finding(
+            status,
+            message,
+            severity=severity,
+            location=location,
+            kind=kind,
+            subject=subject,
+            confidence=confidence,
+            evidence=evidence,
+            actions=actions,
+        )
+
+    def by_rule(
+        self,
+        rule: Rule,
+        facts: Mapping[str, object] | None = None,
+        *,
+        location: str = "",
+        kind: str = "",
+        confidence: Confidence = Confidence.HIGH,
+        evidence: Sequence[Evidence] = (),
+    ) -> Finding:
+        """The finding ``rule`` describes, its message filled in from ``facts``."""
+        return self._finding(
+            rule.status,
+            rule.text(**(facts or {})),
+            severity=rule.severity,
+            location=location,
+            kind=kind,
+            subject=rule.subject,
+            confidence=confidence,
+            evidence=evidence,
+            actions=rule.actions,
+            rule=rule.id,
+        )
+
+    def _finding(
+        self,
+        status: Status,
+        message: str,
+        *,
+        severity: Severity | None,
+        location: str,
+        kind: str,
+        subject: str,
+        confidence: Confidence,
+        evidence: Sequence[Evidence],
+        actions: Sequence[str],
+        rule: str = "",
+    ) -> Finding:
         if severity is None:
-            severity = self.meta.severity if status.is_problem else Severity.INFO
+            severity = self.meta.effective_severity(status)
         return Finding(
             check_id=self.meta.id,
             status=status,
@@ -190,4 +248,5 @@ class CheckContext:
             confidence=confidence,
             evidence=tuple(evidence),
             actions=tuple(actions),
+            rule=rule,
         )

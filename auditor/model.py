@@ -26,7 +26,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: a finding names its rule (auditor/rules.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,9 @@ class Finding:
     confidence: Confidence = Confidence.HIGH
     evidence: tuple[Evidence, ...] = ()
     actions: tuple[str, ...] = ()
+    # The stable id of the rule that gave it ("SPF004", see auditor/rules.py and
+    # docs/findings.md); empty for checks whose findings are not in a rule table yet.
+    rule: str = ""
     # A finding read back from a saved (masked) audit keeps the fingerprint it was saved
     # with: its location may be masked now, but it is the same finding.
     recorded_fingerprint: str = field(default="", compare=False, repr=False)
@@ -115,6 +118,7 @@ class Finding:
             "message": self.message,
             "evidence": [e.to_dict() for e in self.evidence],
             "actions": list(self.actions),
+            "rule": self.rule,
             "fingerprint": self.fingerprint,
         }
 
@@ -132,6 +136,7 @@ class Finding:
             message=str(data.get("message", "")),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
             actions=tuple(data.get("actions", ())),
+            rule=str(data.get("rule", "")),
             recorded_fingerprint=str(data.get("fingerprint", "")),
         )
 

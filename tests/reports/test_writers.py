@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from auditor.checklist import Checklist
-from auditor.model import Report
+from auditor.model import SCHEMA_VERSION, Report
 from reports import csv_report, html, json_report, markdown
 from reports.formats import FORMATS, ReportFormat, render
 
@@ -122,7 +122,7 @@ def test_csv_safe_cell() -> None:
 
 def test_json_has_the_checklist_and_is_valid(report: Report, checklist: Checklist) -> None:
     data = json.loads(json_report.render(report, checklist=checklist))
-    assert data["schema_version"] == "1.0" and data["masked"] is True
+    assert data["schema_version"] == SCHEMA_VERSION and data["masked"] is True
     items = data["checklist"]["items"]
     assert [i["id"] for i in items[:2]] == [
         "exposure.remove-home-address",

@@ -11,7 +11,8 @@ from auditor.model import CheckResult, Finding, Severity, Status
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
-from checks.email.spf import SpfCheck
+from checks.email.spf import RULES, SpfCheck
+from tests.spf.conftest import ZONE
 
 
 def services(server: DnsServer) -> Services:
@@ -189,3 +190,24 @@ async def test_a_walk_stopped_at_its_node_cap_says_so(spf_dns: DnsServer) -> Non
     assert limit and "at least" in limit[0].message and "stopped" in limit[0].message
     error = [f for f in findings if f.subject == "lookups" and f.status is Status.ERROR]
     assert error and "stopped" in error[0].message
+
+
+async def test_every_finding_comes_from_the_rule_table_and_every_rule_is_reached(
+    spf_dns: DnsServer,
+) -> None:
+    """The rule table is the whole ladder: each finding names its rule and carries that
+    rule's status, subject and actions, and no rule is dead (the zone has a case for each)."""
+    labels = sorted(
+        {line.split()[0] for line in ZONE.splitlines()[5:] if line and line[0].isalpha()}
+    )
+    seen: set[str] = set()
+    for label in labels:
+        for finding in await audit(spf_dns, label):
+            rule = RULES[finding.rule]
+            assert (finding.status, finding.subject, finding.actions) == (
+                rule.status,
+                rule.subject,
+                rule.actions,
+            ), (label, finding.rule)
+            seen.add(finding.rule)
+    assert seen == {rule.id for rule in RULES}
