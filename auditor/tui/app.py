@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from auditor.actions import ActionSet
 from auditor.profile import default_profile_path
 from auditor.tui.runner import AuditRunner, RunnerType
+from auditor.tui.screens.answer import AnswerDialog, AskedQuestion
 from auditor.tui.screens.dialogs import (
     ConfirmDialog,
     ErrorDialog,
@@ -268,6 +269,35 @@ class CandidateAuditorApp(App[int]):
             write()
         else:
             self.push_screen(ConfirmDialog("Replace the file?", question, yes="Save"), write)
+
+    def ask_answers(self, questions: list[AskedQuestion]) -> None:
+        """Ask one of ``questions`` and save the answer, dated, to the profile file."""
+        if not questions:
+            self.notify("There is no question to answer here.")
+            return
+        if self.session.profile is None:
+            self.show_error("There is no profile to save the answer in yet.")
+            return
+        self.push_screen(AnswerDialog(questions), self._answered)
+
+    def _answered(self, choice: tuple[str, str] | None) -> None:
+        profile = self.session.profile
+        if choice is None or profile is None:
+            return
+        key, text = choice
+        from auditor.questions import with_answer
+
+        try:
+            updated = with_answer(profile, key, text, self.session.clock().date())
+        except ValueError as exc:
+            self.show_error(exc)
+            return
+
+        def saved(path: Path | None) -> None:
+            where = f"saved in {path}" if path else "kept for this demo session"
+            self.notify(f"Answer {where}. It counts from the next audit (n on Welcome).")
+
+        self.save_profile(updated, saved)
 
     def export_report(self) -> None:
         """Ask for a format and a file, then write the report there (0600, atomic)."""

@@ -88,7 +88,7 @@ async def test_checklist_tick_filter_and_export(
         await pilot.pause()
         tree = app.screen.query_one("#checklist-tree", Tree)
         assert tree.cursor_node is not None and tree.cursor_node.data is not None
-        assert tree.cursor_node.data.id == "email.dmarc-enforce"  # the cursor stays on its row
+        assert tree.cursor_node.data.id == "exposure.open-register-opt-out"  # stays on its row
         done = [leaf for g in tree.root.children for leaf in g.children if leaf.data
                 and leaf.data.id == "exposure.remove-home-address"]  # fmt: skip
         assert str(done[0].label).startswith("[x] done")

@@ -51,7 +51,16 @@ CHECKS = (
     CheckInfo("web.headers", "Security headers", "web", "https://owasp.org/"),
     CheckInfo("accounts.twofactor", "Two-step sign-in on your accounts", "accounts",
               "https://www.ncsc.gov.uk/"),
+    CheckInfo("exposure.guided", "Guided: where your address may be public off your sites",
+              "exposure", "https://www.electoralcommission.org.uk/i-am-a/candidate-or-agent"),
+    CheckInfo("exposure.documents", "Home address in your documents", "exposure",
+              "https://www.electoralcommission.org.uk/"),
 )  # fmt: skip
+GUIDED_KEY = "exposure.guided.open-register"
+LONG_MESSAGE = (
+    "Your home postcode appears in the properties of the leaflet PDF you published for the "
+    "spring campaign launch, in the author and subject fields that most readers never see"
+)
 
 
 def _finding(check_id: str, status: Status, severity: Severity, message: str, **kw: Any) -> Finding:
@@ -87,9 +96,22 @@ def canned_report() -> Report:
         "Your Gmail account uses an authenticator app.", subject="gmail",
         confidence=Confidence.HIGH,
     )  # fmt: skip
+    guided = _finding(
+        "exposure.guided", Status.MANUAL, Severity.HIGH,
+        "Have you opted out of the open (edited) electoral register? The open register is "
+        "sold to anyone and feeds people-search websites.",
+        location=GUIDED_KEY, kind="guided", subject=GUIDED_KEY, confidence=Confidence.LOW,
+        actions=("exposure.open-register-opt-out",),
+    )  # fmt: skip
+    leaflet = "https://www.robinforwardley.example/leaflet.pdf"
+    long_title = _finding(
+        "exposure.documents", Status.FAIL, Severity.MEDIUM, LONG_MESSAGE, location=leaflet,
+        kind="postcode", evidence=(Evidence("pdf-metadata", leaflet, "Subject: WA1 2BC"),),
+        actions=("exposure.clean-document-properties",),
+    )  # fmt: skip
     results = tuple(
         CheckResult(f.check_id, f.target, (f,), "2026-04-02T09:30:00+00:00", 0.1)
-        for f in (home, dmarc, hostile, twofa)
+        for f in (home, dmarc, hostile, twofa, guided, long_title)
     )
     profile = parse_profile(PROFILE_TOML, "test")
     return Report(
@@ -117,6 +139,16 @@ def canned_actions() -> ActionSet:
                    "Others can send email that looks as if it came from your campaign.",
                    ("Change p=none to p=quarantine.",), "campaign IT volunteer", 30, "high",
                    (Link("NCSC: email security", "https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing"),)),
+            Action("exposure.open-register-opt-out", "Opt out of the open electoral register",
+                   "The open register is sold to anyone.",
+                   ("Ask your council's electoral services to take you off the open register.",),
+                   "candidate", 10, "high", (link,)),
+            Action("exposure.clean-document-properties",
+                   "Remove your postcode from the hidden properties of every leaflet and "
+                   "document on your website before you publish it again",
+                   "Document properties travel with the file.",
+                   ("Open the file's properties and clear the author and subject.",),
+                   "campaign IT volunteer", 15, "medium", (link,)),
             Action("general.keep-software-updated", "Keep your phone and computer updated",
                    "Updates close the holes attackers use.", ("Turn on automatic updates.",),
                    "candidate", 10, "medium", (link,), when="ongoing", standing=True),

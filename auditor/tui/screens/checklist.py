@@ -13,6 +13,8 @@ from textual.widgets.tree import TreeNode
 
 from auditor.checklist import ChecklistItem, ItemStatus
 from auditor.masking import masked_audit
+from auditor.model import Finding
+from auditor.tui.screens.answer import AskedQuestion, asked
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import plain
 from auditor.tui.widgets.detail import ITEM_MARK, item_detail
@@ -51,6 +53,7 @@ class ChecklistScreen(AppScreen):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("h", "hide_done", "Hide done"),
         Binding("e", "export", "Export"),
+        Binding("a", "answer", "Answer"),
         Binding("r", "results", "Results", show=False),
     ]
 
@@ -60,6 +63,7 @@ class ChecklistScreen(AppScreen):
         self.hide_done = False
         self.selected: str | None = None
         self.keep_line: int | None = None
+        self.findings: dict[str, Finding] = {}  # fingerprint -> finding (masked)
 
     def body(self) -> ComposeResult:
         yield Static(id="checklist-summary")
@@ -95,9 +99,11 @@ class ChecklistScreen(AppScreen):
         tree = self.query_one("#checklist-tree", ChecklistTree)
         tree.clear()
         checklist = self.session.checklist()
+        self.findings = {}
         if checklist is not None and self.session.report is not None:
             # The items (and their findings, questions and answers) as the reports show them.
-            checklist = masked_audit(self.session.report, checklist)[1]
+            masked, checklist = masked_audit(self.session.report, checklist)
+            self.findings = {f.fingerprint: f for f in masked.findings}
         if checklist is None:
             summary.update(plain("No audit yet, so no checklist. Start one from Welcome (n)."))
             self._show(None)
@@ -150,13 +156,37 @@ class ChecklistScreen(AppScreen):
             detail.update(plain("Nothing to show here." if report else ""))
             return
         self.selected = item.id
-        detail.update(item_detail(item))
+        detail.update(item_detail(item, self._questions(item)))
         self.query_one("#checklist-detail", VerticalScroll).scroll_home(animate=False)
+
+    def _questions(self, item: ChecklistItem) -> list[AskedQuestion]:
+        """The item's questions that have a name in the profile's answers."""
+        found = (self.findings.get(q.fingerprint) for q in item.questions)
+        return [q for q in (asked(f, self.session.profile) for f in found if f) if q]
+
+    def _current(self) -> ChecklistItem | None:
+        node = self.query_one("#checklist-tree", ChecklistTree).cursor_node
+        return node.data if node is not None else None
+
+    def action_answer(self) -> None:
+        item = self._current()
+        questions = self._questions(item) if item is not None else []
+        if not questions:
+            self.notify("This item has no question to answer.")
+            return
+        self.auditor.ask_answers(questions)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":
+            item = self._current()
+            return item is not None and bool(item.questions)
+        return True
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[ChecklistItem]) -> None:
         event.stop()
         if event.node.data is not None:
             self._show(event.node.data)
+        self.refresh_bindings()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[ChecklistItem]) -> None:
         event.stop()

@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Status
 from auditor.scores import AreaScore, score
+from auditor.tui.screens.answer import asked
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
 from auditor.tui.widgets.detail import finding_detail
@@ -68,6 +69,7 @@ class ResultsScreen(AppScreen):
         Binding("d", "dismiss_finding", "False positive"),
         Binding("v", "reveal", "Show details"),
         Binding("e", "export", "Export"),
+        Binding("a", "answer", "Answer"),
         Binding("s", "toggle_passes", "Show passes", show=False),
     ]
 
@@ -159,7 +161,17 @@ class ResultsScreen(AppScreen):
             return
         self.selected = finding.fingerprint
         dismissed = finding.fingerprint in self.session.state.dismissed
-        detail.update(finding_detail(finding, report, self.session.actions, dismissed))
+        question = asked(finding, self.session.profile)
+        detail.update(
+            finding_detail(
+                finding,
+                report,
+                self.session.actions,
+                dismissed,
+                (question.key, question.current) if question else None,
+            )
+        )
+        self.refresh_bindings()
         self.query_one("#results-detail", VerticalScroll).scroll_home(animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
@@ -197,6 +209,20 @@ class ResultsScreen(AppScreen):
             else "No longer dismissed."
         )
         self.redraw_if_changed()
+
+    def action_answer(self) -> None:
+        finding = self._current()
+        question = asked(finding, self.session.profile) if finding is not None else None
+        if question is None:
+            self.notify("This finding asks no question: choose one marked “to answer”.")
+            return
+        self.auditor.ask_answers([question])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":
+            finding = self._current()
+            return finding is not None and asked(finding, None) is not None
+        return True
 
     def action_reveal(self) -> None:
         self.reveal = not self.reveal

@@ -116,6 +116,9 @@ class RunScreen(AppScreen):
     # -- starting and stopping ------------------------------------------------------------
 
     def start(self) -> None:
+        if not self.query("#run-tree"):  # the first audit: the screen is still being built
+            self.call_after_refresh(self.start)
+            return
         session = self.session
         if session.profile is None:
             self.auditor.show_error("There is no profile to audit yet.")

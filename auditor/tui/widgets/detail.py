@@ -8,12 +8,20 @@ what the written reports hide.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from auditor.actions import Action, ActionSet
 from auditor.checklist import ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
+from auditor.profile import ManualAnswer
+from auditor.questions import answer_words, answers_heading
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
+
+if TYPE_CHECKING:
+    from auditor.tui.screens.answer import AskedQuestion
 
 MAX_EVIDENCE = 5
 
@@ -42,7 +50,27 @@ def _links(action: Action | None, guidance: str) -> Text:
     return out
 
 
-def finding_detail(finding: Finding, report: Report, actions: ActionSet, dismissed: bool) -> Text:
+def _answer_section(out: Text, key: str, current: ManualAnswer | None) -> None:
+    _section(out, "Your answer")
+    if current is not None:
+        out.append(plain(f"You answered: {answer_words(current)}."))
+        out.append("\n")
+    out.append(plain("Press a to answer here", style="bold"))
+    out.append(
+        plain(
+            f" (question name {key}: the answer is saved in your profile under "
+            f"{answers_heading(key)} and counts from the next audit)."
+        )
+    )
+
+
+def finding_detail(
+    finding: Finding,
+    report: Report,
+    actions: ActionSet,
+    dismissed: bool,
+    question: tuple[str, ManualAnswer | None] | None = None,
+) -> Text:
     info = next((c for c in report.checks if c.id == finding.check_id), None)
     out = Text(end="")
     out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
@@ -58,6 +86,8 @@ def finding_detail(finding: Finding, report: Report, actions: ActionSet, dismiss
     if finding.location:
         out.append("\n")
         out.append(plain(f"Where: {finding.location}"))
+    if question is not None:
+        _answer_section(out, *question)
     if finding.evidence:
         _section(out, "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
@@ -102,7 +132,7 @@ ITEM_MARK = {
 }
 
 
-def item_detail(item: ChecklistItem) -> Text:
+def item_detail(item: ChecklistItem, asked: Sequence[AskedQuestion] = ()) -> Text:
     action = item.action
     out = Text(end="")
     out.append(ITEM_MARK[item.status], style="bold")
@@ -127,10 +157,24 @@ def item_detail(item: ChecklistItem) -> Text:
             out.append("\n")
     if item.questions:
         _section(out, "Questions only you can answer")
+        named = {q.fingerprint: q for q in asked}
         for question in item.questions:
-            out.append(
-                plain(f"• {question.text}" + (f" — {question.answer}" if question.answer else ""))
-            )
+            out.append(plain(f"• {question.text}"))
+            out.append("\n")
+            mine = named.get(question.fingerprint)
+            if mine is not None:
+                said = (
+                    f"you answered {answer_words(mine.current)}"
+                    if mine.current is not None
+                    else "no answer yet"
+                )
+                out.append(plain(f"  Question name {mine.key}: {said}.", style="italic"))
+                out.append("\n")
+            elif question.answer:
+                out.append(plain(f"  Your answer: {question.answer}", style="italic"))
+                out.append("\n")
+        if asked:
+            out.append(plain("Press a to answer here (saved in your profile).", style="bold"))
             out.append("\n")
     links = Text(end="")
     for link in item.links:

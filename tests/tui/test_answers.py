@@ -1,0 +1,113 @@
+"""Guided questions answered where they are asked (issue 16): a "to answer" finding is
+answered in the app, and the answer, dated, is in the profile file the CLI reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Static, Tree
+from tui_kit import GUIDED_KEY, PROFILE_TOML, make_app, wait_for
+
+from auditor.profile import load_profile, parse_profile, save_profile
+from auditor.questions import answer_key
+from auditor.tui.screens.answer import AnswerDialog
+from auditor.tui.screens.checklist import ChecklistScreen
+from auditor.tui.screens.results import ResultsScreen
+
+
+def _profile_file(tmp_path: Path) -> Path:
+    path = tmp_path / "my-profile.toml"
+    save_profile(parse_profile(PROFILE_TOML, "test"), path)  # no comments: saving asks nothing
+    return path
+
+
+def _detail(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def _results_on_question(app: Any, pilot: Any) -> None:
+    await pilot.press("n")  # Welcome: start a new audit of the profile
+    await wait_for(lambda: app.session.report is not None, pilot)
+    await pilot.press("enter")
+    assert isinstance(app.screen, ResultsScreen)
+    tree = app.screen.query_one("#results-tree", Tree)
+    leaf = next(
+        leaf
+        for area in tree.root.children
+        for leaf in area.children
+        if leaf.data is not None and answer_key(leaf.data) == GUIDED_KEY
+    )
+    tree.move_cursor(leaf)
+    await pilot.pause()
+
+
+async def test_a_guided_question_answered_in_results_is_saved_to_the_profile_file(
+    tmp_path: Path,
+) -> None:
+    path = _profile_file(tmp_path)
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _results_on_question(app, pilot)
+        detail = _detail(app, "#results-detail-text")
+        assert GUIDED_KEY in detail and "Press a to answer here" in detail
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerDialog)
+        assert GUIDED_KEY in _detail(app, "#answer-where")
+        await pilot.press("y")
+        await wait_for(lambda: GUIDED_KEY in load_profile(path).answers, pilot)
+        answer = load_profile(path).answers[GUIDED_KEY]
+        assert (answer.answer, answer.answered_on) == ("yes", "2026-04-02")
+        assert load_profile(path).name == "Robin Testcase"  # the rest of the file is kept
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.pause()
+        assert "You answered: Yes, done (answered 2026-04-02)" in _detail(
+            app, "#results-detail-text"
+        )
+
+
+async def test_own_words_from_the_checklist_are_saved_and_replace_an_earlier_answer(
+    tmp_path: Path,
+) -> None:
+    path = _profile_file(tmp_path)
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _results_on_question(app, pilot)
+        await pilot.press("a", "n")  # first "no, not yet"
+        await wait_for(lambda: GUIDED_KEY in load_profile(path).answers, pilot)
+        assert load_profile(path).answers[GUIDED_KEY].answer == "no"
+        await pilot.press("c")
+        assert isinstance(app.screen, ChecklistScreen)
+        tree = app.screen.query_one("#checklist-tree", Tree)
+        leaf = next(
+            leaf
+            for group in tree.root.children
+            for leaf in group.children
+            if leaf.data is not None and leaf.data.id == "exposure.open-register-opt-out"
+        )
+        tree.move_cursor(leaf)
+        await pilot.pause()
+        detail = _detail(app, "#checklist-detail-text")
+        assert f"Question name {GUIDED_KEY}: you answered No, not yet" in detail
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerDialog)
+        app.screen.query_one("#answer-own", Input).focus()
+        await pilot.press(*"only the full register, yes")  # y and n are letters here
+        await pilot.press("enter")
+        await wait_for(lambda: load_profile(path).answers[GUIDED_KEY].answer != "no", pilot)
+        assert load_profile(path).answers[GUIDED_KEY].answer == "only the full register, yes"
+
+
+async def test_a_finding_without_a_question_offers_no_answer(tmp_path: Path) -> None:
+    app = make_app(demo=False, profile_path=_profile_file(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(lambda: app.session.report is not None, pilot)
+        await pilot.press("enter")  # the first finding is the home address: no question
+        await pilot.pause()
+        assert app.screen.check_action("answer", ()) is False
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, AnswerDialog)
