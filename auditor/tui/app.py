@@ -84,8 +84,8 @@ class CandidateAuditorApp(App[int]):
     }
     DEFAULT_MODE = "welcome"
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
 

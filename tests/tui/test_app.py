@@ -39,11 +39,11 @@ async def test_demo_mode_runs_straight_away_and_shows_results() -> None:
         assert isinstance(app.screen, ResultsScreen)
         detail = _text(app, "#results-detail-text")
         assert "Your home address is published on this page." in detail
-        assert "Why it matters" in detail and "How to fix it" in detail
+        assert "Why it matters" in detail and "How to fix it" in _text(app, "#results-detail-fix")
         assert "[hidden]" in detail and "Quarry Lane" not in detail  # masked by default
         await pilot.press("v")
         assert "7 Quarry Lane" in _text(app, "#results-detail-text")
-        await pilot.press("d")
+        await pilot.press("d", "y")  # critical: dismissed after a yes
         assert app.session.state.dismissed  # by fingerprint
         await pilot.press("d")
         assert not app.session.state.dismissed

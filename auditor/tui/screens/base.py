@@ -39,7 +39,8 @@ class AppScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield from self.body()
-        yield Footer()
+        # compact, and no palette entry (help names ctrl+p): Quit and Help stay in sight at 80
+        yield Footer(compact=True, show_command_palette=False)
 
     def body(self) -> ComposeResult:
         yield from ()

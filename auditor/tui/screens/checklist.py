@@ -24,7 +24,9 @@ class ChecklistTree(Tree[ChecklistItem]):
     """A tree whose space key ticks the item instead of folding the group."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "screen.tick", "Tick / untick"),
+        Binding("space", "screen.tick", "Tick"),
+        Binding("pagedown", "screen.scroll_detail(1)", "Scroll", key_display="PgDn"),
+        Binding("pageup", "screen.scroll_detail(-1)", "Scroll up", show=False),
     ]
 
 
@@ -44,16 +46,18 @@ class ChecklistScreen(AppScreen):
         "Your to-do list from the audit, most urgent first: Do today, Before nomination papers, "
         "This week, Keep doing. Each item says why, the steps, who should do it and roughly how "
         "long it takes, with the official advice. Press space to tick an item when it is done; "
-        "the next audit checks it again. / filters the list by words; h hides what is done; "
-        "e exports the report to a private file."
+        "the next audit checks it again. Page up and page down scroll the item's steps from "
+        "the list (Enter or Tab moves into them). An item with a question is answered with a "
+        "(saved in your profile). / filters the list by words; h hides what is done; e "
+        "exports the report to a private file."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("space", "tick", "Tick"),
+        Binding("space", "tick", "Tick or untick", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("h", "hide_done", "Hide done"),
-        Binding("e", "export", "Export"),
         Binding("a", "answer", "Answer"),
+        Binding("e", "export", "Export"),
+        Binding("h", "hide_done", "Hide done", show=False),
         Binding("r", "results", "Results", show=False),
     ]
 
@@ -207,6 +211,10 @@ class ChecklistScreen(AppScreen):
         self.selected = item.id
         self.keep_line = self.query_one("#checklist-tree", ChecklistTree).cursor_line
         self.redraw_if_changed()
+
+    def action_scroll_detail(self, pages: int) -> None:
+        panel = self.query_one("#checklist-detail", VerticalScroll)
+        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1), animate=False)
 
     def action_filter(self) -> None:
         self.query_one("#checklist-filter", Input).focus()

@@ -12,33 +12,54 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from auditor.masking import masked_audit
-from auditor.model import Finding, Report, Status
-from auditor.scores import AreaScore, score
+from auditor.model import Finding, Report, Severity, Status
+from auditor.scores import (
+    SCORE_RULE,
+    AreaScore,
+    area_in_words,
+    count,
+    outcomes_in_words,
+    overall_in_words,
+    plural,
+    score_text,
+)
 from auditor.tui.screens.answer import asked
 from auditor.tui.screens.base import AppScreen
-from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
+from auditor.tui.screens.dialogs import ConfirmDialog
+from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, clean, plain
 from auditor.tui.widgets.detail import finding_detail
 from auditor.vocabulary import category_label, category_rank
 
 
 def area_label(area: AreaScore) -> Text:
-    name = category_label(area.category, plain=True)
-    percent = "not scored" if area.percent is None else f"{area.percent}%"
-    parts = [
-        f"{n} {word}"
-        for n, word in (
-            (area.failed, "fail"),
-            (area.warned, "warn"),
-            (area.not_checked, "could not check"),
-            (area.to_answer, "to answer"),
-        )
-        if n
-    ]
+    """ "Email security — 63%: 7 passed, 5 with warnings; 3 could not be checked" (the
+    words of auditor.scores, as in every report)."""
     text = Text(end="", no_wrap=True)
-    text.append(f"{name} — {percent}", style="bold")
-    if parts:
-        text.append(f"  ({', '.join(parts)})")
+    text.append(f"{category_label(area.category, plain=True)} — {score_text(area)}", style="bold")
+    outcomes = outcomes_in_words(area)
+    if outcomes != "none":
+        text.append(f": {outcomes}")
     return text
+
+
+class DetailTree(Tree[Finding]):
+    """The list: page up and page down scroll the detail panel (the list moves with the
+    arrows), so "How to fix it" is in reach without Tab."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "screen.scroll_detail(1)", "Scroll", key_display="PgDn"),
+        Binding("pageup", "screen.scroll_detail(-1)", "Scroll up", show=False),
+    ]
+
+
+def split_at_fix(detail: Text) -> tuple[Text, Text]:
+    """The detail before and from its "How to fix it" heading (f scrolls to the second)."""
+    at = detail.plain.find("\n\nHow to fix it\n")
+    if at < 0:
+        return detail, Text(end="")
+    head, rest = detail.divide([at + 2])
+    head.rstrip()
+    return head, rest
 
 
 def finding_label(finding: Finding, dismissed: bool) -> Text:
@@ -56,21 +77,25 @@ class ResultsScreen(AppScreen):
     SUB_TITLE = "Results"
     HELP_TITLE = "Results"
     HELP_TEXT = (
-        "What the audit found, by area, with each area's score (passes count fully, warnings "
-        "half, problems nothing; checks that could not run are left out of the score). Move "
-        "with the arrow keys; the panel shows what was found, where, why it matters, how to fix "
-        "it and the official advice. Press d if a finding is wrong (a false positive): it is "
-        "dismissed by its fingerprint and stays dismissed in later audits. Your own details "
-        "are hidden: v shows them on this screen only."
+        "What the audit found, by area, with each area's score. "
+        + SCORE_RULE
+        + " Move with the up and down arrows; the panel beside (or below) the list shows what "
+        "was found, where, why it matters, how to fix it and the official advice. Scroll that "
+        "panel from the list with page up and page down (or j and k), or press Enter to move "
+        "into it. A question marked 'to answer' is answered with a. Press d if a finding is "
+        "wrong (a false positive): it is dismissed by its fingerprint and stays dismissed in "
+        "later audits (a critical or high one asks first). Your own details are hidden: v "
+        "shows them on this screen only."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("c", "checklist", "Checklist"),
-        Binding("d", "dismiss_finding", "False positive"),
-        Binding("v", "reveal", "Show details"),
-        Binding("e", "export", "Export"),
+        Binding("f", "show_fix", "How to fix"),
         Binding("a", "answer", "Answer"),
-        Binding("s", "toggle_passes", "Show passes", show=False),
+        Binding("d", "dismiss_finding", "Dismiss"),
+        Binding("e", "export", "Export", show=False),
+        Binding("v", "reveal", "Show my details", show=False),
+        Binding("s", "toggle_passes", "Hide or show passes", show=False),
     ]
 
     def __init__(self) -> None:
@@ -78,17 +103,20 @@ class ResultsScreen(AppScreen):
         self.reveal = False
         self.show_passes = True
         self.selected: str | None = None  # fingerprint
+        self.displayed: Finding | None = None  # the finding the detail panel shows
+        self.area_of_node: dict[int, str] = {}  # tree node id -> the area's category
         self._shown_key: tuple[int, bool] | None = None
         self._shown_report: Report | None = None
 
     def body(self) -> ComposeResult:
         yield Static(id="results-summary")
         with Horizontal(id="results-body", classes="split"):
-            tree: Tree[Finding] = Tree("Results", id="results-tree", classes="split-list")
+            tree = DetailTree("Results", id="results-tree", classes="split-list")
             tree.show_root = False
             yield tree
             with VerticalScroll(id="results-detail", classes="split-detail"):
                 yield Static(id="results-detail-text")
+                yield Static(id="results-detail-fix")
 
     def _shown(self) -> Report | None:
         """The audit as this screen shows it: the writers' masked copy unless revealed (the
@@ -109,20 +137,19 @@ class ResultsScreen(AppScreen):
         summary = self.query_one("#results-summary", Static)
         tree = self.query_one("#results-tree", Tree)
         tree.clear()
+        self.area_of_node.clear()
         if report is None:
             summary.update(plain("No audit yet. Start one from the Welcome screen (n)."))
             self._show(None)
             return
-        areas, overall = score(report)
+        counts = count(report)
+        areas = counts.areas
         dismissed = self.session.state.dismissed
         problems = sum(
             1 for f in report.findings if f.status.is_problem and f.fingerprint not in dismissed
         )
-        not_checked = sum(1 for f in report.findings if f.status.could_not_check)
-        line = f"Overall score {overall.percent if overall.percent is not None else '—'}%"
-        line += f" · {problems} problem{'s' if problems != 1 else ''} to fix"
-        if not_checked:
-            line += f" · {not_checked} could not be checked"
+        line = overall_in_words(counts.overall)
+        line += f" {plural(problems, 'finding')} to fix (problems and warnings)."
         if self.session.cancelled:
             line += " · the last audit was cancelled: these are the previous results"
         summary.update(plain(line))
@@ -140,6 +167,7 @@ class ResultsScreen(AppScreen):
             if not self.show_passes:
                 findings = [f for f in findings if f.status is not Status.PASS]
             node = tree.root.add(area_label(area), expand=True)
+            self.area_of_node[node.id] = area.category
             for finding in findings:
                 leaf = node.add_leaf(
                     finding_label(finding, finding.fingerprint in dismissed), data=finding
@@ -153,16 +181,25 @@ class ResultsScreen(AppScreen):
         self._show(target.data if target is not None else None)
         tree.focus()
 
-    def _show(self, finding: Finding | None) -> None:
+    def _show(self, finding: Finding | None, area: str | None = None) -> None:
         detail = self.query_one("#results-detail-text", Static)
+        fix = self.query_one("#results-detail-fix", Static)
+        fix.update("")
         report = self._shown()
+        self.displayed = finding
         if finding is None or report is None:
-            detail.update(plain("Choose a finding to see what was found and how to fix it."))
+            text = "Move down to a finding to see what was found and how to fix it."
+            if area is not None and report is not None:
+                counts = {a.category: a for a in count(report).areas}
+                if area in counts:
+                    text = f"{area_in_words(counts[area])}. {text}"
+            detail.update(plain(text))
+            self.refresh_bindings()
             return
         self.selected = finding.fingerprint
         dismissed = finding.fingerprint in self.session.state.dismissed
         question = asked(finding, self.session.profile)
-        detail.update(
+        head, rest = split_at_fix(
             finding_detail(
                 finding,
                 report,
@@ -171,13 +208,18 @@ class ResultsScreen(AppScreen):
                 (question.key, question.current) if question else None,
             )
         )
+        detail.update(head)
+        fix.update(rest)
         self.refresh_bindings()
         self.query_one("#results-detail", VerticalScroll).scroll_home(animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
         event.stop()
-        if event.node.data is not None:
-            self._show(event.node.data)
+        node = event.node
+        if node.data is not None:
+            self._show(node.data)
+        else:  # an area's line: say so, rather than keep showing another finding
+            self._show(None, self.area_of_node.get(node.id))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Finding]) -> None:
         event.stop()
@@ -185,19 +227,52 @@ class ResultsScreen(AppScreen):
             self.query_one("#results-detail", VerticalScroll).focus()
 
     def _current(self) -> Finding | None:
-        node = self.query_one("#results-tree", Tree).cursor_node
-        data = node.data if node is not None else None
-        return data if isinstance(data, Finding) else None
+        """The finding the detail panel shows (what every key acts on)."""
+        return self.displayed
+
+    def action_scroll_detail(self, pages: int) -> None:
+        panel = self.query_one("#results-detail", VerticalScroll)
+        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1), animate=False)
+
+    def action_show_fix(self) -> None:
+        fix = self.query_one("#results-detail-fix", Static)
+        if self.displayed is None:
+            self.notify("Move down to a finding first: this line is an area.")
+            return
+        if not str(fix.render()).strip():
+            self.notify("There is nothing to fix for this one.")
+            return
+        self.query_one("#results-detail", VerticalScroll).scroll_to_widget(
+            fix, animate=False, top=True
+        )
 
     def action_dismiss_finding(self) -> None:
         finding = self._current()
         if finding is None:
-            self.notify("Choose a finding first.")
+            self.notify("Move down to a finding first: this line is an area.")
             return
         if not (finding.status.is_problem or finding.status is Status.MANUAL):
             self.notify("Only problems can be dismissed.")
             return
         dismissed = finding.fingerprint in self.session.state.dismissed
+        if not dismissed and finding.severity.rank >= Severity.HIGH.rank:
+            question = (
+                f"This is a {finding.severity.value}-risk finding: “{clean(finding.message, 160)}”"
+                " Dismiss it as a false positive? It stays dismissed in later audits (d again "
+                "undoes it)."
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._set_dismissed(finding, dismissed)
+
+            self.auditor.push_screen(
+                ConfirmDialog("Dismiss this finding?", question, yes="Dismiss"), answered
+            )
+            return
+        self._set_dismissed(finding, dismissed)
+
+    def _set_dismissed(self, finding: Finding, dismissed: bool) -> None:
         try:
             self.session.set_dismissed(finding.fingerprint, not dismissed)
         except Exception as exc:

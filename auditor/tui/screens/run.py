@@ -24,6 +24,7 @@ from textual.widgets import ProgressBar, RichLog, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Event
+from auditor.masking import Masker, mask_text, profile_masker
 from auditor.model import Report, Status
 from auditor.profile import Profile
 from auditor.services import AuditOptions
@@ -99,15 +100,20 @@ class RunScreen(AppScreen):
         self._cancel = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
+        self.masker: Masker | None = None  # the person's details, hidden in every target
 
     def body(self) -> ComposeResult:
         with Vertical(id="run"):
             yield Static("Nothing is running yet. Press r to start an audit.", id="run-status")
+            # shown from the start of an audit: an idle bar would animate for nothing
             yield ProgressBar(total=None, show_eta=False, id="run-progress")
             tree: Tree[NodeKey] = Tree("Checks", id="run-tree")
             tree.show_root = False
             yield tree
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=500)
+
+    def on_mount(self) -> None:
+        self.query_one("#run-progress", ProgressBar).display = False
 
     def refresh_view(self) -> None:
         if not self.running and self.session.demo and self.session.profile is None:
@@ -142,7 +148,10 @@ class RunScreen(AppScreen):
         tree = self.query_one("#run-tree", Tree)
         tree.clear()
         self.query_one("#run-log", RichLog).clear()
-        self.query_one("#run-progress", ProgressBar).update(total=None, progress=0)
+        self.masker = run_masker(session.profile)
+        bar = self.query_one("#run-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
         self._status(f"Auditing {session.profile.label}…")
         self._log(Text(f"Audit of {session.profile.label} started.", end=""))
         self._cancel = threading.Event()
@@ -236,7 +245,7 @@ class RunScreen(AppScreen):
             self.finished.add(NodeKey(event.check_id, event.target))
             self._node(NodeKey(event.check_id, event.target), status)
             name = name_for(event.check_id, self.names)
-            self._log(_line(status, name.title, event.target))
+            self._log(_line(status, name.title, mask_text(event.target, self.masker)))
             self._status(f"Auditing… {self.done} of {self.total} checks done. Escape cancels.")
 
     def on_audit_ended(self, message: AuditEnded) -> None:
@@ -283,7 +292,7 @@ class RunScreen(AppScreen):
 
     def _node(self, key: NodeKey, status: Status | None) -> None:
         name = name_for(key.check_id, self.names)
-        label = _line(status, name.title, key.target)
+        label = _line(status, name.title, mask_text(key.target, self.masker))
         node = self.nodes.get(key)
         if node is None:
             parent = self.categories.get(name.category)
@@ -302,7 +311,8 @@ class RunScreen(AppScreen):
             if key not in self.finished:
                 name = name_for(key.check_id, self.names)
                 label = Text(f"{word:<18}", style="dim", end="", no_wrap=True)
-                label.append(plain(f"{name.title} · {key.target}", style="dim"))
+                target = mask_text(key.target, self.masker)
+                label.append(plain(f"{name.title} · {target}", style="dim"))
                 node.set_label(label)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -318,6 +328,14 @@ class RunScreen(AppScreen):
         self.names = {c.id: CheckName(c.title, c.category) for c in report.checks} | self.names
         for result in report.results:
             self._node(NodeKey(result.check_id, result.target), result.status)
+
+
+def run_masker(profile: Profile) -> Masker | None:
+    """The masker of the reports for this profile's details (its public name aside, as the
+    reports keep it), so the targets on this screen hide what the reports hide."""
+    public = profile.label.casefold()
+    values = tuple(v for v in profile.sensitive_values() if v.casefold() != public)
+    return profile_masker(values)
 
 
 def _line(status: Status | None, title: str, target: str) -> Text:
