@@ -213,7 +213,7 @@ class CheckContext:
             severity=rule.severity,
             location=location,
             kind=kind,
-            subject=rule.subject,
+            subject=rule.subject_of(**(facts or {})),
             confidence=confidence,
             evidence=evidence,
             actions=rule.actions,

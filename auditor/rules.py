@@ -26,7 +26,8 @@ _ID = re.compile(r"[A-Z]{2,8}[0-9]{3}")
 class Rule:
     """One possible finding of one check.
 
-    ``message`` is a ``str.format`` template over the facts the check passes
+    ``message`` (and ``subject``, when one rule covers several things, such as each report
+    destination) is a ``str.format`` template over the facts the check passes
     (``"needs {lookups} DNS lookups"``); ``severity`` None means the check's default for
     a problem and info otherwise, as ``CheckContext.finding`` decides.
     """
@@ -46,14 +47,22 @@ class Rule:
 
     @property
     def fields(self) -> frozenset[str]:
-        """The facts the message template needs."""
-        return frozenset(name for _, name, _, _ in Formatter().parse(self.message) if name)
+        """The facts the message and subject templates need."""
+        parsed = [*Formatter().parse(self.message), *Formatter().parse(self.subject)]
+        return frozenset(name for _, name, _, _ in parsed if name)
 
     def text(self, **facts: object) -> str:
+        self._needs(facts)
+        return self.message.format(**facts)
+
+    def subject_of(self, **facts: object) -> str:
+        self._needs(facts)
+        return self.subject.format(**facts)
+
+    def _needs(self, facts: dict[str, object]) -> None:
         missing = self.fields - facts.keys()
         if missing:
             raise KeyError(f"rule {self.id} needs {', '.join(sorted(missing))}")
-        return self.message.format(**facts)
 
 
 class RuleTable:

@@ -12,6 +12,7 @@ from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.domains import organisational_domain
+from auditor.rules import Rule, RuleTable
 from auditor.standards.email.discovery import DmarcLookup, discover_dmarc
 from auditor.standards.email.dmarc_record import (
     POLICY_STRENGTH,
@@ -21,6 +22,130 @@ from auditor.standards.email.dmarc_record import (
 )
 
 MAX_AUTHORISATION_LOOKUPS = 10
+
+ENFORCE = ("email.dmarc-enforce",)
+
+# Every verdict this check gives (could-not-check findings come from the shared DNS helper).
+# The ids are stable: docs/findings.md lists them.
+RULES = RuleTable(
+    [
+        Rule(
+            "DMARC001",
+            Status.FAIL,
+            "policy",
+            "{domain} has no DMARC policy, so anyone can send email that claims to come from "
+            "it and receivers have no instruction to block it.",
+            actions=("email.dmarc-publish",),
+        ),
+        Rule(
+            "DMARC002",
+            Status.FAIL,
+            "policy",
+            "{name} has {count} DMARC records, so receivers apply none of them.",
+            actions=("email.dmarc-single-record",),
+        ),
+        Rule(
+            "DMARC003",
+            Status.FAIL,
+            "policy",
+            "The DMARC record at {name} has a syntax error, so receivers ignore it.",
+            actions=("email.dmarc-fix-record",),
+        ),
+        Rule(
+            "DMARC004",
+            Status.PASS,
+            "policy",
+            "DMARC tells receivers to reject mail that falsely claims to come from "
+            "{domain}{origin}.",
+        ),
+        Rule(
+            "DMARC005",
+            Status.WARN,
+            "policy",
+            "DMARC sends forged mail from {domain} to the spam folder instead of rejecting "
+            "it{origin}.",
+            severity=Severity.MEDIUM,
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC006",
+            Status.FAIL,
+            "policy",
+            "DMARC for {domain} only monitors (policy none){origin}: forged mail claiming to "
+            "come from the campaign is still delivered.",
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC007",
+            Status.WARN,
+            "pct",
+            "pct={pct} applies the {policy} policy to only {pct}% of forged mail; the rest is "
+            "handled one step more leniently.",
+            severity=Severity.MEDIUM,
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC008",
+            Status.WARN,
+            "testing",
+            "The DMARC record is marked as a test (t=y), so receivers apply a weaker policy "
+            "than the one it states.",
+            severity=Severity.LOW,
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC009",
+            Status.WARN,
+            "sp",
+            "Subdomains have a weaker DMARC policy (sp={sp}) than the domain itself, so "
+            "forged mail from addresses like news.{domain} is treated more leniently.",
+            severity=Severity.MEDIUM,
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC010",
+            Status.WARN,
+            "np",
+            "Made-up subdomains have a weaker DMARC policy (np={np}), which makes them easy "
+            "to forge.",
+            severity=Severity.LOW,
+            actions=ENFORCE,
+        ),
+        Rule(
+            "DMARC011",
+            Status.WARN,
+            "record-problems",
+            "The DMARC record works but has mistakes that receivers will ignore.",
+            severity=Severity.LOW,
+            actions=("email.dmarc-fix-record",),
+        ),
+        Rule(
+            "DMARC012",
+            Status.WARN,
+            "rua",
+            "The DMARC record asks for no reports (rua=), so nobody sees who is sending mail "
+            "in the campaign's name.",
+            severity=Severity.LOW,
+            actions=("email.dmarc-reports",),
+        ),
+        Rule(
+            "DMARC013",
+            Status.PASS,
+            "report-authorisation:{destination}",
+            "{destination} has agreed to receive the DMARC reports for {policy_domain}.",
+        ),
+        Rule(
+            "DMARC014",
+            Status.WARN,
+            "report-authorisation:{destination}",
+            "DMARC reports go to {address} at another organisation, which has not published "
+            "the record that lets receivers send them, so those reports will not arrive.",
+            severity=Severity.LOW,
+            actions=("email.dmarc-authorise-reports",),
+        ),
+    ]
+)
+_BY_POLICY = {"reject": "DMARC004", "quarantine": "DMARC005", "none": "DMARC006"}
 
 
 class DmarcCheck(Check):
@@ -35,6 +160,7 @@ class DmarcCheck(Check):
         "with mail that pretends to come from the campaign domain, and whether it enforces.",
         timeout=30.0,
     )
+    rules = RULES
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
@@ -46,48 +172,25 @@ class DmarcCheck(Check):
             return [ctx.could_not_check(lookup.failed_answer, "the DMARC policy", subject="policy")]
         if lookup.outcome == "absent":
             searched = ", ".join(a.name for a in lookup.answers)
-            return [
-                ctx.finding(
-                    Status.FAIL,
-                    f"{domain} has no DMARC policy, so anyone can send email that claims to come "
-                    "from it and receivers have no instruction to block it.",
-                    location=f"_dmarc.{domain}",
-                    subject="policy",
-                    evidence=[*walk, _note(f"Looked for a DMARC record at: {searched}.")],
-                    actions=["email.dmarc-publish"],
-                )
-            ]
+            note = _note(f"Looked for a DMARC record at: {searched}.")
+            return [_by(ctx, "DMARC001", f"_dmarc.{domain}", [*walk, note], domain=domain)]
+        name = lookup.record_name
         if lookup.outcome == "multiple":
-            return [
-                ctx.finding(
-                    Status.FAIL,
-                    f"{lookup.record_name} has {len(lookup.raw_records)} DMARC records, so "
-                    "receivers apply none of them.",
-                    location=lookup.record_name,
-                    subject="policy",
-                    evidence=walk,
-                    actions=["email.dmarc-single-record"],
-                )
-            ]
+            count = len(lookup.raw_records)
+            return [_by(ctx, "DMARC002", name, walk, name=name, count=count)]
         if lookup.outcome == "invalid":
-            return [
-                ctx.finding(
-                    Status.FAIL,
-                    f"The DMARC record at {lookup.record_name} has a syntax error, so receivers "
-                    "ignore it.",
-                    location=lookup.record_name,
-                    subject="policy",
-                    evidence=[
-                        *walk,
-                        _note(f"Syntax error: {lookup.error}", snippet=lookup.raw_records[0]),
-                    ],
-                    actions=["email.dmarc-fix-record"],
-                )
-            ]
+            note = _note(f"Syntax error: {lookup.error}", snippet=lookup.raw_records[0])
+            return [_by(ctx, "DMARC003", name, [*walk, note], name=name)]
         assert lookup.record is not None
         findings = _policy_findings(ctx, lookup, walk)
         findings.extend(await _report_findings(ctx, lookup))
         return findings
+
+
+def _by(
+    ctx: CheckContext, rule_id: str, location: str, evidence: list[Evidence], **facts: object
+) -> Finding:
+    return ctx.by_rule(RULES[rule_id], facts, location=location, evidence=evidence)
 
 
 def _note(text: str, snippet: str = "") -> Evidence:
@@ -105,96 +208,36 @@ def _policy_findings(ctx: CheckContext, lookup: DmarcLookup, walk: list[Evidence
         tag = "sp=" if record.subdomain_policy else "p="
         origin = f" (inherited from {name} through its {tag} tag)"
     evidence = [*walk, _record_evidence(record, name, ctx.now_iso())]
-    findings: list[Finding] = []
-    if policy == "reject":
-        findings.append(
-            ctx.finding(
-                Status.PASS,
-                f"DMARC tells receivers to reject mail that falsely claims to come from "
-                f"{domain}{origin}.",
-                location=name,
-                subject="policy",
-                evidence=evidence,
-            )
-        )
-    elif policy == "quarantine":
-        findings.append(
-            ctx.finding(
-                Status.WARN,
-                f"DMARC sends forged mail from {domain} to the spam folder instead of rejecting "
-                f"it{origin}.",
-                severity=Severity.MEDIUM,
-                location=name,
-                subject="policy",
-                evidence=evidence,
-                actions=["email.dmarc-enforce"],
-            )
-        )
-    else:
-        findings.append(
-            ctx.finding(
-                Status.FAIL,
-                f"DMARC for {domain} only monitors (policy none){origin}: forged mail claiming to "
-                "come from the campaign is still delivered.",
-                location=name,
-                subject="policy",
-                evidence=evidence,
-                actions=["email.dmarc-enforce"],
-            )
-        )
+    findings = [
+        _by(ctx, _BY_POLICY.get(policy, "DMARC006"), name, evidence, domain=domain, origin=origin)
+    ]
     if record.pct is not None and record.pct < 100 and policy != "none":
+        note = _note(
+            "RFC 7489 §6.3: mail not sampled by pct gets the next weaker policy "
+            "(reject becomes quarantine, quarantine becomes none). DMARCbis drops "
+            "pct in favour of t=y."
+        )
         findings.append(
-            ctx.finding(
-                Status.WARN,
-                f"pct={record.pct} applies the {policy} policy to only {record.pct}% of forged "
-                "mail; the rest is handled one step more leniently.",
-                severity=Severity.MEDIUM,
-                location=name,
-                subject="pct",
-                evidence=[
-                    _record_evidence(record, name),
-                    _note(
-                        "RFC 7489 §6.3: mail not sampled by pct gets the next weaker policy "
-                        "(reject becomes quarantine, quarantine becomes none). DMARCbis drops "
-                        "pct in favour of t=y."
-                    ),
-                ],
-                actions=["email.dmarc-enforce"],
+            _by(
+                ctx,
+                "DMARC007",
+                name,
+                [_record_evidence(record, name), note],
+                pct=record.pct,
+                policy=policy,
             )
         )
     if record.testing:
-        findings.append(
-            ctx.finding(
-                Status.WARN,
-                "The DMARC record is marked as a test (t=y), so receivers apply a weaker policy "
-                "than the one it states.",
-                severity=Severity.LOW,
-                location=name,
-                subject="testing",
-                evidence=[
-                    _record_evidence(record, name),
-                    _note(
-                        "DMARCbis: with t=y receivers treat p=reject as quarantine and "
-                        "p=quarantine as none; remove t=y (or set t=n) once reports look clean."
-                    ),
-                ],
-                actions=["email.dmarc-enforce"],
-            )
+        note = _note(
+            "DMARCbis: with t=y receivers treat p=reject as quarantine and "
+            "p=quarantine as none; remove t=y (or set t=n) once reports look clean."
         )
+        findings.append(_by(ctx, "DMARC008", name, [_record_evidence(record, name), note]))
     if not lookup.inherited:
         findings.extend(_subdomain_findings(ctx, record, name))
     if record.problems:
-        findings.append(
-            ctx.finding(
-                Status.WARN,
-                "The DMARC record works but has mistakes that receivers will ignore.",
-                severity=Severity.LOW,
-                location=name,
-                subject="record-problems",
-                evidence=[_record_evidence(record, name), _note("; ".join(record.problems))],
-                actions=["email.dmarc-fix-record"],
-            )
-        )
+        notes = [_record_evidence(record, name), _note("; ".join(record.problems))]
+        findings.append(_by(ctx, "DMARC011", name, notes))
     return findings
 
 
@@ -204,31 +247,11 @@ def _subdomain_findings(ctx: CheckContext, record: DmarcRecord, name: str) -> li
     sp = record.subdomain_policy
     if sp is not None and POLICY_STRENGTH[sp] < strength:
         findings.append(
-            ctx.finding(
-                Status.WARN,
-                f"Subdomains have a weaker DMARC policy (sp={sp}) than the domain itself, so "
-                f"forged mail from addresses like news.{ctx.target} is treated more leniently.",
-                severity=Severity.MEDIUM,
-                location=name,
-                subject="sp",
-                evidence=[_record_evidence(record, name)],
-                actions=["email.dmarc-enforce"],
-            )
+            _by(ctx, "DMARC009", name, [_record_evidence(record, name)], sp=sp, domain=ctx.target)
         )
     np = record.nonexistent_policy
     if np is not None and POLICY_STRENGTH[np] < POLICY_STRENGTH[sp or record.effective_policy]:
-        findings.append(
-            ctx.finding(
-                Status.WARN,
-                f"Made-up subdomains have a weaker DMARC policy (np={np}), which makes them easy "
-                "to forge.",
-                severity=Severity.LOW,
-                location=name,
-                subject="np",
-                evidence=[_record_evidence(record, name)],
-                actions=["email.dmarc-enforce"],
-            )
-        )
+        findings.append(_by(ctx, "DMARC010", name, [_record_evidence(record, name)], np=np))
     return findings
 
 
@@ -251,18 +274,7 @@ async def _report_findings(ctx: CheckContext, lookup: DmarcLookup) -> list[Findi
     name = lookup.record_name
     findings: list[Finding] = []
     if not record.rua:
-        findings.append(
-            ctx.finding(
-                Status.WARN,
-                "The DMARC record asks for no reports (rua=), so nobody sees who is sending "
-                "mail in the campaign's name.",
-                severity=Severity.LOW,
-                location=name,
-                subject="rua",
-                evidence=[_record_evidence(record, name)],
-                actions=["email.dmarc-reports"],
-            )
-        )
+        findings.append(_by(ctx, "DMARC012", name, [_record_evidence(record, name)]))
     policy_domain = lookup.policy_domain
     try:
         own_org = organisational_domain(policy_domain)
@@ -299,21 +311,6 @@ async def _authorisation(
             answer, f"whether {uri.domain} accepts DMARC reports", subject=subject
         )
     evidence = [dns_evidence(answer, ctx.now_iso())]
-    if any(is_dmarc_candidate(r) for r in answer.records):
-        return ctx.finding(
-            Status.PASS,
-            f"{uri.domain} has agreed to receive the DMARC reports for {policy_domain}.",
-            location=auth_name,
-            subject=subject,
-            evidence=evidence,
-        )
-    return ctx.finding(
-        Status.WARN,
-        f"DMARC reports go to {uri.address} at another organisation, which has not published "
-        "the record that lets receivers send them, so those reports will not arrive.",
-        severity=Severity.LOW,
-        location=auth_name,
-        subject=subject,
-        evidence=evidence,
-        actions=["email.dmarc-authorise-reports"],
-    )
+    facts = {"destination": uri.domain, "policy_domain": policy_domain, "address": uri.address}
+    rule_id = "DMARC013" if any(is_dmarc_candidate(r) for r in answer.records) else "DMARC014"
+    return _by(ctx, rule_id, auth_name, evidence, **facts)
