@@ -74,6 +74,10 @@ class AuditOptions:
     # dnstwist's registrable ASCII names for them (benchmarks/RESULTS-lookalikes.md); an
     # unregistered name costs one query (NXDOMAIN for NS).
     lookalikes: int = LOOKALIKES_DEFAULT
+    # email.dkim: "providers" probes the selectors of the providers the domain names (MX,
+    # SPF includes) first and stops when the rest cannot change the answer; "full" probes
+    # every selector of the table on every domain.
+    dkim_sweep: str = "providers"
     crawl_max_pages: int = 200
     crawl_max_depth: int = 4
     # The latest outcome of each interactive check, recorded by the app (never a secret).

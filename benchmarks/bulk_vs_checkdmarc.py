@@ -1,11 +1,12 @@
 """Bulk email-auth audits: ``auditor bulk`` vs checkdmarc vs the bare-query floors, one run.
 
-Builds N synthetic campaign domains (shared provider includes, MX hosts and DKIM CNAMEs,
-DMARC variants, real RSA keys, some broken), serves them on 127.0.0.1 with a fixed delay
-per answer, then measures in one go:
+Builds N synthetic campaign domains (auditor/demo/bulk_corpus.py: shared provider
+includes, MX hosts and DKIM CNAMEs, DMARC variants, real RSA keys, some broken), serves
+them on 127.0.0.1 with a fixed delay per answer, then measures in one go:
 
 1. ``auditor bulk`` (the real CLI in a fresh subprocess: start-up included; its peak
-   memory is recorded);
+   memory is recorded); with ``--full-sweep`` also ``auditor bulk --dkim-sweep full``
+   (every DKIM selector on every domain, as before provider-first discovery);
 2. the dnspython floor: a bare dnspython async loop (``dns.asyncquery.udp_with_fallback``)
    sending exactly the distinct queries ``auditor bulk`` sent, as many in flight, no logic;
 3. the raw floor: the same queries pre-rendered, sent over one UDP socket and matched by
@@ -40,100 +41,7 @@ from pathlib import Path
 
 from nsd_delay import NsdServer, nsd_available
 
-PROVIDERS = {
-    "google": {
-        "spf": "include:_spf.google-sim.example",
-        "mx": ["1 aspmx.l.google-sim.example.", "5 alt1.aspmx.l.google-sim.example."],
-        "selector": "google",
-    },
-    "microsoft": {
-        "spf": "include:spf.protection.outlook-sim.example",
-        "mx": ["0 {label}.mail.protection.outlook-sim.example."],
-        "selector": "selector1",
-    },
-    "nationbuilder": {
-        "spf": "include:_spf.nationbuilder-sim.example include:servers.mcsv-sim.example",
-        "mx": ["10 mx.nationbuilder-sim.example."],
-        "selector": "k1",
-    },
-}
-RSA_2048 = (
-    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1hrQ5lddVM6ZkCCsIrmalQIdpfac8VcXSpkL7TnY6y9u9+tk"
-    "bMPldnd1gdwMIW3cghBk/NvCGj7Q98WbWg7FyrTKsfZLapDOQxPVFWMu72nivYyPaDBCwBffn/NKO/HQDGomIqAwpI3S"
-    "uM0hOk0tZkps8ScYHI10RGtKbhXbBDH4af7fZqQ5Tpt0ULy8SgAqSwdF5vP0xqcKe5SCk+lAlHAJOIeNA9WPJDX1BHta"
-    "HYYGuOZbN9GYhoJPkM2CEys/UGPDetHG4uAeypvNAKFwAGuGrEkD3KTc2VA/NsMz+0NRw7aAcVx1gJPlWrgbq/mlToao"
-    "FmNRx+NGSTwlcpatPQIDAQAB"
-)
-RSA_1024 = (
-    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDJ6ynU6vjyRYJyUsf4KuUeTJIIvjXFa+omS+c8YpUxIUge0gZIXPMK"
-    "w579HwkhcooBMsp9kRmNWnTxJFQVTcR5sN5vdXuQiIZujLDPyoRVQjZW9VCXsbBr9wv9DqU8SpLQx1UAjvCKGpG4S8Yh"
-    "NsgeErFNPu6KYnZrfLd6RhbG5QIDAQAB"
-)
-SOA = "@ 300 SOA ns hostmaster 1 7200 3600 1209600 300\n@ 300 NS ns\nns 300 A 127.0.0.1"
-
-
-def txt(value: str) -> str:
-    """A TXT record's value split into quoted strings of at most 255 octets."""
-    return " ".join(f'"{value[i : i + 255]}"' for i in range(0, len(value), 255))
-
-
-def provider_zones() -> list[str]:
-    key = txt(f"v=DKIM1; k=rsa; p={RSA_2048}")
-    return [
-        f"""$ORIGIN google-sim.example.\n{SOA}
-_spf 300 TXT "v=spf1 include:_netblocks.google-sim.example ~all"
-_netblocks 300 TXT "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.0/24 ~all"
-aspmx.l 300 A 127.0.0.1\nalt1.aspmx.l 300 A 127.0.0.1""",
-        f"""$ORIGIN outlook-sim.example.\n{SOA}
-spf.protection 300 TXT "v=spf1 ip4:203.0.113.0/24 -all"
-*.mail.protection 300 A 127.0.0.1\n*._domainkey 300 TXT {key}""",
-        f"""$ORIGIN nationbuilder-sim.example.\n{SOA}
-_spf 300 TXT "v=spf1 ip4:192.0.2.128/25 -all"\nmx 300 A 127.0.0.1""",
-        f"""$ORIGIN mcsv-sim.example.\n{SOA}
-servers 300 TXT "v=spf1 ip4:205.201.128.0/20 ~all\"""",
-        # The DMARC report receiver authorises reports for every domain (RFC 7489 §7.1).
-        f"""$ORIGIN reports-sim.example.\n{SOA}\n*._report._dmarc 300 TXT "v=DMARC1\"""",
-    ]
-
-
-def domain_zone(index: int) -> tuple[str, str]:
-    label = f"candidate{index:05d}"
-    domain = f"{label}.org.uk"
-    kind = ["google", "microsoft", "nationbuilder", "parked"][index % 4]
-    records = [f"$ORIGIN {domain}.", SOA, "www 300 A 127.0.0.1"]
-    if kind == "parked":
-        records += [
-            '@ 300 TXT "v=spf1 -all"', "@ 300 MX 0 .", '_dmarc 300 TXT "v=DMARC1; p=reject"',
-            '*._domainkey 300 TXT "v=DKIM1; p="',
-        ]  # fmt: skip
-        return domain, "\n".join(records)
-    provider = PROVIDERS[kind]
-    records += [f"@ 300 MX {mx.format(label=label)}" for mx in provider["mx"]]
-    if index % 17 == 1:
-        records.append('@ 300 TXT "v=spf1 include: -all"')  # a syntax error
-    elif index % 29 != 2:  # some have no SPF at all
-        records.append(f'@ 300 TXT "v=spf1 {provider["spf"]} {"~all" if index % 2 else "-all"}"')
-    records.append('@ 300 TXT "google-site-verification=abc123"')
-    if index % 31 != 3:  # some have no DMARC
-        policy = ["none", "quarantine", "reject"][index % 3]
-        rua = f"dmarc@{domain}" if index % 7 == 0 else "dmarc@reports-sim.example"
-        dmarc = f"v=DMARC1; p={policy}; rua=mailto:{rua}" + ("; pct=50" if index % 5 == 0 else "")
-        records.append(f'_dmarc 300 TXT "{dmarc}"')
-        if index % 23 == 4:
-            records.append('_dmarc 300 TXT "v=DMARC1; p=none"')  # two records: invalid
-    selector = provider["selector"]
-    if kind == "microsoft":  # Microsoft 365 publishes its keys behind CNAMEs
-        for name in ("selector1", "selector2"):
-            target = f"{name}-{label}._domainkey.outlook-sim.example."
-            records.append(f"{name}._domainkey 300 CNAME {target}")
-    elif index % 11 == 5:
-        records.append(f"{selector}._domainkey 300 TXT {txt(f'v=DKIM1; k=rsa; p={RSA_1024}')}")
-    elif index % 13 == 6:
-        records.append(f'{selector}._domainkey 300 TXT "v=DKIM1; k=rsa; p={RSA_2048[:90]}"')
-    else:
-        records.append(f"{selector}._domainkey 300 TXT {txt(f'v=DKIM1; k=rsa; p={RSA_2048}')}")
-    return domain, "\n".join(records)
-
+from auditor.demo.bulk_corpus import domain_zone, provider_zones
 
 # -- the demo-server process ----------------------------------------------------------------
 
@@ -194,7 +102,9 @@ class DemoServer:
 # -- the contenders -------------------------------------------------------------------------
 
 
-def run_auditor_bulk(listing: Path, port: int, work: Path) -> tuple[float, float, float]:
+def run_auditor_bulk(
+    listing: Path, port: int, work: Path, sweep: str = "providers"
+) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak memory (MiB) of the real CLI in a subprocess."""
     out = work / "bulk.csv"
     wrapper = (
@@ -206,6 +116,7 @@ def run_auditor_bulk(listing: Path, port: int, work: Path) -> tuple[float, float
     auditor = Path(sys.executable).with_name("auditor")
     command = [str(auditor), "bulk", str(listing), "-q", "-o", str(out)]
     command += ["--nameserver", f"127.0.0.1:{port}", "--timeout", "2"]  # as the floors
+    command += ["--dkim-sweep", sweep]
     result = subprocess.run(
         [sys.executable, "-c", wrapper, *command], capture_output=True, text=True, check=False
     )
@@ -352,6 +263,10 @@ def main() -> None:
     parser.add_argument(
         "--only-bulk", action="store_true", help="just auditor bulk (a memory run at large N)"
     )
+    parser.add_argument(
+        "--full-sweep", action="store_true",
+        help="also auditor bulk --dkim-sweep full (every DKIM selector on every domain)",
+    )  # fmt: skip
     args = parser.parse_args()
     load = os.getloadavg()[0]
     rows: list[Row] = []
@@ -377,6 +292,19 @@ def main() -> None:
             rows.append(Row("auditor bulk (CLI)", args.domains, sent, wall, bulk["cpu"]))
             server.command(f"dump {work / 'queries.json'}")
             queries = [tuple(q) for q in json.loads((work / "queries.json").read_text())]
+            if args.full_sweep:
+                full: dict[str, float] = {}
+
+                def run_full() -> float:
+                    wall, full["cpu"], full["mib"] = run_auditor_bulk(
+                        listing, server.port, work, "full"
+                    )
+                    return wall
+
+                sent, wall, _ = measured(server, work, run_full)
+                rows.append(
+                    Row("auditor bulk --dkim-sweep full", args.domains, sent, wall, full["cpu"])
+                )
             if not args.only_bulk:
                 floors: list[tuple[str, Callable[[], float]]] = [
                     (

@@ -56,6 +56,12 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
         help=f"resolve at most N lookalike names of each campaign domain, likeliest first "
         f"({LOOKALIKES_DEFAULT}; 0 skips them)",
     )  # fmt: skip
+    group.add_argument(
+        "--dkim-sweep", choices=["providers", "full"], default="providers",
+        help="DKIM selectors: those of the providers the domain names first, the whole "
+        "table only when that cannot settle it (providers, the default); or always every "
+        "known selector (full)",
+    )  # fmt: skip
     lookups = parser.add_argument_group("lookups that send something about the person")
     lookups.add_argument(
         "--allow-personal-lookups", action="store_true",
@@ -100,6 +106,7 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
             smtp_port=getattr(args, "smtp_port", 25),
             trust_anchor_file=_readable(getattr(args, "trust_anchor", None), "--trust-anchor"),
             lookalikes=getattr(args, "lookalikes", LOOKALIKES_DEFAULT),
+            dkim_sweep=getattr(args, "dkim_sweep", "providers"),
             allow_personal_lookups=getattr(args, "allow_personal_lookups", False),
             companies_house_key=_secret_from_file(
                 getattr(args, "companies_house_key_file", None), "--companies-house-key-file"

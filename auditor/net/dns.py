@@ -132,7 +132,10 @@ class DnsClient:
         self.health = DnsHealth()
 
     def close(self) -> None:
-        """Close the UDP sockets (queries after this open new ones)."""
+        """Close the UDP sockets (queries after this open new ones); stop lookups that
+        nobody waits for any more."""
+        for pending in list(self._in_flight.values()):
+            pending.cancel()
         for exchanger in self._exchangers.values():
             exchanger.close()
         self._exchangers.clear()
@@ -151,21 +154,20 @@ class DnsClient:
             self._cache.move_to_end(key)
             return cached
         pending = self._in_flight.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[DnsAnswer] = asyncio.get_running_loop().create_future()
-        self._in_flight[key] = future
-        try:
-            answer = await self._resolve(key[0], key[1], dnssec)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters re-raise it themselves
-            raise
-        finally:
-            self._in_flight.pop(key, None)
-        future.set_result(answer)
-        self._remember(key, answer)
-        return answer
+        if pending is None:
+            # The lookup runs in its own task, shared by everyone who asks the same question
+            # meanwhile: an asker that is cancelled (a check past its time limit) stops
+            # waiting, but the others still get the answer, never its CancelledError.
+            pending = asyncio.ensure_future(self._resolve(key[0], key[1], dnssec))
+            self._in_flight[key] = pending
+            pending.add_done_callback(functools.partial(self._resolved, key))
+        return await asyncio.shield(pending)
+
+    def _resolved(self, key: tuple[str, str, bool], task: asyncio.Future[DnsAnswer]) -> None:
+        if self._in_flight.get(key) is task:
+            del self._in_flight[key]
+        if not task.cancelled() and task.exception() is None:  # exception(): marks it seen
+            self._remember(key, task.result())
 
     async def txt(self, name: str) -> DnsAnswer:
         """TXT records with each record's strings joined without spaces (RFC 7208 §3.3)."""

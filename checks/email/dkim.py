@@ -5,6 +5,22 @@ of the providers UK campaigns use (auditor/standards/data/dkim_selectors.toml), 
 profile names (for instance from ``auditor dkim-selectors`` on a sent message), and reads
 the ``_domainkey`` empty-non-terminal hint. "No selector found" is a warning with that
 explanation, never a failure.
+
+Provider first (the default, ``dkim_sweep="providers"``): the first round asks the hint,
+a wildcard canary, the profile's selectors, and the domain's MX and SPF records (which
+email.mx and email.spf ask too: one cached lookup each). The providers those name (the
+``senders`` suffixes of the table, matched against the MX hosts and the SPF include and
+redirect targets) have their selectors probed next. The rest of the table is probed only
+when that cannot settle the answer; the sweep stops when
+
+- ``_domainkey.<domain>`` and the canary are NXDOMAIN: nothing exists under that name
+  (RFC 8020), so every other selector would be NXDOMAIN too;
+- the domain names a provider and a key was found under a named provider's or the
+  profile's selector: the senders it names are the ones that sign its mail;
+- the domain names no provider and its SPF record allows no sender (``v=spf1 -all``).
+
+Any failed lookup, a provider named without a key found, or nothing known at all, runs
+the full sweep. ``dkim_sweep="full"`` always does (``--dkim-sweep full``).
 """
 
 from __future__ import annotations
@@ -36,12 +52,18 @@ SELECTORS_FILE = DATA_DIR / "dkim_selectors.toml"
 PROFILE = "profile"
 
 
+SWEEP_PROVIDERS = "providers"
+SWEEP_FULL = "full"
+SWEEP_MODES = (SWEEP_PROVIDERS, SWEEP_FULL)
+
+
 @dataclass(frozen=True)
 class Provider:
     name: str
     selectors: tuple[str, ...]
     source: str
     note: str = ""
+    senders: tuple[str, ...] = ()  # host suffixes of its MX hosts and SPF include targets
 
 
 def load_providers(path: Path = SELECTORS_FILE) -> list[Provider]:
@@ -66,13 +88,45 @@ def _read_providers(path: Path, _mtime_ns: int, _size: int) -> tuple[Provider, .
             raise ValueError(f"{where} ({name}): selectors must be a list of selector names")
         if not isinstance(source, str) or not source.startswith("https://"):
             raise ValueError(f"{where} ({name}): source must be an https:// link")
-        unknown = set(entry) - {"name", "selectors", "source", "note"}
+        senders = entry.get("senders", [])
+        if not isinstance(senders, list) or not all(
+            isinstance(s, str) and s.strip(".") for s in senders
+        ):
+            raise ValueError(f"{where} ({name}): senders must be a list of host names")
+        unknown = set(entry) - {"name", "selectors", "senders", "source", "note"}
         if unknown:
             raise ValueError(f"{where} ({name}): unknown key {sorted(unknown)[0]!r}")
         providers.append(
-            Provider(name, tuple(s.lower() for s in selectors), source, entry.get("note", ""))
+            Provider(
+                name,
+                tuple(s.lower() for s in selectors),
+                source,
+                entry.get("note", ""),
+                tuple(s.lower().strip(".") for s in senders),
+            )
         )
     return tuple(providers)
+
+
+def spf_targets(records: tuple[str, ...] | list[str]) -> list[str]:
+    """The domains an SPF record's ``include:`` and ``redirect=`` terms name (macros left
+    out: they cannot name a provider before they are expanded)."""
+    targets: list[str] = []
+    for record in records:
+        for term in record.lower().split()[1:]:
+            term = term.lstrip("+-~?")
+            for prefix in ("include:", "redirect="):
+                if term.startswith(prefix) and "%" not in term:
+                    targets.append(term[len(prefix) :].rstrip("."))
+    return targets
+
+
+def sending_providers(hosts: list[str], providers: list[Provider]) -> list[Provider]:
+    """The providers whose ``senders`` suffixes match any of ``hosts``, in table order."""
+    names = [h.lower().rstrip(".") for h in hosts if h]
+    return [
+        p for p in providers if any(n == s or n.endswith("." + s) for s in p.senders for n in names)
+    ]
 
 
 def candidate_selectors(
@@ -105,16 +159,17 @@ class DkimCheck(Check):
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
-        dns = ctx.services.dns
         providers = load_providers()
         candidates = candidate_selectors(ctx.profile.dkim_selectors, providers)
         canary = f"auditor-canary-{secrets.token_hex(4)}"
-        names = [f"{s}._domainkey.{domain}" for s in candidates]
-        hint, canary_answer, *answers = await asyncio.gather(
-            dns.query(f"_domainkey.{domain}", "TXT"),
-            dns.txt(f"{canary}._domainkey.{domain}"),
-            *(dns.txt(name) for name in names),
-        )
+        if ctx.services.options.dkim_sweep == SWEEP_FULL:
+            hint, canary_answer, probed = await self._full_sweep(ctx, candidates, canary)
+            stop = ""
+        else:
+            hint, canary_answer, probed, stop = await self._provider_sweep(
+                ctx, candidates, providers, canary
+            )
+        answers = {s: probed[s] for s in candidates if s in probed}  # the table's order
         fetched_at = ctx.now_iso()
         wildcard = {r for r in canary_answer.records if looks_like_dkim_key(r)}
         findings: list[Finding] = []
@@ -124,7 +179,8 @@ class DkimCheck(Check):
         # A profile selector is per person, not per domain: with several campaign domains a
         # selector missing at one of them is expected, so only say so for a single domain.
         one_domain = len(ctx.profile.domains) <= 1
-        for (selector, origins), answer in zip(candidates.items(), answers, strict=True):
+        for selector, answer in answers.items():
+            origins = candidates[selector]
             from_profile = PROFILE in origins
             if answer.could_not_check:
                 errors.append(answer)
@@ -157,13 +213,13 @@ class DkimCheck(Check):
             findings.append(
                 ctx.could_not_check(
                     errors[0],
-                    f"DKIM: {len(errors)} of {len(candidates)} selector lookups failed",
+                    f"DKIM: {len(errors)} of {len(answers)} selector lookups failed",
                     subject="discovery",
                 )
             )
             return findings
         if not errors and not findings:
-            spf = await lookup_spf(dns, domain)  # cached: the SPF check asked the same
+            spf = await lookup_spf(ctx.services.dns, domain)  # cached: the SPF check asked the same
             if spf.denies_all:
                 # A domain whose SPF allows no sender sends no mail, so it has nothing to
                 # sign: "no key found" would be noise on a correctly parked domain.
@@ -183,6 +239,8 @@ class DkimCheck(Check):
                     ctx,
                     domain,
                     candidates,
+                    list(answers),
+                    stop,
                     providers,
                     hint,
                     canary_answer,
@@ -191,6 +249,75 @@ class DkimCheck(Check):
                 )
             )
         return findings
+
+    async def _full_sweep(
+        self, ctx: CheckContext, candidates: dict[str, list[str]], canary: str
+    ) -> tuple[DnsAnswer, DnsAnswer, dict[str, DnsAnswer]]:
+        dns, domain = ctx.services.dns, ctx.target
+        hint, canary_answer, *answers = await asyncio.gather(
+            dns.query(f"_domainkey.{domain}", "TXT"),
+            dns.txt(f"{canary}._domainkey.{domain}"),
+            *(dns.txt(f"{s}._domainkey.{domain}") for s in candidates),
+        )
+        return hint, canary_answer, dict(zip(candidates, answers, strict=True))
+
+    async def _provider_sweep(
+        self,
+        ctx: CheckContext,
+        candidates: dict[str, list[str]],
+        providers: list[Provider],
+        canary: str,
+    ) -> tuple[DnsAnswer, DnsAnswer, dict[str, DnsAnswer], str]:
+        """The selectors of the profile and of the providers the domain names first; the
+        rest only when they cannot settle the answer. Returns why it stopped ("" when it
+        swept the whole table)."""
+        dns, domain = ctx.services.dns, ctx.target
+
+        async def probe(selectors: list[str]) -> dict[str, DnsAnswer]:
+            found = await asyncio.gather(*(dns.txt(f"{s}._domainkey.{domain}") for s in selectors))
+            return dict(zip(selectors, found, strict=True))
+
+        listed = [s for s, origins in candidates.items() if PROFILE in origins]
+        hint, canary_answer, mx, spf, probed = await asyncio.gather(
+            dns.query(f"_domainkey.{domain}", "TXT"),
+            dns.txt(f"{canary}._domainkey.{domain}"),
+            dns.query(domain, "MX"),  # email.mx and email.spf ask the same: cached
+            lookup_spf(dns, domain),
+            probe(listed),
+        )
+        hosts = [h for h in (r.split()[-1] for r in mx.records if r.split()) if h != "."]
+        named = sending_providers(hosts + spf_targets(spf.records), providers)
+        theirs = [s for p in named for s in p.selectors if s in candidates and s not in probed]
+        probed |= await probe(list(dict.fromkeys(theirs)))
+        stop = _why_stop(hint, canary_answer, probed, bool(named), spf.denies_all)
+        if not stop:
+            probed |= await probe([s for s in candidates if s not in probed])
+        return hint, canary_answer, probed, stop
+
+
+def _why_stop(
+    hint: DnsAnswer,
+    canary: DnsAnswer,
+    probed: dict[str, DnsAnswer],
+    named_provider: bool,
+    denies_all: bool,
+) -> str:
+    """Why the selectors not yet probed cannot change the answer ("" when they might)."""
+    if any(a.could_not_check for a in (hint, canary, *probed.values())):
+        return ""  # a failed lookup: the full sweep says how many failed
+    if hint.outcome is DnsOutcome.NXDOMAIN and canary.outcome is DnsOutcome.NXDOMAIN:
+        return "nxdomain"
+    wildcard = {r for r in canary.records if looks_like_dkim_key(r)}
+    keys = [
+        records
+        for records in ([r for r in a.records if looks_like_dkim_key(r)] for a in probed.values())
+        if records and not set(records) <= wildcard
+    ]
+    if named_provider and keys:
+        return "providers"
+    if not named_provider and denies_all:
+        return "no-sender"
+    return ""
 
 
 def _wildcard_findings(
@@ -386,6 +513,8 @@ def _nothing_found(
     ctx: CheckContext,
     domain: str,
     candidates: dict[str, list[str]],
+    probed: list[str],
+    stop: str,
     providers: list[Provider],
     hint: DnsAnswer,
     canary: DnsAnswer,
@@ -406,16 +535,22 @@ def _nothing_found(
     if missing_listed:
         hint_text += f" The profile's selectors ({', '.join(missing_listed)}) have no key here."
     unguessable = [p.name for p in providers if not p.selectors]
+    tried = f"Tried {len(probed)}: {', '.join(probed)}."
+    if stop == "nxdomain" and len(probed) < len(candidates):
+        tried += (
+            f" The other {len(candidates) - len(probed)} were not asked: as _domainkey.{domain} "
+            "does not exist, no name under it can (RFC 8020)."
+        )
     note = (
         "DNS has no way to list DKIM selectors, so the audit can only try known names. "
-        f"Tried {len(candidates)}: {', '.join(candidates)}. Hint: {hint_text} Wildcard records "
+        f"{tried} Hint: {hint_text} Wildcard records "
         "and some DNS servers make that hint wrong in both directions. Providers whose "
         f"selectors cannot be guessed: {', '.join(unguessable)}. Run `auditor dkim-selectors` "
         "on a message the campaign sent and add the selector to dkim_selectors in the profile."
     )
     return ctx.finding(
         Status.WARN,
-        f"No DKIM key was found for {domain} under the {len(candidates)} common selectors tried; "
+        f"No DKIM key was found for {domain} under the {len(candidates)} common selectors; "
         "selectors cannot be listed, so tell the audit which one your mail uses.",
         location=f"_domainkey.{domain}",
         subject="discovery",

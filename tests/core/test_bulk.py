@@ -136,3 +136,26 @@ def test_bulk_with_nothing_usable_exits_2(tmp_path: Path) -> None:
     listing.write_text("# nothing\n\nnot a domain\n")
     assert main(["bulk", str(listing), "-q", "--nameserver", "127.0.0.1:9"]) == 2
     assert main(["bulk", str(tmp_path / "missing.txt")]) == 2
+
+
+@pytest.mark.parametrize(("sweep", "selectors_asked"), [("providers", 0), ("full", 3 * 35)])
+def test_bulk_dkim_sweep_option(
+    tmp_path: Path, dns_port: tuple[int, DnsServer], sweep: str, selectors_asked: int
+) -> None:
+    """No name exists under _domainkey here: provider first asks no selector, the full
+    sweep every one of the table's 35, and both say the same."""
+    port, server = dns_port
+    server.clear_log()
+    listing = tmp_path / "domains.txt"
+    listing.write_text("d4.example\nd5.example\nd6.example\n")
+    out = tmp_path / "out.csv"
+    main(["bulk", str(listing), "--select", "email.dkim", "-o", str(out), "-q", "--timeout",
+          "1", "--nameserver", f"127.0.0.1:{port}", "--dkim-sweep", sweep])  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert {r["email.dkim"] for r in rows} == {"warn"}
+    assert all("No DKIM key was found" in r["problems"] for r in rows)
+    selectors = [
+        q.qname for q in server.queries
+        if q.qname.count(".") > 2 and "._domainkey." in q.qname and "canary" not in q.qname
+    ]  # fmt: skip
+    assert len(selectors) == selectors_asked

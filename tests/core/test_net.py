@@ -113,6 +113,23 @@ async def test_identical_queries_share_one_lookup(dns_server: DnsServer) -> None
         assert sum(q.qname == "www.net.example" for q in dns_server.queries) == 1
 
 
+async def test_a_cancelled_asker_does_not_cancel_the_others(dns_server: DnsServer) -> None:
+    """Two checks ask the same question; the first is cancelled (its time limit) while the
+    lookup is on the wire: the second still gets the answer, and it is cached."""
+    with client(dns_server) as dns:
+        dns_server.delay = 0.2
+        first = asyncio.ensure_future(dns.query("www.net.example", "A"))
+        await asyncio.sleep(0.02)
+        second = asyncio.ensure_future(dns.query("www.net.example", "A"))
+        await asyncio.sleep(0.02)
+        first.cancel()
+        answer = await second
+        assert first.cancelled()
+        assert answer.outcome is DnsOutcome.OK
+        assert (await dns.query("www.net.example", "A")).outcome is DnsOutcome.OK
+        assert dns.queries_sent == 1
+
+
 async def test_a_dead_nameserver_is_skipped_for_a_live_one(dns_server: DnsServer) -> None:
     # A UDP port with nothing behind it answers ICMP "refused" or nothing at all.
     dead = Nameserver("127.0.0.1", 9)

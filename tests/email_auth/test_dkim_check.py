@@ -111,11 +111,21 @@ async def test_nothing_found_and_no_domainkey_name(dns_server: DnsServer) -> Non
     outcome = await run_check(DkimCheck, DOMAIN, make_services(dns_server))
     finding = outcome.by_subject("discovery")
     assert finding.status is Status.WARN
-    assert "suggests no DKIM key" in finding.evidence[-1].detail["note"]
-    # every provider selector was probed
+    note = finding.evidence[-1].detail["note"]
+    assert "suggests no DKIM key" in note
+    # Provider first: nothing exists under _domainkey (RFC 8020), so no selector was asked.
+    asked = {q.qname for q in dns_server.queries}
+    assert not any(name.endswith(f"._domainkey.{DOMAIN}") and "canary" not in name
+                   for name in asked), asked  # fmt: skip
+    assert "were not asked" in note and "RFC 8020" in note
+    # The full sweep probes every provider selector and gives the same verdict.
+    dns_server.clear_log()
+    full = await run_check(DkimCheck, DOMAIN, make_services(dns_server, dkim_sweep="full"))
+    assert full.by_subject("discovery").message == finding.message
     asked = {q.qname for q in dns_server.queries}
     assert {f"google._domainkey.{DOMAIN}", f"selector2._domainkey.{DOMAIN}"} <= asked
     assert f"protonmail3._domainkey.{DOMAIN}" in asked
+    assert "were not asked" not in full.by_subject("discovery").evidence[-1].detail["note"]
 
 
 async def test_wildcard_key_is_judged_once(dns_server: DnsServer) -> None:
@@ -185,6 +195,8 @@ def test_shipped_provider_table() -> None:
     assert providers["Microsoft 365"].selectors == ("selector1", "selector2")
     assert {"k1", "k2", "k3"} <= set(providers["Mailchimp"].selectors)
     assert "Amazon SES" in providers and providers["Amazon SES"].note
+    assert "google.com" in providers["Google Workspace"].senders
+    assert "mcsv.net" in providers["Mailchimp"].senders
     for provider in providers.values():
         assert provider.source.startswith("https://")
         assert provider.selectors or provider.note, provider.name
@@ -206,6 +218,10 @@ def test_candidates_profile_first_and_deduplicated() -> None:
         ('[[provider]]\nname = "X"\nselectors = ["a b"]\nsource = "https://x"\n', "selectors"),
         ('[[provider]]\nselectors = []\nsource = "https://x"\n', "name"),
         ('[[provider]]\nname = "X"\nselectors = []\nsource = "https://x"\nbad = 1\n', "unknown"),
+        (
+            '[[provider]]\nname = "X"\nselectors = []\nsenders = [1]\nsource = "https://x"\n',
+            "senders",
+        ),
     ],
 )
 def test_broken_provider_table(tmp_path: Path, text: str, problem: str) -> None:
