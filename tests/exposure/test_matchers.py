@@ -277,3 +277,20 @@ def test_pdf_reading_is_bounded_in_pages() -> None:
     writer.write(buffer)
     content = read_pdf(buffer.getvalue(), max_pages=5)
     assert (content.page_count, content.pages_read) == (50, 5)
+
+
+def test_an_imprint_cut_at_its_limit_says_so_and_its_cut_tail_is_masked() -> None:
+    from auditor.masking import compile_masker
+    from auditor.standards.identity.imprint_text import MAX_IMPRINT
+
+    whole = "Promoted by A Agent, 40 Acacia Avenue."
+    assert not find_imprints(whole)[0].text.endswith("…")
+    # The home street straddles the cut: what is left of it sits beside the ellipsis.
+    filler = "Promoted by A Agent on behalf of the Ashcombe campaign, " + "x " * 200
+    lead = filler[: MAX_IMPRINT - len("12 Aca")] + "12 Acacia Avenue, Ashcombe AB1 2CD"
+    (cut,) = find_imprints(lead)
+    assert cut.text.endswith("12 Aca…"), cut.text[-20:]
+    masker = compile_masker(["12 Acacia Avenue", "AB1 2CD"])
+    assert masker is not None
+    masked = masker.text(cut.text)
+    assert "Aca…" not in masked and masked.endswith("…"), masked[-20:]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from auditor.standards.identity.matchers import normalise_text
 
+ELLIPSIS = "…"
 MAX_IMPRINT = 300  # characters after "… by" that belong to one imprint
 _START = re.compile(
     r"\b(promoted|published|printed(?:\s{1,3}and\s{1,3}published)?)\s{1,3}by\b", re.IGNORECASE
@@ -22,7 +23,11 @@ class Imprint:
 
 
 def find_imprints(text: str, limit: int = 50) -> list[Imprint]:
-    """Each imprint in ``text`` (normalised first), cut at the next imprint or MAX_IMPRINT."""
+    """Each imprint in ``text`` (normalised first), cut at the next imprint or MAX_IMPRINT.
+
+    An imprint cut at MAX_IMPRINT ends in "…": the masker hides what is left of an
+    identifier beside an ellipsis (auditor/masking.py), so half an address at the cut is
+    hidden, and a reader sees that the text goes on."""
     text = normalise_text(text)
     starts = [m.start() for m in _START.finditer(text)][:limit]
     found: list[Imprint] = []
@@ -30,5 +35,7 @@ def find_imprints(text: str, limit: int = 50) -> list[Imprint]:
         end = min(start + MAX_IMPRINT, len(text))
         if index + 1 < len(starts):
             end = min(end, starts[index + 1])
-        found.append(Imprint(text[start:end].strip(), start, end))
+        cut = end == start + MAX_IMPRINT and end < len(text)
+        shown = text[start:end].strip() + (ELLIPSIS if cut else "")
+        found.append(Imprint(shown, start, end))
     return found
