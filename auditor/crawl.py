@@ -16,7 +16,6 @@ counted (``not_reached``), so a clean result can say it was partial.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import re
 import time
 from collections.abc import Iterable
@@ -29,6 +28,20 @@ from auditor.net.connect import is_ip_literal
 from auditor.net.decoding import BoundedDecoder, UndecodableBody
 from auditor.net.domains import organisational_domain
 from auditor.standards.content.html import parseable_html
+from auditor.standards.content.pipeline import decode
+from auditor.standards.web.site_apis import (
+    SQUARESPACE_WHERE,
+    WORDPRESS_ITEMS_WHERE,
+    WORDPRESS_USERS_WHERE,
+    as_json,
+    author_archives,
+    is_squarespace,
+    squarespace_json_url,
+    wordpress_api_root,
+    wordpress_items,
+    wordpress_route,
+    wordpress_users,
+)
 
 if TYPE_CHECKING:
     from auditor.net.http import FetchResult, HttpClient
@@ -39,14 +52,13 @@ DEFAULT_DEADLINE = 90.0  # seconds for one site's crawl
 MAX_SITEMAPS = 20
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of indexes: deeper than any real site nests them
 MAX_ROBOTS_PATHS = 50  # Disallow paths fetched from one robots.txt
+MAX_API_PAGES = 20  # Squarespace ?format=json answers read per site
+# What the queue calls the site builders' JSON answers and the author archives; each is read by
+# _visit_api (or as a page that may quietly not exist) and kept as a "text" resource.
+_API_KINDS = ("wp-users", "wp-pages", "wp-posts", "squarespace-json")
+_AUTHOR = "author-archive"
 MAX_NOT_REACHED = 20  # addresses a limit left unread, kept to name them (all are counted)
 _GZIP_MAGIC = b"\x1f\x8b"
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
-_HEADER_CHARSET = re.compile(r"(?i)charset\s{0,5}=\s{0,5}[\"']?([A-Za-z0-9_.:-]{1,40})")
-_META_CHARSET = re.compile(
-    rb"""(?i)<meta[^>]{0,200}charset\s{0,5}=\s{0,5}["']?([A-Za-z0-9_.:-]{1,40})"""
-)
 MAX_URL = 2048
 _SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "about:")
 _KIND_BY_EXTENSION = {
@@ -88,41 +100,13 @@ class Resource:
     fetched_at: str
     truncated: bool = False
     depth: int = 0
+    # Where the text is, in plain words, when the body is not a page a visitor sees but what
+    # the crawl read from a site builder's API ("in the WordPress user profiles …").
+    where: str = ""
 
     def text(self) -> str:
-        """The body as text in its own charset (see ``body_text``)."""
-        return body_text(self.body, self.content_type, html=self.kind == "html")
-
-
-def body_text(body: bytes, content_type: str = "", *, html: bool = True) -> str:
-    """A body as text, the way a browser picks its encoding: a byte-order mark (UTF-8,
-    UTF-16), then the Content-Type charset, then (HTML) a ``<meta charset>`` near the top; with
-    none of them, UTF-8 when it is valid, else Windows-1252. An ISO-8859-1 label is read as
-    Windows-1252, as browsers do (WHATWG Encoding), so "Ffordd Glyndŵr" on a Latin-1 page is
-    read as written and not as replacement characters."""
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, errors="replace")
-    labels: list[str] = []
-    header = _HEADER_CHARSET.search(content_type)
-    if header:
-        labels.append(header.group(1))
-    if html:
-        meta = _META_CHARSET.search(body[:4096])
-        if meta:
-            labels.append(meta.group(1).decode("ascii", errors="replace"))
-    for label in labels:
-        try:
-            codec = codecs.lookup(label).name
-        except LookupError:
-            continue
-        if codec in ("latin-1", "iso8859-1", "ascii"):
-            codec = "cp1252"
-        return body.decode(codec, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+        """The body as text in its own charset: BOM, Content-Type, ``<meta charset>``."""
+        return decode(self.body, self.content_type, self.kind)
 
 
 @dataclass(frozen=True)
@@ -272,6 +256,8 @@ class _State:
     queue: asyncio.Queue[tuple[str, int, str]] = field(default_factory=asyncio.Queue)
     not_reached: dict[str, None] = field(default_factory=dict)
     not_reached_count: int = 0
+    builder: str = ""  # "wordpress" or "squarespace" once the start page says so
+    api_pages: int = 0
 
     def stopped(self, url: str, why: str) -> None:
         """``url`` is not read because of the limit ``why``: counted, and named if early."""
@@ -366,12 +352,19 @@ class Crawler:
                 state.queue.task_done()
 
     async def _visit(self, state: _State, url: str, depth: int, expected: str) -> None:
+        if expected in _API_KINDS:
+            await self._visit_api(state, url, depth, expected)
+            return
+        quiet = expected == _AUTHOR  # an archive asked for on a guess may well not exist
+        expected = "html" if quiet else expected
         result = await self.http.fetch(url, origin=state.start)
         if not result.ok:
             state.failures.append(CrawlFailure(url, expected, result.error, result.error_kind))
             return
         status = result.status_code or 0
         if status >= 400:
+            if quiet and status < 500:
+                return
             message = f"{result.final_url[:200]} answered HTTP {status}"
             state.failures.append(CrawlFailure(url, expected, message, "http"))
             return
@@ -381,22 +374,89 @@ class Crawler:
         elif final != url and site_of(final) != state.site:
             return  # redirected off the site: not the candidate's page to audit
         kind = kind_of(result, expected)
+        resource = Resource(
+            url,
+            final,
+            kind,
+            result.headers.get("content-type", "")[:200],
+            result.body,
+            result.fetched_at,
+            result.truncated,
+            depth,
+        )
+        state.resources.append(resource)
+        if kind == "html":
+            state.seen.add(final)
+            page = resource.text()
+            for link in page_links(page, final):
+                state.enqueue(link, depth + 1)
+            if self.follow_pages:
+                self._site_apis(state, page, result.headers.get("link", ""), final, depth)
+
+    def _site_apis(self, state: _State, page: str, link_header: str, url: str, depth: int) -> None:
+        """On the start page, recognise WordPress or Squarespace and queue what their public
+        JSON gives; on every page of a Squarespace site, its ``?format=json``."""
+        if depth == 0 and not state.builder:
+            api = wordpress_api_root(page, link_header, url)
+            if api and site_of(api) == state.site:
+                state.builder = "wordpress"
+                for route in ("users", "pages", "posts"):
+                    api_url = normalise_url(wordpress_route(api, f"wp/v2/{route}", "per_page=100"))
+                    state.enqueue(api_url, 1, f"wp-{route}")
+            elif is_squarespace(page):
+                state.builder = "squarespace"
+        if state.builder == "squarespace" and state.api_pages < MAX_API_PAGES:
+            state.api_pages += 1
+            state.enqueue(squarespace_json_url(url), max(depth, 1), "squarespace-json")
+
+    async def _visit_api(self, state: _State, url: str, depth: int, expected: str) -> None:
+        """A site builder's JSON: kept as a "text" resource of what a visitor can read there,
+        with a plain ``where``. An API that is closed (401, 403) or absent (404) published
+        nothing and is not an error; a server error or a failed fetch is."""
+        result = await self.http.fetch(url, origin=state.start)
+        status = result.status_code or 0
+        users: list[dict[str, str]] = []
+        if expected == "wp-users":  # the author archives, whatever the users API answers
+            root = urlunsplit((*urlsplit(state.start)[:2], "/", "", ""))
+            users, ids = wordpress_users(result.body) if status == 200 else ([], [])
+            for archive in author_archives(root, ids):
+                state.enqueue(normalise_url(archive), 1, _AUTHOR)
+        if not result.ok or status >= 500:
+            error = result.error or f"{result.final_url[:200]} answered HTTP {status}"
+            state.failures.append(CrawlFailure(url, "text", error, result.error_kind or "http"))
+            return
+        final = normalise_url(result.final_url) or url
+        if status != 200 or site_of(final) != state.site:
+            return
+        if expected == "squarespace-json":
+            if "json" not in result.content_type:
+                return  # a page that does not offer its data answers with the page itself
+            body, where = result.body, SQUARESPACE_WHERE
+        elif expected == "wp-users":
+            if not users:
+                return
+            body, where = as_json(users), WORDPRESS_USERS_WHERE
+        else:
+            hidden, links = wordpress_items(result.body)
+            for link in links:
+                state.enqueue(normalise_url(link, final), 1)
+            if not hidden:
+                return
+            body = as_json(hidden)
+            where = WORDPRESS_ITEMS_WHERE.format(kind=expected.removeprefix("wp-")[:-1])
         state.resources.append(
             Resource(
                 url,
                 final,
-                kind,
-                result.headers.get("content-type", "")[:200],
-                result.body,
+                "text",
+                "application/json",
+                body,
                 result.fetched_at,
                 result.truncated,
                 depth,
+                where,
             )
         )
-        if kind == "html":
-            state.seen.add(final)
-            for link in page_links(result.text(), final):
-                state.enqueue(link, depth + 1)
 
     async def _discover(self, state: _State) -> None:
         """robots.txt and the sitemaps, while the workers already crawl the start page: each

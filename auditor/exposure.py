@@ -5,7 +5,7 @@ per URL and kind, the best match), and crawl failures into honest "could not che
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from auditor.crawl import Crawl, CrawlFailure, Resource, shared_crawl, start_urls
@@ -51,6 +51,7 @@ PLACE_ACTIONS: dict[str, str] = {
     "calendar": "exposure.fix-calendar-venue",
     "vcard": "exposure.fix-contact-card",
     "download": "exposure.fix-download",
+    "site-api": "exposure.fix-site-api",
     "photo-text": "exposure.strip-photo-metadata",
     "pdf-hidden": "exposure.clean-document-hidden-parts",
     "pdf-metadata": "exposure.clean-document-hidden-parts",
@@ -99,9 +100,14 @@ async def extraction_of(ctx: CheckContext, resource: Resource) -> Extraction:
     ask, parsed in a worker thread so that a hostile page cannot stall the event loop."""
 
     async def run() -> Extraction:
-        return await asyncio.to_thread(
+        extraction = await asyncio.to_thread(
             extract, resource.kind, resource.body, resource.content_type, resource.final_url
         )
+        if not resource.where:
+            return extraction
+        # Read from a site builder's API by the crawl: say so, in the crawl's words.
+        segments = tuple(Segment("site-api", s.text, resource.where) for s in extraction.segments)
+        return replace(extraction, segments=segments)
 
     return await ctx.services.once(f"extract:{resource.kind}:{resource.final_url}", run)
 

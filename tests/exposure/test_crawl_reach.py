@@ -16,14 +16,19 @@ import pytest
 from auditor.crawl import (
     MAX_SITEMAP_DEPTH,
     Crawler,
-    body_text,
     inflate_sitemap,
     robots_disallowed,
 )
-from auditor.demo.web_server import Request, Response, gzip_bomb_bytes, html, text
+from auditor.demo.web_server import Request, Response, gzip_bomb_bytes, html, json_response, text
 from auditor.engine import Engine
 from auditor.model import Status
 from auditor.profile import Address
+from auditor.standards.web.site_apis import (
+    is_squarespace,
+    slug_emails,
+    wordpress_api_root,
+    wordpress_route,
+)
 from checks.exposure.pages import PagesCheck
 
 HOST = "api.leaks.example"  # a host of the corpus world with nothing routed on it
@@ -216,16 +221,6 @@ async def test_the_page_charset_is_honoured(
     assert [f.location for f in found] == [START], [f.message for f in report.findings]
 
 
-def test_body_text_follows_bom_header_and_meta() -> None:
-    page = "<p>12 Lôn Isaf</p>"
-    assert body_text(page.encode("latin-1"), "text/html; charset=ISO-8859-1") == page
-    assert body_text(page.encode("latin-1"), "text/html") == page  # not UTF-8: Windows-1252
-    meta = f'<meta charset="iso-8859-1">{page}'
-    assert body_text(meta.encode("latin-1"), "text/html") == meta
-    assert body_text(b"\xff\xfe" + page.encode("utf-16-le"), "text/html; charset=utf-8") == page
-    assert body_text(page.encode(), "text/html; charset=no-such-charset") == page
-
-
 async def test_a_body_in_a_coding_never_asked_for_is_could_not_read(
     world: Any, corpus: Any
 ) -> None:
@@ -241,3 +236,134 @@ async def test_a_body_in_a_coding_never_asked_for_is_could_not_read(
     assert [f.status for f in packed] == [Status.ERROR]
     assert "br" in packed[0].message and "does not decode" in packed[0].message
     assert not [f for f in report.findings if f.kind == "home-address"]
+
+
+def test_wordpress_and_squarespace_are_recognised() -> None:
+    link = '<link rel="https://api.w.org/" href="https://www.x.example/wp-json/" />'
+    assert wordpress_api_root(link, "", START) == "https://www.x.example/wp-json/"
+    plain = "<link href='/index.php?rest_route=/' rel='https://api.w.org/'>"
+    assert wordpress_api_root(plain, "", START) == f"{START}index.php?rest_route=/"
+    header = '<https://www.x.example/wp-json/>; rel="https://api.w.org/"'
+    assert wordpress_api_root("<p>hi</p>", header, START) == "https://www.x.example/wp-json/"
+    assets = '<script src="/wp-includes/js/jquery.js"></script>'
+    assert wordpress_api_root(assets, "", f"{START}about") == f"{START}wp-json/"
+    assert wordpress_api_root("<p>WordPress is mentioned, wp-json too</p>", "", START) == ""
+    assert wordpress_route(f"{START}wp-json/", "wp/v2/users", "per_page=100") == (
+        f"{START}wp-json/wp/v2/users?per_page=100"
+    )
+    assert wordpress_route(f"{START}?rest_route=/", "wp/v2/users", "per_page=100") == (
+        f"{START}?rest_route=/wp/v2/users&per_page=100"
+    )
+    assert is_squarespace("<html><!-- This is Squarespace. --><head>")
+    assert not is_squarespace("<p>We built this on squarespace, sort of</p>")
+
+
+def test_slugs_made_from_email_logins_are_read_back() -> None:
+    assert "jane.doe@gmail.com" in slug_emails("jane-doe-gmail-com")
+    assert "jane.doe@gmail.com" in slug_emails("jane-doegmail-com")  # WordPress drops the "@"
+    assert "alex.home@example.net" in slug_emails("alex-home-example-net")
+    assert "jane@example.co.uk" in slug_emails("jane-example-co-uk")
+    assert slug_emails("jane.doe@gmail.com") == ["jane.doe@gmail.com"]
+    assert slug_emails("alex") == [] and slug_emails("alex-example") == []
+    assert slug_emails("a-b-c-d-e-f-g-h-i-j-k-l-com") == []
+    assert len(slug_emails("a-b-c-d-e-f-g-h-i-com")) <= 24
+
+
+def wordpress_site(world: Any) -> None:
+    api = f"{START}wp-json/"
+
+    def front(request: Request) -> Response:
+        if request.query == "author=1":
+            return Response(302, (("Location", "/author/alex/"), ("Content-Length", "0")))
+        if request.query.startswith("author="):
+            return html("<h1>Not found</h1>", 404)
+        return html(
+            f'<html><head><link rel="https://api.w.org/" href="{api}"></head>'
+            "<body><p>Alex Example for Ashcombe</p></body></html>"
+        )
+
+    users = [
+        {"id": 1, "name": "Alex Example", "slug": "alex-home-example-net", "url": "",
+         "description": "Alex lives at 12 Acacia Avenue, Ashcombe.",
+         "link": f"{START}author/alex/", "avatar_urls": {"96": "https://secure.gravatar.com/x"}},
+        {"id": 7, "name": "Sam Agent", "slug": "sam-agent", "url": "https://agent.example/",
+         "description": "Agent; the office is at 40 Acacia Avenue, Ashcombe AB1 2CE.",
+         "link": f"{START}author/sam/"},
+    ]  # fmt: skip
+    pages = [
+        {"id": 5, "status": "publish", "link": f"{START}unlinked-page/",
+         "title": {"rendered": "Old page"}, "content": {"rendered": "<p>Nothing here</p>"}},
+        {"id": 9, "status": "draft", "link": f"{START}?page_id=9",
+         "title": {"rendered": "Contact (draft)"},
+         "content": {"rendered": "<p>Call me on <b>07700&nbsp;900123</b></p>"}},
+    ]  # fmt: skip
+    world.web.route(HOST, "/", front)
+    world.web.route(HOST, "/wp-json/wp/v2/users", json_response(users))
+    world.web.route(HOST, "/wp-json/wp/v2/pages", json_response(pages))
+    forbidden = {"code": "rest_forbidden", "data": {"status": 401}}
+    world.web.route(HOST, "/wp-json/wp/v2/posts", json_response(forbidden, 401))
+    world.web.route(HOST, "/unlinked-page/", html("<p>Post to AB1 2CD, please.</p>"))
+    world.web.route(HOST, "/author/alex/", html("<h1>Alex Example</h1><p>Posts by Alex</p>"))
+
+
+async def test_the_wordpress_api_is_read_where_the_site_is_wordpress(
+    world: Any, corpus: Any
+) -> None:
+    wordpress_site(world)
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    by_kind = {(f.kind, f.location): f for f in report.findings if f.status.is_problem}
+    users = f"{START}wp-json/wp/v2/users?per_page=100"
+    drafts = f"{START}wp-json/wp/v2/pages?per_page=100"
+    assert set(by_kind) == {
+        ("email", users),  # the slug made from the login alex.home@example.net
+        ("home-address", users),  # the biography
+        ("phone", drafts),  # a draft the API lets through
+        ("postcode", f"{START}unlinked-page/"),  # a published page no page links to
+    }, [(f.kind, f.location, f.message) for f in report.findings]
+    email = by_kind[("email", users)]
+    assert "WordPress user profiles" in email.message and "(wp-json)" in email.message
+    assert email.evidence[0].source == "site-api"
+    assert email.actions[0] == "exposure.fix-site-api"
+    assert "unpublished WordPress page" in by_kind[("phone", drafts)].message
+    asked = {(r.path, r.query) for r in world.web.requests_to(HOST)}
+    assert ("/", "author=1") in asked and ("/", "author=7") in asked
+    assert ("/author/alex/", "") in asked
+    # Closed (401) posts and absent authors are no one's error; nothing else failed either.
+    assert not [f for f in report.findings if f.status.could_not_check]
+
+
+async def test_squarespace_page_data_is_read_where_the_site_is_squarespace(
+    world: Any, corpus: Any
+) -> None:
+    location = {"addressLine1": "12 Acacia Avenue", "addressLine2": "Ashcombe", "markerLat": 51.5}
+    data = {"collection": {"title": "Home", "location": location}}
+
+    def front(request: Request) -> Response:
+        if request.query == "format=json":
+            return json_response(data)
+        return html(
+            "<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>"
+            '<a href="/about">About</a></body></html>'
+        )
+
+    world.web.route(HOST, "/", front)
+    world.web.route(HOST, "/about", html("<p>About Alex</p>"))  # its ?format=json is HTML
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    found = [(f.kind, f.location) for f in report.findings if f.status.is_problem]
+    assert found == [("home-address", f"{START}?format=json")]
+    [finding] = [f for f in report.findings if f.status.is_problem]
+    assert "Squarespace" in finding.message
+    assert ("/about", "format=json") in {(r.path, r.query) for r in world.web.requests_to(HOST)}
+
+
+async def test_no_site_api_is_asked_of_a_site_that_is_neither(world: Any, corpus: Any) -> None:
+    world.web.route(HOST, "/", html("<p>Hand-written HTML</p>"))
+    async with world.services() as services:
+        await Crawler(services.http).crawl(START)
+    paths = paths_asked(world)
+    assert not [p for p in paths if "wp-json" in p]
+    assert not [r for r in world.web.requests_to(HOST) if "format=json" in r.query]
