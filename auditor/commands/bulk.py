@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from typing import BinaryIO, TextIO
 
 from auditor.commands.common import add_network_options, parse_severity
@@ -32,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when any domain has a problem at or above this severity (high)",
     )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--progress", action="store_true",
+        help="show progress even when stderr is not a terminal (a line every few seconds); "
+        "on a terminal it shows by itself for lists longer than a screenful",
+    )  # fmt: skip
     add_network_options(parser)
 
 
@@ -68,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     check_ids = [e.id for e in entries]
     source = _open_input(args.file)
     output, temp_path = _open_output(args.output)
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    progress = _Progress.for_run(args.file, quiet=args.quiet, forced=args.progress)
     counts = {"problem": 0, "skipped": 0, "checked": 0, "stopped": 0}
 
     def on_result(domain: str, report: Report) -> None:
@@ -84,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         progress.tick()
 
     def on_skip(item: BulkItem) -> None:
+        progress.tick()
         counts["skipped"] += 1
         counts["stopped"] += item.stopped
+        progress.clear()  # the note goes on a line of its own, not after the progress line
         say(f"line {item.line}: skipped: {item.error}")
 
     if args.format == "csv":
@@ -174,20 +182,123 @@ def _close_output(stream: TextIO, temp: str | None, path: str | None, *, keep: b
         os.unlink(temp)
 
 
+MAX_COUNTED_BYTES = 256 << 20  # a list larger than this is not counted ahead (no ETA)
+
+
+def count_entries(path: str) -> int | None:
+    """About how many domains a list file holds (lines that are neither blank nor
+    comments), counted ahead for the progress line; None for standard input, a pipe, or a
+    file too large to count quickly."""
+    import os
+    import stat
+
+    if path == "-":
+        return None
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_COUNTED_BYTES:
+            return None
+        count = 0
+        with open(path, "rb") as handle:
+            for line in handle:
+                text = line.strip()
+                count += bool(text) and not text.startswith(b"#")
+    except OSError:
+        return None
+    return count
+
+
 class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    """One line on stderr: domains done of the total, the rate and the time left.
+
+    On a terminal it rewrites itself (at most 4 times a second) and shows only for lists
+    longer than a screenful; with ``--progress`` and no terminal (a log file, a script) it
+    writes a plain line every ``interval`` seconds and one at the end. ``-q`` silences it.
+    """
+
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        terminal: bool,
+        total: int | None,
+        screen: int,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = 5.0,
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.terminal = terminal
+        self.total = total
+        self.screen = screen
+        self.clock = clock
+        self.interval = interval if not terminal else 0.25
         self.count = 0
-        self.started = time.monotonic()
+        self.started = clock()
+        self.last_write = float("-inf")
+        self.shown = False
+        # A short list scrolls past on one screen: no progress line for it on a terminal.
+        self.enabled = enabled and (not terminal or total is None or total > screen)
+
+    @classmethod
+    def for_run(cls, path: str, *, quiet: bool, forced: bool) -> _Progress:
+        import shutil
+
+        terminal = sys.stderr.isatty()
+        enabled = not quiet and (terminal or forced)
+        total = count_entries(path) if enabled else None
+        screen = shutil.get_terminal_size(fallback=(80, 24)).lines
+        return cls(enabled=enabled, terminal=terminal, total=total, screen=screen)
+
+    def line(self) -> str:
+        elapsed = max(self.clock() - self.started, 1e-6)
+        rate = self.count / elapsed
+        total = max(self.total or 0, self.count) if self.total is not None else None
+        done = f"{self.count:,} of {total:,} domains" if total else f"{self.count:,} domains"
+        text = f"{done}, {rate:,.1f}/s"
+        if total and self.count < total and rate > 0:
+            text += f", about {_duration((total - self.count) / rate)} left"
+        elif total and self.count >= total:
+            text += f", done in {_duration(elapsed)}"
+        return text
 
     def tick(self) -> None:
         self.count += 1
-        if self.enabled and (self.count % 10 == 0 or self.count < 10):
-            rate = self.count / max(time.monotonic() - self.started, 1e-6)
-            sys.stderr.write(f"\r\x1b[2K{self.count} domains, {rate:.1f}/s")
-            sys.stderr.flush()
+        if not self.enabled:
+            return
+        if not self.terminal or self.total is not None or self.count > self.screen:
+            now = self.clock()
+            if now - self.last_write >= self.interval:
+                self.last_write = now
+                self._write()
+
+    def _write(self) -> None:
+        if self.terminal:
+            self.stream.write(f"\r\x1b[2K{self.line()}")
+        else:
+            self.stream.write(f"progress: {self.line()}\n")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.enabled and self.terminal and self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.last_write = float("-inf")  # written again at the next domain
 
     def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+        if self.terminal:
+            self.clear()
+        elif self.enabled:
+            self._write()
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

@@ -159,3 +159,102 @@ def test_bulk_dkim_sweep_option(
         if q.qname.count(".") > 2 and "._domainkey." in q.qname and "canary" not in q.qname
     ]  # fmt: skip
     assert len(selectors) == selectors_asked
+
+
+def test_progress_line_counts_rate_and_time_left() -> None:
+    from auditor.commands.bulk import _Progress
+
+    now = [100.0]
+    stream = io.StringIO()
+    progress = _Progress(
+        enabled=True, terminal=False, total=25_000, screen=24, stream=stream,
+        clock=lambda: now[0], interval=5.0,
+    )  # fmt: skip
+    for _ in range(4000):
+        now[0] += 0.0025  # 400 domains a second
+        progress.tick()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # the first domain, then one line every 5 seconds of the 10
+    assert lines[-1].startswith("progress: 2,00") and "of 25,000 domains, 400.0/s" in lines[-1]
+    now[0] = 108.0  # 4,000 done in 8 s: 500 a second, 21,000 to go
+    assert progress.line() == "4,000 of 25,000 domains, 500.0/s, about 42 s left"
+    now[0] = 104.0
+    assert progress.line().endswith("about 21 s left")
+    now[0] = 100.5  # 8,000 a second would leave about 2.6 s
+    assert progress.line().endswith("about 3 s left")
+    now[0] = 100.0 + 4000 / 2  # 2 a second: hours
+    assert progress.line().endswith("about 2 h 55 min left")
+    # A short list on a terminal shows nothing; an unknown total shows no time left.
+    assert not _Progress(enabled=True, terminal=True, total=20, screen=24).enabled
+    unknown = _Progress(
+        enabled=True, terminal=False, total=None, screen=24, stream=io.StringIO(),
+        clock=lambda: now[0],
+    )  # fmt: skip
+    unknown.tick()
+    assert unknown.line().startswith("1 domains, ") and "left" not in unknown.line()
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"), [([], False), (["--progress"], True), (["--progress", "-q"], False)]
+)
+def test_bulk_progress_off_a_terminal_only_when_asked(
+    tmp_path: Path,
+    dns_port: tuple[int, DnsServer],
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    shown: bool,
+) -> None:
+    port, _server = dns_port
+    listing = tmp_path / "domains.txt"
+    listing.write_text("# list\n" + "\n".join(f"d{i}.example" for i in range(30)) + "\n")
+    main(["bulk", str(listing), "--select", "email.spf", "-o", str(tmp_path / "o.csv"),
+          "--nameserver", f"127.0.0.1:{port}", "--timeout", "1", *flags])  # fmt: skip
+    progress = [line for line in capsys.readouterr().err.splitlines() if "progress:" in line]
+    if shown:
+        assert progress[-1].startswith("progress: 30 of 30 domains, ")
+        assert "/s, done in" in progress[-1]
+    else:
+        assert progress == []
+    assert "\x1b" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("lines", "shown"), [(5, True), (100, False)])
+def test_bulk_progress_on_a_terminal_for_lists_longer_than_a_screenful(
+    tmp_path: Path, dns_port: tuple[int, DnsServer], lines: int, shown: bool
+) -> None:
+    """The real CLI with its stderr on a pseudo-terminal of ``lines`` rows (30 domains)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    port, _server = dns_port
+    listing = tmp_path / "domains.txt"
+    listing.write_text("\n".join(f"d{i}.example" for i in range(30)) + "\n")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "LINES": str(lines), "COLUMNS": "80"}
+    command = [sys.executable, "-m", "auditor", "bulk", str(listing), "--select", "email.spf",
+               "-o", str(tmp_path / "o.csv"), "--nameserver", f"127.0.0.1:{port}",
+               "--timeout", "1"]  # fmt: skip
+    try:
+        process = subprocess.run(
+            command, stderr=follower, stdout=subprocess.DEVNULL, env=env, timeout=120,
+            check=False,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: all of it was read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    text = seen.decode()
+    assert process.returncode in (0, 1)
+    assert "30 domains audited" in text
+    assert ("of 30 domains, " in text and "\r\x1b[2K" in text) is shown
+    assert "progress:" not in text  # the plain lines are for logs, not terminals
