@@ -80,8 +80,9 @@ def summary_line(report: Report) -> str:
         f"{plural(counts.checks, 'check')} on {report.subject}: {outcomes_in_words(overall)}; "
         f"score: {score_text(overall)}. {findings_in_words(counts)}."
     )
-    if nothing_checked(report) and report.outage is None:  # an outage is said on its own
-        line += " Nothing was checked: no check could reach what it looks at."
+    if nothing_checked(report):
+        why = "there was no network" if report.outage else "no check could reach what it looks at"
+        line += f" In all, nothing checked: {why}."
     return line
 
 

@@ -38,6 +38,12 @@ class BulkItem:
     domain: str = ""
     error: str = ""  # why this line was skipped, when it was
     stopped: bool = False  # the input was not read past this line
+    note: str = ""  # what was made of the line: "read ... as the domain ...", a duplicate
+
+    @property
+    def dropped(self) -> bool:
+        """A duplicate: neither audited nor an error."""
+        return not self.domain and not self.error
 
 
 class EndlessLine(bytes):
@@ -70,10 +76,11 @@ def read_domains(lines: Iterable[str | bytes]) -> Iterator[BulkItem]:
 
     Lines may be text, or bytes (from ``bounded_lines``), decoded here one by one so that
     one line that is not UTF-8 is skipped, not the whole list. Blank lines and ``#``
-    comments are ignored; URLs and upper case are normalised; duplicates are dropped
-    silently (the first one counts).
+    comments are ignored; URLs and upper case are normalised (a line read as another name
+    says so in its ``note``); a duplicate is dropped, and its item says which line it
+    repeats (the first one counts).
     """
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     column: int | None = None
     header_checked = False
     for number, raw in enumerate(lines, start=1):
@@ -115,14 +122,19 @@ def read_domains(lines: Iterable[str | bytes]) -> Iterator[BulkItem]:
                 continue
             value = cells[column].strip()
         try:
-            domain, _changed = domain_from_text(value)
+            domain, changed = domain_from_text(value)
         except (DomainError, ValueError) as exc:
             yield BulkItem(number, error=str(exc))
             continue
         if domain in seen:
+            read = f" (read from {value[:80]!r})" if changed else ""
+            yield BulkItem(
+                number, note=f"dropped: {domain}{read} is already on line {seen[domain]}"
+            )
             continue
-        seen.add(domain)
-        yield BulkItem(number, domain=domain)
+        seen[domain] = number
+        note = f"read {value[:80]!r} as the domain {domain}" if changed else ""
+        yield BulkItem(number, domain=domain, note=note)
 
 
 async def run_bulk(
@@ -132,9 +144,11 @@ async def run_bulk(
     *,
     on_result: Callable[[str, Report], None],
     on_skip: Callable[[BulkItem], None],
+    on_note: Callable[[BulkItem], None] | None = None,
     max_domains_in_flight: int = 200,
 ) -> int:
-    """Audit every domain; returns how many were audited."""
+    """Audit every domain; returns how many were audited. ``on_note`` hears of the lines
+    read as another name and of the duplicates dropped."""
     slots = asyncio.Semaphore(max_domains_in_flight)
     audited = 0
 
@@ -151,6 +165,10 @@ async def run_bulk(
         for item in items:
             if item.error:
                 on_skip(item)
+                continue
+            if item.note and on_note is not None:
+                on_note(item)
+            if item.dropped:
                 continue
             await slots.acquire()  # backpressure: read the next line only when a slot is free
             group.create_task(audit(item.domain))

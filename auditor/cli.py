@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check what a candidate's public footprint gives away, and how well "
         "their accounts and campaign domain are protected. Runs the guided app when "
         "given no command.",
+        epilog="exit codes: 0 nothing at or above --fail-on; 1 problems found; 2 could not run "
+        "(bad input) or nothing could be checked; 130 interrupted. 'auditor COMMAND --help' "
+        "gives each command's own (spf, password-check and enrolment differ).",
     )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     parser.add_argument(
@@ -64,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _command_modules().items():
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(
+            name, help=module.HELP, description=module.HELP, epilog=getattr(module, "EPILOG", None)
+        )
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser

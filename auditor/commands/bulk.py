@@ -11,6 +11,12 @@ from typing import BinaryIO, TextIO
 from auditor.commands.common import add_network_options, parse_severity
 
 HELP = "audit many domains (one per line, or a CSV with a 'domain' column), streaming results"
+EPILOG = (
+    "exit codes: 0 no domain has a problem at or above --fail-on; 1 some do; 2 nothing could "
+    "be checked (no domain in the list, or no check reached anything, for example no "
+    "network), the list was not read to its end, or bad input; 130 interrupted. Each line "
+    "skipped, read as another name or dropped as a duplicate is named on stderr."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,13 +52,22 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from auditor.bulk import DEFAULT_BULK_CHECKS, BulkItem, bounded_lines, read_domains, run_bulk
-    from auditor.commands.common import UsageError, options_from_args, say, split_ids
+    from auditor.commands.common import (
+        UsageError,
+        check_selection,
+        options_from_args,
+        say,
+        split_ids,
+    )
     from auditor.engine import Engine, PlanError
     from auditor.model import Report
+    from auditor.outage import ADVICE, Outage, outage_from
     from auditor.registry import discover, select
+    from auditor.scores import plural
     from auditor.services import Services
     from reports import bulk as rows
 
+    check_selection(args)
     if not 1 <= args.concurrency <= 5000 or not 1 <= args.max_queries <= 5000:
         raise UsageError("--concurrency and --max-queries must be between 1 and 5000")
     options = replace(
@@ -75,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     source = _open_input(args.file)
     output, temp_path = _open_output(args.output)
     progress = _Progress.for_run(args.file, quiet=args.quiet, forced=args.progress)
-    counts = {"problem": 0, "skipped": 0, "checked": 0, "stopped": 0}
+    counts = {"problem": 0, "skipped": 0, "checked": 0, "stopped": 0, "dropped": 0}
 
     def on_result(domain: str, report: Report) -> None:
         if args.format == "csv":
@@ -96,18 +111,29 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()  # the note goes on a line of its own, not after the progress line
         say(f"line {item.line}: skipped: {item.error}")
 
+    def on_note(item: BulkItem) -> None:
+        if item.dropped:  # a line of the total that will not be audited
+            progress.tick()
+            counts["dropped"] += 1
+        progress.clear()
+        say(f"line {item.line}: {item.note}")
+
     if args.format == "csv":
         output.write(rows.csv_header(check_ids))
     finished = False
+    outage: Outage | None = None
     try:
         with source:
 
             async def main() -> int:
+                nonlocal outage
                 async with Services(options) as services:
-                    return await run_bulk(
+                    audited = await run_bulk(
                         read_domains(bounded_lines(source)), engine, services, on_result=on_result,
-                        on_skip=on_skip, max_domains_in_flight=args.concurrency,
+                        on_skip=on_skip, on_note=on_note, max_domains_in_flight=args.concurrency,
                     )  # fmt: skip
+                    outage = outage_from(services.dns.health)
+                    return audited
 
             try:
                 audited = asyncio.run(main())
@@ -119,13 +145,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.done()
         _close_output(output, temp_path, args.output, keep=finished)
-    say(f"{audited} domains audited, {counts['problem']} with problems at or above "
-        f"{args.fail_on.value}, {counts['skipped']} lines skipped")  # fmt: skip
+    if outage is not None:
+        say(f"{outage.headline} {ADVICE}")
+    dropped = f", {plural(counts['dropped'], 'duplicate')} dropped" if counts["dropped"] else ""
+    say(f"{plural(audited, 'domain')} audited, {counts['problem']} with problems at or above "
+        f"{args.fail_on.value}, {plural(counts['skipped'], 'line')} skipped{dropped}")  # fmt: skip
     if audited == 0:
+        say("nothing checked: no line of the list is a domain to audit")
         return 2
     if counts["checked"] == 0:
-        say(f"nothing checked: every check of all {audited} domains could not check "
-            "(is the DNS server answering?)")  # fmt: skip
+        why = "there was no network" if outage else "is the DNS server answering?"
+        say(f"nothing checked: no check of the {plural(audited, 'domain')} could reach what "
+            f"it looks at ({why})")  # fmt: skip
         return 2
     if counts["stopped"]:
         return 2  # the rows written are kept, but the list was not read to its end

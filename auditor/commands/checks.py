@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from auditor.registry import CheckEntry
 
 HELP = "list the checks this installation can run"
+EPILOG = "exit code: 0."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -222,6 +222,27 @@ def split_ids(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def check_selection(args: argparse.Namespace) -> None:
+    """--select and --ignore, checked before anything runs: a --select prefix that names no
+    check, or a choice that leaves no check to run, is a usage error (exit 2), never an
+    empty audit that reads as clean."""
+    selected = split_ids(getattr(args, "select", None) or [])
+    ignored = split_ids(getattr(args, "ignore", None) or [])
+    if not selected and not ignored:
+        return
+    from auditor.registry import discover, matches, select
+
+    catalogue = discover()
+    ids = [entry.id for entry in catalogue.entries]
+    for prefix in selected:
+        if not any(matches(check_id, [prefix]) for check_id in ids):
+            raise UsageError(
+                f"--select {prefix}: no check has that id or prefix; 'auditor checks' lists them"
+            )
+    if not select(catalogue, selected, ignored):
+        raise UsageError("--select and --ignore leave no check to run; 'auditor checks' lists them")
+
+
 def say(message: str) -> None:
     """A line for the human, on stderr (stdout carries the report). Control characters
     are neutralised: a subject or plugin name must not drive the terminal."""

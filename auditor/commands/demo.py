@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 HELP = "audit the built-in fictional candidate, offline (for briefings and trying it out)"
 READY_LINE = "The demo world is up."
+EPILOG = (
+    "exit codes (with --headless): as auditor scan: 0 no problem at or above --fail-on; 1 "
+    "problems found; 2 could not run; 130 interrupted."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
         from auditor.tui.app import run_app
 
         return int(run_app(demo=True))
+    from auditor.commands.common import check_selection
     from auditor.commands.scan import run_and_report
     from auditor.demo.world import DemoWorld
 
+    check_selection(args)  # before the demo world starts
     world = DemoWorld.run_in_thread()
     try:
         return run_and_report(world.profile, world.audit_options(), args)

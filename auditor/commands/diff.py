@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from auditor.history import AuditRecord, History
 
 HELP = "compare two saved audits: fixed, new and still open (default: the last two)"
+EPILOG = (
+    "exit codes: 0 no new problem at or above --fail-on; 1 a new one appeared; 2 bad input "
+    "(fewer than two saved audits, an unknown id)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

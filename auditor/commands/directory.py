@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from auditor.standards.accounts.services_table import Service
 
 HELP = "download (update) or describe (info) the 2FA Directory used by the accounts checks"
+EPILOG = "exit codes: 0 done; 2 could not run (bad input, the directory could not be fetched)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 HELP = "list the DKIM selectors that signed an email (raw message on stdin); --check looks them up"
 MAX_INPUT_CHARS = 10 * 1024 * 1024
+EPILOG = (
+    "exit codes: 0 the message is signed (and, when its keys are looked up, every key was "
+    "found and usable); 1 it is not signed, or a key is missing or broken; 2 bad input."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

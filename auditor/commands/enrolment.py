@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 HELP = "list Google Workspace or Microsoft 365 users without two-step sign-in (needs a token)"
 PROVIDER_NAMES = {"google": "Google Workspace", "microsoft": "Microsoft 365"}
+EPILOG = (
+    "exit codes: 0 every user has 2-step sign-in; 1 some users have none; 2 could not run "
+    "(bad token, no users listed) or some users could not be told."
+)
 
 
 class _Token:

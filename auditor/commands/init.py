@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 
 HELP = "write a profile template to fill in (kept private: mode 0600)"
+EPILOG = (
+    "exit codes: 0 the form was written; 2 it could not be (the file exists, a missing folder)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

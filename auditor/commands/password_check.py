@@ -12,6 +12,12 @@ import argparse
 from auditor.commands.common import add_network_options
 
 HELP = "check whether a password appears in Pwned Passwords (sends 5 hash characters only)"
+EPILOG = (
+    "exit codes: 0 not found in any known breach, 1 found (do not use it), 2 could not check "
+    "(bad input, or the service could not be reached). With --format json, standard output "
+    'is JSON in every case: {"breached": true/false, "count": N}, or on error '
+    '{"breached": null, "count": null, "error": "..."}.'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +28,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from auditor.commands.common import UsageError
+
+    try:
+        return _run(args)
+    except UsageError as exc:
+        if args.format == "json":  # a script reading stdout gets JSON whatever happened
+            import json
+
+            print(json.dumps({"breached": None, "count": None, "error": str(exc)}))
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     import asyncio
     import getpass
     import json

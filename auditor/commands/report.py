@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from auditor.model import Report
 
 HELP = "render a saved audit (the latest by default) with its checklist"
+EPILOG = (
+    "exit codes: as auditor scan, for the saved audit shown: 0 no problem at or above "
+    "--fail-on; 1 problems found; 2 bad input (no saved audit, an unknown id or action, an -o"
+    " that cannot be written)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from auditor.model import Report
 
 HELP = "audit a profile, a domain or a website and print the report"
+EPILOG = (
+    "exit codes: 0 no problem at or above --fail-on (high); 1 a problem at or above it; 2 "
+    "could not run (bad input or options, an -o that cannot be written, a --select that names"
+    " no check) or nothing could be checked (for example no network); 130 interrupted."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,9 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.commands.common import UsageError, options_from_args
+    from auditor.commands.common import UsageError, check_selection, options_from_args
     from auditor.profile import ProfileError, load_profile, profile_for_domain, profile_for_url
 
+    check_selection(args)
     try:
         # "is not None": an empty value is still the option given (and an error to name),
         # never a fall-through to another source.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 HELP = "check an otpauth:// URI from an authenticator QR code (read from stdin; never stored)"
+EPILOG = "exit codes: 0 the otpauth address is fine (warnings allowed); 1 it fails; 2 bad input."
 
 MAX_INPUT = 8192
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 
 HELP = "check your authenticator app and phone clock with a throwaway QR code (nothing stored)"
+EPILOG = (
+    "exit codes: 0 the app and clock are right; 1 the codes did not match; 2 no code typed or"
+    " bad input; 130 interrupted."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
