@@ -110,14 +110,18 @@ class _Walker:
         self.dns = dns
         self.fetched = 0
         self.policy: SpfPolicy | None = None
-        self.voids: list[str] = []
-        self.mx_over: list[str] = []
-        self.errors: list[str] = []
+        # (where in the tree, text): sorted at the end, so the lists read in tree order
+        # (a record's own checks in term order, then its includes) however answers arrive.
+        self.voids: list[tuple[tuple[int, ...], str]] = []
+        self.mx_over: list[tuple[tuple[int, ...], str]] = []
+        self.errors: list[tuple[tuple[int, ...], str]] = []
         self.dynamic: list[str] = []
         self.truncated = False
         self.name_checks = 0
 
-    async def node(self, domain: str, via: str, path: tuple[str, ...]) -> SpfNode:
+    async def node(
+        self, domain: str, via: str, path: tuple[str, ...], at: tuple[int, ...] = ()
+    ) -> SpfNode:
         node = SpfNode(domain, via)
         if domain in path:
             node.kind, node.problem = "loop", f"loop: {' -> '.join((*path, domain))}"
@@ -130,7 +134,7 @@ class _Walker:
         answer = node.answer = await self.dns.txt(domain)
         if answer.could_not_check:
             node.kind, node.problem = "dns", answer.describe()
-            self.errors.append(answer.describe())
+            self.errors.append((at, answer.describe()))
             return node
         found = [r for r in answer.records if is_spf_record(r)]
         if not found:
@@ -146,15 +150,15 @@ class _Walker:
         except SpfSyntaxError as exc:
             node.kind, node.problem = "syntax", f"syntax error: {exc}"
             return node
-        await self.follow(node, (*path, domain))
+        await self.follow(node, (*path, domain), at)
         return node
 
-    async def follow(self, node: SpfNode, path: tuple[str, ...]) -> None:
+    async def follow(self, node: SpfNode, path: tuple[str, ...], at: tuple[int, ...]) -> None:
         record = node.record
         assert record is not None
         children: list[tuple[str, str]] = []
         checks = []
-        for mechanism in record.mechanisms:
+        for index, mechanism in enumerate(record.mechanisms):
             spec = mechanism.domain
             if spec is not None and spec.has_macros:
                 self.dynamic.append(f"{mechanism.text} in {node.domain}")
@@ -166,23 +170,29 @@ class _Walker:
                 children.append((target, f"include:{target}"))
             elif mechanism.name in ("a", "mx", "exists") and self.name_checks < MAX_NAME_CHECKS:
                 self.name_checks += 1
-                checks.append(self.void_check(mechanism.name, target, mechanism.text))
+                checks.append(
+                    self.void_check(mechanism.name, target, mechanism.text, (*at, 0, index))
+                )
         redirect = record.redirect
         if redirect is not None and record.all_mechanism is None:
             if redirect.has_macros:
                 self.dynamic.append(f"redirect={redirect} in {node.domain}")
             elif (target := query_name(redirect.text)) is not None:
                 children.append((target, f"redirect={target}"))
-        await asyncio.gather(*checks)
-        node.children = list(
-            await asyncio.gather(*(self.node(t, via, path) for t, via in children))
+        # One level at once: the a/mx/exists checks of this record and the records it
+        # includes or redirects to are asked together, not one after the other. The
+        # lookup count is the tree's (SpfNode.lookups), so the order does not change it.
+        found = await asyncio.gather(
+            *checks,
+            *(self.node(t, via, path, (*at, 1, i)) for i, (t, via) in enumerate(children)),
         )
+        node.children = [n for n in found[len(checks) :] if isinstance(n, SpfNode)]
 
-    async def void_check(self, name: str, target: str, term: str) -> None:
+    async def void_check(self, name: str, target: str, term: str, at: tuple[int, ...]) -> None:
         if name == "mx":
             answer = await self.dns.query(target, "MX")
             if answer.ok and len(answer.records) > MAX_MX_NAMES:
-                self.mx_over.append(f"{term} ({target} has {len(answer.records)} MX records)")
+                self.mx_over.append((at, f"{term} ({target} has {len(answer.records)} MX records)"))
             answers = [answer]
         elif name == "a":
             _, answers = await self.dns.addresses(target)
@@ -190,9 +200,9 @@ class _Walker:
             answers = [await self.dns.query(target, "A")]
         failed = [a for a in answers if a.could_not_check]
         if failed:
-            self.errors.extend(a.describe() for a in failed)
+            self.errors.extend((at, a.describe()) for a in failed)
         elif all(a.absent for a in answers):
-            self.voids.append(f"{term} ({answers[0].describe()})")
+            self.voids.append((at, f"{term} ({answers[0].describe()})"))
 
 
 def _strings_of(answer: DnsAnswer, text: str) -> tuple[bytes, ...]:
@@ -211,8 +221,17 @@ async def inspect_policy(dns: DnsClient, domain: str) -> SpfPolicy:
     walker = _Walker(dns)
     root = await walker.node(domain, "", ())
     return SpfPolicy(
-        root, walker.voids, walker.mx_over, walker.errors, walker.dynamic, walker.truncated
+        root,
+        _in_tree_order(walker.voids),
+        _in_tree_order(walker.mx_over),
+        _in_tree_order(walker.errors),
+        walker.dynamic,
+        walker.truncated,
     )
+
+
+def _in_tree_order(items: list[tuple[tuple[int, ...], str]]) -> list[str]:
+    return [text for _at, text in sorted(items, key=lambda item: item[0])]
 
 
 def has_loop(policy: SpfPolicy) -> bool:
