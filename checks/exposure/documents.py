@@ -10,11 +10,11 @@ from auditor.exposure import (
     clean_finding,
     exposure_finding,
     extraction_of,
+    extraction_sightings,
     failure_finding,
     no_identifiers_finding,
     no_sites_finding,
     partly_checked_finding,
-    scan_segments,
     site_crawls,
     unread_sites,
 )
@@ -65,8 +65,9 @@ async def findings_for_documents(
                 findings.append(unreadable(ctx, resource.final_url, extraction.unreadable))
                 continue
             checked += 1
-            segments = list(extraction.segments)
-            sightings = scan_segments(matcher, segments, resource.final_url, resource.fetched_at)
+            sightings = extraction_sightings(
+                matcher, extraction, resource.final_url, resource.fetched_at
+            )
             for sighting in best_per_location(sightings):
                 message = f"Your {_what(sighting.match.kind)} is in this PDF: {sighting.where}."
                 actions: tuple[str, ...] = DOCUMENT_ACTIONS
@@ -100,6 +101,7 @@ def _what(kind: str) -> str:
         "street": "home street's name",
         "phone": "personal phone number",
         "email": "personal email address",
+        "map-location": "home's location (a map pointing at or near it)",
     }.get(kind, "personal data")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -343,11 +343,110 @@ HIDDEN_PAGES: dict[str, Response] = {
         '-0.13%2C51.51&amp;layer=mapnik&amp;marker=51.50105%2C-0.14210"></iframe>',
     ),
 }
+
+
+def _calendar(location: str, geo: tuple[float, float] | None = None) -> bytes:
+    import datetime
+
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//The Events Calendar//Campaign//EN")
+    calendar.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", "surgery-1@www.leaks.example")
+    event.add("dtstart", datetime.datetime(2026, 5, 1, 10))
+    event.add("summary", "Constituency surgery")
+    event.add("location", location)
+    if geo:
+        event.add("geo", geo)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def _namesake_card() -> bytes:
+    import vobject  # type: ignore[import-untyped]
+
+    card = vobject.vCard()
+    card.add("fn").value = "Alex Example"
+    card.add("n").value = vobject.vcard.Name(family="Example", given="Alex")
+    card.add("adr").value = vobject.vcard.Address(
+        street="7 Birch Road", city="Leeds", code="LS1 1AA"
+    )
+    card.add("tel").value = "07700 900999"
+    return str(card.serialize()).encode()
+
+
+def _file_responses() -> dict[str, Response]:
+    from tests.exposure.test_pdf_parts import XMP as PDF_XMP
+    from tests.exposure.test_photo_text import exif, heic, jpeg_with_app, xmp
+
+    app1 = b"http://ns.adobe.com/xap/1.0/\x00"
+    caption = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(
+        caption, "JPEG", exif=exif(description="Our garden, 12 Acacia Avenue")
+    )
+    png_info = PngImagePlugin.PngInfo()
+    png_info.add_itxt(
+        "XML:com.adobe.xmp", xmp(description="Posters from Ashcombe AB1 2CD").decode()
+    )
+    poster = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(poster, "PNG", pnginfo=png_info)
+    banner = io.BytesIO()
+    webp_tags = Image.Exif()
+    webp_tags[0x9C9C] = EMAIL.encode("utf-16-le") + b"\x00\x00"
+    Image.new("RGB", (8, 8)).save(banner, "WEBP", exif=webp_tags.tobytes())
+    scan = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(
+        scan, "TIFF", tiffinfo={0x010E: "Scanned at Flat 3, 12 Acacia Avenue"}
+    )
+    phone_tags = Image.Exif()
+    phone_tags[0x8825] = {1: "N", 2: (51.0, 30.0, 3.7), 3: "W", 4: (0.0, 8.0, 31.3)}  # ~5 m
+    form = PdfWriter()
+    form.add_blank_page(200, 200)
+    form.add_attachment("contact.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    metadata = DecodedStreamObject()
+    metadata.set_data(PDF_XMP)
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    form._root_object[NameObject("/Metadata")] = form._add_object(metadata)
+    form_pdf = io.BytesIO()
+    form.write(form_pdf)
+    return {
+        "/files/surgery.ics": binary(
+            _calendar("Flat 3, 12 Acacia Avenue, Ashcombe", (51.5011, -0.1421)), "text/calendar"
+        ),
+        "/files/office-hours.ics": binary(
+            _calendar("Party office, 40 Acacia Avenue, Ashcombe AB1 2CE"), "text/calendar"
+        ),  # decoy
+        "/files/namesake.vcf": binary(_namesake_card(), "text/vcard"),  # decoy
+        "/files/volunteers.csv": binary(
+            b"name,phone\r\nAlex,07700 900123\r\nSam,01632 960123\r\n", "text/csv"
+        ),
+        "/files/settings.json": binary(
+            json.dumps({"contact": {"email": EMAIL}}).encode(), "application/json"
+        ),
+        "/files/notes.txt": binary(b"Deliveries: Ashcombe ab1 2cd", "text/plain"),
+        "/img/caption.jpg": binary(caption.getvalue(), "image/jpeg"),
+        "/img/lightroom.jpg": binary(
+            jpeg_with_app(b"\xff\xe1", app1 + xmp(phone="+44 7700 900123")), "image/jpeg"
+        ),
+        "/img/far-xmp.jpg": binary(jpeg_with_app(b"\xff\xe1", app1 + xmp()), "image/jpeg"),  # decoy
+        "/img/poster.png": binary(poster.getvalue(), "image/png"),
+        "/img/banner.webp": binary(banner.getvalue(), "image/webp"),
+        "/img/scan.tif": binary(scan.getvalue(), "image/tiff"),
+        "/img/iphone.heic": binary(heic(b"\x00\x00\x00\x06" + phone_tags.tobytes()), "image/heic"),
+        "/docs/pack.pdf": binary(form_pdf.getvalue(), "application/pdf"),
+    }
+
+
+FILES = _file_responses()
 SITE_PAGES.update(HIDDEN_PAGES)
+SITE_PAGES.update(FILES)
 SITE_PAGES["/"] = page(
     "Alex Example for Ashcombe",
     SITE_PAGES["/"].body.decode().split("<main>", 1)[1].split("</main>", 1)[0]
-    + "".join(f'<a href="{path}">{path}</a>' for path in HIDDEN_PAGES),
+    + "".join(f'<a href="{path}">{path}</a>' for path in (*HIDDEN_PAGES, *FILES)),
 )
 
 COUNCIL_PAGES: dict[str, Response] = {
@@ -385,6 +484,19 @@ PLANTED: frozenset[tuple[str, str, str]] = frozenset(
         ("exposure.pages", "/hidden/next", "home-address"),
         ("exposure.pages", "/hidden/cloudflare", "email"),
         ("exposure.pages", "/hidden/osm", "map-location"),
+        ("exposure.pages", "/files/surgery.ics", "home-address"),
+        ("exposure.pages", "/files/surgery.ics", "map-location"),
+        ("exposure.pages", "/files/volunteers.csv", "phone"),
+        ("exposure.pages", "/files/settings.json", "email"),
+        ("exposure.pages", "/files/notes.txt", "postcode"),
+        ("exposure.photos", "/img/caption.jpg", "home-address"),
+        ("exposure.photos", "/img/lightroom.jpg", "phone"),
+        ("exposure.photos", "/img/poster.png", "postcode"),
+        ("exposure.photos", "/img/banner.webp", "email"),
+        ("exposure.photos", "/img/scan.tif", "home-address"),
+        ("exposure.photos", "/img/iphone.heic", "gps-location"),
+        ("exposure.documents", "/docs/pack.pdf", "phone"),
+        ("exposure.documents", "/docs/pack.pdf", "home-address"),
     }
 )
 DECOYS: tuple[str, ...] = (
@@ -395,6 +507,9 @@ DECOYS: tuple[str, ...] = (
     "/img/plain.jpg",
     "/img/holiday.jpg",  # GPS far from the home: says nothing about where the person lives
     "/hidden/office-map",
+    "/files/office-hours.ics",
+    "/files/namesake.vcf",
+    "/img/far-xmp.jpg",
 )
 
 

@@ -1,5 +1,8 @@
-"""Text and metadata of a PDF, bounded: a few pages, a few characters, never an exception
-other than PdfUnreadable."""
+"""Text and hidden parts of a PDF, bounded: a few pages, a few characters, never an exception
+other than PdfUnreadable. Besides the text of each page: the document information fields, the
+XMP metadata (Dublin Core, Photoshop place and IPTC contact fields), annotations (comments,
+sticky notes, link addresses, which may be map links), form-field values, and attached files
+(returned as bytes, for the pipeline to read as what they are)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,10 @@ from typing import Any
 
 MAX_PAGES = 30
 MAX_CHARS = 400_000
+MAX_ANNOTATIONS = 500
+MAX_FIELDS = 500
+MAX_ATTACHMENTS = 20
+MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024  # all attached files together
 METADATA_FIELDS = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer")
 
 
@@ -25,6 +32,8 @@ class PdfContent:
     pages_read: int = 0
     not_read: tuple[str, ...] = ()  # what a cap or a broken page left unread, in plain words
     parts: tuple[tuple[str, str, str], ...] = ()  # (source, text, where) of the hidden parts
+    links: tuple[tuple[str, str], ...] = ()  # (URL, where) of link annotations
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes) of attached files
 
 
 def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
@@ -79,34 +88,150 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         xmp = _xmp_text(reader)
         if xmp:
             metadata["XMP"] = xmp
+        parts = [
+            ("pdf-metadata", v, f"in the PDF's {k} field (document properties)")
+            for k, v in metadata.items()
+            if k != "XMP"
+        ]
+        if metadata.get("XMP"):
+            parts.append(("pdf-metadata", metadata["XMP"], "in the PDF's XMP metadata"))
+        links: list[tuple[str, str]] = []
+        _annotations(reader, len(texts), parts, links, not_read)
+        _fields(reader, parts, not_read)
+        attachments = _attachments(reader, not_read)
     except PdfUnreadable:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on hostile files
         raise PdfUnreadable(f"not a readable PDF ({type(exc).__name__})") from exc
-    parts = [
-        ("pdf-metadata", v, f"in the PDF's {k} field (document properties)")
-        for k, v in metadata.items()
-        if k != "XMP"
-    ]
-    if metadata.get("XMP"):
-        parts.append(("pdf-metadata", metadata["XMP"], "in the PDF's XMP metadata"))
-    return PdfContent(tuple(texts), metadata, count, len(texts), tuple(not_read), tuple(parts))
+    return PdfContent(
+        tuple(texts),
+        metadata,
+        count,
+        len(texts),
+        tuple(not_read),
+        tuple(parts),
+        tuple(links),
+        tuple(attachments),
+    )
+
+
+def _text(value: Any) -> str:
+    try:
+        value = value.get_object() if hasattr(value, "get_object") else value
+    except Exception:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")[:2000]
+    return str(value)[:2000] if isinstance(value, str) else ""
+
+
+def _annotations(
+    reader: Any,
+    pages: int,
+    parts: list[tuple[str, str, str]],
+    links: list[tuple[str, str]],
+    not_read: list[str],
+) -> None:
+    """Comments, sticky notes and link addresses on the pages read."""
+    seen = 0
+    for index in range(pages):
+        try:
+            annotations = reader.pages[index].get("/Annots") or []
+            if hasattr(annotations, "get_object"):
+                annotations = annotations.get_object()
+            items = list(annotations)
+        except Exception:
+            not_read.append(f"the comments on page {index + 1} (they could not be read)")
+            continue
+        for item in items:
+            seen += 1
+            if seen > MAX_ANNOTATIONS:
+                not_read.append(f"the comments after the first {MAX_ANNOTATIONS}")
+                return
+            try:
+                annotation = item.get_object()
+                kind = str(annotation.get("/Subtype", ""))
+                texts = [_text(annotation.get(k)) for k in ("/Contents", "/T", "/Subj", "/RC")]
+                action = annotation.get("/A")
+                action = action.get_object() if hasattr(action, "get_object") else action
+                uri = _text(action.get("/URI")) if hasattr(action, "get") else ""
+            except Exception:
+                continue
+            where = f"in a comment on page {index + 1} of the PDF ({kind.lstrip('/') or 'note'})"
+            text = " , ".join(t for t in texts if t.strip())
+            if text:
+                parts.append(("pdf-hidden", text, where))
+            if uri:
+                links.append((uri, f"in a link on page {index + 1} of the PDF"))
+
+
+def _fields(reader: Any, parts: list[tuple[str, str, str]], not_read: list[str]) -> None:
+    """The values filled into the PDF's form fields."""
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:
+        not_read.append("the PDF's form fields (they could not be read)")
+        return
+    for number, (name, field_value) in enumerate(fields.items()):
+        if number >= MAX_FIELDS:
+            not_read.append(f"the form fields after the first {MAX_FIELDS}")
+            return
+        try:
+            value = _text(field_value.get("/V"))
+        except Exception:
+            continue
+        if value.strip() and value not in ("/Off", "/Yes"):
+            label = str(name)[:80]
+            parts.append(("pdf-hidden", value, f"in the PDF's form field \u201c{label}\u201d"))
+
+
+def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
+    """The files attached to the PDF, within a count and size budget."""
+    try:
+        attached = reader.attachments
+        names = list(attached.keys())
+    except Exception:
+        return []
+    found: list[tuple[str, bytes]] = []
+    total = 0
+    for name in names:
+        if len(found) >= MAX_ATTACHMENTS:
+            not_read.append(f"the attached files after the first {MAX_ATTACHMENTS}")
+            break
+        try:
+            contents = attached[name]
+        except Exception:
+            not_read.append(f"the attached file {str(name)[:80]} (it could not be read)")
+            continue
+        for data in contents if isinstance(contents, list) else [contents]:
+            if not isinstance(data, bytes):
+                continue
+            if total + len(data) > MAX_ATTACHMENT_BYTES:
+                not_read.append(f"the attached file {str(name)[:80]} (it is too large)")
+                continue
+            total += len(data)
+            found.append((str(name)[:200], data))
+    return found
+
+
+_XMP_NAMES = (
+    "dc:creator", "dc:description", "dc:title", "dc:subject", "pdf:Keywords", "pdf:Author",
+    "photoshop:City", "photoshop:State", "Iptc4xmpCore:Location", "Iptc4xmpCore:CiAdrExtadr",
+    "Iptc4xmpCore:CiAdrCity", "Iptc4xmpCore:CiAdrPcode", "Iptc4xmpCore:CiTelWork",
+    "Iptc4xmpCore:CiEmailWork",
+)  # fmt: skip
 
 
 def _xmp_text(reader: object) -> str:
-    try:
-        xmp = reader.xmp_metadata  # type: ignore[attr-defined]
-        if xmp is None:
+    """The values of the XMP packet's descriptive, place and contact properties."""
+    from auditor.standards.content.images import MAX_XMP, xmp_values
+
+    try:  # the raw packet: pypdf's own XMP reader parses it as XML and gives up on sloppy ones
+        stream = reader.trailer["/Root"].get_object().get("/Metadata")  # type: ignore[attr-defined]
+        if stream is None:
             return ""
-        parts = [xmp.dc_creator, xmp.dc_description, xmp.dc_title, xmp.pdf_keywords]
+        raw = stream.get_object().get_data()[:MAX_XMP].decode("utf-8", errors="replace")
     except Exception:
         return ""
-    texts: list[str] = []
-    for part in parts:
-        if isinstance(part, dict):
-            texts.extend(str(v) for v in part.values())
-        elif isinstance(part, list | tuple):
-            texts.extend(str(v) for v in part)
-        elif part:
-            texts.append(str(part))
+    texts = [value for name in _XMP_NAMES for value in xmp_values(raw, name)]
     return " , ".join(texts)[:4000]

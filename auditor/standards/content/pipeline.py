@@ -12,13 +12,14 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from auditor.standards.content.calendar import extract_calendar
 from auditor.standards.content.cards import extract_vcard
 from auditor.standards.content.exif_gps import ImageUnreadable
 from auditor.standards.content.extract import PageContent, Segment, extract_html
 from auditor.standards.content.images import read_image
-from auditor.standards.content.maps import MapPoint
+from auditor.standards.content.maps import MapPoint, is_map_url, map_points, map_text
 from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
 from auditor.standards.content.textfiles import extract_text_file
 
@@ -99,7 +100,26 @@ def extract(kind: str, body: bytes, content_type: str = "", url: str = "") -> Ex
     return Extraction(kind)
 
 
-def _pdf(body: bytes) -> Extraction:
+_KIND_BY_SUFFIX = (
+    ((".htm", ".html", ".xhtml"), "html"),
+    ((".vcf", ".vcard"), "vcard"),
+    ((".ics", ".ical"), "calendar"),
+    ((".txt", ".csv", ".json", ".md"), "text"),
+    ((".pdf",), "pdf"),
+    ((".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"), "image"),
+)
+
+
+def kind_of_file(name: str) -> str:
+    """The pipeline kind of a file known only by its name (a PDF's attachment)."""
+    lowered = name.lower()
+    for suffixes, kind in _KIND_BY_SUFFIX:
+        if lowered.endswith(suffixes):
+            return kind
+    return "text"
+
+
+def _pdf(body: bytes, *, depth: int = 0) -> Extraction:
     try:
         content = read_pdf(body)
     except PdfUnreadable as exc:
@@ -109,7 +129,37 @@ def _pdf(body: bytes) -> Extraction:
         for number, text in enumerate(content.pages, 1)
     ]
     segments += [Segment(s, t, w) for s, t, w in content.parts]
-    return Extraction("pdf", tuple(segments), not_read=content.not_read)
+    points: list[MapPoint] = []
+    for url, where in content.links:
+        if is_map_url(url):
+            segments.append(Segment("pdf-hidden", map_text(url) or url, f"{where} (a map)"))
+            points += [
+                MapPoint(p.latitude, p.longitude, "pdf-hidden", f"{where} (a map)", p.raw, p.weak)
+                for p in map_points(url)
+            ]
+        else:
+            segments.append(Segment("pdf-hidden", unquote_plus(url), where))
+    not_read = list(content.not_read)
+    for name, data in content.attachments:
+        kind = kind_of_file(name)
+        if depth > 0:  # one level of attachments is read
+            not_read.append(f"the attached file {name} (inside an attached PDF)")
+            continue
+        inner = _pdf(data, depth=1) if kind == "pdf" else extract(kind, data, "", name)
+        where = f"in the file {name} attached to the PDF"
+        if inner.unreadable:
+            not_read.append(f"the attached file {name} ({inner.unreadable})")
+            continue
+        segments += [
+            Segment("pdf-hidden", s.text, f"{where}, {s.where.removeprefix('in ')}")
+            for s in inner.segments
+        ]
+        points += [
+            MapPoint(p.latitude, p.longitude, "pdf-hidden", where, p.raw, p.weak)
+            for p in inner.points
+        ]
+        not_read += [f"{n} of the attached file {name}" for n in inner.not_read]
+    return Extraction("pdf", tuple(segments), tuple(points), not_read=tuple(not_read))
 
 
 def _image(body: bytes, content_type: str, url: str) -> Extraction:

@@ -1,0 +1,127 @@
+"""A PDF's hidden parts (issue 15) and its honest limits (issue 13), on files pypdf writes:
+annotations, form-field values, attached files and XMP are read; later pages, pages whose text
+extraction raised, and encrypted files are named, never counted as checked."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+from pypdf.annotations import Link, Text
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from auditor.standards.content.pipeline import extract
+from tests.exposure.test_places import MATCHER
+
+XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    b'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:Iptc4xmpCore="http://iptc.org/'
+    b'std/Iptc4xmpCore/1.0/xmlns/" photoshop:City="Ashcombe"><Iptc4xmpCore:CreatorContactInfo '
+    b'Iptc4xmpCore:CiAdrExtadr="12 Acacia Avenue" Iptc4xmpCore:CiAdrPcode="AB1 2CD"/>'
+    b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
+
+
+def written(writer: PdfWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def places(data: bytes) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for segment in extract("pdf", data).segments:
+        kinds = {m.kind for m in MATCHER.find(segment.text)}
+        if kinds:
+            found.setdefault(segment.where, set()).update(kinds)
+    return found
+
+
+def test_annotations_form_fields_attachments_and_xmp() -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_annotation(0, Text(rect=(10, 10, 50, 50), text="Meet at 12 Acacia Avenue"))
+    writer.add_annotation(
+        0, Link(rect=(10, 60, 50, 90), url="https://www.google.com/maps/@51.501,-0.142,17z")
+    )
+    writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    field = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Tx"),
+            NameObject("/T"): TextStringObject("Your email"),
+            NameObject("/V"): TextStringObject("alex.home@example.net"),
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+        }
+    )
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([writer._add_object(field)])}
+    )
+    metadata = DecodedStreamObject()
+    metadata.set_data(XMP)
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(metadata)
+    data = written(writer)
+    assert places(data) == {
+        "in a comment on page 1 of the PDF (Text)": {"home-address"},
+        "in the PDF's form field \u201cYour email\u201d": {"email"},
+        "in the file card.vcf attached to the PDF, the contact card's phone number (TEL)": {
+            "phone"
+        },
+        "in the PDF's XMP metadata": {"home-address"},
+    }
+    (point,) = extract("pdf", data).points
+    assert (point.latitude, point.longitude, point.where) == (
+        51.501,
+        -0.142,
+        "in a link on page 1 of the PDF (a map)",
+    )
+
+
+def test_pages_after_the_30th_and_broken_pages_are_named_as_not_read() -> None:
+    writer = PdfWriter()
+    broken = writer.add_blank_page(100, 100)
+    stream = DecodedStreamObject()
+    # an inline image with no end: pypdf's text extraction raises on it
+    stream.set_data(b"BT /F1 12 Tf (x) Tj ET BI /W 5 /H 5 /BPC 8 /CS /RGB ID \x00\x01")
+    broken[NameObject("/Contents")] = writer._add_object(stream)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    broken[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    for _ in range(44):
+        writer.add_blank_page(100, 100)
+    result = extract("pdf", written(writer))
+    assert result.not_read == (
+        "the text of page 1 (it could not be extracted)",
+        "pages 31 to 45 (only the first 30 are read)",
+    )
+
+
+def test_an_encrypted_pdf_is_reported_as_encrypted() -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt(user_password="secret", algorithm="AES-128")
+    assert (
+        extract("pdf", written(writer)).unreadable == "the PDF is encrypted (it needs a password)"
+    )
+    open_writer = PdfWriter()  # encrypted with an empty user password: readable, so read
+    open_writer.add_blank_page(100, 100)
+    open_writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    assert extract("pdf", written(open_writer)).unreadable == ""
