@@ -318,15 +318,21 @@ def truncated_findings(
     return findings
 
 
-def clean_finding(ctx: CheckContext, crawls: list[Crawl], count: int, what: str) -> Finding:
+def clean_finding(
+    ctx: CheckContext, crawls: list[Crawl], count: int, what: str, partly: int = 0
+) -> Finding:
     """ "No sign" when every crawl read all it found; "partly checked" (never a pass) when a
-    crawl stopped at a limit, naming how many addresses it left unread."""
+    crawl stopped at a limit, naming how many addresses it left unread. ``count`` resources
+    were read in full; ``partly`` more were only partly read (each has its own could-not-check
+    finding) and are not counted as checked."""
     location = ", ".join(c.start_url for c in crawls)
     limited = sorted({c.limited for c in crawls if c.limited})
+    more = f" ({partly} more could only be partly checked)" if partly else ""
     if not limited:
         return ctx.finding(
             Status.PASS,
-            f"No sign of your home address, phone or email in the {count} {what} checked.",
+            f"No sign of your home address, phone or email in the {count} {what} checked"
+            f"{more}.",
             location=location,
             kind="clean",
             subject="clean",

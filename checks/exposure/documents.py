@@ -57,14 +57,17 @@ async def findings_for_documents(
     if not crawls:
         return unread
     findings: list[Finding] = list(unread)
-    checked = 0
+    checked = partly = 0
     for crawl in crawls:
         for resource in crawl.of_kind("pdf"):
             extraction = await extraction_of(ctx, resource)
             if extraction.unreadable:
                 findings.append(unreadable(ctx, resource.final_url, extraction.unreadable))
                 continue
-            checked += 1
+            if extraction.not_read:
+                partly += 1
+            else:
+                checked += 1
             sightings = extraction_sightings(
                 matcher, extraction, resource.final_url, resource.fetched_at
             )
@@ -80,8 +83,8 @@ async def findings_for_documents(
                 )
         findings += [failure_finding(ctx, f, "document") for f in crawl.failures_of_kind("pdf")]
     if checked and not any(f.status.is_problem for f in findings):
-        findings.append(clean_finding(ctx, crawls, checked, "documents"))
-    elif not checked and not findings:
+        findings.append(clean_finding(ctx, crawls, checked, "documents", partly))
+    elif not checked and not partly and not findings:
         findings.append(
             ctx.finding(
                 Status.PASS,

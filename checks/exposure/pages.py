@@ -57,11 +57,14 @@ async def findings_for_pages(
     ctx: CheckContext, matcher: IdentityMatcher, crawls: list[Crawl]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    checked = 0
+    checked = partly = 0
     for crawl in crawls:
         for resource in crawl.of_kind(*PAGE_KINDS):
-            checked += 1
             extraction = await extraction_of(ctx, resource)
+            if extraction.not_read:
+                partly += 1
+            else:
+                checked += 1
             sightings = extraction_sightings(
                 matcher, extraction, resource.final_url, resource.fetched_at
             )
@@ -72,8 +75,8 @@ async def findings_for_pages(
                 )
         findings += [failure_finding(ctx, f) for f in crawl.failures_of_kind(*PAGE_KINDS)]
     findings += truncated_findings(ctx, crawls, PAGE_KINDS)
-    if not checked and not findings:
+    if not checked and not partly and not findings:
         findings.append(no_pages_finding(ctx, crawls))
     elif checked and not any(f.status.is_problem for f in findings):
-        findings.append(clean_finding(ctx, crawls, checked, "pages"))
+        findings.append(clean_finding(ctx, crawls, checked, "pages", partly))
     return findings

@@ -85,7 +85,7 @@ async def findings_for_photos(
     if not crawls:
         return unread
     findings: list[Finding] = list(unread)
-    checked = 0
+    checked = partly = 0
     far = 0
     for crawl in crawls:
         for resource in crawl.of_kind("image"):
@@ -103,9 +103,11 @@ async def findings_for_photos(
                     )
                 )
                 continue
-            checked += 1
             if extraction.not_read:
+                partly += 1
                 findings.append(partly_checked_finding(ctx, url, extraction.not_read, "photo"))
+            else:
+                checked += 1
             if not matcher.empty:
                 sightings = scan_segments(
                     matcher, list(extraction.segments), url, resource.fetched_at
@@ -126,8 +128,8 @@ async def findings_for_photos(
                 continue
             findings.append(gps_finding(ctx, resource, point, severity, message, subject, distance))
         findings += [failure_finding(ctx, f, "photo") for f in crawl.failures_of_kind("image")]
-    if not any(f.status.is_problem for f in findings):
-        findings.append(clean_finding(ctx, crawls, checked, "photos"))
+    if not any(f.status.is_problem for f in findings) and (checked or not partly):
+        findings.append(clean_finding(ctx, crawls, checked, "photos", partly))
     return findings
 
 
