@@ -37,6 +37,7 @@ from auditor.standards.content.cards import extract_vcard
 from auditor.standards.content.emails import cloudflare_email, reversed_emails
 from auditor.standards.content.exif_gps import ImageUnreadable, read_gps, xmp_point
 from auditor.standards.content.extract import extract_html, json_ld_texts, map_points
+from auditor.standards.content.images import read_image, xmp_values
 from auditor.standards.content.maps import script_points, what3words
 from auditor.standards.content.pdf_text import PdfUnreadable, read_pdf
 from auditor.standards.content.pipeline import extract
@@ -249,8 +250,96 @@ def _small_jpeg() -> bytes:
     return out.getvalue()
 
 
+def _rich_pdf() -> bytes:
+    """A PDF with every hidden part the pipeline reads: a comment, a map link, a form field,
+    an attached contact card and an XMP packet."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link, Text
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.add_annotation(0, Text(rect=(1, 1, 9, 9), text="14 Larkspur Crescent"))
+    writer.add_annotation(
+        0, Link(rect=(1, 10, 9, 19), url="https://maps.google.com/?q=52.04,-1.83")
+    )
+    writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900461\r\nEND:VCARD\r\n")
+    field = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Tx"),
+            NameObject("/T"): TextStringObject("Address"),
+            NameObject("/V"): TextStringObject("ZX4 7PN"),
+            NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+        }
+    )
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([writer._add_object(field)])}
+    )
+    packet = DecodedStreamObject()
+    packet.set_data(XMP_SEED)
+    packet[NameObject("/Type")] = NameObject("/Metadata")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(packet)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+XMP_SEED = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description photoshop:City="Pelham" '
+    b'exif:GPSLatitude="52,2.48N" exif:GPSLongitude="1,49.97W"><dc:description><rdf:Alt>'
+    b"<rdf:li>14 Larkspur Crescent</rdf:li></rdf:Alt></dc:description><Iptc4xmpCore:"
+    b'CreatorContactInfo Iptc4xmpCore:CiTelWork="07700 900461"/></rdf:Description></rdf:RDF>'
+    b"</x:xmpmeta>"
+)
+
+
+def _image_seeds() -> list[bytes]:
+    from PIL import Image, PngImagePlugin
+
+    exif = Image.Exif()
+    exif[0x010E] = "14 Larkspur Crescent"
+    exif[0x9C9C] = "ZX4 7PN".encode("utf-16-le") + b"\x00\x00"
+    exif[0x8769] = {0x9286: b"ASCII\x00\x00\x0007700 900461"}
+    exif[0x8825] = {1: "N", 2: (52.0, 2.0, 28.9), 3: "W", 4: (1.0, 49.0, 58.4)}
+    seeds = []
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", XMP_SEED.decode())
+    saves: list[tuple[str, dict[str, Any]]] = [
+        ("PNG", {"pnginfo": info, "exif": exif}),
+        ("WEBP", {"xmp": XMP_SEED, "exif": exif.tobytes()}),
+        ("TIFF", {"tiffinfo": {0x010E: "14 Larkspur Crescent", 700: XMP_SEED}}),
+    ]
+    for kind, extra in saves:
+        out = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(out, kind, **extra)
+        seeds.append(out.getvalue())
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "JPEG", exif=exif)
+    jpeg = out.getvalue()
+    app1 = b"http://ns.adobe.com/xap/1.0/\x00" + XMP_SEED
+    iim = b"\x1c\x02\x78\x00\x14" + b"14 Larkspur Crescent"
+    app13 = b"Photoshop 3.0\x00" + b"8BIM\x04\x04\x00\x00" + len(iim).to_bytes(4, "big") + iim
+    for marker, body in ((b"\xff\xe1", app1), (b"\xff\xed", app13)):
+        jpeg = jpeg[:2] + marker + (len(body) + 2).to_bytes(2, "big") + body + jpeg[2:]
+    seeds.append(jpeg)
+    ftyp = b"ftypheic\x00\x00\x00\x00mif1heic"
+    mdat = b"mdat\x00\x00\x00\x06" + exif.tobytes() + XMP_SEED
+    heic = len(ftyp).to_bytes(4, "big") + ftyp + (len(mdat) + 4).to_bytes(4, "big") + mdat
+    seeds.append((len(ftyp) + 4).to_bytes(4, "big") + heic[4:])
+    return seeds
+
+
 PDF_SEED = _small_pdf()
 JPEG_SEED = _small_jpeg()
+RICH_PDF_SEED = _rich_pdf()
+IMAGE_SEEDS = _image_seeds()
 
 
 def mutated(seed: bytes) -> Any:
@@ -362,6 +451,17 @@ def _vformat(text: str) -> None:
     extract_calendar(text)
 
 
+def _pdf_parts(data: bytes) -> None:
+    result = extract("pdf", data)
+    assert isinstance(result.not_read, tuple)
+
+
+def _xmp(text: str) -> None:
+    xmp_point(text)
+    for name in ("dc:description", "Iptc4xmpCore:CiTelWork", "photoshop:City"):
+        xmp_values(text, name)
+
+
 def _pipeline(data: bytes) -> None:
     for kind in ("html", "vcard", "calendar", "text", "image", "pdf", "other"):
         result = extract(kind, data, "text/html; charset=utf-16", "https://x.example/a")
@@ -438,6 +538,23 @@ PARSERS = [
     Parser("pdf", read_pdf, (PdfUnreadable,), mutated(PDF_SEED), 3_000),
     Parser("exif", read_gps, (ImageUnreadable,), mutated(JPEG_SEED), 3_000),
     Parser("scripts", _scripts, (), assembled("", SCRIPT_PIECES, ""), 5_000),
+    Parser("pdf-parts", _pdf_parts, (), mutated(RICH_PDF_SEED), 3_000),
+    Parser(
+        "images",
+        read_image,
+        (ImageUnreadable,),
+        st.one_of(*(mutated(seed) for seed in IMAGE_SEEDS)),
+        5_000,
+    ),
+    Parser(
+        "xmp",
+        _xmp,
+        (),
+        st.one_of(
+            st.text(max_size=400), mutated(XMP_SEED).map(lambda b: b.decode("utf-8", "replace"))
+        ),
+        3_000,
+    ),
     Parser("vcard-ics", _vformat, (), assembled("", VFORMAT_PIECES, "\r\n", 20), 5_000),
     Parser(
         "pipeline",
@@ -483,6 +600,16 @@ def test_fuzz_parser_raises_only_its_documented_error(parser: Parser) -> None:
 
 def test_the_fuzz_run_is_at_least_100k_inputs() -> None:
     assert sum(p.fuzz_examples for p in PARSERS) >= 100_000
+
+
+def test_the_rich_seeds_carry_what_the_fuzzed_parsers_read() -> None:
+    pdf = extract("pdf", RICH_PDF_SEED)
+    wheres = " ".join(s.where for s in pdf.segments)
+    assert "comment" in wheres and "form field" in wheres and "card.vcf" in wheres, wheres
+    assert pdf.points and "Pelham" in " ".join(s.text for s in pdf.segments)
+    for seed in IMAGE_SEEDS:
+        content = read_image(seed)
+        assert content.segments and content.points, content
 
 
 def test_seeds_are_real_files_the_parsers_accept() -> None:
@@ -541,6 +668,9 @@ CRAFTED: dict[str, Callable[[], object]] = {
     "html-end-tags": lambda: extract_html("<div>" * 5000 + _repeat("</p>"), "https://x/"),
     "csv": lambda: extract_text_file(_repeat('"a,'), "text/csv"),
     "reversed": lambda: reversed_emails(_repeat("a.b@")),
+    "xmp-elements": lambda: xmp_values(_repeat("<dc:description>"), "dc:description"),
+    "xmp-attributes": lambda: xmp_values(_repeat('dc:description="'), "dc:description"),
+    "xmp-gps": lambda: xmp_point(_repeat("exif:GPSLatitude>1,")),
 }
 
 
