@@ -331,8 +331,7 @@ def clean_finding(
     if not limited:
         return ctx.finding(
             Status.PASS,
-            f"No sign of your home address, phone or email in the {count} {what} checked"
-            f"{more}.",
+            f"No sign of your home address, phone or email in the {count} {what} checked{more}.",
             location=location,
             kind="clean",
             subject="clean",
