@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Input, Static
 from tui_kit import GUIDED_KEY, PROFILE_TOML, make_app, wait_for
 
 from auditor.profile import load_profile, parse_profile, save_profile
@@ -14,6 +14,7 @@ from auditor.questions import answer_key
 from auditor.tui.screens.answer import AnswerDialog
 from auditor.tui.screens.checklist import ChecklistScreen
 from auditor.tui.screens.results import ResultsScreen
+from auditor.tui.widgets.item_list import ItemList
 
 
 def _profile_file(tmp_path: Path) -> Path:
@@ -31,14 +32,8 @@ async def _results_on_question(app: Any, pilot: Any) -> None:
     await wait_for(lambda: app.session.report is not None, pilot)
     await pilot.press("enter")
     assert isinstance(app.screen, ResultsScreen)
-    tree = app.screen.query_one("#results-tree", Tree)
-    leaf = next(
-        leaf
-        for area in tree.root.children
-        for leaf in area.children
-        if leaf.data is not None and answer_key(leaf.data) == GUIDED_KEY
-    )
-    tree.move_cursor(leaf)
+    listing = app.screen.query_one("#results-list", ItemList)
+    assert listing.select_where(lambda f: answer_key(f) == GUIDED_KEY)
     await pilot.pause()
 
 
@@ -79,14 +74,8 @@ async def test_own_words_from_the_checklist_are_saved_and_replace_an_earlier_ans
         assert load_profile(path).answers[GUIDED_KEY].answer == "no"
         await pilot.press("c")
         assert isinstance(app.screen, ChecklistScreen)
-        tree = app.screen.query_one("#checklist-tree", Tree)
-        leaf = next(
-            leaf
-            for group in tree.root.children
-            for leaf in group.children
-            if leaf.data is not None and leaf.data.id == "exposure.open-register-opt-out"
-        )
-        tree.move_cursor(leaf)
+        listing = app.screen.query_one("#checklist-list", ItemList)
+        assert listing.select_where(lambda i: i.id == "exposure.open-register-opt-out")
         await pilot.pause()
         detail = _detail(app, "#checklist-detail-text")
         assert f"Question name {GUIDED_KEY}: you answered No, not yet" in detail

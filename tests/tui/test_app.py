@@ -18,6 +18,7 @@ from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.results import ResultsScreen
 from auditor.tui.screens.run import RunScreen
 from auditor.tui.session import MemoryStore
+from auditor.tui.widgets.item_list import ItemList
 
 
 def _text(app: object, selector: str) -> str:
@@ -54,14 +55,8 @@ async def test_attacker_text_is_shown_literally() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.session.report is not None, pilot)
         await pilot.press("enter")
-        tree = app.screen.query_one("#results-tree", Tree)
-        leaf = next(
-            leaf
-            for cat in tree.root.children
-            for leaf in cat.children
-            if leaf.data is not None and leaf.data.check_id == "web.headers"
-        )
-        tree.move_cursor(leaf)
+        listing = app.screen.query_one("#results-list", ItemList)
+        assert listing.select_where(lambda f: f.check_id == "web.headers")
         await pilot.pause()
         detail = _text(app, "#results-detail-text")
         assert "[bold red]FAKE PASS[/]" in detail  # not parsed as markup
@@ -80,24 +75,25 @@ async def test_checklist_tick_filter_and_export(
         await pilot.press("enter", "c")
         assert isinstance(app.screen, ChecklistScreen)
         await pilot.pause()
-        first = app.screen.query_one("#checklist-tree", Tree).cursor_node
-        assert first is not None and first.data is not None
-        assert first.data.id == "exposure.remove-home-address"  # most urgent first
+        listing = app.screen.query_one("#checklist-list", ItemList)
+        first = listing.current
+        assert first is not None
+        assert first.id == "exposure.remove-home-address"  # most urgent first
         await pilot.press("space")
         assert app.session.state.ticked == {"exposure.remove-home-address": NOW.isoformat()}
         await pilot.pause()
-        tree = app.screen.query_one("#checklist-tree", Tree)
-        assert tree.cursor_node is not None and tree.cursor_node.data is not None
-        assert tree.cursor_node.data.id == "exposure.open-register-opt-out"  # stays on its row
-        done = [leaf for g in tree.root.children for leaf in g.children if leaf.data
-                and leaf.data.id == "exposure.remove-home-address"]  # fmt: skip
-        assert str(done[0].label).startswith("[x] done")
-        tree.move_cursor(done[0])
+        listing = app.screen.query_one("#checklist-list", ItemList)
+        assert listing.current is not None
+        assert listing.current.id == "exposure.open-register-opt-out"  # stays on its row
+        assert listing.select_where(lambda i: i.id == "exposure.remove-home-address")
+        assert listing.highlighted is not None
+        prompt = str(listing.get_option_at_index(listing.highlighted).prompt)
+        assert prompt.startswith("[x] done")
         await pilot.press("space")
         assert app.session.state.ticked == {}
         await pilot.press("slash", *"dmarc")
-        tree = app.screen.query_one("#checklist-tree", Tree)
-        shown = [leaf.data.id for g in tree.root.children for leaf in g.children if leaf.data]
+        listing = app.screen.query_one("#checklist-list", ItemList)
+        shown = [item.id for item in listing.entries()]
         assert shown == ["email.dmarc-enforce"]
         await pilot.press("escape")  # clears the filter
         assert app.screen.query_one("#checklist-filter", Input).value == ""

@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
-from textual.widgets import Static, Tree
+from textual.widgets import Static
 from tui_kit import NOW, wait_for
 
 from auditor.actions import ActionSet, load_actions
@@ -42,6 +43,7 @@ from auditor.tui.app import create_app
 from auditor.tui.screens.checklist import ChecklistScreen
 from auditor.tui.screens.results import ResultsScreen
 from auditor.tui.session import MemoryStore
+from auditor.tui.widgets.item_list import ItemList
 from checks.exposure.pages import PagesCheck
 from checks.exposure.photos import PhotosCheck
 from reports.formats import ReportFormat, writer
@@ -337,8 +339,9 @@ def _rendered(app: object, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
 
 
-def _leaves(tree: Tree[object]) -> list[object]:
-    return [leaf for group in tree.root.children for leaf in group.children]
+def _rows(listing: ItemList[Any]) -> list[tuple[int, str]]:
+    """(index, prompt) of every line of a list, headings too (they are drawn)."""
+    return [(i, str(listing.get_option_at_index(i).prompt)) for i in range(listing.option_count)]
 
 
 async def tui_screens(report: Report, actions: ActionSet) -> list[tuple[str, str]]:
@@ -357,19 +360,24 @@ async def tui_screens(report: Report, actions: ActionSet) -> list[tuple[str, str
         await wait_for(lambda: app.session.report is not None, pilot)
         await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, ResultsScreen), pilot)
-        tree = app.screen.query_one("#results-tree", Tree)
+        listing = app.screen.query_one("#results-list", ItemList)
         shown.append(("results summary", _rendered(app, "#results-summary")))
-        for leaf in _leaves(tree):
-            shown.append(("results list", str(leaf.label)))  # type: ignore[attr-defined]
-            tree.move_cursor(leaf)  # type: ignore[arg-type]
+        for index, prompt in _rows(listing):
+            shown.append(("results list", prompt))
+            if listing.items[index] is None:
+                continue
+            listing.highlighted = index
             await pilot.pause()
             shown.append(("results detail", _rendered(app, "#results-detail-text")))
+            shown.append(("results fix", _rendered(app, "#results-detail-fix")))
         await pilot.press("c")
         await wait_for(lambda: isinstance(app.screen, ChecklistScreen), pilot)
-        items = app.screen.query_one("#checklist-tree", Tree)
-        for leaf in _leaves(items):
-            shown.append(("checklist list", str(leaf.label)))  # type: ignore[attr-defined]
-            items.move_cursor(leaf)  # type: ignore[arg-type]
+        items = app.screen.query_one("#checklist-list", ItemList)
+        for index, prompt in _rows(items):
+            shown.append(("checklist list", prompt))
+            if items.items[index] is None:
+                continue
+            items.highlighted = index
             await pilot.pause()
             shown.append(("checklist detail", _rendered(app, "#checklist-detail-text")))
         # The search can fail: revealing on the results screen shows them.
@@ -378,8 +386,11 @@ async def tui_screens(report: Report, actions: ActionSet) -> list[tuple[str, str
         await pilot.press("v")
         await pilot.pause()
         revealed = []
-        for leaf in _leaves(tree):
-            tree.move_cursor(leaf)  # type: ignore[arg-type]
+        listing = app.screen.query_one("#results-list", ItemList)
+        for index, _prompt in _rows(listing):
+            if listing.items[index] is None:
+                continue
+            listing.highlighted = index
             await pilot.pause()
             revealed.append(_rendered(app, "#results-detail-text"))
         shown.append(("revealed", "\n".join(revealed)))

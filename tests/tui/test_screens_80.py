@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import ProgressBar, Static, Tree
 from textual.widgets._footer import FooterKey
-from tui_kit import CannedRunner, canned_report, make_app, wait_for
+from tui_kit import LONG_MESSAGE, CannedRunner, canned_report, make_app, wait_for
 
 from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, EventSink
 from auditor.model import CheckResult, Finding, Report, Severity, Status
@@ -18,6 +19,7 @@ from auditor.services import AuditOptions
 from auditor.tui.screens.dialogs import ConfirmDialog
 from auditor.tui.screens.results import ResultsScreen
 from auditor.tui.screens.run import RunScreen
+from auditor.tui.widgets.item_list import ItemList
 
 
 def _footer_keys(app: Any) -> dict[str, Any]:
@@ -49,7 +51,7 @@ async def test_how_to_fix_is_reached_from_the_list_without_tab() -> None:
         assert panel.scroll_y == 0
         await pilot.press("pagedown")
         assert panel.scroll_y > 0
-        assert isinstance(app.focused, Tree)  # still in the list
+        assert isinstance(app.focused, ItemList)  # still in the list
         await pilot.press("pageup", "f")
         await pilot.pause()
         assert panel.scroll_y > 0 and fix.region.y <= panel.region.y + 1  # heading at the top
@@ -78,23 +80,35 @@ async def test_a_critical_finding_is_dismissed_only_after_a_yes() -> None:
         assert not isinstance(app.screen, ConfirmDialog) and not app.session.state.dismissed
 
 
-async def test_an_area_line_says_it_is_an_area_and_a_finding_line_never_asks_to_choose() -> None:
+async def test_headings_are_not_choosable_and_a_finding_line_never_asks_to_choose() -> None:
     app = make_app()
     notes: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
         await wait_for(lambda: app.session.report is not None, pilot)
         await pilot.press("enter")
+        listing = app.screen.query_one("#results-list", ItemList)
+        assert listing.items[0] is None and listing.get_option_at_index(0).disabled
+        assert "failed" in str(listing.get_option_at_index(0).prompt)  # the area, in words
+        await pilot.press("up")  # the area's line above is skipped: still a finding
         await pilot.press("d", "n")  # on a finding: the confirmation, never "choose"
         await pilot.pause()
-        assert not any("first" in n for n in notes)
-        await pilot.press("up")  # the area's own line
+        assert listing.current is not None
+        assert not any("first" in n or "no finding" in n for n in notes)
+
+
+async def test_a_long_title_is_read_whole_in_the_list_at_80_columns() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.session.report is not None, pilot)
+        await pilot.press("enter")
+        listing = app.screen.query_one("#results-list", ItemList)
+        assert listing.select_where(lambda f: f.message == LONG_MESSAGE)
         await pilot.pause()
-        detail = str(app.screen.query_one("#results-detail-text", Static).render())
-        assert "failed" in detail  # the area's numbers, in words
-        assert "Move down to a finding" in detail
-        await pilot.press("d")
-        assert notes and "this line is an area" in notes[-1]
+        crop = Region(0, 0, listing.size.width, listing.size.height)
+        drawn = " ".join("".join(seg.text for seg in strip) for strip in listing.render_lines(crop))
+        words = " ".join(drawn.split())
+        assert "that most readers never see" in words  # the end of the title, not cut off
 
 
 PHONE = "07700 900456"  # in tui_kit's profile

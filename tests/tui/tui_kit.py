@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from auditor.model import (
     Severity,
     Status,
 )
+from auditor.outage import UNREACHABLE, Outage
 from auditor.profile import Profile, parse_profile
 from auditor.services import AuditOptions
 from auditor.tui.app import CandidateAuditorApp, create_app
@@ -125,6 +127,24 @@ def canned_report() -> Report:
     )
 
 
+def offline_report() -> Report:
+    """The canned audit on a computer with no network: every machine check could not run."""
+    report = canned_report()
+    results = []
+    for result in report.results:
+        if result.check_id in ("exposure.guided", "accounts.twofactor"):
+            results.append(result)
+            continue
+        finding = _finding(
+            result.check_id, Status.ERROR, Severity.INFO,
+            "Could not check: the DNS lookup failed (no response from 10.0.0.1).",
+            location=result.target, subject="error",
+        )  # fmt: skip
+        results.append(replace(result, findings=(finding,)))
+    outage = Outage(UNREACHABLE, ("10.0.0.1",), "timeout")
+    return replace(report, results=tuple(results), outage=outage)
+
+
 def canned_actions() -> ActionSet:
     link = Link(
         "Electoral Commission: candidate guidance", "https://www.electoralcommission.org.uk/"
@@ -160,16 +180,23 @@ class CannedRunner:
     """Plays the canned report's results as engine events, then returns the report.
     ``hold`` makes it wait (until cancelled) after the first result; ``fail`` raises."""
 
-    def __init__(self, *, hold: bool = False, fail: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        hold: bool = False,
+        fail: str | None = None,
+        report: Callable[[], Report] | None = None,
+    ) -> None:
         self.hold = hold
         self.fail = fail
+        self.report = report or canned_report
         self.calls = 0
 
     async def __call__(
         self, profile: Profile, options: AuditOptions, on_event: EventSink
     ) -> Report:
         self.calls += 1
-        report = canned_report()
+        report = self.report()
         on_event(AuditPlanned(len(report.results)))
         for index, result in enumerate(report.results):
             on_event(CheckStarted(result.check_id, result.target))

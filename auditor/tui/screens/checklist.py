@@ -8,8 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input, Static, Tree
-from textual.widgets.tree import TreeNode
+from textual.widgets import Input, OptionList, Static
 
 from auditor.checklist import ChecklistItem, ItemStatus
 from auditor.masking import masked_audit
@@ -18,20 +17,17 @@ from auditor.tui.screens.answer import AskedQuestion, asked
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import plain
 from auditor.tui.widgets.detail import ITEM_MARK, item_detail
+from auditor.tui.widgets.item_list import ItemList
 
 
-class ChecklistTree(Tree[ChecklistItem]):
-    """A tree whose space key ticks the item instead of folding the group."""
+class ChecklistList(ItemList[ChecklistItem]):
+    """The to-do list: space ticks the item; page keys scroll its steps."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "screen.tick", "Tick"),
-        Binding("pagedown", "screen.scroll_detail(1)", "Scroll", key_display="PgDn"),
-        Binding("pageup", "screen.scroll_detail(-1)", "Scroll up", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "screen.tick", "Tick")]
 
 
 def item_label(item: ChecklistItem) -> Text:
-    text = Text(end="", no_wrap=True)
+    text = Text(end="")  # wraps: a long title is read whole
     settled = item.status is not ItemStatus.OPEN
     text.append(f"{ITEM_MARK[item.status]:<14}", style="dim" if settled else "bold")
     text.append(plain(item.action.title, style="dim" if settled else ""))
@@ -39,7 +35,7 @@ def item_label(item: ChecklistItem) -> Text:
 
 
 class ChecklistScreen(AppScreen):
-    AUTO_FOCUS = "#checklist-tree"
+    AUTO_FOCUS = "#checklist-list"
     SUB_TITLE = "Checklist"
     HELP_TITLE = "Checklist"
     HELP_TEXT = (
@@ -75,9 +71,7 @@ class ChecklistScreen(AppScreen):
             placeholder="Filter: type words, Enter to apply, Escape to clear", id="checklist-filter"
         )
         with Horizontal(id="checklist-body", classes="split"):
-            tree = ChecklistTree("Checklist", id="checklist-tree", classes="split-list")
-            tree.show_root = False
-            yield tree
+            yield ChecklistList(id="checklist-list", classes="split-list")
             with VerticalScroll(id="checklist-detail", classes="split-detail"):
                 yield Static(id="checklist-detail-text")
 
@@ -100,8 +94,7 @@ class ChecklistScreen(AppScreen):
 
     def refresh_view(self) -> None:
         summary = self.query_one("#checklist-summary", Static)
-        tree = self.query_one("#checklist-tree", ChecklistTree)
-        tree.clear()
+        listing = self.query_one("#checklist-list", ChecklistList)
         checklist = self.session.checklist()
         self.findings = {}
         if checklist is not None and self.session.report is not None:
@@ -109,6 +102,7 @@ class ChecklistScreen(AppScreen):
             masked, checklist = masked_audit(self.session.report, checklist)
             self.findings = {f.fingerprint: f for f in masked.findings}
         if checklist is None:
+            listing.fill([])
             summary.update(plain("No audit yet, so no checklist. Start one from Welcome (n)."))
             self._show(None)
             return
@@ -121,37 +115,24 @@ class ChecklistScreen(AppScreen):
         if not self.session.store.persistent:
             line += " · ticks are kept until you quit"
         summary.update(plain(line))
-        first: TreeNode[ChecklistItem] | None = None
-        chosen: TreeNode[ChecklistItem] | None = None
+        rows: list[tuple[Text, ChecklistItem | None]] = []
         for group, items in checklist.groups():
             shown = [i for i in items if self._matches(i)]
             if not shown:
                 continue
             left = sum(1 for i in items if i.status is ItemStatus.OPEN)
-            node = tree.root.add(
-                Text(f"{group.label} ({left} to do)", style="bold", end=""), expand=True
-            )
-            for item in shown:
-                leaf = node.add_leaf(item_label(item), data=item)
-                first = first or leaf
-                if item.id == self.selected:
-                    chosen = leaf
+            rows.append((Text(f"{group.label} ({left} to do)", style="bold", end=""), None))
+            rows += [(item_label(item), item) for item in shown]
+        listing.fill(rows)
         kept, self.keep_line = self.keep_line, None
+        selected = self.selected
         if kept is not None:  # after a tick: stay on the same row, the item moves away
-            self.call_after_refresh(self._restore_line, kept)
-            return
-        target = chosen or first
-        if target is not None:
-            self.call_after_refresh(tree.move_cursor, target)
-        self._show(target.data if target is not None else None)
+            listing.highlight_near(kept)
+        elif not listing.select_where(lambda i: i.id == selected):
+            listing.highlight_near(0)
+        self._show(listing.current)
         if not isinstance(self.focused, Input):
-            tree.focus()
-
-    def _restore_line(self, line: int) -> None:
-        tree = self.query_one("#checklist-tree", ChecklistTree)
-        tree.cursor_line = max(0, min(line, tree.last_line))
-        node = tree.cursor_node
-        self._show(node.data if node is not None else None)
+            listing.focus()
 
     def _show(self, item: ChecklistItem | None) -> None:
         detail = self.query_one("#checklist-detail-text", Static)
@@ -169,8 +150,7 @@ class ChecklistScreen(AppScreen):
         return [q for q in (asked(f, self.session.profile) for f in found if f) if q]
 
     def _current(self) -> ChecklistItem | None:
-        node = self.query_one("#checklist-tree", ChecklistTree).cursor_node
-        return node.data if node is not None else None
+        return self.query_one("#checklist-list", ChecklistList).current
 
     def action_answer(self) -> None:
         item = self._current()
@@ -186,18 +166,19 @@ class ChecklistScreen(AppScreen):
             return item is not None and bool(item.questions)
         return True
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[ChecklistItem]) -> None:
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.node.data is not None:
-            self._show(event.node.data)
+        item = self._current()
+        if item is not None:
+            self._show(item)
         self.refresh_bindings()
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[ChecklistItem]) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self.query_one("#checklist-detail", VerticalScroll).focus()
 
     def action_tick(self) -> None:
-        node = self.query_one("#checklist-tree", ChecklistTree).cursor_node
-        item = node.data if node is not None else None
+        item = self._current()
         if item is None:
             return
         if item.status in (ItemStatus.DISMISSED, ItemStatus.VERIFIED):
@@ -209,7 +190,7 @@ class ChecklistScreen(AppScreen):
             self.auditor.show_error(exc)
             return
         self.selected = item.id
-        self.keep_line = self.query_one("#checklist-tree", ChecklistTree).cursor_line
+        self.keep_line = self.query_one("#checklist-list", ChecklistList).highlighted
         self.redraw_if_changed()
 
     def action_scroll_detail(self, pages: int) -> None:
@@ -227,7 +208,7 @@ class ChecklistScreen(AppScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#checklist-tree", ChecklistTree).focus()
+        self.query_one("#checklist-list", ChecklistList).focus()
 
     def action_hide_done(self) -> None:
         self.hide_done = not self.hide_done
@@ -244,6 +225,6 @@ class ChecklistScreen(AppScreen):
         filter_input = self.query_one("#checklist-filter", Input)
         if self.focused is filter_input:
             filter_input.value = ""
-            self.query_one("#checklist-tree", ChecklistTree).focus()
+            self.query_one("#checklist-list", ChecklistList).focus()
             return
         self.auditor.go("results" if self.session.report else "welcome")

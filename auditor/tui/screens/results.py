@@ -8,15 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Static, Tree
-from textual.widgets.tree import TreeNode
+from textual.widgets import OptionList, Static
 
 from auditor.masking import masked_audit
 from auditor.model import Finding, Report, Severity, Status
+from auditor.outage import ADVICE, CAUSED_BY_OUTAGE
 from auditor.scores import (
     SCORE_RULE,
     AreaScore,
-    area_in_words,
     count,
     outcomes_in_words,
     overall_in_words,
@@ -28,28 +27,19 @@ from auditor.tui.screens.base import AppScreen
 from auditor.tui.screens.dialogs import ConfirmDialog
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, clean, plain
 from auditor.tui.widgets.detail import finding_detail
+from auditor.tui.widgets.item_list import ItemList
 from auditor.vocabulary import category_label, category_rank
 
 
 def area_label(area: AreaScore) -> Text:
     """ "Email security — 63%: 7 passed, 5 with warnings; 3 could not be checked" (the
     words of auditor.scores, as in every report)."""
-    text = Text(end="", no_wrap=True)
+    text = Text(end="")
     text.append(f"{category_label(area.category, plain=True)} — {score_text(area)}", style="bold")
     outcomes = outcomes_in_words(area)
     if outcomes != "none":
         text.append(f": {outcomes}")
     return text
-
-
-class DetailTree(Tree[Finding]):
-    """The list: page up and page down scroll the detail panel (the list moves with the
-    arrows), so "How to fix it" is in reach without Tab."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("pagedown", "screen.scroll_detail(1)", "Scroll", key_display="PgDn"),
-        Binding("pageup", "screen.scroll_detail(-1)", "Scroll up", show=False),
-    ]
 
 
 def split_at_fix(detail: Text) -> tuple[Text, Text]:
@@ -63,17 +53,17 @@ def split_at_fix(detail: Text) -> tuple[Text, Text]:
 
 
 def finding_label(finding: Finding, dismissed: bool) -> Text:
-    text = Text(end="", no_wrap=True)
+    text = Text(end="")  # wraps: a long message is read whole in the list
     if dismissed:
         text.append(f"{'[-] dismissed':<18}", style="dim")
     else:
         text.append(f"{STATUS_LABEL[finding.status]:<18}", style=STATUS_STYLE[finding.status])
-    text.append(plain(finding.message, limit=300))
+    text.append(plain(finding.message))
     return text
 
 
 class ResultsScreen(AppScreen):
-    AUTO_FOCUS = "#results-tree"
+    AUTO_FOCUS = "#results-list"
     SUB_TITLE = "Results"
     HELP_TITLE = "Results"
     HELP_TEXT = (
@@ -104,16 +94,13 @@ class ResultsScreen(AppScreen):
         self.show_passes = True
         self.selected: str | None = None  # fingerprint
         self.displayed: Finding | None = None  # the finding the detail panel shows
-        self.area_of_node: dict[int, str] = {}  # tree node id -> the area's category
         self._shown_key: tuple[int, bool] | None = None
         self._shown_report: Report | None = None
 
     def body(self) -> ComposeResult:
         yield Static(id="results-summary")
         with Horizontal(id="results-body", classes="split"):
-            tree = DetailTree("Results", id="results-tree", classes="split-list")
-            tree.show_root = False
-            yield tree
+            yield ItemList[Finding](id="results-list", classes="split-list")
             with VerticalScroll(id="results-detail", classes="split-detail"):
                 yield Static(id="results-detail-text")
                 yield Static(id="results-detail-fix")
@@ -135,15 +122,13 @@ class ResultsScreen(AppScreen):
     def refresh_view(self) -> None:
         report = self._shown()
         summary = self.query_one("#results-summary", Static)
-        tree = self.query_one("#results-tree", Tree)
-        tree.clear()
-        self.area_of_node.clear()
+        listing = self._list()
         if report is None:
+            listing.fill([])
             summary.update(plain("No audit yet. Start one from the Welcome screen (n)."))
             self._show(None)
             return
         counts = count(report)
-        areas = counts.areas
         dismissed = self.session.state.dismissed
         problems = sum(
             1 for f in report.findings if f.status.is_problem and f.fingerprint not in dismissed
@@ -152,13 +137,19 @@ class ResultsScreen(AppScreen):
         line += f" {plural(problems, 'finding')} to fix (problems and warnings)."
         if self.session.cancelled:
             line += " · the last audit was cancelled: these are the previous results"
+        outage = report.outage
+        if outage is not None:  # said once, plainly: every unread check is under it
+            line = f"{outage.headline} {ADVICE} {line}"
         summary.update(plain(line))
         by_area: dict[str, list[Finding]] = {}
+        unread: list[Finding] = []
         for finding in report.findings:
+            if outage is not None and finding.status in CAUSED_BY_OUTAGE:
+                unread.append(finding)
+                continue
             by_area.setdefault(report.category_of(finding.check_id), []).append(finding)
-        ordered = sorted(areas, key=lambda a: (category_rank(a.category), a.category))
-        first: TreeNode[Finding] | None = None
-        chosen: TreeNode[Finding] | None = None
+        ordered = sorted(counts.areas, key=lambda a: (category_rank(a.category), a.category))
+        rows: list[tuple[Text, Finding | None]] = []
         for area in ordered:
             findings = sorted(
                 by_area.get(area.category, []),
@@ -166,34 +157,33 @@ class ResultsScreen(AppScreen):
             )
             if not self.show_passes:
                 findings = [f for f in findings if f.status is not Status.PASS]
-            node = tree.root.add(area_label(area), expand=True)
-            self.area_of_node[node.id] = area.category
-            for finding in findings:
-                leaf = node.add_leaf(
-                    finding_label(finding, finding.fingerprint in dismissed), data=finding
-                )
-                first = first or leaf
-                if finding.fingerprint == self.selected:
-                    chosen = leaf
-        target = chosen or first
-        if target is not None:
-            self.call_after_refresh(tree.move_cursor, target)
-        self._show(target.data if target is not None else None)
-        tree.focus()
+            if not findings and outage is not None:
+                continue
+            rows.append((area_label(area), None))
+            rows += [(finding_label(f, f.fingerprint in dismissed), f) for f in findings]
+        if outage is not None and unread:
+            heading = f"{outage.headline} {plural(len(unread), 'finding')}: could not check"
+            rows.append((Text(heading, style="bold", end=""), None))
+            rows += [(finding_label(f, f.fingerprint in dismissed), f) for f in unread]
+        listing.fill(rows)
+        selected = self.selected
+        if not listing.select_where(lambda f: f.fingerprint == selected):
+            listing.highlight_near(0)
+        self._show(listing.current)
+        listing.focus()
 
-    def _show(self, finding: Finding | None, area: str | None = None) -> None:
+    def _list(self) -> ItemList[Finding]:
+        found: ItemList[Finding] = self.query_one("#results-list", ItemList)
+        return found
+
+    def _show(self, finding: Finding | None) -> None:
         detail = self.query_one("#results-detail-text", Static)
         fix = self.query_one("#results-detail-fix", Static)
         fix.update("")
         report = self._shown()
         self.displayed = finding
         if finding is None or report is None:
-            text = "Move down to a finding to see what was found and how to fix it."
-            if area is not None and report is not None:
-                counts = {a.category: a for a in count(report).areas}
-                if area in counts:
-                    text = f"{area_in_words(counts[area])}. {text}"
-            detail.update(plain(text))
+            detail.update(plain("The audit found nothing to show here." if report else ""))
             self.refresh_bindings()
             return
         self.selected = finding.fingerprint
@@ -213,18 +203,15 @@ class ResultsScreen(AppScreen):
         self.refresh_bindings()
         self.query_one("#results-detail", VerticalScroll).scroll_home(animate=False)
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        node = event.node
-        if node.data is not None:
-            self._show(node.data)
-        else:  # an area's line: say so, rather than keep showing another finding
-            self._show(None, self.area_of_node.get(node.id))
+        finding = self._list().current
+        if finding is not None and finding is not self.displayed:
+            self._show(finding)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[Finding]) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.node.data is not None:
-            self.query_one("#results-detail", VerticalScroll).focus()
+        self.query_one("#results-detail", VerticalScroll).focus()
 
     def _current(self) -> Finding | None:
         """The finding the detail panel shows (what every key acts on)."""
@@ -237,7 +224,7 @@ class ResultsScreen(AppScreen):
     def action_show_fix(self) -> None:
         fix = self.query_one("#results-detail-fix", Static)
         if self.displayed is None:
-            self.notify("Move down to a finding first: this line is an area.")
+            self.notify("There is no finding here to act on.")
             return
         if not str(fix.render()).strip():
             self.notify("There is nothing to fix for this one.")
@@ -249,7 +236,7 @@ class ResultsScreen(AppScreen):
     def action_dismiss_finding(self) -> None:
         finding = self._current()
         if finding is None:
-            self.notify("Move down to a finding first: this line is an area.")
+            self.notify("There is no finding here to act on.")
             return
         if not (finding.status.is_problem or finding.status is Status.MANUAL):
             self.notify("Only problems can be dismissed.")

@@ -19,6 +19,7 @@ from auditor.model import Finding, Report, Status
 from auditor.profile import ManualAnswer
 from auditor.questions import answer_words, answers_heading
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
+from auditor.wording import evidence_in_words, weight_in_words
 
 if TYPE_CHECKING:
     from auditor.tui.screens.answer import AskedQuestion
@@ -74,13 +75,14 @@ def finding_detail(
     info = next((c for c in report.checks if c.id == finding.check_id), None)
     out = Text(end="")
     out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
-    out.append(f"   severity {finding.severity.value}, confidence {finding.confidence.value}")
+    words = weight_in_words(finding.severity, finding.confidence, problem=finding.status.is_problem)
+    out.append(f"   {words}")
     if dismissed:
         out.append("   dismissed as a false positive", style="italic")
     out.append("\n")
     out.append(plain(finding.message, style="bold"))
     out.append("\n")
-    out.append(plain(f"Check: {info.title if info else finding.check_id} ({finding.check_id})"))
+    out.append(plain(f"Check: {info.title if info else finding.check_id}"))
     out.append("\n")
     out.append(plain(f"On: {finding.target}"))
     if finding.location:
@@ -91,7 +93,7 @@ def finding_detail(
     if finding.evidence:
         _section(out, "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
-            out.append(plain(f"• {evidence.source} at {evidence.location}"))
+            out.append(plain(f"• {evidence_in_words(evidence.source, evidence.location)}"))
             out.append("\n")
             if evidence.snippet:
                 out.append(plain(f"  “{evidence.snippet}”", style="italic", limit=600))
@@ -121,6 +123,10 @@ def finding_detail(
     if links:
         _section(out, "Official advice")
         out.append(links)
+    _section(out, "For your IT volunteer")
+    out.append(plain(f"Check {finding.check_id}; severity {finding.severity.value}, confidence "
+                     f"{finding.confidence.value}; fingerprint {finding.fingerprint}.",
+                     style="dim"))  # fmt: skip
     return out
 
 
