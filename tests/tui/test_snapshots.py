@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_kit import (
     GUIDED_KEY,
     LONG_MESSAGE,
@@ -123,6 +124,9 @@ def test_twofa(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_profile_form(snap_compare: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("p")
+        await wait_for(lambda: bool(pilot.app.screen.query(".account-row Select")), pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture random
         await pilot.pause()
 
     app = make_app(demo=False, profile_path=Path("no-such-folder/my-profile.toml"))
