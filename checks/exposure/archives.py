@@ -26,6 +26,8 @@ from auditor.exposure import (
     Sighting,
     best_per_location,
     exposure_finding,
+    extraction_of,
+    extraction_sightings,
     no_identifiers_finding,
     no_sites_finding,
     resource_sightings,
@@ -175,10 +177,13 @@ class LivePages:
         resource = self.crawled.get(key)
         if resource is not None and resource.truncated:
             return None, "the live page is larger than the part read"
-        if resource is not None:
-            kind, body, content_type, url = (
-                resource.kind, resource.body, resource.content_type, resource.final_url
-            )  # fmt: skip
+        if resource is not None:  # the extraction the live checks made, not a second parse
+            extraction = await extraction_of(self.ctx, resource)
+            if extraction.unreadable:
+                return None, "the live copy could not be read"
+            url = resource.final_url
+            found = extraction_sightings(self.matcher, extraction, url, "")
+            return {sighting_kind(s) for s in found}, "the live page"
         else:
             result = await self.ctx.services.http.fetch(
                 normalise_url(original), origin=target.start_url, max_bytes=LIVE_READ_BYTES
