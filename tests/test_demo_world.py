@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import io
 import json
+import socket
 from collections.abc import AsyncIterator
 
 import dns.dnssec
@@ -175,3 +176,36 @@ async def test_demo_dnssec_validates_offline_from_its_own_anchor() -> None:
         "alexmarlowe.example": Status.WARN,
         "marlowe4hollinvale.example": Status.PASS,
     }
+
+
+async def test_the_loopback_probe_tells_a_listener_from_a_dead_port(world: DemoWorld) -> None:
+    from auditor.demo.world import loopback_problem
+
+    assert await loopback_problem(world.web.https_port) == ""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now: the probe must say so
+    problem = await loopback_problem(port, timeout=2.0)
+    assert "loopback interface (127.0.0.1)" in problem and "refused" in problem
+
+
+def test_a_demo_that_cannot_reach_loopback_says_so_in_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `unshare -n auditor demo --headless` gives (the namespace's lo is down): the
+    servers listen but cannot be reached. Simulated here by the probe's answer."""
+    import auditor.demo.world as world_module
+    from auditor import cli
+
+    async def down(port: int, timeout: float = 5.0) -> str:
+        return "the loopback interface (127.0.0.1) cannot be reached here (network is unreachable)"
+
+    monkeypatch.setattr(world_module, "loopback_problem", down)
+    assert cli.main(["demo", "--headless", "--no-save", "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        "auditor: the demo could not start: the loopback interface (127.0.0.1) cannot be "
+        "reached here (network is unreachable)"
+    ]

@@ -53,14 +53,24 @@ def run(args: argparse.Namespace) -> int:
         return int(run_app(demo=True))
     from auditor.commands.common import check_selection
     from auditor.commands.scan import run_and_report
-    from auditor.demo.world import DemoWorld
 
     check_selection(args)  # before the demo world starts
-    world = DemoWorld.run_in_thread()
+    world = started_world()
     try:
         return run_and_report(world.profile, world.audit_options(), args)
     finally:
         world.stop_thread()
+
+
+def started_world() -> DemoWorld:
+    """The demo world in its thread, or one line and exit 2 when it cannot run here."""
+    from auditor.commands.common import UsageError
+    from auditor.demo.world import DemoUnavailable, DemoWorld
+
+    try:
+        return DemoWorld.run_in_thread()
+    except DemoUnavailable as exc:
+        raise UsageError(f"the demo could not start: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,6 @@ def serve(stop: threading.Event | None = None) -> int:
     import shutil
 
     from auditor.commands.common import say
-    from auditor.demo.world import DemoWorld
 
     stop = stop or threading.Event()
 
@@ -137,7 +146,7 @@ def serve(stop: threading.Event | None = None) -> int:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        world = DemoWorld.run_in_thread()
+        world = started_world()
     except BaseException:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

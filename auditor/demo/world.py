@@ -11,6 +11,7 @@ listeners while the real host names are kept for SNI and certificate checks.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
@@ -49,6 +50,36 @@ def address_names(all_zones: list[dns.zone.Zone]) -> list[str]:
                 if not name.startswith("ns1."):
                     names.append(name)
     return names
+
+
+class DemoUnavailable(RuntimeError):
+    """The demo world could not start; the message says why, in one line."""
+
+
+class LoopbackDown(OSError):
+    """The demo's servers started but cannot be reached: 127.0.0.1 does not work here."""
+
+
+async def loopback_problem(port: int, timeout: float = 5.0) -> str:
+    """Why a connection to our own listener on 127.0.0.1:``port`` fails, or "".
+
+    With the loopback interface down (``unshare -n`` makes a network namespace with ``lo``
+    down) listening works but connecting does not, and every check would say "could not
+    check"; one plain sentence is what the person needs instead."""
+    try:
+        _reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", port), timeout
+        )
+    except (OSError, TimeoutError) as exc:
+        errno = exc.errno if isinstance(exc, OSError) else None
+        reason = os.strerror(errno) if errno else "no answer in time"
+        return (
+            "the demo runs its fictional world on this computer's loopback interface "
+            f"(127.0.0.1), which cannot be reached here ({reason.lower()}); on Linux, "
+            "'ip link set lo up' turns it on"
+        )
+    writer.close()
+    return ""
 
 
 class DemoWorld:
@@ -179,6 +210,9 @@ class DemoWorld:
         try:
             await self.web.start()
             await self.smtp.start()
+            problem = await loopback_problem(self.web.https_port)
+            if problem:
+                raise LoopbackDown(problem)
         except BaseException:
             await self.stop()
             raise
@@ -231,7 +265,7 @@ class DemoWorld:
         if not ready.wait(30):
             raise RuntimeError("the demo world did not start within 30 seconds")
         if failures:
-            raise RuntimeError(f"the demo world could not start: {failures[0]}") from failures[0]
+            raise DemoUnavailable(str(failures[0])) from failures[0]
         return world
 
     def stop_thread(self, timeout: float = 10.0) -> None:
