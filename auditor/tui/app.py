@@ -310,15 +310,44 @@ class CandidateAuditorApp(App[int]):
         self.push_screen(ExportDialog(default, available_formats()), self._export_chosen)
 
     def _export_chosen(self, choice: tuple[str, Path] | None) -> None:
-        report = self.session.report
-        if choice is None or report is None:
+        if choice is None or self.session.report is None:
             return
         name, path = choice
+        if path.is_dir():
+            self.show_error(f"{path} is a folder: give the file's name too.")
+            return
+        profile = self.session.profile_path
+        if profile is not None and path.exists() and path.resolve() == profile.resolve():
+            self.show_error(f"{path} is your profile: choose another name for the report.")
+            return
+        if not path.exists():
+            self._export(name, path)
+            return
+
+        def replace_it(yes: bool | None) -> None:
+            if yes:
+                self._export(name, path)
+            else:
+                self.notify("Not exported: the file was left as it is.", severity="warning")
+
+        question = f"{path} already exists. Replace it with this report?"
+        self.push_screen(ConfirmDialog("Replace the file?", question, yes="Replace"), replace_it)
+
+    def _export(self, name: str, path: Path) -> None:
+        """The report as ``auditor scan --format NAME`` writes it: the same writer, with the
+        checklist (ticks and all), the score table and the changes since the last audit."""
+        session = self.session
+        report = session.report
+        if report is None:
+            return
         try:
             from auditor.files import write_private_text
             from reports.formats import render
 
-            written = write_private_text(path, render(report, name, reveal=False))
+            text = render(
+                report, name, reveal=False, checklist=session.checklist(), changes=session.changes
+            )
+            written = write_private_text(path, text)
         except Exception as exc:
             self.show_error(f"Could not export to {path}: {one_line(exc)}")
             return

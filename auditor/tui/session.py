@@ -21,6 +21,7 @@ from auditor.model import Report, Status
 from auditor.profile_template import has_own_comments
 
 if TYPE_CHECKING:
+    from auditor.changes import AuditDiff
     from auditor.profile import Profile
 
 DEMO_SUBJECT = "demo"
@@ -32,7 +33,7 @@ class StateStore(Protocol):
 
     def load_state(self, subject: str) -> ChecklistState: ...
     def save_state(self, subject: str, state: ChecklistState) -> None: ...
-    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None: ...
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> AuditDiff | None: ...
     def latest_report(self, subject: str | None) -> Report | None: ...
 
 
@@ -51,8 +52,9 @@ class MemoryStore:
     def save_state(self, subject: str, state: ChecklistState) -> None:
         self.states[subject] = state
 
-    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None:
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> AuditDiff | None:
         self.reports[subject] = report
+        return None
 
     def latest_report(self, subject: str | None) -> Report | None:
         if subject is not None:
@@ -77,8 +79,10 @@ class HistoryStore:
     def save_state(self, subject: str, state: ChecklistState) -> None:
         self.history.save_state(subject, state)
 
-    def save_report(self, report: Report, actions: ActionSet, subject: str) -> None:
-        self.history.record(report, actions, subject=subject)
+    def save_report(self, report: Report, actions: ActionSet, subject: str) -> AuditDiff | None:
+        """Saved as ``auditor scan`` saves it; what changed since the subject's last audit."""
+        changes: AuditDiff | None = self.history.record(report, actions, subject=subject).diff
+        return changes
 
     def latest_report(self, subject: str | None) -> Report | None:
         record = self.history.latest(subject)
@@ -118,6 +122,7 @@ class Session:
         self.profile_file: FileSignature | None = None
         self.profile_file_has_comments = False
         self.report: Report | None = None
+        self.changes: AuditDiff | None = None  # since the previous audit (for the exports)
         self.state = ChecklistState()
         self.cancelled = False
         self.version = 0
@@ -149,6 +154,7 @@ class Session:
         self.profile = None
         self.profile_path = None
         self.report = None
+        self.changes = None
         self.state = ChecklistState()
         self.cancelled = False
         self.changed()
@@ -172,6 +178,7 @@ class Session:
         self.profile_file = None
         self.profile_file_has_comments = False
         self.report = None
+        self.changes = None
         self.state = ChecklistState()
         self.changed()
 
@@ -196,7 +203,8 @@ class Session:
         """A completed audit: keep it, save it to the history, reload the ticks."""
         self.report = report
         self.cancelled = False
-        self.store.save_report(report, self.actions, self.subject)
+        self.changes = None
+        self.changes = self.store.save_report(report, self.actions, self.subject)
         self.state = self.store.load_state(self.subject)
         self.changed()
 

@@ -231,7 +231,7 @@ def make_app(runner: CannedRunner | None = None, **kwargs: Any) -> CandidateAudi
         clock=lambda: NOW,
         audit_runner=runner or CannedRunner(),
         store=kwargs.pop("store", MemoryStore()),
-        actions=canned_actions(),
+        actions=kwargs.pop("actions", canned_actions()),
         **kwargs,
     )
 
