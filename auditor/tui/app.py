@@ -104,6 +104,7 @@ class CandidateAuditorApp(App[int]):
         self.demo_failed: str | None = None
         self.crash: str | None = None
         self.run_screen: RunScreen | None = None
+        self.came_from: dict[str, str] = {}  # mode -> the mode it was opened from
         # read before the first screen draws, so that it shows the profile it was given
         self.profile_problem = None if session.demo else load_profile_into(session)
 
@@ -165,7 +166,13 @@ class CandidateAuditorApp(App[int]):
     def go(self, mode: str) -> None:
         if self.screen.is_modal:
             self.pop_screen()
+        if mode != self.current_mode:
+            self.came_from[mode] = self.current_mode
         self.switch_mode(mode)
+
+    def go_back(self, mode: str) -> None:
+        """Esc on ``mode``: back to the screen it was opened from (Welcome at first)."""
+        self.go(self.came_from.get(mode, "welcome"))
 
     def start_audit(self) -> None:
         """Run a new audit of the session's profile (asks for a profile when there is none)."""

@@ -90,6 +90,37 @@ def test_totp_test_refuses_codes_from_another_app(private_home: Path) -> None:
     assert terminal.close() == 1
 
 
+def test_totp_test_asks_again_for_a_code_that_is_not_digits_and_names_show_key(
+    private_home: Path,
+) -> None:
+    env = {**os.environ, "TERM": "dumb", "COLORFGBG": "0;15"}  # a light background
+    terminal = Terminal([sys.executable, "-m", "auditor", "totp-test"], env)
+    terminal.read_until("Type the code the app shows now")
+    assert "--show-key" in terminal.output
+    assert "with --light" not in terminal.output  # detected: drawn dark on light already
+    terminal.type("12ab56")
+    terminal.read_until("That is not a code")
+    terminal.read_until("Type the code the app shows now: $")  # asked again, at once
+    terminal.type("123456")
+    terminal.read_until("Type the new code")
+    terminal.type("654321")
+    terminal.read_until("Self-test failed")
+    assert terminal.close() == 1
+
+
+def test_the_qr_code_is_drawn_for_the_background() -> None:
+    from auditor.commands.totp_test import light_background
+    from auditor.standards.accounts.totp import qr_half_blocks
+
+    assert light_background({"COLORFGBG": "0;15"}) and light_background(
+        {"COLORFGBG": "0;default;7"}
+    )
+    assert not light_background({"COLORFGBG": "15;0"}) and not light_background({})
+    dark, light = qr_half_blocks("otpauth://x"), qr_half_blocks("otpauth://x", light_on_dark=False)
+    swap = {" ": "█", "█": " ", "▀": "▄", "▄": "▀"}
+    assert light == "".join(swap.get(c, c) for c in dark)  # the same code, inverted
+
+
 def test_totp_test_without_a_terminal_exits_2() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "auditor", "totp-test"],

@@ -138,3 +138,38 @@ async def test_the_self_test_and_the_password_check_are_recorded_without_secrets
         saved = repr(app.session.store.load_state(app.session.subject).to_dict())
     for secret in (key, *codes, candidate.DEMO_PASSWORD, "a-long-unbreached-passphrase"):
         assert secret not in saved
+
+
+async def test_the_wizard_keys_tabs_save_codes_in_order_and_back(tmp_path: Path) -> None:
+    from textual.widgets import Tabs
+    from textual.widgets._footer import FooterKey
+
+    path = tmp_path / "profile.toml"
+    path.write_text(PROFILE_TOML)
+    path.chmod(0o600)
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")  # the profile form, then the wizard from there
+        await pilot.pause()
+        app.go("twofa")
+        await pilot.pause()
+        footer = {key.key for key in app.screen.query(FooterKey)}
+        assert {"ctrl+t", "ctrl+s", "ctrl+q", "question_mark"} <= footer
+        app.screen.query_one("#twofa-method", Select).value = "passkey"
+        await pilot.press("ctrl+s")  # Save has a key
+        await wait_for(lambda: load_profile(path).accounts[0].twofa == "passkey", pilot)
+        await pilot.press("ctrl+t")  # one key to the tab bar
+        assert isinstance(app.focused, Tabs)
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.screen.query_one("#twofa-tabs", TabbedContent).active == "tab-totp"
+        app.screen.query_one(TotpPanel).start()
+        await pilot.pause()
+        first = app.screen.query_one("#totp-code1", Input)
+        assert app.screen.focused is first
+        await pilot.press(*"12a3b456")  # letters are refused as typed
+        assert first.value == "123456"
+        assert app.screen.focused is app.screen.query_one("#totp-code2", Input)  # on to next
+        await pilot.press("escape")  # back where it was opened from
+        await pilot.pause()
+        assert app.current_mode == "profile"

@@ -222,4 +222,4 @@ class ProfileScreen(AppScreen):
         return True
 
     def action_back(self) -> None:
-        self.auditor.go("welcome")
+        self.auditor.go_back("profile")

@@ -20,6 +20,7 @@ from textual.widgets import (
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 from textual.widgets.option_list import Option
 
@@ -53,10 +54,15 @@ class TwoFactorScreen(AppScreen):
         "Two-step sign-in stops someone who has your password. Accounts: record which method "
         "each account uses and who holds it. Authenticator test: checks your app and your "
         "phone's clock with a throwaway code. Password check: tells you whether a password "
-        "is in known breaches without sending it anywhere. Use the tabs (left and right "
-        "arrows on the tab bar) to move between them."
+        "is in known breaches without sending it anywhere. ctrl+t takes you to the tab bar "
+        "from anywhere on this screen; the left and right arrows then move between the tabs. "
+        "ctrl+s saves the account's answer. Escape goes back to the screen you came from."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+t", "tabs", "Tabs"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
 
     def body(self) -> ComposeResult:
         with TabbedContent(id="twofa-tabs"):
@@ -76,7 +82,7 @@ class TwoFactorScreen(AppScreen):
                     )
                     yield Input(id="twofa-holder", max_length=60)
                     with Horizontal(classes="form-buttons"):
-                        yield Button("Save answer", variant="primary", id="twofa-save")
+                        yield Button("Save answer (ctrl+s)", variant="primary", id="twofa-save")
                 yield Static("", id="twofa-status")
             with TabPane("Authenticator test", id="tab-totp"), VerticalScroll():
                 yield TotpPanel(self.session.clock, id="totp-panel")
@@ -155,5 +161,15 @@ class TwoFactorScreen(AppScreen):
     def on_screen_suspend(self) -> None:
         self.query_one("#totp-panel", TotpPanel).stop()
 
+    def action_tabs(self) -> None:
+        self.query_one("#twofa-tabs", TabbedContent).query_one(Tabs).focus()
+
+    def action_save(self) -> None:
+        tabs = self.query_one("#twofa-tabs", TabbedContent)
+        if tabs.active != "tab-accounts":
+            self.notify("ctrl+s saves an account's answer, on the Accounts tab.")
+            return
+        self.save()
+
     def action_back(self) -> None:
-        self.auditor.go("welcome")
+        self.auditor.go_back("twofa")

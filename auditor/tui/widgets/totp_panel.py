@@ -26,6 +26,9 @@ INTRO = (
 )
 
 
+CODE_DIGITS = 6  # the self-test's codes (auditor.standards.accounts.totp)
+
+
 def load_totp() -> Any:
     """The TOTP library, loaded when the self-test starts (not with the app)."""
     from auditor.standards.accounts import totp
@@ -54,8 +57,9 @@ class TotpPanel(Vertical):
         yield Static("", id="totp-key")
         yield Static("", id="totp-qr")
         with Horizontal(classes="totp-codes"):
-            yield Input(placeholder="first code", id="totp-code1", max_length=8)
-            yield Input(placeholder="next code", id="totp-code2", max_length=8)
+            # digits only, as typed: a letter never gets into a code box
+            yield Input(placeholder="first code", id="totp-code1", max_length=8, restrict="[0-9]*")
+            yield Input(placeholder="next code", id="totp-code2", max_length=8, restrict="[0-9]*")
             yield Button("Check", id="totp-check")
         yield Static("", id="totp-result")
 
@@ -66,6 +70,11 @@ class TotpPanel(Vertical):
         elif event.button.id == "totp-check":
             event.stop()
             self.check()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A whole first code moves on to the second box, in order."""
+        if event.input.id == "totp-code1" and len(event.value) == CODE_DIGITS:
+            self.query_one("#totp-code2", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
