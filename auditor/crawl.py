@@ -53,10 +53,9 @@ MAX_SITEMAPS = 20
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of indexes: deeper than any real site nests them
 MAX_ROBOTS_PATHS = 50  # Disallow paths fetched from one robots.txt
 MAX_API_PAGES = 20  # Squarespace ?format=json answers read per site
-# What the queue calls the site builders' JSON answers and the author archives; each is read by
-# _visit_api (or as a page that may quietly not exist) and kept as a "text" resource.
+# What the queue calls the site builders' JSON answers; each is read by _visit_api and kept as
+# a "text" resource.
 _API_KINDS = ("wp-users", "wp-pages", "wp-posts", "squarespace-json")
-_AUTHOR = "author-archive"
 MAX_NOT_REACHED = 20  # addresses a limit left unread, kept to name them (all are counted)
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_URL = 2048
@@ -257,6 +256,9 @@ class _State:
     not_reached: dict[str, None] = field(default_factory=dict)
     not_reached_count: int = 0
     builder: str = ""  # "wordpress" or "squarespace" once the start page says so
+    # Addresses asked for on a guess (robots.txt Disallow paths, ?author=N archives): one that
+    # does not exist or is closed (4xx) published nothing, and is no one's error.
+    quiet: set[str] = field(default_factory=set)
     api_pages: int = 0
 
     def stopped(self, url: str, why: str) -> None:
@@ -355,8 +357,7 @@ class Crawler:
         if expected in _API_KINDS:
             await self._visit_api(state, url, depth, expected)
             return
-        quiet = expected == _AUTHOR  # an archive asked for on a guess may well not exist
-        expected = "html" if quiet else expected
+        quiet = url in state.quiet
         result = await self.http.fetch(url, origin=state.start)
         if not result.ok:
             state.failures.append(CrawlFailure(url, expected, result.error, result.error_kind))
@@ -420,7 +421,8 @@ class Crawler:
             root = urlunsplit((*urlsplit(state.start)[:2], "/", "", ""))
             users, ids = wordpress_users(result.body) if status == 200 else ([], [])
             for archive in author_archives(root, ids):
-                state.enqueue(normalise_url(archive), 1, _AUTHOR)
+                state.quiet.add(normalise_url(archive))
+                state.enqueue(normalise_url(archive), 1)
         if not result.ok or status >= 500:
             error = result.error or f"{result.final_url[:200]} answered HTTP {status}"
             state.failures.append(CrawlFailure(url, "text", error, result.error_kind or "http"))
@@ -473,6 +475,7 @@ class Crawler:
         if result.ok and result.status_code == 200:
             text = result.text()[: 512 * 1024]
             for url in robots_disallowed(text, root):
+                state.quiet.add(url)
                 state.enqueue(url, 1)
             named = (normalise_url(u, root) for u in _ROBOTS_SITEMAP.findall(text))
             level += self._sitemap_tasks(state, named, done)

@@ -112,9 +112,8 @@ def test_robots_disallow_lines_become_pages_to_read() -> None:
 
 async def test_what_robots_txt_hides_is_read_and_checked(world: Any, corpus: Any) -> None:
     world.web.route(HOST, "/", html("<p>Welcome</p>"))
-    world.web.route(
-        HOST, "/robots.txt", text("User-agent: *\nDisallow: /private/\nDisallow: /*.php\n")
-    )
+    robots = "User-agent: *\nDisallow: /private/\nDisallow: /*.php\nDisallow: /cgi-bin/\n"
+    world.web.route(HOST, "/robots.txt", text(robots))
     world.web.route(HOST, "/private/", html("<p>Alex lives at 12 Acacia Avenue, Ashcombe.</p>"))
     profile = corpus.corpus_profile(websites=(START,), extra_pages=())
     async with world.services() as services:
@@ -123,6 +122,9 @@ async def test_what_robots_txt_hides_is_read_and_checked(world: Any, corpus: Any
     assert not [p for p in paths_asked(world) if "*" in p]
     found = [f for f in report.findings if f.kind == "home-address"]
     assert [f.location for f in found] == [f"{START}private/"]
+    # /cgi-bin/ does not exist (404): a path robots.txt names on a guess is no one's error.
+    assert "/cgi-bin/" in paths_asked(world)
+    assert not [f for f in report.findings if f.status.could_not_check]
 
 
 async def test_gzipped_sitemaps_and_indexes_of_indexes_are_read_within_bounds(
@@ -367,3 +369,26 @@ async def test_no_site_api_is_asked_of_a_site_that_is_neither(world: Any, corpus
     paths = paths_asked(world)
     assert not [p for p in paths if "wp-json" in p]
     assert not [r for r in world.web.requests_to(HOST) if "format=json" in r.query]
+
+
+async def test_a_page_past_the_extraction_caps_is_partly_checked(world: Any, corpus: Any) -> None:
+    # 2.2 MB of HTML (under the 5 MB body cap), the address after the 2 MB parsed; and a
+    # text download of 1.1 M characters, the address after the first million.
+    filler = "<p>" + "Campaign news and more campaign news. " * 60 + "</p>\n"
+    big = filler * (2_200_000 // len(filler))
+    tail = "<p>Alex lives at 12 Acacia Avenue, Ashcombe.</p>"
+    world.web.route(HOST, "/", html(f'<p>Welcome</p><a href="/long">long</a>{big}{tail}'))
+    words = "nothing personal here " * (1_100_000 // 22)
+    world.web.route(HOST, "/notes.txt", text(words + "12 Acacia Avenue, Ashcombe"))
+    world.web.route(HOST, "/long", html('<a href="/notes.txt">notes</a>'))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    partly = {f.location: f for f in report.findings if f.subject == "partly-checked"}
+    assert set(partly) == {START, f"{START}notes.txt"}, [f.message for f in report.findings]
+    assert all(f.status.could_not_check for f in partly.values())
+    assert "2,097,152 characters" in partly[START].message
+    assert "1,000,000 characters" in partly[f"{START}notes.txt"].message
+    # The summary counts only what was read in full, and says the rest was partly checked.
+    [clean] = [f for f in report.findings if f.status is Status.PASS]
+    assert "in the 1 pages checked (2 more could only be partly checked)" in clean.message
