@@ -120,6 +120,15 @@ def extraction_sightings(
     return found + point_sightings(matcher, list(extraction.points), url, fetched_at)
 
 
+async def sightings_in(
+    matcher: IdentityMatcher, extraction: Extraction, url: str, fetched_at: str
+) -> list[Sighting]:
+    """``extraction_sightings`` in a worker thread: a megabyte of hostile text takes the
+    matchers most of a second, which on the event loop would stall every other check's
+    DNS and SMTP conversation into a false timeout."""
+    return await asyncio.to_thread(extraction_sightings, matcher, extraction, url, fetched_at)
+
+
 def partly_checked_finding(
     ctx: CheckContext, url: str, not_read: tuple[str, ...], what: str = "page"
 ) -> Finding:
@@ -406,7 +415,7 @@ async def resource_sightings(
     if extraction.unreadable:
         error = PdfUnreadable if kind == "pdf" else ImageUnreadable
         raise error(extraction.unreadable)
-    return extraction_sightings(matcher, extraction, shown_url, fetched_at)
+    return await sightings_in(matcher, extraction, shown_url, fetched_at)
 
 
 def sighting_kind(sighting: Sighting) -> str:

@@ -182,12 +182,32 @@ class InventoryCheck(Check):
             ], []
         if result.content_type not in ("text/html", "application/xhtml+xml", ""):
             return [], []
-        links = social_links(result.text(), result.final_url)
-        return [], [
+        # A hostile page is megabytes of HTML: parse it off the event loop.
+        links = await asyncio.to_thread(social_links, result.text(), result.final_url)
+        found = [
             Found(link.service, link.handle, "website", result.final_url, link.url,
                   result.fetched_at)
             for link in links
         ]  # fmt: skip
+        if not result.truncated:
+            return [], found
+        cut = ctx.finding(
+            Status.ERROR,
+            f"Partly checked: {url} is larger than the {MAX_PAGE_BYTES // 2**20} MB read, so "
+            f"links to social accounts after that were not looked for.",
+            severity=Severity.LOW,
+            location=url,
+            subject="site-partly-read",
+            evidence=[
+                Evidence(
+                    source="http",
+                    location=result.final_url,
+                    snippet=f"read the first {len(result.body):,} bytes",
+                    fetched_at=result.fetched_at,
+                )
+            ],
+        )
+        return [cut], found
 
     @staticmethod
     def _mx(

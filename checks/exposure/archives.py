@@ -27,11 +27,11 @@ from auditor.exposure import (
     best_per_location,
     exposure_finding,
     extraction_of,
-    extraction_sightings,
     no_identifiers_finding,
     no_sites_finding,
     resource_sightings,
     sighting_kind,
+    sightings_in,
     site_crawls,
 )
 from auditor.model import Evidence, Finding, Severity, Status
@@ -182,7 +182,7 @@ class LivePages:
             if extraction.unreadable:
                 return None, "the live copy could not be read"
             url = resource.final_url
-            found = extraction_sightings(self.matcher, extraction, url, "")
+            found = await sightings_in(self.matcher, extraction, url, "")
             return {sighting_kind(s) for s in found}, "the live page"
         else:
             result = await self.ctx.services.http.fetch(

@@ -10,11 +10,11 @@ from auditor.exposure import (
     clean_finding,
     exposure_finding,
     extraction_of,
-    extraction_sightings,
     failure_finding,
     no_identifiers_finding,
     no_sites_finding,
     partly_checked_finding,
+    sightings_in,
     site_crawls,
     unread_sites,
 )
@@ -68,7 +68,7 @@ async def findings_for_documents(
                 partly += 1
             else:
                 checked += 1
-            sightings = extraction_sightings(
+            sightings = await sightings_in(
                 matcher, extraction, resource.final_url, resource.fetched_at
             )
             for sighting in best_per_location(sightings):

@@ -10,12 +10,12 @@ from auditor.exposure import (
     clean_finding,
     exposure_finding,
     extraction_of,
-    extraction_sightings,
     failure_finding,
     no_identifiers_finding,
     no_pages_finding,
     no_sites_finding,
     partly_checked_finding,
+    sightings_in,
     site_crawls,
     truncated_findings,
 )
@@ -65,7 +65,7 @@ async def findings_for_pages(
                 partly += 1
             else:
                 checked += 1
-            sightings = extraction_sightings(
+            sightings = await sightings_in(
                 matcher, extraction, resource.final_url, resource.fetched_at
             )
             findings += [exposure_finding(ctx, s) for s in best_per_location(sightings)]

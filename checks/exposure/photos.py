@@ -3,6 +3,8 @@ XMP GPS), and how far that is from the home when the profile has the home's coor
 
 from __future__ import annotations
 
+import asyncio
+
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.crawl import Crawl, Resource
 from auditor.exposure import (
@@ -109,8 +111,8 @@ async def findings_for_photos(
             else:
                 checked += 1
             if not matcher.empty:
-                sightings = scan_segments(
-                    matcher, list(extraction.segments), url, resource.fetched_at
+                sightings = await asyncio.to_thread(
+                    scan_segments, matcher, list(extraction.segments), url, resource.fetched_at
                 )
                 for sighting in best_per_location(sightings):
                     message = (

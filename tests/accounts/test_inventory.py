@@ -97,3 +97,19 @@ def test_url_classifier_edges() -> None:
         "microsoft-365", "Microsoft 365", "x.mail.protection.outlook.com",
     )  # fmt: skip
     assert provider_host(["evilgoogle.com"], providers) is None
+
+
+async def test_a_page_larger_than_the_read_is_partly_checked(
+    web: WebServer, dns: DnsServer
+) -> None:
+    # The link sits past the 2 MB read: not found, and the check says it stopped reading.
+    filler = "<p>" + "x" * 1000 + "</p>\n"
+    page = "<html><body>" + filler * 2200 + '<a href="https://x.com/pastthecap">X</a></body></html>'
+    web.route("*", "/", html(page))
+    profile = Profile(name="A", websites=(f"http://127.0.0.1:{web.http_port}/",))
+    report = await run_inventory(profile, dns)
+    cut = [f for f in report.findings if f.subject == "site-partly-read"]
+    assert len(cut) == 1 and cut[0].status is Status.ERROR, report.findings
+    assert "larger than the 2 MB read" in cut[0].message
+    assert not [f for f in report.findings if f.subject.startswith("x:")]
+    assert report.results[0].status is not Status.PASS
