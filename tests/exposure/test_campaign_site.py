@@ -159,6 +159,9 @@ LEAKS: dict[tuple[str, str], Response] = {
     ("/mapbox", "map-location"): wp(
         "X", "<script>new mapboxgl.Map({container: 'm', center: [-1.2502, 51.7499]});</script>"
     ),
+    ("/pin", "map-location"): wp(
+        "Pin", '<div class="wpgmza_map" data-lat="51.75006" data-lng="-1.25002"></div>'
+    ),
     ("/osm", "map-location"): wp(
         "O",
         '<iframe src="https://www.openstreetmap.org/export/embed.html?bbox=-1.26%2C51.74%2C-1.24'
@@ -233,8 +236,8 @@ LEAKS: dict[tuple[str, str], Response] = {
 DECOYS: dict[str, Response] = {
     "/office-widget": wp(
         "Office",
-        '<div data-address="22 High Street, Oakbury OK3 1AB"></div>'
-        "<script>L.marker([51.7752, -1.2501])</script>",  # ~2.8 km
+        '<div data-address="22 High Street, Oakbury OK3 1AB" data-lat="51.7752" '
+        'data-lng="-1.2501"></div><script>L.marker([51.7752, -1.2501])</script>',  # ~2.8 km
     ),
     "/far-leaflet": wp("Far", "<script>L.map('m').setView([53.4808, -2.2426], 12)</script>"),
     # Longitude first: read as [lat, lng] this would be the home.

@@ -188,6 +188,21 @@ def test_email_obfuscation_cloudflare_entities_percent_and_reversed() -> None:
     }
 
 
+def test_map_widget_pins_in_data_attributes_and_lng_first_keys() -> None:
+    page = extract_html(
+        '<div class="wpgmza" data-lat="51.501" data-lng="-0.142"></div>'
+        '<div data-position="51.502, -0.141"></div>'
+        '<script>var pin = {"lng": -0.143, "lat": 51.503};</script>',
+        URL,
+    )
+    assert [(p.latitude, p.longitude) for p in page.points] == [
+        (51.501, -0.142),
+        (51.502, -0.141),
+        (51.503, -0.143),
+    ]
+    assert page.points[0].where == "in a map widget's pin in a <div> element's data- attributes"
+
+
 def test_office_address_in_a_map_widget_is_not_the_home() -> None:
     page = extract_html(
         '<div data-address="40 Acacia Avenue, Ashcombe AB1 2CE"></div>'

@@ -70,6 +70,17 @@ _VOID = frozenset(
 _URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>()\\]{1,4096}")
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
 _HCARD = frozenset({"h-card", "vcard", "h-adr", "adr"})
+_DATA_LAT = ("data-lat", "data-latitude", "data-map-lat", "data-marker-lat")
+_DATA_LON = (
+    "data-lng",
+    "data-lon",
+    "data-long",
+    "data-longitude",
+    "data-map-lng",
+    "data-marker-lng",
+)
+_DATA_PAIR = ("data-position", "data-latlng", "data-lat-lng", "data-coords", "data-coordinates",
+              "data-center", "data-location", "data-marker")  # fmt: skip
 _RTL = re.compile(r"direction\s{0,5}:\s{0,5}rtl|bidi-override", re.IGNORECASE)
 
 ATTRIBUTE_PLACES = {
@@ -274,6 +285,7 @@ class _PageParser(HTMLParser):
                 continue
             where = f"in the {name[:60]} attribute of {_element(tag)} (a widget's settings)"
             self._data_value(value, where + hidden)
+        self._data_point(tag, values, hidden)
         for url_tag, name in URL_ATTRIBUTES:
             if tag == url_tag and name in values:
                 self._url(values[name], self._url_place(tag) + hidden, tag=tag)
@@ -286,6 +298,20 @@ class _PageParser(HTMLParser):
                     if resolved:
                         page.images.append(resolved)
                         page.add("attribute", unquote_plus(first), "in a picture's file name")
+
+    def _data_point(self, tag: str, values: dict[str, str], hidden: str) -> None:
+        """A map widget's pin in separate attributes (data-lat and data-lng) or in one
+        ("data-position="51.5,-0.1"")."""
+        lat = next((values[k] for k in _DATA_LAT if k in values), None)
+        lon = next((values[k] for k in _DATA_LON if k in values), None)
+        where = f"in a map widget's pin in {_element(tag)}'s data- attributes{hidden}"
+        if lat is not None and lon is not None:
+            add_point(self.page, lat, lon, "data-attribute", where)
+        for name in _DATA_PAIR:
+            pair = values.get(name, "")
+            if pair and "," in pair and len(pair) < 80:
+                first, _, second = pair.strip("[]() ").partition(",")
+                add_point(self.page, first, second, "data-attribute", where)
 
     def _data_value(self, value: str, where: str) -> None:
         value = value[:MAX_JSON]

@@ -97,6 +97,15 @@ _SCRIPT_PATTERNS = (
         "a map's position (latitude, longitude)",
     ),
     (
+        re.compile(
+            rf"[\"']?(?:lng|lon|long|longitude)[\"']?{_SP}:{_SP}[\"']?{_NUM}[\"']?{_SP},{_SP}"
+            rf"[\"']?(?:lat|latitude)[\"']?{_SP}:{_SP}[\"']?{_NUM}",
+            re.IGNORECASE,
+        ),
+        True,
+        "a map's position (lng, lat)",
+    ),
+    (
         re.compile(rf"\bLngLat\({_SP}{_NUM}{_SP},{_SP}{_NUM}{_SP}\)"),
         True,
         "a Mapbox map's position",
