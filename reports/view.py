@@ -337,12 +337,11 @@ def summarise(view: AuditView, *, reasons: bool = True) -> Summary:
         for f in open_problems:
             if view.category(f.check_id) == category:
                 problems[f.severity] = problems.get(f.severity, 0) + 1
-        ran = any(
-            not f.status.could_not_check
-            for f in view.findings.values()
-            if view.category(f.check_id) == category
-        )
-        areas.append(AreaSummary(category, _grade(problems, ran), problems, scores.get(category)))
+        # "Good" needs a check of the area with a verdict: a skipped check or a question to
+        # answer is no evidence that anything is safe.
+        score = scores.get(category)
+        ran = score.checked > 0 if score is not None else False
+        areas.append(AreaSummary(category, _grade(problems, ran), problems, score))
     grade = min((a.grade for a in areas), key=GRADE_ORDER.index, default=Grade.NOT_CHECKED)
     missing = counts.other_unchecked
     first, heading, more = _first_actions(view.checklist)

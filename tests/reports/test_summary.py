@@ -43,6 +43,15 @@ def test_the_grade_rule_as_stated() -> None:
     assert alone.grade is Grade.NOT_CHECKED and "Nothing could be checked" in alone.headline
     fine = summarise(AuditView.of(_report(finding("domain.x", Status.PASS, Severity.INFO))))
     assert fine.grade is Grade.GOOD and fine.headline.startswith("In good shape")
+    # Nor is an area where a check was skipped and another only asks a question (the
+    # no-network audit's "Personal details: Good" came from such an area).
+    asked = _report(
+        finding("accounts.x", Status.SKIPPED, Severity.INFO),
+        finding("accounts.x", Status.MANUAL, Severity.MEDIUM),
+        finding("domain.x", Status.PASS, Severity.INFO),
+    )
+    grades = {a.category: a.grade for a in summarise(AuditView.of(asked)).areas}
+    assert grades == {"accounts": Grade.NOT_CHECKED, "domain": Grade.GOOD}
 
 
 def test_html_summary_comes_first_with_grades_chart_and_three_actions(
