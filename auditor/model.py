@@ -26,7 +26,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = "1.1"  # 1.1: a finding names its rule (auditor/rules.py)
+SCHEMA_VERSION = "1.2"  # 1.1: a finding names its rule; 1.2: the not-applicable status
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ class CheckResult:
             Status.SKIPPED,
             Status.MANUAL,
             Status.PASS,
+            Status.NOT_APPLICABLE,
         ]
         present = {f.status for f in self.findings}
         for status in order:

@@ -5,7 +5,8 @@ Two things are counted, and always named:
 
 - **checks**: one check on one target (``email.spf`` on a domain) counts once, by
   ``result_outcome`` of its findings: passed, warned, failed, could not be checked, or
-  waiting for the person's answer. These five add up to the number of checks.
+  waiting for the person's answer, or does not apply (nothing there to check: no mail
+  server behind a null MX). These six add up to the number of checks.
 - **findings**: what the checks said, one line each; a check may say several things.
 
 "Could not be checked" is always a number of checks: those with no verdict because a part
@@ -51,12 +52,20 @@ class AreaScore:
     failed: int = 0
     not_checked: int = 0  # no verdict: something could not run (error, timeout, skipped)
     to_answer: int = 0  # manual
+    not_applicable: int = 0  # nothing there to check (a domain that receives no mail)
     partly: int = 0  # warned or failed, and some part could not run (counted there too)
 
     @property
     def checks(self) -> int:
         """Every check of the area, whatever its outcome."""
-        return self.passed + self.warned + self.failed + self.not_checked + self.to_answer
+        return (
+            self.passed
+            + self.warned
+            + self.failed
+            + self.not_checked
+            + self.to_answer
+            + self.not_applicable
+        )
 
     @property
     def checked(self) -> int:
@@ -99,17 +108,23 @@ class AreaScore:
             "not_checked": self.not_checked,
             "partly_checked": self.partly,
             "to_answer": self.to_answer,
+            "not_applicable": self.not_applicable,
             "enough_checked": self.enough_checked,
         }
 
 
 def result_outcome(statuses: Iterable[Status]) -> str:
-    """How one check × target counts: "fail", "warn", "pass", "not-checked" or "manual".
+    """How one check × target counts: "fail", "warn", "pass", "not-checked", "manual" or
+    "not-applicable" (every finding says there is nothing to check; such findings beside
+    others are left out of the count).
 
     A definite problem counts even when part of the check could not run (one MX failing
     STARTTLS is a fail whatever the other did); a pass needs every part to have run.
     """
-    present = set(statuses)
+    given = set(statuses)
+    present = given - {Status.NOT_APPLICABLE}
+    if given and not present:
+        return "not-applicable"
     if Status.FAIL in present:
         return "fail"
     if Status.WARN in present:
@@ -220,6 +235,7 @@ def count(report: Report) -> AuditCounts:
             failed=c.get("fail", 0),
             not_checked=c.get("not-checked", 0),
             to_answer=c.get("manual", 0),
+            not_applicable=c.get("not-applicable", 0),
             partly=c.get("partly", 0),
         )
 
@@ -271,6 +287,8 @@ def outcomes_in_words(s: AreaScore, *, answers: bool = True) -> str:
         rest.append(f"{s.not_checked} could not be checked")
     if answers and s.to_answer:
         rest.append(f"{s.to_answer} waiting for your answer")
+    if s.not_applicable:
+        rest.append(f"{s.not_applicable} {'does' if s.not_applicable == 1 else 'do'} not apply")
     return "; ".join(p for p in (text, *rest) if p) or "none"
 
 
@@ -286,7 +304,7 @@ def overall_in_words(s: AreaScore) -> str:
     if s.percent is not None:
         head = f"Overall score: {s.percent}% over the {plural(s.checked, 'check')} that ran"
     elif s.scorable == 0:
-        head = f"No score: the {checks} are questions for you"
+        head = f"No score: nothing here for a machine to check ({checks})"
     else:
         head = (
             f"No overall score: {score_text(s)} ({s.checked} of {s.scorable} checks ran; "
@@ -303,6 +321,7 @@ FINDING_WORDS = {
     Status.ERROR: "error",
     Status.TIMEOUT: "time-out",
     Status.SKIPPED: "skipped",
+    Status.NOT_APPLICABLE: "does not apply",
 }
 
 
@@ -310,13 +329,17 @@ def findings_in_words(counts: AuditCounts) -> str:
     """ "95 findings: 25 problems, 20 warnings, 34 passes, 15 questions, 1 error,
     5 skipped" (findings, labelled as such, never called checks)."""
     order = (Status.FAIL, Status.WARN, Status.PASS, Status.MANUAL, Status.ERROR,
-             Status.TIMEOUT, Status.SKIPPED)  # fmt: skip
+             Status.TIMEOUT, Status.SKIPPED, Status.NOT_APPLICABLE)  # fmt: skip
     parts = []
     for status in order:
         n = counts.findings_by_status.get(status, 0)
         if n:
             word = FINDING_WORDS[status]
-            many = {Status.SKIPPED: "skipped", Status.PASS: "passes"}.get(status, "")
+            many = {
+                Status.SKIPPED: "skipped",
+                Status.PASS: "passes",
+                Status.NOT_APPLICABLE: "do not apply",
+            }.get(status, "")
             parts.append(plural(n, word, many))
     head = plural(counts.findings, "finding")
     return f"{head}: {', '.join(parts)}" if parts else head

@@ -17,6 +17,9 @@ class Status(StrEnum):
     TIMEOUT = "timeout"  # could not check: no answer in time
     SKIPPED = "skipped"  # could not check: a prerequisite was missing or failed
     MANUAL = "manual"  # only the person can answer; the tool asks and records
+    # Nothing to check, and rightly so: a domain that receives no mail (null MX) has no
+    # STARTTLS to test. Neither a pass nor "could not check": counted apart.
+    NOT_APPLICABLE = "not-applicable"
 
     @property
     def could_not_check(self) -> bool:
@@ -43,6 +46,7 @@ STATUS_DISPLAY_ORDER = (
     Status.MANUAL,
     Status.SKIPPED,
     Status.PASS,
+    Status.NOT_APPLICABLE,
 )
 
 

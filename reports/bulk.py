@@ -18,6 +18,7 @@ _STATUS_RANK = {
     Status.SKIPPED: 4,
     Status.MANUAL: 5,
     Status.PASS: 6,
+    Status.NOT_APPLICABLE: 7,
 }
 
 

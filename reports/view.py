@@ -43,6 +43,7 @@ STATUS_LABEL = {
     Status.ERROR: "COULD NOT CHECK",
     Status.TIMEOUT: "COULD NOT CHECK (timeout)",
     Status.SKIPPED: "NOT CHECKED",
+    Status.NOT_APPLICABLE: "DOES NOT APPLY",
 }
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 ITEM_STATUS_LABEL = {

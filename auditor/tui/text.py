@@ -23,6 +23,7 @@ STATUS_LABEL: dict[Status, str] = {
     Status.TIMEOUT: "? could not check",
     Status.SKIPPED: "- not checked",
     Status.MANUAL: "✎ to answer",
+    Status.NOT_APPLICABLE: "· does not apply",
 }
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
@@ -32,6 +33,7 @@ STATUS_STYLE: dict[Status, str] = {
     Status.TIMEOUT: "magenta",
     Status.SKIPPED: "dim",
     Status.MANUAL: "cyan",
+    Status.NOT_APPLICABLE: "dim",
 }
 RUNNING_LABEL = "… running"
 WAITING_LABEL = "· waiting"

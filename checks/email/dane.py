@@ -77,6 +77,15 @@ class DaneCheck(Check):
                     evidence=[mx_evidence(lookup.answer, domain, stamp)],
                 )
             ]
+        if lookup.null_mx:
+            return [
+                ctx.finding(
+                    Status.NOT_APPLICABLE,
+                    f"DANE does not apply to {domain}: it publishes a null MX (it receives "
+                    f"no email).",
+                    evidence=[mx_evidence(lookup.answer, domain, stamp)],
+                )
+            ]
         if not lookup.hosts:
             return [
                 ctx.finding(
@@ -130,8 +139,9 @@ class DaneCheck(Check):
             reason = chain.reason if chain.state is ChainState.INDETERMINATE else result.reason
             return finding(Status.ERROR, f"Could not check DANE for {host}: {reason}.")
         if chain.state is ChainState.INSECURE:
+            # No DNSSEC, no DANE: email.dnssec reports the missing signatures.
             return finding(
-                Status.SKIPPED,
+                Status.NOT_APPLICABLE,
                 f"DANE does not apply to {host}: its zone is not signed with DNSSEC.",
             )
         if result.state is ChainState.BOGUS or chain.state is ChainState.BOGUS:

@@ -59,9 +59,11 @@ class StarttlsCheck(Check):
                 if lookup.null_mx
                 else "it has no MX record"
             )
+            # A null MX says "no mail here": nothing to test, rightly. No MX at all leaves
+            # senders to try the domain's own address, which is not tested: could not check.
             return [
                 ctx.finding(
-                    Status.SKIPPED,
+                    Status.NOT_APPLICABLE if lookup.null_mx else Status.SKIPPED,
                     f"No mail server to test for {domain}: {reason}.",
                     location=f"{domain} MX",
                     evidence=[dns_evidence],

@@ -129,3 +129,22 @@ def test_the_share_rule_at_its_edge() -> None:
     assert not below.enough_checked and below.percent is None
     only_questions = AreaScore("email", to_answer=3)
     assert score_text(only_questions) == "nothing to score"
+
+
+def test_what_does_not_apply_is_neither_a_pass_nor_could_not_check() -> None:
+    audit = _report(
+        finding("email.a", Status.NOT_APPLICABLE, subject="null-mx"),  # no mail: no STARTTLS
+        # One MX host without DNSSEC (no DANE there), another with a verdict: the verdict.
+        finding("email.b", Status.NOT_APPLICABLE, subject="mx1"),
+        finding("email.b", Status.PASS, Severity.INFO, subject="mx2"),
+        finding("email.c", Status.PASS, Severity.INFO),
+    )
+    counts = count(audit)
+    [email] = counts.areas
+    assert (email.passed, email.not_checked, email.not_applicable, email.checks) == (2, 0, 1, 3)
+    assert email.percent == 100 and counts.could_not_check == 0
+    assert "1 does not apply" in overall_in_words(counts.overall)
+    assert {r.check_id: r.status for r in audit.results}["email.a"] is Status.NOT_APPLICABLE
+    data = json.loads(json_report.render(audit))
+    assert data["counts"]["checks"]["not_applicable"] == 1
+    assert data["counts"]["findings"]["not-applicable"] == 2
