@@ -171,6 +171,26 @@ class CheckContext:
             evidence=[dns_evidence(answer, self.now_iso())],
         )
 
+    def not_read(
+        self,
+        what: str,
+        *,
+        location: str = "",
+        subject: str = "partly-checked",
+        evidence: Sequence[Evidence] = (),
+    ) -> Finding:
+        """The honest finding for a cap that stopped the check before the end: "could not
+        check" the part named in ``what`` ("mail servers mx6 and mx7 were not tested"), so
+        the rest's verdict never reads as the whole's."""
+        return self.finding(
+            Status.ERROR,
+            f"Partly checked: {what}.",
+            severity=Severity.INFO,
+            location=location,
+            subject=subject,
+            evidence=evidence,
+        )
+
     def finding(
         self,
         status: Status,

@@ -6,6 +6,8 @@ Pure: no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.vocabulary import Confidence, Severity
 
 # Evidence.source -> what a reader would call it; "{where}" becomes " at LOCATION" or "".
@@ -88,3 +90,19 @@ def weight_in_words(severity: Severity, confidence: Confidence, *, problem: bool
     level = SEVERITY_WORDS[severity]
     head = level if severity is Severity.INFO else f"{level} severity"
     return f"{head}; {CONFIDENCE_WORDS[confidence]}" if problem else head
+
+
+def names(items: Sequence[str], most: int = 5) -> str:
+    """ "mx6", "mx6 and mx7", "mx6, mx7 and mx8", or "mx6, …, mx10 and 4 more" past ``most``:
+    a list in a sentence, never longer than a line whatever a hostile record holds."""
+    shown = [str(item)[:120] for item in items[:most]]
+    rest = len(items) - len(shown)
+    if rest > 0:
+        return f"{', '.join(shown)} and {rest} more"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def was_were(items: Sequence[str]) -> str:
+    return "was" if len(items) == 1 else "were"

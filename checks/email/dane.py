@@ -17,6 +17,7 @@ from auditor.standards.domain.dnssec_chain import (
     validate_chain,
     validate_rrset,
 )
+from auditor.wording import names, was_were
 
 ACTION_SETUP = "email.dane-setup"
 ACTION_FIX = "email.dane-fix"
@@ -95,7 +96,21 @@ class DaneCheck(Check):
                 )
             ]
         hosts = lookup.hosts[:MAX_MX]
-        return list(await asyncio.gather(*(self._one(ctx, host, anchors, stamp) for host in hosts)))
+        found = list(
+            await asyncio.gather(*(self._one(ctx, host, anchors, stamp) for host in hosts))
+        )
+        untested = lookup.hosts[MAX_MX:]
+        if untested:
+            found.append(
+                ctx.not_read(
+                    f"DANE was checked for the first {MAX_MX} of {len(lookup.hosts)} mail "
+                    f"servers; {names(untested)} {was_were(untested)} not",
+                    location=f"{domain} MX",
+                    subject="mx-cap",
+                    evidence=[mx_evidence(lookup.answer, domain, stamp)],
+                )
+            )
+        return found
 
     @staticmethod
     async def _one(ctx: CheckContext, host: str, anchors: Anchors, stamp: str) -> Finding:

@@ -20,6 +20,7 @@ from auditor.standards.email.dmarc_record import (
     ReportUri,
     is_dmarc_candidate,
 )
+from auditor.wording import names
 
 MAX_AUTHORISATION_LOOKUPS = 10
 
@@ -295,6 +296,18 @@ async def _report_findings(ctx: CheckContext, lookup: DmarcLookup) -> list[Findi
         *(_authorisation(ctx, policy_domain, uri, name) for uri in destinations)
     )
     findings.extend(results)
+    unasked = [uri.domain for uri in list(external.values())[MAX_AUTHORISATION_LOOKUPS:]]
+    if unasked:
+        findings.append(
+            ctx.not_read(
+                f"whether {names(unasked)} {'accepts' if len(unasked) == 1 else 'accept'} "
+                f"DMARC reports was not asked (the first {MAX_AUTHORISATION_LOOKUPS} report "
+                f"destinations were)",
+                location=name,
+                subject="report-authorisation-cap",
+                evidence=[_record_evidence(record, name)],
+            )
+        )
     return findings
 
 

@@ -17,6 +17,7 @@ from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
 from auditor.standards.email.discovery import discover_dmarc, lookup_spf
 from auditor.standards.email.mx_records import is_ip_literal, read_mx
+from auditor.wording import names, was_were
 
 MAX_MX_HOSTS = 20
 
@@ -104,6 +105,17 @@ class MxCheck(Check):
         results = await asyncio.gather(*(_host_findings(ctx, host, fetched_at) for host in checked))
         for host_findings in results:
             findings.extend(host_findings)
+        if len(hosts) > MAX_MX_HOSTS:
+            untested = hosts[MAX_MX_HOSTS:]
+            findings.append(
+                ctx.not_read(
+                    f"the first {MAX_MX_HOSTS} of {len(hosts)} mail servers were looked up; "
+                    f"{names(untested)} {was_were(untested)} not",
+                    location=domain,
+                    subject="mx-cap",
+                    evidence=[evidence],
+                )
+            )
         return findings
 
 

@@ -15,6 +15,7 @@ from auditor.standards.web.certificates import (
     not_after_from_der,
     not_after_from_peercert,
 )
+from auditor.wording import names, was_were
 
 MAX_MX = 5
 MODERN_TLS = ("TLSv1.2", "TLSv1.3")
@@ -77,10 +78,9 @@ class StarttlsCheck(Check):
         findings = [judge(ctx, result, stamp) for result in results]
         if len(lookup.hosts) > MAX_MX:
             findings.append(
-                ctx.finding(
-                    Status.PASS,
-                    f"Only the first {MAX_MX} of {len(lookup.hosts)} mail servers were tested.",
-                    severity=Severity.INFO,
+                ctx.not_read(
+                    f"only the first {MAX_MX} of {len(lookup.hosts)} mail servers were tested; "
+                    f"{names(lookup.hosts[MAX_MX:])} {was_were(lookup.hosts[MAX_MX:])} not",
                     location=f"{domain} MX",
                     subject="mx-cap",
                     evidence=[dns_evidence],

@@ -205,3 +205,22 @@ def test_tree_walk_never_exceeds_eight_names(domain: str) -> None:
     assert 1 <= len(names) <= 8
     assert all(domain.endswith(n) for n in names)
     assert all(n.count(".") >= 2 for n in names)  # never above the organisational domain
+
+
+async def test_report_destinations_past_the_cap_are_named_as_not_asked(
+    dns_server: DnsServer,
+) -> None:
+    # 12 outside destinations, each authorising the reports: the first 10 are asked, and
+    # the two left are named, so the check is not a pass on part of the record.
+    vendors = [f"v{i:02d}.net" for i in range(12)]
+    rua = ",".join(f"mailto:d@{v}" for v in vendors)  # under one TXT string's 255 bytes
+    serve(dns_server, [f"v=DMARC1; p=reject; rua={rua}"])
+    for vendor in vendors:
+        add_zone(dns_server, vendor, [(f"{DOMAIN}._report._dmarc", "TXT", ['"v=DMARC1"'])])
+    outcome = await run_check(DmarcCheck, DOMAIN, make_services(dns_server))
+    statuses = outcome.statuses()
+    asked = [s for s in statuses if s.startswith("report-authorisation:")]
+    assert len(asked) == 10 and all(statuses[s] is Status.PASS for s in asked)
+    cut = outcome.by_subject("report-authorisation-cap")
+    assert cut.status is Status.ERROR
+    assert cut.message.startswith("Partly checked: whether v10.net and v11.net accept")

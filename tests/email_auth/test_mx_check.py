@@ -218,3 +218,21 @@ async def test_domain_that_does_not_exist(dns_server: DnsServer) -> None:
 def test_parse_mx_never_raises(records: list[str]) -> None:
     parsed = parse_mx(records)
     assert all(r.preference <= 99999 for r in parsed)
+
+
+async def test_mail_servers_past_the_cap_are_named_as_not_looked_up(
+    dns_server: DnsServer,
+) -> None:
+    hosts = [f"mx{i:02d}" for i in range(23)]
+    records: list[tuple[str, str, list[str]]] = [
+        ("@", "MX", [f"{i + 1} {h}.{DOMAIN}." for i, h in enumerate(hosts)])
+    ]
+    records += [(h, "A", ["192.0.2.25"]) for h in hosts]
+    add_zone(dns_server, DOMAIN, records)
+    outcome = await run_check(MxCheck, DOMAIN, make_services(dns_server))
+    cut = outcome.by_subject("mx-cap")
+    assert cut.status is Status.ERROR
+    assert cut.message == (
+        f"Partly checked: the first 20 of 23 mail servers were looked up; mx20.{DOMAIN}, "
+        f"mx21.{DOMAIN} and mx22.{DOMAIN} were not."
+    )

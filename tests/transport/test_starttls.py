@@ -53,6 +53,8 @@ async def world() -> AsyncIterator[MailWorld]:
     records += [
         ("two", "MX", ["10 mx-good.mail.example.", "20 mx-plain.mail.example."]),
         ("nullmx", "MX", ["0 ."]),
+        # Seven mail servers: past the five tested.
+        ("seven", "MX", [f"{i} {n}.mail.example." for i, n in enumerate(MX_NAMES, 1)]),
         ("nomx", "TXT", ['"no mail here"']),
         ("noaddress", "MX", ["10 ghost.mail.example."]),
     ]
@@ -234,3 +236,17 @@ async def test_a_public_domain_mx_on_loopback_is_not_probed(
     assert "127.0.0.1" in finding.message and "private or loopback" in finding.message
     assert f"MX record of {domain}" in finding.message and why in finding.message
     assert len(world.smtp.connections) == before, "the guard let a connection through"
+
+
+async def test_mail_servers_past_the_five_tested_are_named_and_not_a_pass(
+    world: MailWorld, services_for: MakeServices, run: RunCheck
+) -> None:
+    findings = await check_domain(world, services_for, run, "seven.mail.example")
+    tested = [f for f in findings if f.subject != "mx-cap"]
+    assert len(tested) == 5
+    [cut] = [f for f in findings if f.subject == "mx-cap"]
+    assert cut.status is Status.ERROR
+    assert cut.message == (
+        "Partly checked: only the first 5 of 7 mail servers were tested; "
+        "mx-soon.mail.example and mx-broken.mail.example were not."
+    )
