@@ -229,9 +229,12 @@ class _LinkParser(HTMLParser):
 
 
 def page_links(html: str, base: str) -> list[str]:
+    """Every link of a page, whole: the fetch's size cap bounds it (and a page cut there is
+    already reported as partly read). Megabytes of hostile HTML take a while, so the crawl
+    calls this in a worker thread."""
     parser = _LinkParser()
     try:
-        parser.feed(parseable_html(html[: 4 * 1024 * 1024]))
+        parser.feed(parseable_html(html))
         parser.close()
     except Exception:  # html.parser is lenient; anything else is a bug in hostile input handling
         pass
@@ -389,7 +392,7 @@ class Crawler:
         if kind == "html":
             state.seen.add(final)
             page = resource.text()
-            for link in page_links(page, final):
+            for link in await asyncio.to_thread(page_links, page, final):
                 state.enqueue(link, depth + 1)
             if self.follow_pages:
                 self._site_apis(state, page, result.headers.get("link", ""), final, depth)

@@ -9,15 +9,38 @@ accounts.twofactor check wraps into findings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from auditor.model import Severity, Status
-from auditor.profile import Account
 from auditor.standards.accounts.services_table import (
     METHOD_NAMES,
     METHOD_RANK,
     Service,
     ServiceTable,
 )
+from auditor.vocabulary import Severity, Status
+
+
+class Account(Protocol):
+    """What the rules read of one account of the profile (auditor.profile.Account): the
+    library stands below the core, so it names the shape, not the class."""
+
+    @property
+    def service(self) -> str: ...
+    @property
+    def handle(self) -> str: ...
+    @property
+    def twofa(self) -> str: ...
+    @property
+    def second_factor_holder(self) -> str: ...
+    @property
+    def primary_email(self) -> bool: ...
+    @property
+    def shared(self) -> bool: ...
+    @property
+    def recovery_phone_public(self) -> bool | None: ...
+    @property
+    def backup_codes_offline(self) -> bool | None: ...
+
 
 NCSC_2SV = "https://www.ncsc.gov.uk/guidance/setting-two-step-verification-2sv"
 # Categories where a takeover costs money, the domain, or every other password.

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from auditor.model import Confidence, Severity
 from auditor.standards.identity.addresses import (
     NUMBERISH,
     AddressKey,
@@ -36,6 +35,7 @@ from auditor.standards.identity.addresses import (
     tokens,
 )
 from auditor.standards.identity.identifiers import normalise_phone
+from auditor.vocabulary import Confidence, Severity
 
 if TYPE_CHECKING:
     from auditor.profile import Profile
