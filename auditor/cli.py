@@ -39,14 +39,11 @@ EXIT_INTERRUPTED = 130
 
 
 def _command_modules() -> dict[str, ModuleType]:
-    modules: dict[str, ModuleType] = {}
-    for name, module in COMMANDS.items():
-        try:
-            modules[name] = importlib.import_module(f"auditor.commands.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"auditor.commands.{module}":
-                raise
-    return modules
+    # Every command ships with the package: a missing one is a broken install, said loudly.
+    return {
+        name: importlib.import_module(f"auditor.commands.{module}")
+        for name, module in COMMANDS.items()
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,15 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_app(profile_path: str | None) -> int:
     from auditor.commands.common import UsageError
-
-    try:
-        from auditor.tui.app import run_app
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("auditor.tui"):
-            raise UsageError(
-                "the guided app is not available yet; try 'auditor demo --headless'"
-            ) from None
-        raise
+    from auditor.tui.app import run_app
     if profile_path is not None:
         from pathlib import Path
 
