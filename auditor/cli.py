@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_app(profile_path: str | None) -> int:
     from auditor.commands.common import UsageError
     from auditor.tui.app import run_app
+
     if profile_path is not None:
         from pathlib import Path
 

@@ -53,6 +53,9 @@ MAX_SITEMAPS = 20
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of indexes: deeper than any real site nests them
 MAX_ROBOTS_PATHS = 50  # Disallow paths fetched from one robots.txt
 MAX_API_PAGES = 20  # Squarespace ?format=json answers read per site
+# What one site's crawl keeps in memory at most (the bodies the checks read): 200 pages of
+# 5 MB each would be a gigabyte. Past it, the rest is named as not read.
+MAX_KEPT_BYTES = 64 * 1024 * 1024
 # What the queue calls the site builders' JSON answers; each is read by _visit_api and kept as
 # a "text" resource.
 _API_KINDS = ("wp-users", "wp-pages", "wp-posts", "squarespace-json")
@@ -263,6 +266,15 @@ class _State:
     # does not exist or is closed (4xx) published nothing, and is no one's error.
     quiet: set[str] = field(default_factory=set)
     api_pages: int = 0
+    kept_bytes: int = 0
+    max_kept_bytes: int = MAX_KEPT_BYTES
+
+    @property
+    def over_budget(self) -> str:
+        """The memory limit's words once what is kept has reached it, else ""."""
+        if self.kept_bytes < self.max_kept_bytes:
+            return ""
+        return f"the {self.max_kept_bytes // 2**20} MB limit on what one site's crawl keeps"
 
     def stopped(self, url: str, why: str) -> None:
         """``url`` is not read because of the limit ``why``: counted, and named if early."""
@@ -285,6 +297,9 @@ class _State:
         if self.scheduled >= self.max_pages:
             self.stopped(url, f"the {self.max_pages}-page limit")
             return
+        if self.over_budget:
+            self.stopped(url, self.over_budget)
+            return
         self.seen.add(url)
         self.scheduled += 1
         self.queue.put_nowait((url, depth, kind))
@@ -300,8 +315,10 @@ class Crawler:
         concurrency: int = DEFAULT_CONCURRENCY,
         deadline: float = DEFAULT_DEADLINE,
         follow_pages: bool = True,
+        max_kept_bytes: int = MAX_KEPT_BYTES,
     ) -> None:
         self.http = http
+        self.max_kept_bytes = max_kept_bytes
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.concurrency = max(1, concurrency)
@@ -318,6 +335,7 @@ class Crawler:
             start, site_of(start), self.max_pages, self.max_depth, time.monotonic() + self.deadline
         )
         state.follow_pages = self.follow_pages
+        state.max_kept_bytes = self.max_kept_bytes
         state.enqueue(start, 0, "html")
         # The start page, robots.txt and the sitemaps are fetched at once: none waits for another.
         workers = [asyncio.create_task(self._work(state)) for _ in range(self.concurrency)]
@@ -361,6 +379,9 @@ class Crawler:
             await self._visit_api(state, url, depth, expected)
             return
         quiet = url in state.quiet
+        if state.over_budget:  # queued before the limit was reached
+            state.stopped(url, state.over_budget)
+            return
         result = await self.http.fetch(url, origin=state.start)
         if not result.ok:
             state.failures.append(CrawlFailure(url, expected, result.error, result.error_kind))
@@ -389,6 +410,7 @@ class Crawler:
             depth,
         )
         state.resources.append(resource)
+        state.kept_bytes += len(result.body)
         if kind == "html":
             state.seen.add(final)
             page = resource.text()
@@ -462,6 +484,7 @@ class Crawler:
                 where,
             )
         )
+        state.kept_bytes += len(body)
 
     async def _discover(self, state: _State) -> None:
         """robots.txt and the sitemaps, while the workers already crawl the start page: each

@@ -78,6 +78,24 @@ async def test_limits_on_pages_and_depth(world: Any, corpus: Any) -> None:
     assert few.limited == "the 3-page limit"
 
 
+async def test_what_a_crawl_keeps_is_bounded_and_the_rest_named(world: Any, corpus: Any) -> None:
+    # Ten pages of 300 KB each, linked from the start page; a 1 MB budget keeps about three.
+    filler = "<p>" + "x" * 300_000 + "</p>"
+    links = "".join(f'<a href="/big{i}">{i}</a>' for i in range(10))
+    world.web.route(corpus.SITE, "/big", html(links))
+    for i in range(10):
+        world.web.route(corpus.SITE, f"/big{i}", html(filler))
+    async with world.services() as services:
+        crawl = await Crawler(services.http, max_kept_bytes=2**20, concurrency=1).crawl(
+            f"https://{corpus.SITE}/big"
+        )
+    kept = sum(len(r.body) for r in crawl.resources)
+    assert 2**20 <= kept < 2**20 + 400_000, kept  # at most one page past the line
+    assert crawl.limited == "the 1 MB limit on what one site's crawl keeps"
+    fetched = {r.url.rsplit("/", 1)[-1] for r in crawl.resources}
+    assert len(fetched) < 11 and len(fetched) + crawl.not_reached_count >= 11
+
+
 async def test_crawl_is_shared_through_services_once(world: Any, corpus: Any) -> None:
     async with world.services() as services:
         first = await shared_crawl(services, f"https://{corpus.SITE}/")
