@@ -51,13 +51,15 @@ def is_stream_node(path: str | os.PathLike[str]) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
-def write_private_text(path: str | os.PathLike[str], text: str) -> Path:
+def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool = True) -> Path:
     """Write ``text`` to ``path`` atomically with mode 0600.
 
     The data goes to a temporary file in the same directory (created 0600, never wider),
     is flushed to disk, then renamed over the target: readers see the old file or the new
-    one, never half of either, even if the process is killed mid-write. A FIFO or a
-    character device is written into instead: renaming over it would replace the node.
+    one, never half of either, even if the process is killed mid-write. With
+    ``replace=False`` it is linked into place instead, which fails (``FileExistsError``) if
+    a file appeared there meanwhile: nothing is ever overwritten. A FIFO or a character
+    device is written into instead: renaming over it would replace the node.
     """
     target = Path(path)
     if is_stream_node(target):
@@ -73,12 +75,73 @@ def write_private_text(path: str | os.PathLike[str], text: str) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temp_name, target)
+        if replace:
+            os.replace(temp_name, target)
+        else:
+            os.link(temp_name, target)  # atomic, and never over an existing file
+            os.unlink(temp_name)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     return target
+
+
+class OutputRefused(ValueError):
+    """An output path the tool will not write; the message is one line saying why."""
+
+
+class OutputExists(OutputRefused):
+    """The output file exists: replaced only when the person says so (``--force``, or
+    yes when the app asks)."""
+
+
+def check_output_path(
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    protected: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
+    """The path a report is about to be written to, checked before any work is done.
+
+    Raises ``OutputRefused`` (one line, naming the reason) for: an empty name; one of the
+    ``protected`` files (the profile being audited: never, even with ``force``); a folder;
+    a parent folder that does not exist, or that is a file; a folder that cannot be written;
+    and ``OutputExists`` for an existing file unless ``force``. A FIFO or a character device
+    (``/dev/stdout``) is fine: it is written into, never replaced. Shared by the CLI's
+    ``-o`` and the app's exports.
+    """
+    text = os.fspath(path)
+    if not text.strip():
+        raise OutputRefused("give a file name")
+    target = Path(text).expanduser()
+    for guarded in protected:
+        if _same_file(target, Path(guarded).expanduser()):
+            raise OutputRefused("that is the profile being audited; choose another file name")
+    if is_stream_node(target):
+        return target
+    if target.is_dir():
+        raise OutputRefused("that is a folder; give a file name (inside it, if you like)")
+    parent = target.parent if str(target.parent) else Path(".")
+    ancestor = parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise OutputRefused(f"{ancestor} is a file, not a folder")
+    if ancestor != parent:
+        raise OutputRefused(f"the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputRefused(f"cannot write in the folder {parent} (permission denied)")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise OutputExists("already exists")
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 class UnreadableFile(ValueError):

@@ -82,6 +82,24 @@ _BY_SUFFIX = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
               ".json": ReportFormat.JSON, ".html": ReportFormat.HTML,
               ".htm": ReportFormat.HTML, ".csv": ReportFormat.CSV}  # fmt: skip
 
+def format_for_output(
+    chosen: ReportFormat | None, path: str | PurePath | None, default: ReportFormat
+) -> ReportFormat:
+    """The format to write: the one asked for; else the one the output file's suffix names
+    (``-o audit.html`` is HTML); else ``default``. An explicit format whose suffix the file
+    name contradicts (``--format json -o audit.html``) is refused with ValueError, one line:
+    the file would be misread by whatever opens it. Shared by the CLI and the app."""
+    implied = ReportFormat.for_path(path) if path else None
+    if chosen is None:
+        return implied or default
+    if implied is not None and implied.suffix != chosen.suffix:
+        raise ValueError(
+            f"--format {chosen.value} writes {chosen.label}, but {PurePath(path or '').name} "
+            f"ends in {PurePath(path or '').suffix} ({implied.label}); change one of them"
+        )
+    return chosen
+
+
 # The names, in --format order (kept for callers that list them).
 FORMATS = {f.value: f.module for f in ReportFormat}
 

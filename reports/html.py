@@ -132,6 +132,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .guidance { font-size: .88rem; }
 .unchecked { padding-left: 1.1rem; }
 .outage { border: 2px solid #111; padding: .3rem .6rem; }
+.tick { font-size: .85rem; margin-top: 0; }
 .unchecked > li { margin: .3rem 0; }
 .overall { font-weight: 600; }
 .passed td:first-child { white-space: nowrap; }
@@ -301,6 +302,7 @@ def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
         out.append(f"<p>You dismissed {count} finding{'s' if count > 1 else ''} behind this.</p>")
     out.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in action.steps) + "</ol>")
     out += ["</div>", "<div>"]
+    out.append(f'<p class="tick">When done: <code>auditor report --tick {_e(item.id)}</code></p>')
     if item.questions:
         out.append("<p><strong>Questions to answer:</strong></p><ul>")
         for q in item.questions:

@@ -167,7 +167,8 @@ def _item(item: ChecklistItem) -> list[str]:
     lines = [
         f"- {box} {title}{label}  ",
         f"  {_escape(action.why)}  ",
-        f"  Who: {_escape(action.who)}, {effort(action.effort_minutes)}.",
+        f"  Who: {_escape(action.who)}, {effort(action.effort_minutes)}.  ",
+        f"  When done: `auditor report --tick {item.id}`",
         "",
     ]
     if item.ticked_but_still_found:

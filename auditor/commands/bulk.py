@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO, TextIO
 
-from auditor.commands.common import add_network_options, parse_severity
+from auditor.commands.common import add_network_options, add_output_options, parse_severity
 
 HELP = "audit many domains (one per line, or a CSV with a 'domain' column), streaming results"
 EPILOG = (
@@ -21,8 +21,11 @@ EPILOG = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the list of domains ('-' for standard input)")
-    parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600)")
+    parser.add_argument(
+        "--format", choices=["csv", "jsonl"], default=None,
+        help="(default: from -o's suffix, .csv or .jsonl, else csv)",
+    )  # fmt: skip
+    add_output_options(parser, what="the results")
     parser.add_argument(
         "--select", action="append", default=[], metavar="PREFIX",
         help="checks to run (default: email.spf, email.dmarc, email.dkim, email.mx)",
@@ -68,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from reports import bulk as rows
 
     check_selection(args)
+    _resolve_output(args)
     if not 1 <= args.concurrency <= 5000 or not 1 <= args.max_queries <= 5000:
         raise UsageError("--concurrency and --max-queries must be between 1 and 5000")
     options = replace(
@@ -144,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         finished = True
     finally:
         progress.done()
-        _close_output(output, temp_path, args.output, keep=finished)
+        _close_output(output, temp_path, args.output, keep=finished, force=args.force)
     if outage is not None:
         say(f"{outage.headline} {ADVICE}")
     dropped = f", {plural(counts['dropped'], 'duplicate')} dropped" if counts["dropped"] else ""
@@ -191,6 +195,10 @@ def _open_output(path: str | None) -> tuple[TextIO, str | None]:
 
     if not path:
         return sys.stdout, None
+    from auditor.files import is_stream_node
+
+    if is_stream_node(path):  # a pipe or /dev/stdout: written into, never replaced
+        return open(path, "w", encoding="utf-8", newline=""), None
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, temp = tempfile.mkstemp(prefix=".bulk.", suffix=".tmp", dir=directory)
@@ -200,16 +208,55 @@ def _open_output(path: str | None) -> tuple[TextIO, str | None]:
     return os.fdopen(handle, "w", encoding="utf-8", newline=""), temp
 
 
-def _close_output(stream: TextIO, temp: str | None, path: str | None, *, keep: bool) -> None:
+def _resolve_output(args: argparse.Namespace) -> None:
+    """--format from -o's suffix when not given (a contradicting one refused), and -o
+    checked before any domain is read: as auditor scan's (auditor/files.py)."""
+    from pathlib import PurePath
+
+    from auditor.commands.common import UsageError
+    from auditor.files import OutputExists, OutputRefused, check_output_path
+
+    implied = {".csv": "csv", ".jsonl": "jsonl"}.get(PurePath(args.output or "").suffix.lower())
+    if args.format is None:
+        args.format = implied or "csv"
+    elif implied and implied != args.format:
+        raise UsageError(f"--format {args.format}, but {args.output} ends in .{implied}; "
+                         "change one of them")  # fmt: skip
+    if args.output is None:
+        return
+    try:
+        check_output_path(args.output, force=args.force)
+    except OutputExists:
+        raise UsageError(f"-o {args.output}: already exists; add --force to replace it") from None
+    except OutputRefused as exc:
+        raise UsageError(f"-o {args.output}: {exc}") from None
+
+
+def _close_output(
+    stream: TextIO, temp: str | None, path: str | None, *, keep: bool, force: bool
+) -> None:
     import os
+
+    from auditor.commands.common import UsageError
 
     if temp is None or path is None:
         stream.flush()
+        if stream is not sys.stdout:
+            stream.close()
         return
     stream.close()
-    if keep:
+    if not keep:
+        os.unlink(temp)
+    elif force:
         os.replace(temp, path)
     else:
+        try:
+            os.link(temp, path)  # never over a file that appeared while the list ran
+        except FileExistsError:
+            raise UsageError(
+                f"-o {path}: a file of that name appeared meanwhile; the results are kept in "
+                f"{temp} (add --force to replace it)"
+            ) from None
         os.unlink(temp)
 
 

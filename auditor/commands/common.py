@@ -253,7 +253,7 @@ def say(message: str) -> None:
 
 def add_report_options(parser: argparse.ArgumentParser, default_format: str = "markdown") -> None:
     add_format_option(parser, default_format)
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
+    add_output_options(parser)
     parser.add_argument(
         "--reveal", action="store_true",
         help="show the home address, phones and emails in the report (masked by default)",
@@ -277,15 +277,53 @@ def add_report_options(parser: argparse.ArgumentParser, default_format: str = "m
     )  # fmt: skip
 
 
+def add_output_options(parser: argparse.ArgumentParser, *, what: str = "the report") -> None:
+    parser.add_argument(
+        "-o", "--output", metavar="FILE",
+        help=f"write {what} here (mode 0600); an existing file is never replaced without "
+        "--force, and the profile being audited never",
+    )  # fmt: skip
+    parser.add_argument(
+        "--force", action="store_true", help="replace the -o file if it already exists"
+    )
+
+
 def add_format_option(parser: argparse.ArgumentParser, default: str = "markdown") -> None:
-    """--format for the report writers: one list of names (reports.formats.ReportFormat)."""
+    """--format for the report writers: one list of names (reports.formats.ReportFormat).
+    Without it, the format is the one -o's suffix names (.html, .json, .csv, .md), else
+    ``default`` (``resolve_output`` decides, before anything runs)."""
     from reports.formats import ReportFormat
 
     parser.add_argument(
-        "--format", type=_report_format, choices=list(ReportFormat), default=default,
+        "--format", type=_report_format, choices=list(ReportFormat), default=None,
         metavar="{" + ",".join(ReportFormat) + "}",
-        help=f"report format ({default})",
+        help=f"report format (default: from -o's suffix, else {default})",
     )  # fmt: skip
+    parser.set_defaults(format_default=default)
+
+
+def resolve_output(args: argparse.Namespace, *, protected: tuple[str, ...] = ()) -> None:
+    """Settle --format and check -o before anything runs (exit 2 with the reason): the
+    format from -o's suffix when none is given, a contradicting suffix refused, and the
+    output path refused when it is a folder, in a missing folder or under a file, the
+    profile being audited, or an existing file without --force."""
+    from auditor.files import OutputExists, OutputRefused, check_output_path
+    from reports.formats import ReportFormat, format_for_output
+
+    output = getattr(args, "output", None)
+    default = ReportFormat.parse(getattr(args, "format_default", "markdown"))
+    try:
+        args.format = format_for_output(args.format, output, default)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if output is None:
+        return
+    try:
+        check_output_path(output, force=getattr(args, "force", False), protected=protected)
+    except OutputExists:
+        raise UsageError(f"-o {output}: already exists; add --force to replace it") from None
+    except OutputRefused as exc:
+        raise UsageError(f"-o {output}: {exc}") from None
 
 
 def _report_format(text: str) -> object:
@@ -297,13 +335,20 @@ def _report_format(text: str) -> object:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def emit_report(text: str, output: str | None) -> None:
-    """The report goes to -o FILE (atomic, 0600) or stdout; never half-written."""
+def emit_report(text: str, output: str | None, *, force: bool = False) -> None:
+    """The report goes to -o FILE (atomic, 0600) or stdout; never half-written, and never
+    over a file that exists unless ``force`` (one that appeared since ``resolve_output``
+    checked is refused too)."""
     if output:
         from auditor.files import write_private_text
 
         try:
-            write_private_text(output, text)
+            write_private_text(output, text, replace=force)
+        except FileExistsError:
+            raise UsageError(
+                f"-o {output}: a file of that name appeared while the audit ran; nothing was "
+                "written (add --force to replace it)"
+            ) from None
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     else:

@@ -51,10 +51,11 @@ def run(args: argparse.Namespace) -> int:
         from auditor.tui.app import run_app
 
         return int(run_app(demo=True))
-    from auditor.commands.common import check_selection
+    from auditor.commands.common import check_selection, resolve_output
     from auditor.commands.scan import run_and_report
 
     check_selection(args)  # before the demo world starts
+    resolve_output(args)
     world = started_world()
     try:
         return run_and_report(world.profile, world.audit_options(), args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from auditor.commands.common import add_format_option, parse_severity
+from auditor.commands.common import add_format_option, add_output_options, parse_severity
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
@@ -16,7 +16,8 @@ HELP = "render a saved audit (the latest by default) with its checklist"
 EPILOG = (
     "exit codes: as auditor scan, for the saved audit shown: 0 no problem at or above "
     "--fail-on; 1 problems found; 2 bad input (no saved audit, an unknown id or action, an -o"
-    " that cannot be written)."
+    " that cannot be written). --tick, --untick, --dismiss and --undismiss alone print one "
+    "line saying what changed and exit 0; add --format or -o for the report too."
 )
 
 
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--subject", metavar="NAME", help='the latest audit of NAME (or "demo")')
     add_format_option(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here (mode 0600)")
+    add_output_options(parser)
     parser.add_argument(
         "--reveal", action="store_true",
         help="show the home address, phones and emails in the report (masked by default)",
@@ -60,10 +61,13 @@ def run(args: argparse.Namespace) -> int:
     from auditor.actions import load_actions
     from auditor.audit import exit_code, outage_line, summary_line
     from auditor.checklist import build_checklist
-    from auditor.commands.common import UsageError, emit_report, say
+    from auditor.commands.common import UsageError, emit_report, resolve_output, say
     from auditor.history import History, HistoryError
     from reports.formats import render
 
+    changes_state = bool(args.tick or args.untick or args.dismiss or args.undismiss)
+    confirm_only = changes_state and args.format is None and args.output is None
+    resolve_output(args)
     history = History()
     try:
         if args.list:
@@ -82,7 +86,12 @@ def run(args: argparse.Namespace) -> int:
     for problem in actions.problems:
         say(f"problem: {problem}")
     shown = len(history.warnings)
-    _update_state(history, record.subject, report, args)
+    _update_state(history, record.subject, report, args, quiet=confirm_only)
+    if confirm_only:
+        for warning in history.warnings[shown:]:
+            say(f"warning: {warning}")
+        print(_confirmation(actions, record.label or record.subject, args))
+        return 0
     checklist = build_checklist(report, actions, history.load_state(record.subject))
     for warning in history.warnings[shown:]:  # the checklist state's, read just now
         say(f"warning: {warning}")
@@ -90,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     emit_report(
         render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
         args.output,
+        force=args.force,
     )
     if args.reveal:
         say("note: saved audits keep your personal details hidden; for a report that shows "
@@ -98,6 +108,33 @@ def run(args: argparse.Namespace) -> int:
         say(outage_line(report))
     say(f"{summary_line(report)} (saved audit {record.id})")
     return exit_code(report, args.fail_on)
+
+
+def _confirmation(actions: object, subject: str, args: argparse.Namespace) -> str:
+    """One line: what --tick and the like changed in the subject's checklist."""
+    from auditor.actions import ActionSet
+    from auditor.scores import plural
+    from reports.view import clean
+
+    assert isinstance(actions, ActionSet)
+
+    def named(ids: list[str]) -> str:
+        shown = []
+        for action_id in dict.fromkeys(ids):
+            action = actions.get(action_id)
+            shown.append(f"{action_id} ({action.title})" if action else action_id)
+        return clean("; ".join(shown))
+
+    parts = []
+    if args.tick:
+        parts.append(f"ticked {named(args.tick)}")
+    if args.untick:
+        parts.append(f"unticked {named(args.untick)}")
+    if args.dismiss:
+        parts.append(f"dismissed {plural(len(set(args.dismiss)), 'finding')}")
+    if args.undismiss:
+        parts.append(f"brought back {plural(len(set(args.undismiss)), 'finding')}")
+    return f"Checklist of {subject} updated: {', '.join(parts)}."
 
 
 def _changes_since_previous(
@@ -138,7 +175,9 @@ def _list(history: object) -> int:
     return 0
 
 
-def _update_state(history: History, subject: str, report: Report, args: argparse.Namespace) -> None:
+def _update_state(
+    history: History, subject: str, report: Report, args: argparse.Namespace, *, quiet: bool = False
+) -> None:
     """Apply --tick/--untick/--dismiss/--undismiss; unknown ids are refused, not guessed."""
     from auditor.actions import load_actions
     from auditor.commands.common import UsageError, say
@@ -160,5 +199,5 @@ def _update_state(history: History, subject: str, report: Report, args: argparse
     for fingerprint in args.undismiss:
         history.undismiss(subject, fingerprint)
     changed = len(args.tick) + len(args.untick) + len(args.dismiss) + len(args.undismiss)
-    if changed:
+    if changed and not quiet:  # else the one line of confirmation says it
         say(f"checklist updated for {subject!r} ({changed} change{'s' if changed > 1 else ''})")

@@ -36,10 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.commands.common import UsageError, check_selection, options_from_args
+    from auditor.commands.common import (
+        UsageError,
+        check_selection,
+        options_from_args,
+        resolve_output,
+    )
     from auditor.profile import ProfileError, load_profile, profile_for_domain, profile_for_url
 
     check_selection(args)
+    resolve_output(args, protected=(args.profile,) if args.profile else ())
     try:
         # "is not None": an empty value is still the option given (and an error to name),
         # never a fall-through to another source.
@@ -142,6 +148,7 @@ def run_and_report(
     emit_report(
         render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
         args.output,
+        force=getattr(args, "force", False),
     )
     for problem in report.problems:
         say(f"problem: {problem}")

@@ -165,3 +165,11 @@ def test_writers_take_typed_objects_and_do_not_mutate_them(
     assert (report.to_dict(), checklist.to_dict()) == before
     data = json.loads(json_report.render(report, checklist))  # checklist as a positional
     assert data["checklist"] is not None
+
+
+def test_every_action_shows_its_id_for_report_tick(report: Report, checklist: Checklist) -> None:
+    text, page = markdown.render(report, checklist), html.render(report, checklist)
+    assert checklist.items
+    for item in checklist.items:
+        assert f"When done: `auditor report --tick {item.id}`" in text
+        assert f"When done: <code>auditor report --tick {item.id}</code>" in page
