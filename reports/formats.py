@@ -82,6 +82,7 @@ _BY_SUFFIX = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
               ".json": ReportFormat.JSON, ".html": ReportFormat.HTML,
               ".htm": ReportFormat.HTML, ".csv": ReportFormat.CSV}  # fmt: skip
 
+
 def format_for_output(
     chosen: ReportFormat | None, path: str | PurePath | None, default: ReportFormat
 ) -> ReportFormat:
