@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -79,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from auditor.commands.common import UsageError
 
+    # A library's own deprecation notices (pypdf 4.0 with a newer cryptography warns about
+    # ARC4 when it is imported) mean nothing to a candidate and break scripts that read
+    # stderr: they are the maintainers' business, not the audit's.
+    warnings.filterwarnings("ignore", module=r"pypdf(\.|$)")
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
