@@ -74,7 +74,9 @@ async def test_limits_on_pages_and_depth(world: Any, corpus: Any) -> None:
         few = await Crawler(services.http, max_pages=3).crawl(f"https://{corpus.SITE}/")
     fetched = {r.url.rsplit("/", 1)[-1] for r in deep.resources}
     assert {"d0", "d1", "d2"} <= fetched and "d3" not in fetched
-    assert len(few.resources) + len(few.failures) == 3
+    # At most three addresses are read (the start page, robots.txt and the sitemaps race for
+    # the three places, and a guessed address that does not exist is no one's failure).
+    assert 0 < len(few.resources) + len(few.failures) <= 3
     assert few.limited == "the 3-page limit"
 
 

@@ -473,7 +473,9 @@ async def audit(case: Case | None) -> tuple[Report, DemoWorld, int]:
         # tracemalloc makes every allocation several times slower: with the short timeouts
         # above, a loaded machine then times out healthy answers. The memory cases measure
         # memory, not speed, so they get patient timeouts.
-        patient = {"dns_timeout": 6.0, "http_timeout": 10.0, "smtp_timeout": 6.0} if watch else {}
+        # 15 s: at the floors (older pypdf) a 5 MB hostile PDF held the GIL long enough for a
+        # 6 s SMTP conversation to time out on a loaded 2-core machine.
+        patient = {"dns_timeout": 15.0, "http_timeout": 15.0, "smtp_timeout": 15.0} if watch else {}
         chosen = {**OPTIONS, **patient, **(case.options(world) if case else {})}
         options = world.audit_options(**chosen)
         if case is not None:
