@@ -15,17 +15,10 @@ import pytest
 
 from auditor.cli import build_parser, main
 from auditor.demo.dns_server import DnsServer
+from tests.support.zones import small_zone
 
 DOMAIN = "bulk-one.example"
-ZONE = f"""
-$ORIGIN {DOMAIN}.
-$TTL 300
-@ SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ NS ns1
-@ TXT "v=spf1 -all"
-_dmarc TXT "v=DMARC1; p=reject"
-ns1 A 127.0.0.1
-"""
+ZONE = small_zone(DOMAIN, '_dmarc TXT "v=DMARC1; p=reject"')
 
 
 # Were an audit to start, this resolver would make it say "No network".

@@ -26,16 +26,10 @@ from auditor.profile import profile_for_domain
 from auditor.scores import count
 from auditor.services import AuditOptions
 from reports import csv_report, html, json_report, markdown
+from tests.support.zones import small_zone
 
 DOMAIN = "example-campaign.org.uk"
-ZONE = f"""
-$ORIGIN {DOMAIN}.
-$TTL 300
-@ SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ NS ns1
-@ TXT "v=spf1 -all"
-ns1 A 127.0.0.1
-"""
+ZONE = small_zone(DOMAIN)
 EMAIL_CHECKS = ("email.spf", "email.dmarc", "email.mx")
 RAW = ("Errno", "OSError", "ConnectionRefusedError", "TimeoutError")
 

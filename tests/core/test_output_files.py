@@ -17,18 +17,12 @@ from auditor.cli import main
 from auditor.demo.dns_server import DnsServer
 from auditor.files import OutputExists, OutputRefused, check_output_path, write_private_text
 from reports.formats import ReportFormat, format_for_output
+from tests.support.zones import small_zone
 
 # Were an audit to start with this resolver, stderr would say "No network".
 NO_NET = ["--nameserver", "127.0.0.1:9", "--timeout", "0.3", "--select", "email.spf", "-q"]
 DOMAIN = "files-one.example"
-ZONE = f"""
-$ORIGIN {DOMAIN}.
-$TTL 300
-@ SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ NS ns1
-@ TXT "v=spf1 -all"
-ns1 A 127.0.0.1
-"""
+ZONE = small_zone(DOMAIN)
 
 
 def test_check_output_path_gives_the_right_reason(tmp_path: Path) -> None:
