@@ -177,6 +177,7 @@ class CheckContext:
         *,
         location: str = "",
         subject: str = "partly-checked",
+        severity: Severity = Severity.INFO,
         evidence: Sequence[Evidence] = (),
     ) -> Finding:
         """The honest finding for a cap that stopped the check before the end: "could not
@@ -185,7 +186,7 @@ class CheckContext:
         return self.finding(
             Status.ERROR,
             f"Partly checked: {what}.",
-            severity=Severity.INFO,
+            severity=severity,
             location=location,
             subject=subject,
             evidence=evidence,

@@ -191,10 +191,9 @@ class InventoryCheck(Check):
         ]  # fmt: skip
         if not result.truncated:
             return [], found
-        cut = ctx.finding(
-            Status.ERROR,
-            f"Partly checked: {url} is larger than the {MAX_PAGE_BYTES // 2**20} MB read, so "
-            f"links to social accounts after that were not looked for.",
+        cut = ctx.not_read(
+            f"{url} is larger than the {MAX_PAGE_BYTES // 2**20} MB read, so links to social "
+            f"accounts after that were not looked for",
             severity=Severity.LOW,
             location=url,
             subject="site-partly-read",
