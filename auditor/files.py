@@ -78,13 +78,32 @@ def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool
         if replace:
             os.replace(temp_name, target)
         else:
-            os.link(temp_name, target)  # atomic, and never over an existing file
-            os.unlink(temp_name)
+            _place_without_replacing(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     return target
+
+
+# What link() says on a filesystem without hard links (FAT and exFAT USB sticks, some
+# network shares): there the name is claimed with O_EXCL instead.
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
+
+
+def _place_without_replacing(temp_name: str, target: Path) -> None:
+    """Move the finished temporary file to ``target``; FileExistsError if anything is there."""
+    try:
+        os.link(temp_name, target)  # atomic, and never over an existing file
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in _NO_HARD_LINKS:
+            raise
+        # Claim the name (fails if it exists), then fill it: the rename replaces only the
+        # empty file made here a moment ago.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        os.replace(temp_name, target)
+    else:
+        os.unlink(temp_name)
 
 
 class OutputRefused(ValueError):
