@@ -78,7 +78,7 @@ def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool
         if replace:
             os.replace(temp_name, target)
         else:
-            _place_without_replacing(temp_name, target)
+            place_without_replacing(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
@@ -91,7 +91,7 @@ def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
 
-def _place_without_replacing(temp_name: str, target: Path) -> None:
+def place_without_replacing(temp_name: str, target: Path) -> None:
     """Move the finished temporary file to ``target``; FileExistsError if anything is there."""
     try:
         os.link(temp_name, target)  # atomic, and never over an existing file

@@ -213,8 +213,7 @@ def _resolve_output(args: argparse.Namespace) -> None:
     checked before any domain is read: as auditor scan's (auditor/files.py)."""
     from pathlib import PurePath
 
-    from auditor.commands.common import UsageError
-    from auditor.files import OutputExists, OutputRefused, check_output_path
+    from auditor.commands.common import UsageError, check_output
 
     implied = {".csv": "csv", ".jsonl": "jsonl"}.get(PurePath(args.output or "").suffix.lower())
     if args.format is None:
@@ -222,14 +221,8 @@ def _resolve_output(args: argparse.Namespace) -> None:
     elif implied and implied != args.format:
         raise UsageError(f"--format {args.format}, but {args.output} ends in .{implied}; "
                          "change one of them")  # fmt: skip
-    if args.output is None:
-        return
-    try:
-        check_output_path(args.output, force=args.force)
-    except OutputExists:
-        raise UsageError(f"-o {args.output}: already exists; add --force to replace it") from None
-    except OutputRefused as exc:
-        raise UsageError(f"-o {args.output}: {exc}") from None
+    if args.output is not None:
+        check_output(args.output, force=args.force)
 
 
 def _close_output(
@@ -250,14 +243,17 @@ def _close_output(
     elif force:
         os.replace(temp, path)
     else:
+        from pathlib import Path
+
+        from auditor.files import place_without_replacing
+
         try:
-            os.link(temp, path)  # never over a file that appeared while the list ran
+            place_without_replacing(temp, Path(path))  # never over a file made meanwhile
         except FileExistsError:
             raise UsageError(
                 f"-o {path}: a file of that name appeared meanwhile; the results are kept in "
                 f"{temp} (add --force to replace it)"
             ) from None
-        os.unlink(temp)
 
 
 MAX_COUNTED_BYTES = 256 << 20  # a list larger than this is not counted ahead (no ETA)

@@ -307,7 +307,6 @@ def resolve_output(args: argparse.Namespace, *, protected: tuple[str, ...] = ())
     format from -o's suffix when none is given, a contradicting suffix refused, and the
     output path refused when it is a folder, in a missing folder or under a file, the
     profile being audited, or an existing file without --force."""
-    from auditor.files import OutputExists, OutputRefused, check_output_path
     from reports.formats import ReportFormat, format_for_output
 
     output = getattr(args, "output", None)
@@ -316,10 +315,16 @@ def resolve_output(args: argparse.Namespace, *, protected: tuple[str, ...] = ())
         args.format = format_for_output(args.format, output, default)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if output is None:
-        return
+    if output is not None:
+        check_output(output, force=getattr(args, "force", False), protected=protected)
+
+
+def check_output(output: str, *, force: bool, protected: tuple[str, ...] = ()) -> None:
+    """-o checked before anything runs: a UsageError (exit 2) naming why it is refused."""
+    from auditor.files import OutputExists, OutputRefused, check_output_path
+
     try:
-        check_output_path(output, force=getattr(args, "force", False), protected=protected)
+        check_output_path(output, force=force, protected=protected)
     except OutputExists:
         raise UsageError(f"-o {output}: already exists; add --force to replace it") from None
     except OutputRefused as exc:
