@@ -100,7 +100,6 @@ class ArchiveReading:
     listed: int = 0  # distinct readable captures the CDX answers listed
     pages: set[str] = field(default_factory=set)  # page keys with captures
     unread: dict[str, int] = field(default_factory=dict)  # reason -> captures not read
-    truncated: list[str] = field(default_factory=list)  # view URLs read only in part
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count > 0:
@@ -224,7 +223,5 @@ class ArchiveReader:
             timeout = result.error_kind == "timeout"
             reading.failed.append(CaptureFailure(capture, view, error, timeout))
             return
-        self.bytes_read += len(result.body)
-        if result.truncated:
-            reading.truncated.append(view)
+        self.bytes_read += len(result.body)  # a capture cut at its size cap says so itself
         reading.read.append(ReadCapture(capture, target, view, raw, result))

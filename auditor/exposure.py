@@ -21,10 +21,12 @@ from auditor.standards.identity.matchers import (
     haversine_m,
     location_severity,
     normalise_text,
+    unexamined,
 )
 
 if TYPE_CHECKING:
     from auditor.check import CheckContext
+    from auditor.net.http import FetchResult
 
 CANDIDATE_GUIDANCE = (
     "https://www.gov.uk/government/collections/candidate-security-guidance-collection"
@@ -100,8 +102,10 @@ async def extraction_of(ctx: CheckContext, resource: Resource) -> Extraction:
     ask, parsed in a worker thread so that a hostile page cannot stall the event loop."""
 
     async def run() -> Extraction:
-        extraction = await asyncio.to_thread(
-            extract, resource.kind, resource.body, resource.content_type, resource.final_url
+        extraction = examined(
+            await asyncio.to_thread(
+                extract, resource.kind, resource.body, resource.content_type, resource.final_url
+            )
         )
         if not resource.where:
             return extraction
@@ -110,6 +114,17 @@ async def extraction_of(ctx: CheckContext, resource: Resource) -> Extraction:
         return replace(extraction, segments=segments)
 
     return await ctx.services.once(f"extract:{resource.kind}:{resource.final_url}", run)
+
+
+def examined(extraction: Extraction) -> Extraction:
+    """The extraction with what the matchers will not examine added to its ``not_read``:
+    each segment is matched up to MAX_TEXT characters, so the rest of a longer one must make
+    the result "partly checked", never a clean pass."""
+    cut = tuple(
+        unexamined(s.text, "" if s.source == "page-text" else s.where) for s in extraction.segments
+    )
+    cut = tuple(dict.fromkeys(c for c in cut if c and c not in extraction.not_read))
+    return replace(extraction, not_read=extraction.not_read + cut) if cut else extraction
 
 
 def extraction_sightings(
@@ -130,7 +145,12 @@ async def sightings_in(
 
 
 def partly_checked_finding(
-    ctx: CheckContext, url: str, not_read: tuple[str, ...], what: str = "page"
+    ctx: CheckContext,
+    url: str,
+    not_read: tuple[str, ...],
+    what: str = "page",
+    *,
+    kind: str = "",
 ) -> Finding:
     """ "Could not check" all of it: a cap or a broken part left something unread, named."""
     unread = "; ".join(not_read)
@@ -138,7 +158,7 @@ def partly_checked_finding(
         Status.ERROR,
         f"Partly checked: on this {what}, {unread} could not be read, so it was not checked.",
         location=url,
-        kind=what if what in ("page", "document", "photo") else "page",
+        kind=kind or (what if what in ("page", "document", "photo") else "page"),
         subject="partly-checked",
         evidence=[Evidence(source="extraction", location=url, snippet=unread)],
     )
@@ -153,6 +173,9 @@ async def site_crawls(ctx: CheckContext) -> list[Crawl]:
 def scan_segments(
     matcher: IdentityMatcher, segments: list[Segment], url: str, fetched_at: str
 ) -> list[Sighting]:
+    """Every match in ``segments``, the best per kind per segment. Each segment is examined
+    up to the matcher's MAX_TEXT characters: ``examined`` (applied by ``extraction_of`` and
+    ``resource_scan``) names the rest in the extraction's ``not_read``."""
     found: list[Sighting] = []
     for segment in segments:
         text = normalise_text(segment.text)
@@ -399,23 +422,49 @@ def no_pages_finding(ctx: CheckContext, crawls: list[Crawl]) -> Finding:
     )
 
 
-async def resource_sightings(
+@dataclass(frozen=True)
+class ResourceScan:
+    """What the matchers found in one fetched resource, and what a cap left unread in it (in
+    plain words: the body past the size read, the text past a segment's limit, PDF pages
+    after the 30th, ...). ``not_read`` makes the resource "partly checked", never clean."""
+
+    sightings: list[Sighting]
+    not_read: tuple[str, ...] = ()
+
+
+def size_in_words(count: int) -> str:
+    """A byte count as a person reads it: "2 MB", "512 KB", "900 bytes"."""
+    if count >= 1 << 20:
+        return f"{count / (1 << 20):.3g} MB"
+    return f"{count / 1024:.3g} KB" if count >= 1024 else f"{count:,} bytes"
+
+
+async def resource_scan(
     matcher: IdentityMatcher,
+    result: FetchResult,
     kind: str,
-    body: bytes,
-    content_type: str,
     base_url: str,
     shown_url: str,
-    fetched_at: str,
-) -> list[Sighting]:
+    fetched_at: str | None = None,
+) -> ResourceScan:
     """What the matchers find in one resource fetched off the person's own crawl (an archived
     copy, a search result), through the same pipeline as the live pages; ``kind`` as the
-    crawl names it. Raises PdfUnreadable or ImageUnreadable when nothing could be read."""
-    extraction = await asyncio.to_thread(extract, kind, body, content_type, base_url)
+    crawl names it. A body cut at the size cap and every cap of the extraction and the
+    matchers are named in ``not_read``. Raises PdfUnreadable or ImageUnreadable when nothing
+    could be read."""
+    extraction = examined(
+        await asyncio.to_thread(extract, kind, result.body, result.content_type, base_url)
+    )
     if extraction.unreadable:
         error = PdfUnreadable if kind == "pdf" else ImageUnreadable
         raise error(extraction.unreadable)
-    return await sightings_in(matcher, extraction, shown_url, fetched_at)
+    at = result.fetched_at if fetched_at is None else fetched_at
+    sightings = await sightings_in(matcher, extraction, shown_url, at)
+    not_read = extraction.not_read
+    if result.truncated:
+        cut = f"everything after its first {size_in_words(len(result.body))} (the size limit)"
+        not_read = (cut, *not_read)
+    return ResourceScan(sightings, not_read)
 
 
 def sighting_kind(sighting: Sighting) -> str:

@@ -29,7 +29,8 @@ from auditor.exposure import (
     extraction_of,
     no_identifiers_finding,
     no_sites_finding,
-    resource_sightings,
+    partly_checked_finding,
+    resource_scan,
     sighting_kind,
     sightings_in,
     site_crawls,
@@ -51,6 +52,7 @@ WHAT = {
     "gps-location": "home's position (in a photo's GPS data)",
 }
 LIVE_READ_BYTES = 1024 * 1024
+PARTLY_READ = "only part of the live page could be read"
 
 
 class ArchivesCheck(Check):
@@ -120,14 +122,17 @@ async def findings_for_archives(
         result, original = read.result, read.capture.original
         kind = kind_of(result, kind_by_name(original))
         try:
-            found = await resource_sightings(
-                matcher, kind, result.body, result.content_type, original, read.view_url,
-                result.fetched_at,
-            )  # fmt: skip
+            scan = await resource_scan(matcher, result, kind, original, read.view_url)
         except (PdfUnreadable, ImageUnreadable) as exc:
             findings.append(unreadable_capture(ctx, read.view_url, read.capture, str(exc)))
             continue
-        for sighting in best_per_location(found):
+        if scan.not_read:  # its leaks are still reported; the rest of it was not seen
+            findings.append(
+                partly_checked_finding(
+                    ctx, read.view_url, scan.not_read, "archived copy", kind="archive"
+                )
+            )
+        for sighting in best_per_location(scan.sightings):
             key = (page_key(read.capture.original), sighting_kind(sighting))
             entry = archived.setdefault(key, Archived([], [], read.target))
             entry.sightings.append(sighting)
@@ -161,6 +166,8 @@ class LivePages:
         kinds, state = await self._live_kinds(entry.captures[0].original, entry.target)
         if kinds is None:
             return None, state
+        if kind not in kinds and state == PARTLY_READ:
+            return None, state  # it may sit in the part that was not read
         return kind in kinds, state
 
     async def _live_kinds(
@@ -174,35 +181,34 @@ class LivePages:
     async def _read_live(
         self, key: str, original: str, target: ArchiveTarget
     ) -> tuple[set[str] | None, str]:
+        """The kinds the live page shows, and PARTLY_READ when a cap left part of it unread
+        (then a kind not seen may still be there)."""
         resource = self.crawled.get(key)
-        if resource is not None and resource.truncated:
-            return None, "the live page is larger than the part read"
         if resource is not None:  # the extraction the live checks made, not a second parse
             extraction = await extraction_of(self.ctx, resource)
             if extraction.unreadable:
                 return None, "the live copy could not be read"
-            url = resource.final_url
-            found = await sightings_in(self.matcher, extraction, url, "")
-            return {sighting_kind(s) for s in found}, "the live page"
-        else:
-            result = await self.ctx.services.http.fetch(
-                normalise_url(original), origin=target.start_url, max_bytes=LIVE_READ_BYTES
-            )
-            if not result.ok:
-                return None, f"the live page could not be read ({result.error})"
-            if result.status_code in (404, 410):
-                return set(), "the page itself is gone from the live site"
-            if (result.status_code or 0) >= 400:
-                return None, f"the live page answered HTTP {result.status_code}"
-            if result.truncated:
-                return None, "the live page is larger than the part read"
-            kind = kind_of(result, kind_by_name(original))
-            body, content_type, url = result.body, result.content_type, result.final_url
+            found = await sightings_in(self.matcher, extraction, resource.final_url, "")
+            partly = resource.truncated or bool(extraction.not_read)
+            return {sighting_kind(s) for s in found}, PARTLY_READ if partly else "the live page"
+        result = await self.ctx.services.http.fetch(
+            normalise_url(original), origin=target.start_url, max_bytes=LIVE_READ_BYTES
+        )
+        if not result.ok:
+            return None, f"the live page could not be read ({result.error})"
+        if result.status_code in (404, 410):
+            return set(), "the page itself is gone from the live site"
+        if (result.status_code or 0) >= 400:
+            return None, f"the live page answered HTTP {result.status_code}"
+        kind = kind_of(result, kind_by_name(original))
         try:
-            found = await resource_sightings(self.matcher, kind, body, content_type, url, url, "")
+            scan = await resource_scan(
+                self.matcher, result, kind, result.final_url, result.final_url, ""
+            )
         except (PdfUnreadable, ImageUnreadable):
             return None, "the live copy could not be read"
-        return {sighting_kind(s) for s in found}, "the live page"
+        state = PARTLY_READ if scan.not_read else "the live page"
+        return {sighting_kind(s) for s in scan.sightings}, state
 
 
 def archived_finding(
@@ -326,16 +332,6 @@ def partly_checked(ctx: CheckContext, reading: ArchiveReading) -> list[Finding]:
                 location=ctx.services.endpoint("wayback"),
                 kind="archive",
                 subject="partly-checked",
-            )
-        )
-    for view_url in reading.truncated:
-        findings.append(
-            ctx.finding(
-                Status.ERROR,
-                "Could not check all of this archived copy: it is larger than the part read.",
-                location=view_url,
-                kind="archive",
-                subject="truncated",
             )
         )
     return findings

@@ -17,7 +17,7 @@ from auditor.exposure import (
     best_per_location,
     exposure_finding,
     no_identifiers_finding,
-    resource_sightings,
+    resource_scan,
     scan_segments,
     sighting_kind,
 )
@@ -129,6 +129,7 @@ class PageOutcome:
     read: int = 0
     own_sites: int = 0
     not_read: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    partly_read: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (url, what)
     over_limit: int = 0
 
 
@@ -185,15 +186,15 @@ class PageReader:
             return
         kind = kind_of(result, kind_by_name(url))
         try:
-            found_on_page = await resource_sightings(
-                self.matcher, kind, result.body, result.content_type, result.final_url, url,
-                result.fetched_at,
-            )  # fmt: skip
+            scan = await resource_scan(self.matcher, result, kind, result.final_url, url)
         except (PdfUnreadable, ImageUnreadable) as exc:
             outcome.not_read.append((url, str(exc)))
             return
-        outcome.read += 1
-        self._keep(outcome, found_on_page, found, "page")
+        if scan.not_read:  # what it shows is reported; the rest was not seen
+            outcome.partly_read.append((url, scan.not_read))
+        else:
+            outcome.read += 1
+        self._keep(outcome, scan.sightings, found, "page")
 
     @staticmethod
     def _keep(
@@ -297,6 +298,14 @@ def partly(
         more = f" and {len(unread) - 8} more" if len(unread) > 8 else ""
         gaps.append(f"{len(unread)} result page{'s' if len(unread) > 1 else ''} could not be "
                     f"read: {named}{more}")  # fmt: skip
+    partly_read = outcome.partly_read
+    if partly_read:
+        named = "; ".join(f"{url[:120]} ({'; '.join(what)[:240]})" for url, what in partly_read[:8])
+        more = f" and {len(partly_read) - 8} more" if len(partly_read) > 8 else ""
+        gaps.append(
+            f"{len(partly_read)} result page{'s were' if len(partly_read) > 1 else ' was'} only "
+            f"partly read, so what follows was not checked: {named}{more}"
+        )
     if not gaps:
         return []
     return [
@@ -321,6 +330,8 @@ def queries_finding(
     listed = "; ".join(run.queries)
     held = f" {'; '.join(run.withheld).capitalize()}." if run.withheld else ""
     counted = f"{len(reading.results)} results, {outcome.read} pages read"
+    if outcome.partly_read:
+        counted += f" in full, {len(outcome.partly_read)} in part"
     if not reading.lists_read:
         status = Status.ERROR
         message = f"Could not search {run.provider}: none of the searches was answered ({listed})."

@@ -12,7 +12,7 @@ import auditor.archives as archives
 import auditor.polite as polite
 from auditor.demo import candidate as c
 from auditor.demo.archive_server import ARCHIVE_HOST
-from auditor.demo.web_server import json_response, text
+from auditor.demo.web_server import html, json_response, text
 from auditor.demo.world import DemoWorld
 from auditor.model import CheckResult, Finding, Status
 from auditor.services import Services
@@ -188,3 +188,22 @@ async def test_no_captures_at_all_passes_saying_so(world: DemoWorld) -> None:
     result = await archives_result(world)
     assert [f.subject for f in result.findings] == ["no-captures"]
     assert result.findings[0].status is Status.PASS
+
+
+async def test_a_capture_longer_than_the_matchers_examine_is_partly_checked_and_its_leak_kept(
+    world: DemoWorld,
+) -> None:
+    # The 2019 /contact copy, with the address at the top and 1.2 million characters of
+    # text after it: the leak is reported, and the unexamined rest is named.
+    body = f"<p>Write to us at {c.HOME_NUMBER} {c.HOME_STREET}, {c.HOME_POSTCODE}.</p>"
+    world.web.route(ARCHIVE_HOST, CONTACT_2019, html(body + "<p>" + "News. " * 200_000 + "</p>"))
+    result = await archives_result(world)
+    contact = [f for f in problems(result) if "/contact" in f.location]
+    assert [(f.kind, f.subject.split(":")[0]) for f in contact] == [
+        ("home-address", "archived-only")
+    ]
+    (partly,) = [f for f in result.findings if f.subject == "partly-checked"]
+    assert partly.status is Status.ERROR and partly.kind == "archive"
+    assert partly.location == contact[0].location
+    assert "archived copy" in partly.message
+    assert "the page's text after its first 1,000,000 characters" in partly.message

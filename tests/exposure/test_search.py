@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,7 +16,7 @@ from auditor.audit import run_audit
 from auditor.demo import candidate as c
 from auditor.demo import fiction_web as web
 from auditor.demo.search_server import SEARCH_HOST
-from auditor.demo.web_server import Request, Response, json_response, text
+from auditor.demo.web_server import Request, Response, html, json_response, text
 from auditor.demo.world import DemoWorld
 from auditor.model import CheckResult, Finding, Status
 from auditor.profile import Address, Profile
@@ -295,3 +296,43 @@ def test_search_settings_do_not_change_the_profile() -> None:
     profile = DemoWorld().profile
     assert (profile.party, profile.area) == (c.PARTY, c.WARD)
     assert replace(profile, party="").party == ""
+
+
+def story_with(padding: str) -> Response:
+    """The newspaper story (the house number and street near its top), then ``padding``."""
+    return html(web.story_page().replace("</main>", padding + "</main>"))
+
+
+def partly_checked(result: CheckResult) -> Finding:
+    (partly,) = [f for f in result.findings if f.subject == "partly-checked"]
+    assert partly.status is Status.ERROR and partly.message.startswith("Partly checked: ")
+    return partly
+
+
+async def test_a_result_page_larger_than_the_size_read_is_partly_checked_and_its_leak_kept(
+    world: DemoWorld,
+) -> None:
+    # 2.8 MB: the address near the top is read, the rest past the 2 MB cut is not.
+    world.web.route(
+        web.NEWSPAPER, urlsplit(web.STORY).path, story_with("<p>Library. </p>" * 180_000)
+    )
+    result = await search_result(world)
+    assert (web.STORY, "home-address") in problems(result)
+    partly = partly_checked(result)
+    assert web.STORY in partly.message and "everything after its first 2 MB" in partly.message
+    listed = next(f for f in result.findings if f.subject == "queries")
+    assert "in part" in listed.message
+
+
+async def test_a_result_page_whose_text_is_longer_than_the_matchers_examine_is_partly_checked(
+    world: DemoWorld,
+) -> None:
+    # 1.2 million characters of text in 1.2 MB of HTML: read in full, examined to 1,000,000.
+    world.web.route(
+        web.NEWSPAPER, urlsplit(web.STORY).path, story_with("<p>" + "Library. " * 135_000 + "</p>")
+    )
+    result = await search_result(world)
+    assert (web.STORY, "home-address") in problems(result)
+    partly = partly_checked(result)
+    assert web.STORY in partly.message
+    assert "the page's text after its first 1,000,000 characters" in partly.message

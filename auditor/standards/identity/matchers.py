@@ -71,6 +71,19 @@ def normalise_text(text: str) -> str:
     return _SPACE.sub(" ", text[:MAX_TEXT].translate(_INVISIBLE)).strip()
 
 
+def unexamined(text: str, where: str = "") -> str:
+    """In plain words, the part of ``text`` that ``IdentityMatcher.find`` never looks at (it
+    examines the first MAX_TEXT characters), or "" when it looks at all of it: a caller
+    must say so, or a page whose address sits past the cut would pass as clean. ``where``
+    is the segment's place in plain words ("in an HTML comment"); none means the page's
+    own text."""
+    if len(text) <= MAX_TEXT:
+        return ""
+    if not where:
+        return f"the page's text after its first {MAX_TEXT:,} characters"
+    return f"the text {where} after its first {MAX_TEXT:,} characters"
+
+
 _AT = (
     r"(?:\s{0,3}(?:@|&#0*64;|[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>])\s{0,3}"
     r"|\s{1,3}at\s{1,3}|\s{0,3}_at_\s{0,3})"
@@ -139,7 +152,8 @@ class IdentityMatcher:
         return [h for h in self.homes if h.has_point]
 
     def find(self, text: str) -> list[Match]:
-        """Every sighting in ``text`` (whitespace-normalised first; spans refer to that)."""
+        """Every sighting in ``text`` (whitespace-normalised first; spans refer to that). Only
+        the first MAX_TEXT characters are examined: ``unexamined(text)`` names the rest."""
         text = normalise_text(text)
         if not text:
             return []
