@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,18 +12,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from auditor.profile import Profile, ProfileError
+from auditor.profile import Profile
 from auditor.tui.profile_form_data import (
     SENSITIVE_FIELDS,
     TWOFA_CHOICES,
     AccountRow,
-    field_for,
+    FormError,
     fields_from_profile,
-    fix_text,
+    form_errors,
     rows_from_profile,
     validate,
 )
 from auditor.tui.screens.base import AppScreen
+from auditor.tui.text import lines as text_lines
 from auditor.tui.text import plain
 from auditor.tui.widgets.private_input import PrivateInput
 
@@ -38,6 +40,12 @@ FIELDS = (
     ("domains", "Campaign domain names", "alexforashcombe.org.uk"),
     ("websites", "Campaign websites", "https://www.alexforashcombe.org.uk/"),
 )
+
+
+def _place(problem: FormError) -> str:
+    """The field, or the account row ("account-2"), a problem belongs to."""
+    field = problem.field
+    return "-".join(field.split("-")[:2]) if field.startswith("account-") else field
 
 
 class AccountRowWidget(Horizontal):
@@ -60,11 +68,16 @@ class AccountRowWidget(Horizontal):
 
     def value(self) -> AccountRow:
         twofa = self.query_one(".account-twofa", Select).value
-        return AccountRow(
-            self.query_one(".account-service", Input).value,
-            self.query_one(".account-handle", Input).value,
-            twofa if isinstance(twofa, str) else "unknown",
+        return replace(
+            self.row,  # what the row does not show (dates, flags) is kept
+            service=self.query_one(".account-service", Input).value,
+            handle=self.query_one(".account-handle", Input).value,
+            twofa=twofa if isinstance(twofa, str) else "unknown",
         )
+
+    def part(self, name: str) -> Widget:
+        """The widget of one part of the row ("service", "handle", "twofa")."""
+        return self.query_one(f".account-{name}")
 
 
 class ProfileScreen(AppScreen):
@@ -76,7 +89,9 @@ class ProfileScreen(AppScreen):
         "details (home address, personal phones and emails, account names) are hidden until "
         "you move into the field. They are compared on this computer only and never sent "
         "anywhere. Separate several values with commas. ctrl+s saves the profile to a file "
-        "only your user can read; a problem is shown under the field with how to fix it. "
+        "only your user can read. If something needs fixing, nothing is saved and nothing you "
+        "typed is lost: every problem is listed at the top of the form and under its field, "
+        "and the first one has the cursor. "
         "It is the same TOML file that 'auditor init' writes and 'auditor scan --profile' "
         "reads; without --profile the app uses the one in your user config folder "
         "(~/.config/candidate-auditor/profile.toml on Linux). ctrl+o opens another file."
@@ -93,10 +108,13 @@ class ProfileScreen(AppScreen):
         self.loaded: Profile | None = None
         self.shown_path: Path | None = None
         self.rows = 0
+        self.visited: set[str] = set()  # fields left at least once: their problems show
+        self.show_all = False  # after a Save: every problem shows
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="profile-form", can_focus=False):
             yield Static(id="profile-where")
+            yield Static(id="form-problems", classes="field-error")
             for key, label, example in FIELDS:
                 yield Label(label, classes="field-label")
                 kind = PrivateInput if key in SENSITIVE_FIELDS else Input
@@ -119,8 +137,9 @@ class ProfileScreen(AppScreen):
             return
         self.loaded = profile
         self.shown_path = self.session.profile_path
-        for key, value in fields_from_profile(profile).items():
-            self.query_one(f"#field-{key}", Input).value = value
+        values = fields_from_profile(profile)
+        for key, _label, _example in FIELDS:
+            self.query_one(f"#field-{key}", Input).value = values[key]
         box = self.query_one("#accounts", Widget)
         box.remove_children()
         rows = rows_from_profile(profile) or [AccountRow()]
@@ -152,40 +171,59 @@ class ProfileScreen(AppScreen):
         rows = [w.value() for w in self.query(AccountRowWidget)]
         return fields, rows
 
-    def _check(self, *, focus: bool = True) -> Profile | None:
-        for label in self.query(".field-error").results(Label):
-            label.update("")
-            label.remove_class("-shown")
+    def _check(self, *, saving: bool = True) -> Profile | None:
+        """The profile the form makes, or None with its problems shown. Save shows every
+        field's problem (and keeps showing them all, as they are fixed); before the first
+        Save, leaving a field shows the problems of the fields visited so far."""
         fields, rows = self._values()
         source = str(self.session.profile_path or "profile")
-        try:
-            return validate(fields, rows, self.session.profile, source)
-        except ProfileError as exc:
-            self._show_error(exc, rows, focus=focus)
+        problems = form_errors(fields, rows, self.session.profile, source)
+        self.show_all = self.show_all or saving
+        shown = problems if self.show_all else [p for p in problems if _place(p) in self.visited]
+        self._show_problems(shown, summary=self.show_all)
+        if not saving:
             return None
+        if problems:
+            self._focus_field(problems[0].field)
+            return None
+        return validate(fields, rows, self.session.profile, source)
 
-    def _show_error(self, error: ProfileError, rows: list[AccountRow], *, focus: bool) -> None:
-        field = field_for(error)
-        message = plain("✖ " + fix_text(error))
-        if field.startswith("account-"):
-            number = int(field.split("-")[1])
-            filled = [i for i, r in enumerate(rows, 1) if r.service.strip() or r.handle.strip()]
-            row = filled[number - 1] if 0 < number <= len(filled) else 1
-            shown = self.query_one("#error-accounts", Label)
-            shown.update(plain(f"✖ account {row}: ") + message)
+    def _show_problems(self, problems: list[FormError], *, summary: bool) -> None:
+        for label in self.query(".field-error").results():
+            label.update("")  # type: ignore[attr-defined]
+            label.remove_class("-shown")
+        under: dict[str, list[str]] = {}
+        for problem in problems:
+            where = "accounts" if problem.field.startswith("account-") else problem.field
+            under.setdefault(where, []).append("✖ " + problem.message)
+        for where, lines in under.items():
+            shown = self.query_one(f"#error-{where}", Label)
+            shown.update(text_lines(*lines))
             shown.add_class("-shown")
-            if focus:
-                self.query_one(f"#account-{row} Input").focus()
+        self.query_one("#form-problems", Static).update("")
+        if summary and problems:
+            count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+            box = self.query_one("#form-problems", Static)
+            box.update(text_lines(f"Not saved yet: {count} to fix.",
+                                  *("✖ " + p.message for p in problems)))  # fmt: skip
+            box.add_class("-shown")
+
+    def _focus_field(self, field: str) -> None:
+        if field.startswith("account-"):
+            _, number, part = field.split("-", 2)
+            rows = list(self.query(AccountRowWidget))
+            if 0 < int(number) <= len(rows):
+                rows[int(number) - 1].part(part).focus()
             return
-        shown = self.query_one(f"#error-{field}", Label)
-        shown.update(message)
-        shown.add_class("-shown")
-        if focus:
-            self.query_one(f"#field-{field}", Input).focus()
+        self.query_one(f"#field-{field}", Input).focus()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
-        if self.session.profile is not None or event.value:
-            self._check(focus=False)
+        key = event.input.id or ""
+        row = next((a for a in event.input.ancestors if isinstance(a, AccountRowWidget)), None)
+        if row is not None:
+            key = f"account-{list(self.query(AccountRowWidget)).index(row) + 1}"
+        self.visited.add(key.removeprefix("field-"))
+        self._check(saving=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -204,10 +242,14 @@ class ProfileScreen(AppScreen):
     def action_save(self, then_audit: bool = False) -> bool:
         profile = self._check()
         if profile is None:
-            self.notify("Not saved: see the message under the field.", severity="warning")
+            self.notify(
+                "Not saved: what to fix is listed at the top of the form and under each field.",
+                severity="warning",
+            )
             return False
 
         def saved(path: Path | None) -> None:
+            self.show_all = False
             self.loaded = self.session.profile
             self._drawn_version = self.session.version
             self._show_where()
