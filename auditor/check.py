@@ -18,7 +18,7 @@ from auditor.interactions import Interaction
 from auditor.model import CheckResult, Evidence, Finding
 from auditor.rules import Rule, RuleTable
 from auditor.standards.accounts.services_table import ServiceTable, load_service_table
-from auditor.vocabulary import Confidence, Severity, Status
+from auditor.vocabulary import Category, Confidence, Severity, Status, TargetKind
 
 if TYPE_CHECKING:
     from auditor.net.dns_types import DnsAnswer
@@ -36,8 +36,10 @@ class CheckMeta:
 
     id: str  # stable, dotted, starts with the category: "email.spf"
     title: str
-    category: str  # a Category value
-    target: str  # a TargetKind value
+    # Written as the enum or its value ("email"); __post_init__ turns a string into the
+    # enum, so a plugin with an area the reports do not have fails when it is read.
+    category: Category
+    target: TargetKind
     severity: Severity  # default severity of its worst finding
     guidance: str  # https link to the official guidance or RFC
     description: str = ""
@@ -52,6 +54,17 @@ class CheckMeta:
     # Domain checks are not run on a domain that does not exist (NXDOMAIN): they would only
     # say "no record". The checks that report the missing domain itself set this False.
     target_must_exist: bool = True
+
+    def __post_init__(self) -> None:
+        for name, kind in (("category", Category), ("target", TargetKind)):
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, kind(value))
+            except ValueError:
+                choices = ", ".join(v.value for v in kind)
+                raise ValueError(
+                    f"{self.id}: unknown {name} {value!r} (choose one of: {choices})"
+                ) from None
 
     def effective_severity(self, status: Status) -> Severity:
         """The severity of a finding that names none: the default for a problem."""

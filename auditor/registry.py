@@ -12,11 +12,13 @@ import ast
 import importlib
 import importlib.util
 from dataclasses import dataclass
+from enum import Enum
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from auditor.check import Check, CheckMeta
 from auditor.model import Severity
+from auditor.vocabulary import Category, TargetKind
 
 ENTRY_POINT_GROUP = "auditor.checks"
 
@@ -122,12 +124,20 @@ def _call_name(call: ast.Call) -> str:
     return ""
 
 
+_META_ENUMS: dict[str, type[Enum]] = {
+    "Severity": Severity,
+    "Category": Category,
+    "TargetKind": TargetKind,
+}
+
+
 def _literal(node: ast.expr) -> Any:
-    # Severity.HIGH is the one non-literal the metadata may use.
+    # Severity.HIGH, Category.EMAIL, TargetKind.DOMAIN: the non-literals the metadata may use.
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        if node.value.id == "Severity":
-            return Severity[node.attr]
-        raise ValueError("not a literal")
+        enum = _META_ENUMS.get(node.value.id)
+        if enum is None or node.attr not in enum.__members__:
+            raise ValueError("not a literal")
+        return enum[node.attr]
     value = ast.literal_eval(node)
     return tuple(value) if isinstance(value, list) else value
 

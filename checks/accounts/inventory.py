@@ -20,6 +20,7 @@ from auditor.standards.accounts.discovery import (
 )
 from auditor.standards.accounts.services_table import ServiceTable
 from auditor.standards.email.mx_records import MxFacts, load_mail_providers, provider_host
+from auditor.vocabulary import Category, TargetKind
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 
@@ -47,8 +48,8 @@ class InventoryCheck(Check):
     meta = CheckMeta(
         id="accounts.inventory",
         title="Your accounts",
-        category="accounts",
-        target="person",
+        category=Category.ACCOUNTS,
+        target=TargetKind.PERSON,
         severity=Severity.MEDIUM,
         guidance="https://www.ncsc.gov.uk/collection/top-tips-for-staying-secure-online",
         description="Lists the accounts in your profile, plus social accounts linked from your "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.vocabulary import Category, TargetKind
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class MessagingCheck(Check):
     meta = CheckMeta(
         id="accounts.messaging",
         title="Messaging apps locked against SIM swaps",
-        category="accounts",
-        target="person",
+        category=Category.ACCOUNTS,
+        target=TargetKind.PERSON,
         severity=Severity.MEDIUM,
         guidance="https://www.ncsc.gov.uk/guidance/setting-two-step-verification-2sv",
         description="Asks whether WhatsApp's two-step PIN, Signal's Registration Lock and "

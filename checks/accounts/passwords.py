@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.vocabulary import Category, TargetKind
 
 # After a check in the app: nothing to do when none was found, change it when one was,
 # try again when the check could not reach the service.
@@ -24,8 +25,8 @@ class PasswordsCheck(Check):
     meta = CheckMeta(
         id="accounts.passwords",
         title="Passwords found in breaches",
-        category="accounts",
-        target="person",
+        category=Category.ACCOUNTS,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/top-tips-for-staying-secure-online/three-random-words",
         description="Checks a password you type against Pwned Passwords without sending it: "

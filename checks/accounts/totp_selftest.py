@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.vocabulary import Category, TargetKind
 
 ANSWER_ID = "accounts.totp_selftest"
 
@@ -18,8 +19,8 @@ class TotpSelfTestCheck(Check):
     meta = CheckMeta(
         id="accounts.totp_selftest",
         title="Authenticator app self-test",
-        category="accounts",
-        target="person",
+        category=Category.ACCOUNTS,
+        target=TargetKind.PERSON,
         severity=Severity.LOW,
         guidance="https://www.ncsc.gov.uk/guidance/setting-two-step-verification-2sv",
         description="Scans a throwaway QR code into your authenticator app and checks two "

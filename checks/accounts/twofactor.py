@@ -5,14 +5,15 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.accounts.grading import NCSC_2SV, assess_account, primary_email_index
+from auditor.vocabulary import Category, TargetKind
 
 
 class TwoFactorCheck(Check):
     meta = CheckMeta(
         id="accounts.twofactor",
         title="Two-step sign-in on your accounts",
-        category="accounts",
-        target="person",
+        category=Category.ACCOUNTS,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/guidance/setting-two-step-verification-2sv",
         description="Grades the second step each account in the profile uses (passkey or "

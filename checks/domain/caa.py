@@ -18,6 +18,7 @@ from auditor.standards.domain.caa_policy import (
     evaluate,
     record_problem,
 )
+from auditor.vocabulary import Category, TargetKind
 
 ACTION_ADD = "domain.caa-add"
 ACTION_FIX = "domain.caa-fix"
@@ -39,8 +40,8 @@ class CaaCheck(Check):
     meta = CheckMeta(
         id="domain.caa",
         title="Certificate authority authorisation (CAA)",
-        category="domain",
-        target="domain",
+        category=Category.DOMAIN,
+        target=TargetKind.DOMAIN,
         severity=Severity.LOW,
         guidance="https://www.rfc-editor.org/rfc/rfc8659",
         description="Finds the CAA records that apply to the domain and its www. name (their "

@@ -14,6 +14,7 @@ from auditor.standards.domain.dnssec_chain import (
     validate_chain,
     validate_rrset,
 )
+from auditor.vocabulary import Category, TargetKind
 
 ACTION_ENABLE = "domain.dnssec-enable"
 ACTION_FIX = "domain.dnssec-fix"
@@ -43,8 +44,8 @@ class DnssecCheck(Check):
     meta = CheckMeta(
         id="domain.dnssec",
         title="DNSSEC signing and chain of trust",
-        category="domain",
-        target="domain",
+        category=Category.DOMAIN,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc4033",
         description="Validates the DNSSEC chain of trust from the root trust anchor (DS at each "

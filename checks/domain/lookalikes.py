@@ -11,6 +11,7 @@ from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome
 from auditor.net.domains import organisational_domain
 from auditor.standards.domain.permutations import Lookalike, permutations
+from auditor.vocabulary import Category, TargetKind
 
 MAX_FINDINGS = 50
 IN_FLIGHT = 32
@@ -56,8 +57,8 @@ class LookalikesCheck(Check):
     meta = CheckMeta(
         id="domain.lookalikes",
         title="Registered lookalike domains",
-        category="domain",
-        target="domain",
+        category=Category.DOMAIN,
+        target=TargetKind.DOMAIN,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/phishing-scams",
         description="Generates names a voter could mistake for the campaign domain (other "

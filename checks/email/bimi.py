@@ -14,6 +14,7 @@ from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.http import FetchResult
 from auditor.standards.email.bimi_record import BimiSyntaxError, is_bimi_candidate, parse_bimi
 from auditor.standards.email.discovery import DmarcLookup, discover_dmarc
+from auditor.vocabulary import Category, TargetKind
 
 MAX_LOGO_BYTES = 64 * 1024  # BIMI asks for SVG Tiny PS logos of at most 32 KB
 
@@ -22,8 +23,8 @@ class BimiCheck(Check):
     meta = CheckMeta(
         id="email.bimi",
         title="BIMI brand logo record",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.LOW,
         guidance="https://bimigroup.org/implementation-guide/",
         description="Reads the optional BIMI record that lets mail clients show the campaign's "

@@ -17,6 +17,7 @@ from auditor.standards.domain.dnssec_chain import (
     validate_chain,
     validate_rrset,
 )
+from auditor.vocabulary import Category, TargetKind
 from auditor.wording import names, was_were
 
 ACTION_SETUP = "email.dane-setup"
@@ -48,8 +49,8 @@ class DaneCheck(Check):
     meta = CheckMeta(
         id="email.dane",
         title="DANE for incoming mail (TLSA records)",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc7672",
         description="When the mail servers' zones are signed with DNSSEC, checks the TLSA "

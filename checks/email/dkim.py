@@ -47,6 +47,7 @@ from auditor.standards.email.dkim_record import (
     parse_dkim_key,
     valid_selector,
 )
+from auditor.vocabulary import Category, TargetKind
 
 SELECTORS_FILE = DATA_DIR / "dkim_selectors.toml"
 PROFILE = "profile"
@@ -148,8 +149,8 @@ class DkimCheck(Check):
     meta = CheckMeta(
         id="email.dkim",
         title="DKIM signing keys",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc6376#section-3.6",
         description="Looks for the domain's DKIM public keys under common provider selectors "

@@ -20,6 +20,7 @@ from auditor.standards.email.dmarc_record import (
     ReportUri,
     is_dmarc_candidate,
 )
+from auditor.vocabulary import Category, TargetKind
 from auditor.wording import names
 
 MAX_AUTHORISATION_LOOKUPS = 10
@@ -153,8 +154,8 @@ class DmarcCheck(Check):
     meta = CheckMeta(
         id="email.dmarc",
         title="DMARC policy",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing",
         description="Looks up the DMARC record that tells receiving mail servers what to do "

@@ -16,6 +16,7 @@ from auditor.standards.email.mta_sts_policy import (
     parse_sts_record,
     uncovered_mx,
 )
+from auditor.vocabulary import Category, TargetKind
 
 ACTION_SETUP = "email.mta-sts-setup"
 ACTION_FIX = "email.mta-sts-fix"
@@ -26,8 +27,8 @@ class MtaStsCheck(Check):
     meta = CheckMeta(
         id="email.mta_sts",
         title="MTA-STS policy (enforced encryption for incoming mail)",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc8461",
         description="Reads the _mta-sts TXT record, fetches the policy from "

@@ -17,6 +17,7 @@ from auditor.model import Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
 from auditor.standards.email.discovery import discover_dmarc, lookup_spf
 from auditor.standards.email.mx_records import is_ip_literal, read_mx
+from auditor.vocabulary import Category, TargetKind
 from auditor.wording import names, was_were
 
 MAX_MX_HOSTS = 20
@@ -26,8 +27,8 @@ class MxCheck(Check):
     meta = CheckMeta(
         id="email.mx",
         title="Mail servers (MX) and parked-domain protection",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc7505",
         description="Looks up where the domain's email is delivered, checks each mail server "

@@ -27,6 +27,7 @@ from auditor.standards.email.spf_policy import (
     redirect_chain,
 )
 from auditor.standards.email.spf_record import SpfSyntaxError, parse_record
+from auditor.vocabulary import Category, TargetKind
 
 MAX_RECORD_BYTES = 450  # RFC 7208 §3.4: keep answers within one UDP datagram
 
@@ -218,8 +219,8 @@ class SpfCheck(Check):
     meta = CheckMeta(
         id="email.spf",
         title="SPF: who may send email as the domain",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing",
         description="Reads the domain's SPF record and its include/redirect tree: one valid "

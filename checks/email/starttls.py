@@ -15,6 +15,7 @@ from auditor.standards.web.certificates import (
     not_after_from_der,
     not_after_from_peercert,
 )
+from auditor.vocabulary import Category, TargetKind
 from auditor.wording import names, was_were
 
 MAX_MX = 5
@@ -26,8 +27,8 @@ class StarttlsCheck(Check):
     meta = CheckMeta(
         id="email.starttls",
         title="Encrypted delivery to your mail servers (STARTTLS)",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.ncsc.gov.uk/collection/email-security-and-anti-spoofing",
         description="Connects to each mail server (MX) on port 25, asks for STARTTLS, and checks "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.email.tls_rpt_record import TlsRptError, is_tlsrpt_record, parse_tlsrpt
+from auditor.vocabulary import Category, TargetKind
 
 ACTION = "email.tls-rpt-setup"
 
@@ -13,8 +14,8 @@ class TlsRptCheck(Check):
     meta = CheckMeta(
         id="email.tls_rpt",
         title="TLS reporting (TLS-RPT)",
-        category="email",
-        target="domain",
+        category=Category.EMAIL,
+        target=TargetKind.DOMAIN,
         severity=Severity.LOW,
         guidance="https://www.rfc-editor.org/rfc/rfc8460",
         description="Reads the _smtp._tls TXT record: exactly one v=TLSRPTv1 record with valid "

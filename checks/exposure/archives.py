@@ -40,6 +40,7 @@ from auditor.standards.content.exif_gps import ImageUnreadable
 from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.standards.web.wayback import REMOVAL_URL, Capture
+from auditor.vocabulary import Category, TargetKind
 
 ARCHIVE_ACTIONS = ("exposure.web-archive-removal",)
 WHAT = {
@@ -59,8 +60,8 @@ class ArchivesCheck(Check):
     meta = CheckMeta(
         id="exposure.archives",
         title="Old copies of your pages in web archives",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance="https://help.archive.org/help/how-do-i-request-to-remove-something-from-archive-org/",
         description=(

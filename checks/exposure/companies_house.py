@@ -12,6 +12,7 @@ from auditor.answers import json_answer
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
+from auditor.vocabulary import Category, TargetKind
 
 CH_ACTIONS = ("exposure.companies-house-address",)
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "cllr", "prof", "rev"})
@@ -43,8 +44,8 @@ class CompaniesHouseCheck(Check):
     meta = CheckMeta(
         id="exposure.companies_house",
         title="Your home address on the Companies House register",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance=(
             "https://www.gov.uk/government/publications/restricting-the-disclosure-of-your-psc-"

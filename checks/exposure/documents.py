@@ -20,6 +20,7 @@ from auditor.exposure import (
 )
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.vocabulary import Category, TargetKind
 
 DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
 
@@ -28,8 +29,8 @@ class DocumentsCheck(Check):
     meta = CheckMeta(
         id="exposure.documents",
         title="Personal details in the documents (PDFs) on your sites",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.CRITICAL,
         guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
         description=(

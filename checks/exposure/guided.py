@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
+from auditor.vocabulary import Category, TargetKind
 
 GUIDED_FILE = files("checks.data") / "guided.toml"
 DONE = frozenset({"yes", "done", "not-applicable"})
@@ -61,8 +62,8 @@ class GuidedCheck(Check):
     meta = CheckMeta(
         id="exposure.guided",
         title="Guided: where your address may be public off your sites",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance="https://www.electoralcommission.org.uk/i-am-a/candidate-or-agent",
         description=(

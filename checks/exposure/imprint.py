@@ -18,6 +18,7 @@ from auditor.exposure import (
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.identity.imprint_text import find_imprints
 from auditor.standards.identity.matchers import IdentityMatcher, normalise_text
+from auditor.vocabulary import Category, TargetKind
 
 IMPRINT_GUIDANCE = (
     "https://www.electoralcommission.org.uk/full-guidance/statutory-guidance-digital-imprints"
@@ -29,8 +30,8 @@ class ImprintCheck(Check):
     meta = CheckMeta(
         id="exposure.imprint",
         title="Your home address in election imprints",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.CRITICAL,
         guidance=(
             "https://www.electoralcommission.org.uk/full-guidance/"

@@ -21,14 +21,15 @@ from auditor.exposure import (
 )
 from auditor.model import Finding, Severity
 from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.vocabulary import Category, TargetKind
 
 
 class PagesCheck(Check):
     meta = CheckMeta(
         id="exposure.pages",
         title="Home address and personal details on your web pages",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.CRITICAL,
         guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
         description=(

@@ -22,6 +22,7 @@ from auditor.exposure import (
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.exif_gps import GpsPoint
 from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
+from auditor.vocabulary import Category, TargetKind
 
 PHOTO_ACTIONS = ("exposure.strip-photo-location", "exposure.search-engine-refresh")
 TEXT_ACTIONS = ("exposure.strip-photo-metadata", "exposure.search-engine-refresh")
@@ -39,8 +40,8 @@ class PhotosCheck(Check):
     meta = CheckMeta(
         id="exposure.photos",
         title="Location data in the photos on your sites",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.CRITICAL,
         guidance="https://www.gov.uk/government/collections/candidate-security-guidance-collection",
         description=(

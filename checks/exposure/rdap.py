@@ -18,6 +18,7 @@ from auditor.standards.content.rdap_parse import (
     parse_domain,
 )
 from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.vocabulary import Category, TargetKind
 
 RDAP_ACTIONS = ("exposure.domain-privacy",)
 
@@ -26,8 +27,8 @@ class RdapCheck(Check):
     meta = CheckMeta(
         id="exposure.rdap",
         title="Your details in the domain's public registration record",
-        category="exposure",
-        target="domain",
+        category=Category.EXPOSURE,
+        target=TargetKind.DOMAIN,
         severity=Severity.HIGH,
         guidance="https://www.nominet.uk/lookup/",
         description=(

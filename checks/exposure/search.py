@@ -36,6 +36,7 @@ from auditor.standards.content.extract import Segment
 from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.standards.search.removal import RemovalRoute, removal_table
+from auditor.vocabulary import Category, TargetKind
 
 MAX_PAGES = 30  # result pages read in one audit
 PAGE_BYTES = 2 * 1024 * 1024
@@ -56,8 +57,8 @@ class SearchCheck(Check):
     meta = CheckMeta(
         id="exposure.search",
         title="Your personal details on pages a web search finds",
-        category="exposure",
-        target="person",
+        category=Category.EXPOSURE,
+        target=TargetKind.PERSON,
         severity=Severity.HIGH,
         guidance="https://support.google.com/websearch/answer/12719076",
         description=(

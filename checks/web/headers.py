@@ -20,6 +20,7 @@ from auditor.net.http import FetchResult
 from auditor.standards.web.observatory import Grade, grade_site, total
 from auditor.standards.web.security_txt import delivery_problems, parse_security_txt
 from auditor.standards.web.sites import PlainHttpRoute, site_as_sample, site_origins
+from auditor.vocabulary import Category, TargetKind
 
 PAGE_BYTES = 1024 * 1024
 SECURITY_TXT_BYTES = 32 * 1024
@@ -56,8 +57,8 @@ class HeadersCheck(Check):
     meta = CheckMeta(
         id="web.headers",
         title="Website security headers and security.txt",
-        category="web",
-        target="website",
+        category=Category.WEB,
+        target=TargetKind.WEBSITE,
         severity=Severity.MEDIUM,
         guidance="https://developer.mozilla.org/en-US/observatory/docs/tests_and_scoring",
         description="Grades the website like the Mozilla HTTP Observatory (score out of 100, "

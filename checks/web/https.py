@@ -14,6 +14,7 @@ from auditor.net.http import FetchResult
 from auditor.standards.web.certificates import expiry_problem, not_after_from_peercert
 from auditor.standards.web.observatory import HSTS_MIN_AGE, parse_hsts
 from auditor.standards.web.sites import is_redirect, plain_http_route, site_origins
+from auditor.vocabulary import Category, TargetKind
 
 ACTION_CERT = "web.fix-certificate"
 ACTION_REDIRECT = "web.redirect-to-https"
@@ -24,8 +25,8 @@ class HttpsCheck(Check):
     meta = CheckMeta(
         id="web.https",
         title="HTTPS, certificate and HSTS",
-        category="web",
-        target="website",
+        category=Category.WEB,
+        target=TargetKind.WEBSITE,
         severity=Severity.HIGH,
         guidance="https://www.ncsc.gov.uk/collection/top-tips-for-staying-secure-online",
         description="Fetches the site over https:// (certificate trusted and not about to "

@@ -17,6 +17,7 @@ from auditor.model import Finding, Severity, Status
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
+from auditor.vocabulary import TargetKind
 
 PROFILE = Profile(name="Test Person", domains=("one.example", "two.example"))
 ZONES = [
@@ -87,7 +88,7 @@ class Dependent(Check):
 
 
 class PersonLevel(Check):
-    meta = meta("exposure.person", target="person", requires=("email.passing",))
+    meta = meta("exposure.person", target=TargetKind.PERSON, requires=("email.passing",))
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         seen = sorted(await ctx.requirement_facts("email.passing", "seen"))
@@ -215,7 +216,7 @@ async def test_checks_of_a_domain_that_does_not_exist_are_skipped_naming_it() ->
 class SendsName(Check):
     """Records that it ran: a check that sends something about the person."""
 
-    meta = meta("exposure.sends_name", target="person", sends_personal_data=True,
+    meta = meta("exposure.sends_name", target=TargetKind.PERSON, sends_personal_data=True,
                 services=("people_search",))  # fmt: skip
     ran: ClassVar[list[str]] = []
 

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from importlib.metadata import EntryPoint
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,13 +133,52 @@ def _entry(check_id: str, requires: tuple[str, ...] = ()) -> CheckEntry:
     meta = CheckMeta(
         id=check_id,
         title="T",
-        category=check_id.split(".")[0],
-        target="domain",
+        category=Category(check_id.split(".")[0]),
+        target=TargetKind.DOMAIN,
         severity=Severity.LOW,
         guidance="https://example.org/",
         requires=requires,
     )
     return CheckEntry(check_id, "m", "C", meta)
+
+
+def test_metadata_strings_become_the_vocabulary_and_unknown_areas_are_refused() -> None:
+    # As a plugin's source may write them: plain strings, read from the AST or imported.
+    def written(category: str, target: str) -> dict[str, Any]:
+        return {"title": "X", "severity": Severity.LOW, "guidance": "https://example.org/",
+                "category": category, "target": target}  # fmt: skip
+
+    meta = CheckMeta(id="email.x", **written("email", "domain"))
+    assert meta.category is Category.EMAIL and meta.target is TargetKind.DOMAIN
+    with pytest.raises(
+        ValueError, match=r"email\.y: unknown category 'mail' \(choose one of: email"
+    ):
+        CheckMeta(id="email.y", **written("mail", "domain"))
+
+
+def test_a_plugin_with_an_unknown_area_is_reported_by_name(tmp_path: Path) -> None:
+    (tmp_path / "fakeplugin_area.py").write_text(
+        textwrap.dedent(
+            """
+            from auditor.check import Check, CheckMeta
+            from auditor.model import Severity
+
+            class Elsewhere(Check):
+                meta = CheckMeta(id="email.elsewhere", title="E", category="email",
+                                 target="planet", severity=Severity.LOW,
+                                 guidance="https://example.org/")
+                async def run(self, ctx):
+                    return []
+            """
+        )
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        point = EntryPoint("email.elsewhere", "fakeplugin_area:Elsewhere", "auditor.checks")
+        with pytest.raises(ValueError, match="unknown target 'planet'"):
+            entry_from_point(point)
+    finally:
+        sys.path.remove(str(tmp_path))
 
 
 def test_select_and_ignore_by_prefix_pull_in_requirements() -> None:

@@ -41,14 +41,15 @@ CHECK = '''\
 from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Finding, Severity, Status
+from auditor.vocabulary import Category, TargetKind
 
 
 class LeakyTxtCheck(Check):
     meta = CheckMeta(
         id="domain.leaky_txt",
         title="Private tokens in TXT records",
-        category="domain",
-        target="domain",
+        category=Category.DOMAIN,
+        target=TargetKind.DOMAIN,
         severity=Severity.MEDIUM,
         guidance="https://www.rfc-editor.org/rfc/rfc1464",
         description="Looks for TXT records that publish an internal token.",
