@@ -42,6 +42,7 @@ MAX_RESULT_LISTS = 12  # pages of results asked of the provider in one audit
 CONCURRENCY = 2
 BUDGET_S = 60.0
 MAX_ANSWER = 2 * 1024 * 1024
+MAX_RESULTS_PER_LIST = 100  # results read from one answer, whatever the provider sends
 
 
 def provider_names() -> list[str]:
@@ -105,16 +106,26 @@ def private_parts(profile: Profile) -> list[str]:
 class QueryPlan:
     sent: tuple[str, ...]
     withheld: tuple[str, ...] = ()  # why a query was not built (never the query itself)
+    left_out: tuple[str, ...] = ()  # what a limit left unsearched, in plain words
 
 
 def search_queries(profile: Profile) -> QueryPlan:
     """The queries for ``profile``: each name quoted, alone and with the area and the
-    party. A query holding any private part is withheld, and the reason is kept."""
+    party. A query holding any private part is withheld, and the reason is kept; names and
+    queries past the limits are counted in ``left_out``, so the result says "partly
+    checked" rather than passing as if every name had been searched."""
     names = list(dict.fromkeys(n.strip() for n in (profile.name, *profile.aliases) if n.strip()))
     private = private_parts(profile)
     extras = [(profile.area.strip(), "area"), (profile.party.strip(), "party")]
     sent: list[str] = []
     withheld: list[str] = []
+    left_out: list[str] = []
+    if len(names) > MAX_NAMES:
+        unsearched = len(names) - MAX_NAMES
+        left_out.append(
+            f"{unsearched} of your aliases {'was' if unsearched == 1 else 'were'} not searched "
+            f"for (only your name and the first {MAX_NAMES - 1} aliases are)"
+        )
     for name in names[:MAX_NAMES]:
         asks = [(f'"{name}"', "name")]
         asks += [(f'"{name}" "{extra}"', what) for extra, what in extras if extra]
@@ -126,7 +137,13 @@ def search_queries(profile: Profile) -> QueryPlan:
                 )
             elif query not in sent:
                 sent.append(query)
-    return QueryPlan(tuple(sent[:MAX_QUERIES]), tuple(dict.fromkeys(withheld)))
+    if len(sent) > MAX_QUERIES:
+        over = len(sent) - MAX_QUERIES
+        left_out.append(
+            f"{over} search{'es' if over > 1 else ''} {'were' if over > 1 else 'was'} not sent "
+            f"(the {MAX_QUERIES}-search limit): {'; '.join(sent[MAX_QUERIES:])}"
+        )
+    return QueryPlan(tuple(sent[:MAX_QUERIES]), tuple(dict.fromkeys(withheld)), tuple(left_out))
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,8 @@ class SearchReading:
     results: list[FoundResult] = field(default_factory=list)
     failures: list[QueryFailure] = field(default_factory=list)
     not_asked: dict[str, int] = field(default_factory=dict)  # reason -> queries not sent
+    not_read: list[str] = field(default_factory=list)  # results a cap left unread, in words
+    sent: set[str] = field(default_factory=set)  # the queries the provider was asked
     lists_read: int = 0
 
 
@@ -171,7 +190,11 @@ class SearchReader:
         asks = [(q, page) for q in queries for page in range(PAGES_PER_QUERY)]
         if len(asks) > MAX_RESULT_LISTS:
             skipped = asks[MAX_RESULT_LISTS:]
-            reading.not_asked[f"the {MAX_RESULT_LISTS}-result-page limit"] = len(skipped)
+            named = "; ".join(dict.fromkeys(q for q, _page in skipped))
+            reading.not_read.append(
+                f"{len(skipped)} result list{'s were' if len(skipped) > 1 else ' was'} not asked "
+                f"for (the {MAX_RESULT_LISTS}-result-list limit), of the searches {named}"
+            )
             asks = asks[:MAX_RESULT_LISTS]
         await asyncio.gather(*(self._ask(q, page, reading) for q, page in asks))
         reading.results.sort(key=lambda r: (queries.index(r.query), r.rank))
@@ -184,6 +207,13 @@ class SearchReader:
             reason = self.client.not_sent()
             reading.not_asked[reason] = reading.not_asked.get(reason, 0) + 1
             return
+        reading.sent.add(query)
+        if result.ok and result.status_code == 200 and result.truncated:
+            reading.not_read.append(
+                f"the results of the search {query} (the answer is larger than the "
+                f"{MAX_ANSWER // (1024 * 1024)} MB read)"
+            )
+            return
         data, problem = json_answer(result, self.provider.title)
         if not problem:
             try:
@@ -195,6 +225,11 @@ class SearchReader:
             reading.failures.append(QueryFailure(query, problem, timeout))
             return
         reading.lists_read += 1
+        if len(found) > MAX_RESULTS_PER_LIST:
+            reading.not_read.append(
+                f"{len(found) - MAX_RESULTS_PER_LIST} results of the search {query} after its "
+                f"first {MAX_RESULTS_PER_LIST}"
+            )
         offset = page * self.provider.results_per_page
-        for rank, item in enumerate(found[: self.provider.results_per_page], offset + 1):
+        for rank, item in enumerate(found[:MAX_RESULTS_PER_LIST], offset + 1):
             reading.results.append(FoundResult(item, query, rank))

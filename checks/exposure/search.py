@@ -112,7 +112,7 @@ class SearchCheck(Check):
         listed = {normalise_url(u) for u in ctx.profile.extra_pages}
         pages = PageReader(ctx, matcher, own, listed, budget)
         outcome = await pages.read(reading.results)
-        run = SearchRun(provider.title, base, plan.sent, plan.withheld)
+        run = SearchRun(provider.title, base, plan.sent, plan.withheld, plan.left_out)
         return findings_for_search(ctx, run, reading, outcome)
 
 
@@ -122,6 +122,7 @@ class SearchRun:
     base: str  # the endpoint (never a URL with the name in it)
     queries: tuple[str, ...]
     withheld: tuple[str, ...]
+    left_out: tuple[str, ...] = ()  # what the query limits left unsearched, in plain words
 
 
 @dataclass
@@ -286,7 +287,7 @@ def query_failure(ctx: CheckContext, run: SearchRun, failure: QueryFailure) -> F
 def partly(
     ctx: CheckContext, run: SearchRun, reading: SearchReading, outcome: PageOutcome
 ) -> list[Finding]:
-    gaps: list[str] = []
+    gaps: list[str] = [*run.left_out, *reading.not_read]
     for why, count in reading.not_asked.items():
         gaps.append(f"{count} search{'es' if count > 1 else ''} not sent ({why})")
     if outcome.over_limit:
@@ -328,7 +329,8 @@ def queries_finding(
     findings: list[Finding],
 ) -> Finding:
     """The searches sent, listed in the report whatever came of them."""
-    listed = "; ".join(run.queries)
+    sent = tuple(q for q in run.queries if q in reading.sent)
+    listed = "; ".join(sent or run.queries)
     held = f" {'; '.join(run.withheld).capitalize()}." if run.withheld else ""
     counted = f"{len(reading.results)} results, {outcome.read} pages read"
     if outcome.partly_read:
@@ -361,8 +363,8 @@ def queries_finding(
             Evidence(
                 source="search",
                 location=run.base,
-                snippet="\n".join(run.queries),
-                detail={"provider": run.provider, "queries": list(run.queries)},
+                snippet="\n".join(sent),
+                detail={"provider": run.provider, "queries": list(sent)},
             )
         ],
     )

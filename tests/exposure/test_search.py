@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import auditor.search as search
 from auditor.audit import run_audit
 from auditor.demo import candidate as c
 from auditor.demo import fiction_web as web
@@ -336,3 +337,68 @@ async def test_a_result_page_whose_text_is_longer_than_the_matchers_examine_is_p
     partly = partly_checked(result)
     assert web.STORY in partly.message
     assert "the page's text after its first 1,000,000 characters" in partly.message
+
+
+def test_names_and_searches_past_the_limits_are_named_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    profile = Profile(
+        name="Alex Marlowe", aliases=("Alex M", "A. Marlowe", "Lexi Marlowe", "Sandy Marlowe")
+    )
+    plan = search_queries(profile)
+    assert plan.sent == ('"Alex Marlowe"', '"Alex M"', '"A. Marlowe"')
+    assert plan.left_out == (
+        "2 of your aliases were not searched for (only your name and the first 2 aliases are)",
+    )
+    monkeypatch.setattr(search, "MAX_QUERIES", 2)
+    plan = search_queries(profile)
+    assert plan.sent == ('"Alex Marlowe"', '"Alex M"')
+    assert plan.left_out[1] == '1 search was not sent (the 2-search limit): "A. Marlowe"'
+
+
+async def test_searches_past_the_query_limit_make_the_result_partly_checked(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "MAX_QUERIES", 2)
+    result = await search_result(world)
+    assert len(searches_sent(world)) == 2
+    partly = partly_checked(result)
+    assert "not sent (the 2-search limit)" in partly.message
+    assert f'"{c.NAME}" "{c.PARTY}"' in partly.message  # the one not sent, by name
+    listed = next(f for f in result.findings if f.subject == "queries")
+    assert len(listed.evidence[0].detail["queries"]) == 2
+
+
+async def test_result_lists_past_the_limit_make_the_result_partly_checked(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "MAX_RESULT_LISTS", 2)
+    result = await search_result(world)
+    assert len(searches_sent(world)) == 2
+    partly = partly_checked(result)
+    assert "7 result lists were not asked for (the 2-result-list limit)" in partly.message
+    assert f'"{c.NAME}" "{c.PARTY}"' in partly.message  # the searches left out, by name
+    listed = next(f for f in result.findings if f.subject == "queries")
+    assert f'"{c.NAME}" "{c.PARTY}"' not in listed.message  # only what was sent is listed
+
+
+async def test_results_past_the_per_list_limit_make_the_result_partly_checked(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "MAX_RESULTS_PER_LIST", 1)
+    result = await search_result(world)
+    partly = partly_checked(result)
+    assert f'results of the search "{c.NAME}" after its first 1' in partly.message
+
+
+async def test_a_result_list_larger_than_the_size_read_is_partly_checked_naming_the_search(
+    world: DemoWorld,
+) -> None:
+    huge = {"results": [{"url": web.STORY, "title": "x", "content": "y" * 3_000_000}]}
+    world.web.route(SEARCH_HOST, "/search", json_response(huge))
+    result = await search_result(world)
+    partly = partly_checked(result)
+    assert f'the results of the search "{c.NAME}" (the answer is larger than the 2 MB read)' in (
+        partly.message
+    )
+    assert not [f for f in result.findings if f.status is Status.PASS]
