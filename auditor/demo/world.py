@@ -26,6 +26,7 @@ from auditor.demo import archive_server, candidate, fiction_web, search_server
 from auditor.demo.certs import DemoCertificates
 from auditor.demo.content import apis, site, zones
 from auditor.demo.dns_server import DnsServer
+from auditor.demo.leaks import leaks_in
 from auditor.demo.smtp_server import SmtpServer
 from auditor.demo.web_server import WebServer
 from auditor.net.connect import ConnectRule
@@ -188,20 +189,9 @@ class DemoWorld:
 
     def leaked(self, values: Iterable[str]) -> list[tuple[str, str]]:
         """(value, traffic line) for each value found in the traffic, ignoring case, spaces
-        and the punctuation of phone numbers and postcodes."""
-
-        def squash(text: str) -> str:
-            return "".join(ch for ch in text.lower() if ch.isalnum() or ch in "@.")
-
-        found = []
-        lines = [(line, squash(line)) for line in self.traffic()]
-        for value in values:
-            needle = squash(value)
-            variants = {needle}
-            if value.startswith("+44"):  # also as dialled in the UK
-                variants |= {needle[2:], "0" + needle[2:]}
-            found += [(value, raw) for raw, flat in lines if any(v in flat for v in variants)]
-        return found
+        and the punctuation of phone numbers and postcodes, and looking through percent-
+        encoding, '+' for a space, IDNA labels and base64 (auditor/demo/leaks.py)."""
+        return leaks_in(self.traffic(), values)
 
     # -- lifecycle --------------------------------------------------------------------------
 
