@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from auditor.answers import json_answer
 from auditor.crawl import normalise_url
+from auditor.exposure import size_in_words
 from auditor.net.domains import organisational_domain
 from auditor.polite import PoliteClient
 from auditor.standards.web.wayback import (
@@ -39,6 +40,7 @@ CDX_LIMIT = 1000  # rows asked of one CDX query
 CAPTURES_PER_PAGE = 6  # distinct versions of one page read at most
 MAX_CAPTURES = 60  # captures read in one audit
 MAX_BYTES = 40 * 1024 * 1024  # bytes of captures read in one audit
+CAPTURE_BYTES = 5 * 1024 * 1024  # bytes of one capture read
 BUDGET_S = 90.0  # seconds for all of it
 READABLE_TYPES = (
     "text/html", "application/xhtml+xml", "application/pdf", "text/vcard", "text/x-vcard",
@@ -100,6 +102,8 @@ class ArchiveReading:
     listed: int = 0  # distinct readable captures the CDX answers listed
     pages: set[str] = field(default_factory=set)  # page keys with captures
     unread: dict[str, int] = field(default_factory=dict)  # reason -> captures not read
+    # In plain words, each list of captures that may go on past the rows asked for.
+    lists_cut: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count > 0:
@@ -154,6 +158,11 @@ class ArchiveReader:
         self.base = base
         self.client = PoliteClient(http, SERVICE, concurrency=CONCURRENCY, budget_s=budget_s)
         self.bytes_read = 0
+        self.bytes_asked = 0  # what the fetches under way may still bring
+        # Captures are fetched CONCURRENCY at a time, each asked for no more than the bytes
+        # left: checked before each fetch is sent, the audit's byte limit holds however many
+        # captures wait (checked when the tasks start, every one would see nothing read yet).
+        self.fetch_gate = asyncio.Semaphore(CONCURRENCY)
 
     async def read(self, targets: list[ArchiveTarget]) -> ArchiveReading:
         reading = ArchiveReading()
@@ -198,6 +207,11 @@ class ArchiveReader:
             failure = QueryFailure(target, url, problem, result.error_kind == "timeout")
             reading.query_failures.append(failure)
             return []
+        if len(captures) >= CDX_LIMIT:  # the archive stopped at the rows asked for
+            reading.lists_cut.append(
+                f"{SERVICE} listed the first {CDX_LIMIT:,} copies of {target.query} and may "
+                "hold more, so any later copies were not looked at"
+            )
         return [
             c
             for c in captures
@@ -211,10 +225,18 @@ class ArchiveReader:
     ) -> None:
         view = view_capture_url(self.base, capture)
         raw = raw_capture_url(self.base, capture)
-        if self.bytes_read >= MAX_BYTES:
-            reading.skip(f"the {MAX_BYTES // (1024 * 1024)} MB limit")
-            return
-        result = await self.client.fetch(raw, {})
+        async with self.fetch_gate:
+            allowed = min(CAPTURE_BYTES, MAX_BYTES - self.bytes_read - self.bytes_asked)
+            if allowed <= 0:
+                reading.skip(f"the {size_in_words(MAX_BYTES)} limit on all copies read")
+                return
+            self.bytes_asked += allowed
+            try:
+                result = await self.client.fetch(raw, {}, max_bytes=allowed)
+            finally:
+                self.bytes_asked -= allowed
+            if result is not None and result.ok:
+                self.bytes_read += len(result.body)
         if result is None:
             reading.skip(self.client.not_sent())
             return
@@ -223,5 +245,5 @@ class ArchiveReader:
             timeout = result.error_kind == "timeout"
             reading.failed.append(CaptureFailure(capture, view, error, timeout))
             return
-        self.bytes_read += len(result.body)  # a capture cut at its size cap says so itself
+        # A capture cut at its byte limit says so itself (its scan's not_read).
         reading.read.append(ReadCapture(capture, target, view, raw, result))

@@ -320,22 +320,36 @@ def unreadable_capture(ctx: CheckContext, view_url: str, capture: Capture, reaso
 
 
 def partly_checked(ctx: CheckContext, reading: ArchiveReading) -> list[Finding]:
-    findings: list[Finding] = []
+    """One "partly checked" finding naming every copy a bound left unread, and every list of
+    copies the archive cut at the rows asked for."""
+    gaps: list[str] = []
     if reading.unread:
         total = sum(reading.unread.values())
         reasons = "; ".join(f"{n} by {why}" for why, n in reading.unread.items())
-        findings.append(
-            ctx.finding(
-                Status.ERROR,
-                f"Partly checked: {total} archived cop{'y' if total == 1 else 'ies'} of your "
-                f"pages {'was' if total == 1 else 'were'} not read ({reasons}); "
-                f"{len(reading.read)} were.",
-                location=ctx.services.endpoint("wayback"),
-                kind="archive",
-                subject="partly-checked",
-            )
+        gaps.append(
+            f"{total} archived cop{'y' if total == 1 else 'ies'} of your pages "
+            f"{'was' if total == 1 else 'were'} not read ({reasons}); {len(reading.read)} were"
         )
-    return findings
+    gaps += reading.lists_cut
+    if not gaps:
+        return []
+    return [
+        ctx.not_read(
+            "; ".join(gaps),
+            location=ctx.services.endpoint("wayback"),
+            evidence=[
+                Evidence(
+                    source="wayback",
+                    location=ctx.services.endpoint("wayback"),
+                    snippet="; ".join(gaps)[:500],
+                    detail={
+                        "not_read": dict(reading.unread),
+                        "lists_cut": list(reading.lists_cut),
+                    },
+                )
+            ],
+        )
+    ]
 
 
 def clean(ctx: CheckContext, reading: ArchiveReading) -> Finding:

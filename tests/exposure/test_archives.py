@@ -207,3 +207,45 @@ async def test_a_capture_longer_than_the_matchers_examine_is_partly_checked_and_
     assert partly.location == contact[0].location
     assert "archived copy" in partly.message
     assert "the page's text after its first 1,000,000 characters" in partly.message
+
+
+async def test_the_byte_limit_holds_however_many_captures_wait_and_is_named(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every capture is queued at once: the limit must be judged as each fetch is sent.
+    monkeypatch.setattr(archives, "MAX_BYTES", 1500)
+    async with Services(world.audit_options()) as services:
+        reader = archives.ArchiveReader(services.http, services.endpoint("wayback"))
+        profile = world.profile
+        targets = archives.archive_targets(profile.domains, profile.websites, profile.extra_pages)
+        reading = await reader.read(targets)
+    assert sum(len(r.result.body) for r in reading.read) <= 1500
+    assert reading.unread.get("the 1.46 KB limit on all copies read", 0) > 0
+    result = await archives_result(world)
+    (partly,) = [
+        f for f in result.findings if f.subject == "partly-checked" and "/web/" not in f.location
+    ]
+    assert partly.status is Status.ERROR
+    assert "by the 1.46 KB limit on all copies read" in partly.message
+
+
+async def test_a_capture_larger_than_the_part_read_is_partly_checked_at_its_address(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archives, "CAPTURE_BYTES", 200)
+    result = await archives_result(world)
+    partly = [f for f in result.findings if f.subject == "partly-checked" and "/web/" in f.location]
+    assert partly and all(f.status is Status.ERROR for f in partly)
+    assert all("everything after its first 200 bytes" in f.message for f in partly)
+    assert not [f for f in result.findings if f.status is Status.PASS]
+
+
+async def test_a_list_of_copies_cut_at_the_rows_asked_for_is_partly_checked(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archives, "CDX_LIMIT", 2)
+    result = await archives_result(world)
+    (partly,) = [f for f in result.findings if f.subject == "partly-checked"]
+    assert partly.status is Status.ERROR
+    assert f"listed the first 2 copies of {c.DOMAIN} and may hold more" in partly.message
+    assert all("limit=2" in s for s in archive_requests(world) if s.startswith("/cdx/"))
