@@ -19,6 +19,7 @@ from auditor.exposure import (
     unread_sites,
 )
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.standards.content.unread import downloaded_only
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.vocabulary import Category, TargetKind
 
@@ -65,7 +66,10 @@ async def findings_for_documents(
             if extraction.unreadable:
                 findings.append(unreadable(ctx, resource.final_url, extraction.unreadable))
                 continue
-            if extraction.not_read:
+            not_read = extraction.not_read
+            if resource.truncated:  # cut at the body cap: only its first part was read
+                not_read = (*not_read, downloaded_only(len(resource.body)))
+            if not_read:
                 partly += 1
             else:
                 checked += 1
@@ -78,9 +82,9 @@ async def findings_for_documents(
                 if sighting.source != "pdf-text":
                     actions = ("exposure.clean-document-hidden-parts", *DOCUMENT_ACTIONS)
                 findings.append(exposure_finding(ctx, sighting, message, actions))
-            if extraction.not_read:
+            if not_read:
                 findings.append(
-                    partly_checked_finding(ctx, resource.final_url, extraction.not_read, "document")
+                    partly_checked_finding(ctx, resource.final_url, not_read, "document")
                 )
         findings += [failure_finding(ctx, f, "document") for f in crawl.failures_of_kind("pdf")]
     if checked and not any(f.status.is_problem for f in findings):

@@ -19,7 +19,7 @@ from auditor.exposure import (
     site_crawls,
     truncated_findings,
 )
-from auditor.model import Finding, Severity
+from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.vocabulary import Category, TargetKind
 
@@ -62,7 +62,11 @@ async def findings_for_pages(
     for crawl in crawls:
         for resource in crawl.of_kind(*PAGE_KINDS):
             extraction = await extraction_of(ctx, resource)
-            if extraction.not_read:
+            if extraction.unreadable:  # nothing was read: never counted as checked
+                findings.append(unreadable_page(ctx, resource.final_url, extraction.unreadable))
+                continue
+            # Cut at the body cap (its own finding) or by an extraction cap: partly checked.
+            if extraction.not_read or resource.truncated:
                 partly += 1
             else:
                 checked += 1
@@ -81,3 +85,14 @@ async def findings_for_pages(
     elif checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "pages", partly))
     return findings
+
+
+def unreadable_page(ctx: CheckContext, url: str, reason: str) -> Finding:
+    return ctx.finding(
+        Status.ERROR,
+        f"Could not read this page, so it was not checked: {reason}.",
+        location=url,
+        kind="page",
+        subject="unreadable",
+        evidence=[Evidence(source="extraction", location=url, snippet=reason)],
+    )

@@ -21,6 +21,7 @@ from auditor.exposure import (
 )
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.exif_gps import GpsPoint
+from auditor.standards.content.unread import downloaded_only
 from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
 from auditor.vocabulary import Category, TargetKind
 
@@ -106,9 +107,12 @@ async def findings_for_photos(
                     )
                 )
                 continue
-            if extraction.not_read:
+            not_read = extraction.not_read
+            if resource.truncated:  # cut at the body cap: only its first part was read
+                not_read = (*not_read, downloaded_only(len(resource.body)))
+            if not_read:
                 partly += 1
-                findings.append(partly_checked_finding(ctx, url, extraction.not_read, "photo"))
+                findings.append(partly_checked_finding(ctx, url, not_read, "photo"))
             else:
                 checked += 1
             if not matcher.empty:

@@ -21,7 +21,7 @@ _PLACES = {
 
 def extract_calendar(text: str) -> PageContent:
     page = PageContent()
-    for line in content_lines(text):
+    for line in content_lines(text, page.not_read, "the calendar file"):
         name = line.name
         if name in ("LOCATION", "DESCRIPTION", "SUMMARY", "COMMENT", "CONTACT"):
             page.add("calendar", unescape(line.value), _PLACES[name])

@@ -18,7 +18,7 @@ _PLACES = {
 def extract_vcard(text: str) -> PageContent:
     """Address, phone, email, note and geo lines of a vCard (.vcf) file."""
     page = PageContent()
-    for line in content_lines(text):
+    for line in content_lines(text, page.not_read, "the contact card file"):
         name = line.name
         if name == "ADR":
             parts = [p for p in components(line.value) if p.strip()]

@@ -35,6 +35,7 @@ from auditor.standards.content.maps import (
     what3words,
 )
 from auditor.standards.content.scripts import script_text
+from auditor.standards.content.unread import amount, note
 from auditor.standards.digits import ascii_decimal
 
 __all__ = [
@@ -54,8 +55,15 @@ MAX_SEGMENTS = 5000
 MAX_JSON = 512 * 1024
 MAX_URL = 4096
 MAX_DEPTH = 5000  # open elements tracked for microdata and h-card scopes
+# A scope's words are also the page's words (handle_data feeds both), so this cap only stops
+# labelling them "structured data"; nothing goes unread, and no note is due.
 MAX_SCOPE_TEXT = 100_000
 MAX_SCOPES = 500
+MAX_URLS_IN_TEXT = 200  # links written into one comment, script or widget setting
+# The JSON-LD walk's bounds; a block past them is read again by the string scanner.
+MAX_JSON_LD_DEPTH = 20
+MAX_JSON_LD_NODES = 5000
+MAX_JSON_LD_ITEMS = 500
 MAX_TAGS = 100_000  # elements read per page: a real page has a few thousand; a tag bomb stops here
 TEXT_ATTRIBUTES = ("alt", "title", "content", "value", "aria-label", "placeholder", "label")
 URL_ATTRIBUTES = (("a", "href"), ("area", "href"), ("link", "href"), ("iframe", "src"))
@@ -67,7 +75,8 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
      "source", "track", "wbr"}
 )  # fmt: skip
-_URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>()\\]{1,4096}")
+# One character past MAX_URL, so that _url sees (and names) a link the cap cuts.
+_URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>()\\]{1,4097}")
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
 _HCARD = frozenset({"h-card", "vcard", "h-adr", "adr"})
 _DATA_LAT = ("data-lat", "data-latitude", "data-map-lat", "data-marker-lat")
@@ -118,8 +127,8 @@ class PageContent:
             return
         if len(self.segments) < MAX_SEGMENTS:
             self.segments.append(Segment(source, text, where))
-        elif not any("pieces of text" in n for n in self.not_read):
-            self.not_read.append(f"the page's text after its first {MAX_SEGMENTS} pieces of text")
+        else:
+            note(self.not_read, f"the page's text after its first {MAX_SEGMENTS} pieces of text")
 
 
 def _element(tag: str) -> str:
@@ -189,7 +198,7 @@ class _PageParser(HTMLParser):
             self._attributes(tag, values)
             opened = self._open_scopes(values)
             style = values.get("style", "")
-            rtl = bool(style and _RTL.search(style[:2000]))
+            rtl = bool(style and _RTL.search(style))
         else:
             opened, rtl = [], False
         if tag in _VOID:
@@ -203,6 +212,9 @@ class _PageParser(HTMLParser):
             self.stack.append((tag, opened))
             self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
         else:
+            if opened or self.scopes:  # past it, end tags close the wrong scopes
+                what = "the page's structured data and contact cards nested deeper than"
+                note(self.page.not_read, f"{what} {MAX_DEPTH:,} elements")
             for scope in opened:
                 self._close_scope(scope)
 
@@ -253,15 +265,21 @@ class _PageParser(HTMLParser):
 
     def handle_comment(self, data: str) -> None:
         text = strip_closer(data)
-        self._hidden_text("comment", text, "in an HTML comment (hidden from visitors)")
+        if len(text) > MAX_JSON:
+            note(self.page.not_read, f"an HTML comment after its first {amount(MAX_JSON)}")
+            text = text[:MAX_JSON]
+        where = "in an HTML comment (hidden from visitors)"
+        self._urls_in(text.replace("&amp;", "&"), where, "an HTML comment")
+        self.page.add("comment", _TAGS.sub(" ", text), where)
 
     # -- pieces -----------------------------------------------------------------------------
-    def _hidden_text(self, source: str, text: str, where: str) -> None:
-        """Markup kept out of sight: its words, and the maps and emails its URLs hold."""
-        text = text[:MAX_JSON]
-        for url in _URL_IN_TEXT.findall(text)[:200]:
-            self._url(url.replace("&amp;", "&"), where, quiet=True)
-        self.page.add(source, _TAGS.sub(" ", text), where)
+    def _urls_in(self, text: str, where: str, what: str) -> None:
+        """The maps and emails of the links written into hidden text, a script or a setting."""
+        urls = _URL_IN_TEXT.findall(text)
+        if len(urls) > MAX_URLS_IN_TEXT:
+            note(self.page.not_read, f"the links in {what} after its first {MAX_URLS_IN_TEXT}")
+        for url in urls[:MAX_URLS_IN_TEXT]:
+            self._url(url, where, quiet=True)
 
     def _attributes(self, tag: str, values: dict[str, str]) -> None:
         page = self.page
@@ -314,14 +332,17 @@ class _PageParser(HTMLParser):
                 add_point(self.page, first, second, "data-attribute", where)
 
     def _data_value(self, value: str, where: str) -> None:
-        value = value[:MAX_JSON]
+        what = "a widget's settings (a data- attribute)"
+        if len(value) > MAX_JSON:
+            note(self.page.not_read, f"{what} after its first {amount(MAX_JSON)}")
+            value = value[:MAX_JSON]
         stripped = value.lstrip()
         if stripped[:1] in ("{", "["):  # a widget's settings as JSON
-            text = script_text(value)
+            not_read = self.page.not_read
+            text = script_text(value, not_read, what)
             self.page.add("data-attribute", text or value, where)
-            self.page.points.extend(_located(script_points(value), where))
-            for url in _URL_IN_TEXT.findall(value.replace("\\/", "/"))[:200]:
-                self._url(url, where, quiet=True)
+            self.page.points.extend(_located(script_points(value, not_read, what), where))
+            self._urls_in(value.replace("\\/", "/"), where, what)
             return
         if value.lower().startswith(("http://", "https://", "/")) and is_map_url(
             _absolute(self.base_url, value)
@@ -346,7 +367,10 @@ class _PageParser(HTMLParser):
 
     def _url(self, raw: str, where: str, *, quiet: bool = False, tag: str = "") -> None:
         page = self.page
-        raw = raw.strip()[:MAX_URL]
+        raw = raw.strip()
+        if len(raw) > MAX_URL:
+            note(page.not_read, f"a link's address after its first {MAX_URL:,} characters")
+            raw = raw[:MAX_URL]
         lowered = raw.lower()
         if lowered.startswith("mailto:"):
             page.add("mailto-link", unquote(raw[7:].split("?")[0]), "in an email link (mailto:)")
@@ -372,9 +396,11 @@ class _PageParser(HTMLParser):
                 map_where = "in a map embedded in the page" + self._inside()
             else:
                 map_where = "in a map link" + self._inside()
-            page.add("map-embed", map_text(resolved) or unquote_plus(resolved), map_where)
-            page.points.extend(_located(map_points(resolved), map_where))
-            page.places.extend((words, map_where) for words in what3words(resolved))
+            unread = page.not_read
+            text = map_text(resolved, unread) or unquote_plus(resolved)
+            page.add("map-embed", text, map_where)
+            page.points.extend(_located(map_points(resolved, not_read=unread), map_where))
+            page.places.extend((words, map_where) for words in what3words(resolved, unread))
             return
         if quiet:
             page.add("attribute", unquote_plus(raw), where)
@@ -394,6 +420,11 @@ class _PageParser(HTMLParser):
                     elif prop == "longitude":
                         scope.lons.append(values["content"])
         if self.scope_count >= MAX_SCOPES:
+            if "itemscope" in values or set(values.get("class", "").split()) & _HCARD:
+                note(
+                    self.page.not_read,
+                    f"the page's structured data and contact cards after its first {MAX_SCOPES}",
+                )
             return opened
         kinds = {s.kind for s in self.scopes}
         if "itemscope" in values and "microdata" not in kinds:
@@ -425,9 +456,13 @@ class _PageParser(HTMLParser):
 
     def _script(self, body: str) -> None:
         kind, ident = self.script or ("", "")
-        body = body[:MAX_JSON]
+        not_read = self.page.not_read
+        what = "the page's structured data" if "ld+json" in kind else "a page script"
+        if len(body) > MAX_JSON:
+            note(not_read, f"{what} after its first {amount(MAX_JSON)}")
+            body = body[:MAX_JSON]
         if "ld+json" in kind:
-            for text, points in json_ld_texts(body):
+            for text, points in json_ld_texts(body, not_read):
                 self.page.add("json-ld", text, "in the page's structured data for search engines")
                 self.page.points.extend(points)
             return
@@ -439,10 +474,9 @@ class _PageParser(HTMLParser):
             where = "in a plugin's settings written into the page (a page script)"
         else:
             where = "in a page script"
-        self.page.add("script", script_text(body), where)
-        self.page.points.extend(_located(script_points(body), where))
-        for url in _URL_IN_TEXT.findall(body.replace("\\/", "/"))[:200]:
-            self._url(url, where, quiet=True)
+        self.page.add("script", script_text(body, not_read, what), where)
+        self.page.points.extend(_located(script_points(body, not_read, what), where))
+        self._urls_in(body.replace("\\/", "/"), where, what)
 
     def finish(self) -> None:
         while self.stack:
@@ -457,9 +491,15 @@ class _PageParser(HTMLParser):
                     "noscript": "in a <noscript> block (shown only when scripts are off)",
                     "template": "in a <template> block (kept in the page but not shown)",
                 }[kind]
-                self.page.add(kind, strip_closer("".join(parts))[:MAX_JSON], where)
-        reversed_text = reversed_emails("".join(self.rtl_parts))
-        reversed_text += reversed_emails(" ".join(s.text for s in self.page.segments)[:MAX_HTML])
+                text = strip_closer("".join(parts))
+                if len(text) > MAX_JSON:
+                    what = f"the page's <{kind}> blocks after their first {amount(MAX_JSON)}"
+                    note(self.page.not_read, what)
+                self.page.add(kind, text[:MAX_JSON], where)
+        unread = self.page.not_read
+        reversed_text = reversed_emails("".join(self.rtl_parts), unread)
+        everything = " ".join(s.text for s in self.page.segments)
+        reversed_text += reversed_emails(everything, unread)
         if reversed_text:
             self.page.add(
                 "reversed-text",
@@ -501,12 +541,17 @@ def extract_html(html: str, base_url: str) -> PageContent:
         parser.close()
     except _TooManyTags:
         page.not_read.append(f"the page after its first {MAX_TAGS:,} elements")
-    except Exception:  # html.parser is lenient; keep what was read
-        pass
+    except Exception as exc:  # html.parser is lenient; keep what was read, name the rest
+        page.not_read.append(
+            f"the page after the point where its HTML could not be read ({type(exc).__name__})"
+        )
     try:
         parser.finish()
-    except Exception:  # a bug on hostile HTML must not end the audit
-        pass
+    except Exception as exc:  # a bug on hostile HTML must not end the audit
+        page.not_read.append(
+            f"the page's hidden parts and structured data (they could not be read: "
+            f"{type(exc).__name__})"
+        )
     visible = " ".join(strip_closer("".join(parser.visible)).split())
     page.segments.insert(0, Segment("page-text", visible, "in the page's text"))
     return page
@@ -565,21 +610,31 @@ def _absolute(base_url: str, raw: str) -> str:
     return resolved if scheme in ("http", "https") else ""
 
 
-def json_ld_texts(text: str) -> list[tuple[str, list[MapPoint]]]:
-    """One line of text per JSON-LD object (its string values in order) and its geo points."""
+def json_ld_texts(text: str, not_read: list[str] | None = None) -> list[tuple[str, list[MapPoint]]]:
+    """One line of text per JSON-LD object (its string values in order) and its geo points.
+
+    JSON that does not parse (cut, broken, or nested past the JSON reader's recursion limit),
+    and objects past the walk's bounds, are still read: every string value of the block by
+    the linear string scanner, and its map positions, so no bound leaves text unread (the
+    scanner's own caps are named in ``not_read``)."""
+    where = "in the page's structured data for search engines"
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        return []
+        return _json_ld_strings(text, where, not_read)
     found: list[tuple[str, list[MapPoint]]] = []
-    budget = [5000]
+    budget = [MAX_JSON_LD_NODES]
+    bounded = [False]
 
     def walk(node: Any, depth: int) -> None:
-        if depth > 20 or budget[0] <= 0:
+        if depth > MAX_JSON_LD_DEPTH or budget[0] <= 0:
+            bounded[0] = True
             return
         budget[0] -= 1
         if isinstance(node, list):
-            for item in node[:500]:
+            if len(node) > MAX_JSON_LD_ITEMS:
+                bounded[0] = True
+            for item in node[:MAX_JSON_LD_ITEMS]:
                 walk(item, depth + 1)
         elif isinstance(node, dict):
             strings = [str(v) for v in node.values() if isinstance(v, str | int) and v != ""]
@@ -587,17 +642,30 @@ def json_ld_texts(text: str) -> list[tuple[str, list[MapPoint]]]:
             lat, lon = node.get("latitude"), node.get("longitude")
             if isinstance(lat, str | int | float) and isinstance(lon, str | int | float):
                 holder = PageContent()
-                where = "in the page's structured data for search engines (geo)"
-                add_point(holder, str(lat), str(lon), "json-ld", where)
+                add_point(holder, str(lat), str(lon), "json-ld", f"{where} (geo)")
                 points = holder.points
             if strings or points:
                 found.append((" , ".join(strings), points))
-            for value in list(node.values())[:200]:
+            values = list(node.values())
+            if len(values) > MAX_JSON_LD_ITEMS:
+                bounded[0] = True
+            for value in values[:MAX_JSON_LD_ITEMS]:
                 if isinstance(value, dict | list):
                     walk(value, depth + 1)
 
-    try:
-        walk(data, 0)
-    except RecursionError:
-        pass
+    walk(data, 0)
+    if bounded[0]:
+        found += _json_ld_strings(text, where, not_read)
     return found
+
+
+def _json_ld_strings(
+    text: str, where: str, not_read: list[str] | None
+) -> list[tuple[str, list[MapPoint]]]:
+    what = "the page's structured data"
+    strings = script_text(text, not_read, what)
+    points = [
+        MapPoint(p.latitude, p.longitude, "json-ld", f"{where} (geo)", p.raw, p.weak)
+        for p in script_points(text, not_read, what)
+    ]
+    return [(strings, points)] if strings or points else []

@@ -23,6 +23,7 @@ from typing import Any
 
 from auditor.standards.content.extract import Segment
 from auditor.standards.content.maps import MapPoint
+from auditor.standards.content.unread import amount, note
 
 # A photo's oddities are the file's business, never a line on the person's terminal; a filter
 # (not catch_warnings, which is not thread-safe) scoped to Pillow's own modules.
@@ -31,6 +32,9 @@ warnings.filterwarnings("ignore", module=r"PIL(\.|$)")
 MAX_XMP = 256 * 1024
 MAX_FIELD = 4000
 MAX_RAW_SCAN = 16 * 1024 * 1024  # bytes of a HEIC (or an oversized photo) searched for metadata
+MAX_EXIF = 1024 * 1024  # an EXIF block: a JPEG's fits one 64 KB segment
+MAX_TEXT_FIELDS = 200
+MAX_XMP_VALUES = 20  # values of one XMP property (a list of keywords, a title per language)
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
 
@@ -108,9 +112,17 @@ class ImageContent:
     gps: GpsPoint | None = None
 
     def add(self, text: str, where: str) -> None:
+        if len(text) > MAX_FIELD:
+            note(
+                self.not_read, f"a text field of the photo after its first {MAX_FIELD:,} characters"
+            )
         text = " ".join(text[:MAX_FIELD].split())
-        if text and len(self.segments) < 200:
+        if not text:
+            return
+        if len(self.segments) < MAX_TEXT_FIELDS:
             self.segments.append(Segment("photo-text", text, where))
+        else:
+            note(self.not_read, f"the photo's text fields after the first {MAX_TEXT_FIELDS}")
 
 
 def is_heif(data: bytes) -> bool:
@@ -139,7 +151,7 @@ def read_image(data: bytes, content_type: str = "", url: str = "") -> ImageConte
         raise ImageUnreadable("Pillow is not installed") from exc
     try:
         with Image.open(io.BytesIO(data)) as image:
-            exif = _exif_without_decoding(image, data)
+            exif = _exif_without_decoding(image, data, content)
             _read_exif(exif, content)
             _read_png_text(image, content)
             xmp = _image_xmp(image, exif)
@@ -154,11 +166,28 @@ def read_image(data: bytes, content_type: str = "", url: str = "") -> ImageConte
     except Exception as exc:  # Pillow's plugins raise assorted errors on hostile files
         raise ImageUnreadable(f"not a readable image ({type(exc).__name__})") from exc
     if not xmp:
-        start = data.find(b"<x:xmpmeta")
-        xmp = data[start : start + MAX_XMP] if start >= 0 else b""
-    _read_xmp(bytes(xmp[:MAX_XMP]).decode("utf-8", errors="replace"), content)
+        _read_xmp(_raw_xmp(data, content), content)
+    else:
+        if len(xmp) > MAX_XMP:
+            note(content.not_read, _long_xmp())
+        _read_xmp(bytes(xmp[:MAX_XMP]).decode("utf-8", errors="replace"), content)
     _finish(content)
     return content
+
+
+def _long_xmp() -> str:
+    return f"the photo's XMP details after their first {amount(MAX_XMP)}"
+
+
+def _raw_xmp(data: bytes, content: ImageContent) -> str:
+    """The XMP packet found in the raw bytes, up to MAX_XMP (named when it runs on)."""
+    start = data.find(b"<x:xmpmeta")
+    if start < 0:
+        return ""
+    packet = data[start : start + MAX_XMP]
+    if b"</x:xmpmeta" not in packet and len(data) > start + MAX_XMP:
+        note(content.not_read, _long_xmp())
+    return packet.decode("utf-8", errors="replace")
 
 
 def read_gps(data: bytes) -> GpsPoint | None:
@@ -199,7 +228,7 @@ def _read_exif(exif: Any, content: ImageContent) -> None:
             content.not_read.append(problem)
 
 
-def _exif_without_decoding(image: Any, data: bytes) -> Any:
+def _exif_without_decoding(image: Any, data: bytes, content: ImageContent) -> Any:
     """The EXIF tags, never by decoding the picture: Pillow's PNG reader decodes every pixel
     to reach an eXIf chunk written after the image data (a decompression bomb's way in), so
     for a PNG the chunk is taken from the raw bytes instead."""
@@ -209,9 +238,13 @@ def _exif_without_decoding(image: Any, data: bytes) -> Any:
         return image.getexif()
     exif = Image.Exif()
     start = data.find(b"eXIf", 8, MAX_RAW_SCAN)
+    if start < 0 and len(data) > MAX_RAW_SCAN:
+        note(content.not_read, _long_scan())
     if start >= 4:
         size = int.from_bytes(data[start - 4 : start], "big")
-        block = data[start + 4 : start + 4 + min(size, 1024 * 1024)]
+        if size > MAX_EXIF:
+            note(content.not_read, f"the photo's EXIF details after their first {amount(MAX_EXIF)}")
+        block = data[start + 4 : start + 4 + min(size, MAX_EXIF)]
         try:
             exif.load(block if block.startswith(b"Exif") else b"Exif\x00\x00" + block)
         except Exception:  # a broken chunk: no tags
@@ -353,29 +386,48 @@ def _unentity(text: str) -> str:
     return _ENTITY_RE.sub(lambda m: _ENTITY[m.group()], text)
 
 
-def xmp_values(xmp: str, name: str) -> list[str]:
-    """Values of an XMP property, written as an attribute or an element (rdf:Alt/Seq/Bag)."""
+def xmp_values(xmp: str, name: str, not_read: list[str] | None = None) -> list[str]:
+    """Values of an XMP property, written as an attribute or an element (rdf:Alt/Seq/Bag);
+    what a cap left unread goes into ``not_read``."""
     values: list[str] = []
+    long_value = f"an XMP field after its first {MAX_FIELD:,} characters"
     escaped = re.escape(name)
-    for hit in re.finditer(rf"{escaped}\s{{0,5}}=\s{{0,5}}\"([^\"]{{0,{MAX_FIELD}}})\"", xmp):
+    attribute = rf"{escaped}\s{{0,5}}=\s{{0,5}}\"([^\"]{{0,{MAX_FIELD}}})(\")?"
+    for hit in re.finditer(attribute, xmp):
+        if hit.group(2) is None and len(xmp) > hit.end():  # the value runs past the cap
+            note(not_read, long_value)
         values.append(_unentity(hit.group(1)))
-    pattern = re.compile(
-        rf"<{escaped}(?:\s[^<>]{{0,500}})?>(.{{0,{MAX_FIELD}}}?)</{escaped}>", re.S
-    )
-    for hit in pattern.finditer(xmp):
-        values.append(_unentity(_TAG_RE.sub(" ", hit.group(1))))
-    return [" ".join(v.split()) for v in values if v.strip()][:20]
+    # An element's attributes are xml:lang or rdf:parseType; 500 characters of them is no XMP
+    # writer's, so such an opening is junk and is passed over without a note.
+    opening = re.compile(rf"<{escaped}(?:\s[^<>]{{0,500}})?>")
+    closing = f"</{name}>"
+    position = 0
+    while tag := opening.search(xmp, position):
+        end = xmp.find(closing, tag.end())
+        if end < 0:  # nothing closes it, nor any later opening: the packet ends here
+            break
+        body = xmp[tag.end() : end]
+        if len(body) > MAX_FIELD:
+            note(not_read, long_value)
+            body = body[:MAX_FIELD]
+        values.append(_unentity(_TAG_RE.sub(" ", body)))
+        position = end + len(closing)
+    found = [" ".join(v.split()) for v in values if v.strip()]
+    if len(found) > MAX_XMP_VALUES:
+        note(not_read, f"the values of an XMP field after its first {MAX_XMP_VALUES}")
+    return found[:MAX_XMP_VALUES]
 
 
 def _read_xmp(xmp: str, content: ImageContent) -> None:
     if not xmp:
         return
+    unread = content.not_read
     for name, where in _XMP_FIELDS:
-        for value in xmp_values(xmp, name):
+        for value in xmp_values(xmp, name, unread):
             content.add(value, where)
-    place = [v for name in _XMP_PLACE for v in xmp_values(xmp, name)]
+    place = [v for name in _XMP_PLACE for v in xmp_values(xmp, name, unread)]
     content.add(" , ".join(place), "in the photo's place fields (XMP city, state, country)")
-    contact = [v for name in _XMP_CONTACT for v in xmp_values(xmp, name)]
+    contact = [v for name in _XMP_CONTACT for v in xmp_values(xmp, name, unread)]
     content.add(
         " , ".join(contact), "in the photographer's contact details (XMP IPTC CreatorContactInfo)"
     )
@@ -431,19 +483,23 @@ def _read_iptc(image: Any, content: ImageContent) -> None:
 # -- raw bytes (HEIC, oversized photos) ----------------------------------------------------
 
 
+def _long_scan() -> str:
+    return f"the photo's hidden details after its first {amount(MAX_RAW_SCAN)}"
+
+
 def _read_raw(data: bytes, content: ImageContent) -> None:
-    data = data[:MAX_RAW_SCAN]
+    if len(data) > MAX_RAW_SCAN:
+        note(content.not_read, _long_scan())
+        data = data[:MAX_RAW_SCAN]
     start = data.find(b"Exif\x00\x00")
     if start >= 0:
         try:
             from PIL import Image
 
             exif = Image.Exif()
-            exif.load(data[start : start + 1024 * 1024])
+            # The block's length is not written before it here; MAX_EXIF holds any real one.
+            exif.load(data[start : start + MAX_EXIF])
             _read_exif(exif, content)
         except Exception:  # a broken block: what was read stays
             pass
-    xmp_start = data.find(b"<x:xmpmeta")
-    if xmp_start >= 0:
-        xmp = data[xmp_start : xmp_start + MAX_XMP].decode("utf-8", errors="replace")
-        _read_xmp(xmp, content)
+    _read_xmp(_raw_xmp(data, content), content)

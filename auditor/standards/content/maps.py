@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
+from auditor.standards.content.unread import amount, note
+
 MAX_URL = 4096
 MAX_SCRIPT = 512 * 1024
 MAX_POINTS = 200
@@ -139,7 +141,7 @@ def _valid(lat: float, lon: float) -> bool:
 
 
 def is_map_url(url: str) -> bool:
-    try:
+    try:  # the host and path come first: the cut never changes the answer for a real map
         parts = urlsplit(url[:MAX_URL])
     except ValueError:
         return False
@@ -152,9 +154,13 @@ def is_map_url(url: str) -> bool:
     return ("google." in host or host.endswith("bing.com")) and path.startswith("/maps")
 
 
-def map_points(url: str, source: str = "map-embed") -> list[MapPoint]:
-    """Coordinates written into a map URL."""
-    url = url[:MAX_URL]
+def map_points(
+    url: str, source: str = "map-embed", not_read: list[str] | None = None
+) -> list[MapPoint]:
+    """Coordinates written into a map URL; what a cap left unread goes into ``not_read``."""
+    if len(url) > MAX_URL:
+        note(not_read, f"a map address after its first {MAX_URL:,} characters")
+        url = url[:MAX_URL]
     points: list[MapPoint] = []
     for pattern, lon_first in _COORDINATE_PATTERNS:
         for hit in pattern.finditer(url):
@@ -174,11 +180,15 @@ def map_points(url: str, source: str = "map-embed") -> list[MapPoint]:
             lat, lon = (south + north) / 2, (west + east) / 2
             if _valid(lat, lon) and abs(north - south) < 1 and abs(east - west) < 1:
                 points.append(MapPoint(lat, lon, source, url, hit.group(), weak=True))
+    if len(points) > MAX_POINTS:
+        note(not_read, f"the positions in a map address after its first {MAX_POINTS}")
     return points[:MAX_POINTS]
 
 
-def map_text(url: str) -> str:
+def map_text(url: str, not_read: list[str] | None = None) -> str:
     """The place a map URL searches for, decoded ("12 Acacia Avenue, AB1 2CD")."""
+    if len(url) > MAX_URL:
+        note(not_read, f"a map address after its first {MAX_URL:,} characters")
     try:
         parts = urlsplit(url[:MAX_URL])
         query = parse_qs(parts.query, max_num_fields=50)
@@ -189,14 +199,24 @@ def map_text(url: str) -> str:
     return " , ".join(texts)
 
 
-def what3words(text: str) -> list[str]:
+def what3words(text: str, not_read: list[str] | None = None) -> list[str]:
     """The three-word addresses a text or URL names ("filled.count.soap"), lower case."""
-    return [m.group(1).lower() for m in _W3W.finditer(unquote(text[:MAX_URL]))][:MAX_POINTS]
+    if len(text) > MAX_URL:
+        note(not_read, f"a map address after its first {MAX_URL:,} characters")
+    found = [m.group(1).lower() for m in _W3W.finditer(unquote(text[:MAX_URL]))]
+    if len(found) > MAX_POINTS:
+        note(not_read, f"the what3words addresses in a map address after its first {MAX_POINTS}")
+    return found[:MAX_POINTS]
 
 
-def script_points(script: str) -> list[MapPoint]:
-    """Map positions set by a page script (Leaflet, Google Maps, Mapbox)."""
-    script = script[:MAX_SCRIPT]
+def script_points(
+    script: str, not_read: list[str] | None = None, what: str = "a page script"
+) -> list[MapPoint]:
+    """Map positions set by a page script (Leaflet, Google Maps, Mapbox); what a cap left
+    unread of ``what`` goes into ``not_read``."""
+    if len(script) > MAX_SCRIPT:
+        note(not_read, f"{what} after its first {amount(MAX_SCRIPT)}")
+        script = script[:MAX_SCRIPT]
     points: list[MapPoint] = []
     mapbox = _MAPBOX.search(script) is not None
     for pattern, order, where in _SCRIPT_PATTERNS:
@@ -206,6 +226,7 @@ def script_points(script: str) -> list[MapPoint]:
             lat, lon = (b, a) if lon_first else (a, b)
             if _valid(lat, lon):
                 points.append(MapPoint(lat, lon, "script", where, hit.group()[:200]))
-            if len(points) >= MAX_POINTS:
-                return points
+            if len(points) > MAX_POINTS:
+                note(not_read, f"the map positions in {what} after its first {MAX_POINTS}")
+                return points[:MAX_POINTS]
     return points

@@ -11,12 +11,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.standards.content.unread import amount, note
+
 MAX_PAGES = 30
 MAX_CHARS = 400_000
 MAX_ANNOTATIONS = 500
 MAX_FIELDS = 500
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024  # all attached files together
+MAX_FIELD_TEXT = 2000  # one information field, comment or form-field value
+MAX_XMP_TEXT = 4000  # the XMP values read, together
 METADATA_FIELDS = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer")
 
 
@@ -56,6 +60,7 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         count = len(reader.pages)
         texts: list[str] = []
         broken: list[int] = []
+        not_read: list[str] = []
         total = 0
         for index in range(min(count, max_pages)):
             try:
@@ -63,14 +68,19 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
             except Exception:  # one broken page must not hide the others
                 text = ""
                 broken.append(index + 1)
-            text = text[: MAX_CHARS - total]
+            if total + len(text) > MAX_CHARS:
+                not_read.append(
+                    f"the text of page {index + 1} after the first {MAX_CHARS:,} characters "
+                    "of the PDF's text"
+                )
+                text = text[: MAX_CHARS - total]
             total += len(text)
             texts.append(text)
             if total >= MAX_CHARS:
                 break
-        not_read: list[str] = []
         if broken:
             numbers = ", ".join(str(n) for n in broken[:10])
+            numbers += f" and {len(broken) - 10} more" if len(broken) > 10 else ""
             not_read.append(
                 f"the text of page{'s' if len(broken) > 1 else ''} {numbers} "
                 "(it could not be extracted)"
@@ -84,8 +94,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         for key in METADATA_FIELDS:
             value = info.get(key)
             if value:
-                metadata[key.lstrip("/")] = str(value)[:2000]
-        xmp = _xmp_text(reader)
+                metadata[key.lstrip("/")] = _cut(str(value), not_read)
+        xmp = _xmp_text(reader, not_read)
         if xmp:
             metadata["XMP"] = xmp
         parts = [
@@ -115,14 +125,21 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
     )
 
 
-def _text(value: Any) -> str:
+def _cut(text: str, not_read: list[str]) -> str:
+    if len(text) > MAX_FIELD_TEXT:
+        what = "a field, comment or link of the PDF after its first"
+        note(not_read, f"{what} {MAX_FIELD_TEXT:,} characters")
+    return text[:MAX_FIELD_TEXT]
+
+
+def _text(value: Any, not_read: list[str]) -> str:
     try:
         value = value.get_object() if hasattr(value, "get_object") else value
     except Exception:
         return ""
     if isinstance(value, bytes):
-        return value.decode("latin-1")[:2000]
-    return str(value)[:2000] if isinstance(value, str) else ""
+        return _cut(value.decode("latin-1"), not_read)
+    return _cut(value, not_read) if isinstance(value, str) else ""
 
 
 def _annotations(
@@ -151,10 +168,12 @@ def _annotations(
             try:
                 annotation = item.get_object()
                 kind = str(annotation.get("/Subtype", ""))
-                texts = [_text(annotation.get(k)) for k in ("/Contents", "/T", "/Subj", "/RC")]
+                texts = [
+                    _text(annotation.get(k), not_read) for k in ("/Contents", "/T", "/Subj", "/RC")
+                ]
                 action = annotation.get("/A")
                 action = action.get_object() if hasattr(action, "get_object") else action
-                uri = _text(action.get("/URI")) if hasattr(action, "get") else ""
+                uri = _text(action.get("/URI"), not_read) if hasattr(action, "get") else ""
             except Exception:
                 continue
             where = f"in a comment on page {index + 1} of the PDF ({kind.lstrip('/') or 'note'})"
@@ -177,7 +196,7 @@ def _fields(reader: Any, parts: list[tuple[str, str, str]], not_read: list[str])
             not_read.append(f"the form fields after the first {MAX_FIELDS}")
             return
         try:
-            value = _text(field_value.get("/V"))
+            value = _text(field_value.get("/V"), not_read)
         except Exception:
             continue
         if value.strip() and value not in ("/Off", "/Yes"):
@@ -191,6 +210,7 @@ def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
         attached = reader.attachments
         names = list(attached.keys())
     except Exception:
+        not_read.append("the PDF's attached files (they could not be read)")
         return []
     found: list[tuple[str, bytes]] = []
     total = 0
@@ -222,7 +242,7 @@ _XMP_NAMES = (
 )  # fmt: skip
 
 
-def _xmp_text(reader: object) -> str:
+def _xmp_text(reader: object, not_read: list[str]) -> str:
     """The values of the XMP packet's descriptive, place and contact properties."""
     from auditor.standards.content.images import MAX_XMP, xmp_values
 
@@ -230,8 +250,14 @@ def _xmp_text(reader: object) -> str:
         stream = reader.trailer["/Root"].get_object().get("/Metadata")  # type: ignore[attr-defined]
         if stream is None:
             return ""
-        raw = stream.get_object().get_data()[:MAX_XMP].decode("utf-8", errors="replace")
+        data = stream.get_object().get_data()
     except Exception:
         return ""
-    texts = [value for name in _XMP_NAMES for value in xmp_values(raw, name)]
-    return " , ".join(texts)[:4000]
+    if len(data) > MAX_XMP:
+        note(not_read, f"the PDF's XMP metadata after its first {amount(MAX_XMP)}")
+    raw = data[:MAX_XMP].decode("utf-8", errors="replace")
+    texts = [value for name in _XMP_NAMES for value in xmp_values(raw, name, not_read)]
+    text = " , ".join(texts)
+    if len(text) > MAX_XMP_TEXT:
+        note(not_read, f"the PDF's XMP metadata after its first {MAX_XMP_TEXT:,} characters read")
+    return text[:MAX_XMP_TEXT]

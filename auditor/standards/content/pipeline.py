@@ -130,16 +130,17 @@ def _pdf(body: bytes, *, depth: int = 0) -> Extraction:
     ]
     segments += [Segment(s, t, w) for s, t, w in content.parts]
     points: list[MapPoint] = []
+    not_read = list(content.not_read)
     for url, where in content.links:
         if is_map_url(url):
-            segments.append(Segment("pdf-hidden", map_text(url) or url, f"{where} (a map)"))
+            text = map_text(url, not_read) or url
+            segments.append(Segment("pdf-hidden", text, f"{where} (a map)"))
             points += [
                 MapPoint(p.latitude, p.longitude, "pdf-hidden", f"{where} (a map)", p.raw, p.weak)
-                for p in map_points(url)
+                for p in map_points(url, not_read=not_read)
             ]
         else:
             segments.append(Segment("pdf-hidden", unquote_plus(url), where))
-    not_read = list(content.not_read)
     for name, data in content.attachments:
         kind = kind_of_file(name)
         if depth > 0:  # one level of attachments is read

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from auditor.standards.content.unread import amount, note
+
 MAX_SCRIPT = 512 * 1024
 MAX_STRINGS = 20_000
 _OPEN = re.compile(r"[\"'`]")
@@ -35,13 +37,22 @@ def _unescape(body: str) -> str:
     return _ESCAPE.sub(one, body) if "\\" in body else body
 
 
-def script_strings(script: str) -> list[str]:
-    """The string values of a script or JSON text, in order, keys left out."""
-    script = script[:MAX_SCRIPT]
+def script_strings(
+    script: str, not_read: list[str] | None = None, what: str = "a page script"
+) -> list[str]:
+    """The string values of a script or JSON text, in order, keys left out; what a cap left
+    unread of ``what`` goes into ``not_read``."""
+    if len(script) > MAX_SCRIPT:
+        note(not_read, f"{what} after its first {amount(MAX_SCRIPT)}")
+        script = script[:MAX_SCRIPT]
     found: list[str] = []
     position = 0
     length = len(script)
-    while position < length and len(found) < MAX_STRINGS:
+    while position < length:
+        if len(found) >= MAX_STRINGS:
+            if _OPEN.search(script, position):  # more strings the cap leaves unread
+                note(not_read, f"{what} after its first {MAX_STRINGS:,} pieces of text")
+            break
         opening = _OPEN.search(script, position)
         if opening is None:
             break
@@ -60,6 +71,6 @@ def script_strings(script: str) -> list[str]:
     return found
 
 
-def script_text(script: str) -> str:
+def script_text(script: str, not_read: list[str] | None = None, what: str = "a page script") -> str:
     """One line: every string value of the script, separated by " , "."""
-    return " , ".join(script_strings(script))
+    return " , ".join(script_strings(script, not_read, what))

@@ -8,7 +8,8 @@ import io
 
 from auditor.standards.content.extract import PageContent
 from auditor.standards.content.maps import script_points
-from auditor.standards.content.scripts import script_text
+from auditor.standards.content.scripts import MAX_SCRIPT, script_text
+from auditor.standards.content.unread import amount
 
 MAX_TEXT = 1_000_000
 MAX_ROWS = 20_000
@@ -16,15 +17,20 @@ MAX_ROWS = 20_000
 
 def extract_text_file(text: str, content_type: str = "", url: str = "") -> PageContent:
     page = PageContent()
+    lowered = (content_type + " " + url.lower().partition("?")[0]).lower()
+    if "json" in lowered or text.lstrip()[:1] in ("{", "["):
+        # The JSON reader's own cap is the tighter one: one note, in the file's words.
+        if len(text) > MAX_SCRIPT:
+            page.not_read.append(f"the file after its first {amount(MAX_SCRIPT)}")
+        text = text[:MAX_SCRIPT]
+        what = "the data file"
+        where = "in a data file (JSON) offered for download"
+        page.add("download", script_text(text, page.not_read, what), where)
+        page.points.extend(script_points(text, page.not_read, what))
+        return page
     if len(text) > MAX_TEXT:
         page.not_read.append(f"the file after its first {MAX_TEXT:,} characters")
     text = text[:MAX_TEXT]
-    lowered = (content_type + " " + url.lower().partition("?")[0]).lower()
-    stripped = text.lstrip()
-    if "json" in lowered or stripped[:1] in ("{", "["):
-        page.add("download", script_text(text), "in a data file (JSON) offered for download")
-        page.points.extend(script_points(text))
-        return page
     if "csv" in lowered:
         rows: list[str] = []
         try:

@@ -12,6 +12,8 @@ import quopri
 import re
 from dataclasses import dataclass, field
 
+from auditor.standards.content.unread import amount, note
+
 MAX_TEXT = 512 * 1024
 MAX_LINES = 5000
 _FOLD = re.compile(r"\r?\n[ \t]")
@@ -79,12 +81,21 @@ def _split(line: str) -> ContentLine | None:
     return ContentLine(name, params, value)
 
 
-def content_lines(text: str) -> list[ContentLine]:
-    text = text[:MAX_TEXT]
+def content_lines(
+    text: str, not_read: list[str] | None = None, what: str = "the file"
+) -> list[ContentLine]:
+    """The content lines of ``what`` ("the calendar file"); what a cap left unread of it goes
+    into ``not_read``."""
+    if len(text) > MAX_TEXT:
+        note(not_read, f"{what} after its first {amount(MAX_TEXT)}")
+        text = text[:MAX_TEXT]
     text = _QP_SOFT.sub("", text) if "QUOTED-PRINTABLE" in text.upper() else text
     found: list[ContentLine] = []
-    for raw in _FOLD.sub("", text).splitlines()[:MAX_LINES]:
-        line = _split(raw[:MAX_TEXT])
+    lines = _FOLD.sub("", text).splitlines()
+    if len(lines) > MAX_LINES:
+        note(not_read, f"{what} after its first {MAX_LINES:,} lines")
+    for raw in lines[:MAX_LINES]:
+        line = _split(raw)
         if line is None or not line.name:
             continue
         if line.params.get("ENCODING", "").upper() == "QUOTED-PRINTABLE":
