@@ -28,6 +28,7 @@ from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
 from auditor.outage import Outage, explained_by_outage
+from auditor.vocabulary import STATUS_DISPLAY_ORDER
 
 # A score needs at least this share of the area's checks (questions aside) to have run.
 MIN_SHARE_CHECKED = 0.5
@@ -328,10 +329,8 @@ FINDING_WORDS = {
 def findings_in_words(counts: AuditCounts) -> str:
     """ "95 findings: 25 problems, 20 warnings, 34 passes, 15 questions, 1 error,
     5 skipped" (findings, labelled as such, never called checks)."""
-    order = (Status.FAIL, Status.WARN, Status.PASS, Status.MANUAL, Status.ERROR,
-             Status.TIMEOUT, Status.SKIPPED, Status.NOT_APPLICABLE)  # fmt: skip
     parts = []
-    for status in order:
+    for status in STATUS_DISPLAY_ORDER:
         n = counts.findings_by_status.get(status, 0)
         if n:
             word = FINDING_WORDS[status]

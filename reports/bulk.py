@@ -7,19 +7,8 @@ import io
 import json
 from collections.abc import Sequence
 
-from auditor.model import Report, Status
+from auditor.model import Report
 from auditor.standards.text import spreadsheet_cell
-
-_STATUS_RANK = {
-    Status.FAIL: 0,
-    Status.ERROR: 1,
-    Status.TIMEOUT: 2,
-    Status.WARN: 3,
-    Status.SKIPPED: 4,
-    Status.MANUAL: 5,
-    Status.PASS: 6,
-    Status.NOT_APPLICABLE: 7,
-}
 
 
 def csv_header(check_ids: Sequence[str]) -> str:
@@ -52,7 +41,7 @@ def jsonl_row(domain: str, report: Report) -> str:
                         "evidence": [e.snippet for e in f.evidence][:5],
                         "fingerprint": f.fingerprint,
                     }
-                    for f in sorted(r.findings, key=lambda f: _STATUS_RANK[f.status])
+                    for f in sorted(r.findings, key=lambda f: f.status.display_rank)
                 ],
             }
             for r in results
