@@ -28,6 +28,7 @@ from auditor.actions import MANUAL, Action, ActionSet, Link
 from auditor.interactions import Interaction, interactions_from
 from auditor.model import Finding, Report, Severity, Status
 from auditor.scores import AreaScore, score
+from auditor.vocabulary import ExposureKind
 
 
 class Group(StrEnum):
@@ -57,18 +58,7 @@ class ItemStatus(StrEnum):
     VERIFIED = "verified"  # a re-audit no longer finds the problem
 
 
-# How exposing a finding's kind is: the home address and its parts first.
-_KIND_RANK = {
-    "home-address": 0,
-    "gps-location": 1,
-    "street": 2,
-    "postcode": 2,
-    "registrant": 3,
-    "imprint": 3,
-    "phone": 4,
-    "email": 4,
-}
-_OTHER_EXPOSURE_RANK = 5
+_OTHER_EXPOSURE_RANK = 5  # an exposure finding of no ExposureKind (a page that could not be read)
 _NOT_EXPOSURE_RANK = 6
 _CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 _PRIORITY_SEVERITY = {
@@ -397,8 +387,9 @@ def _fit_today(items: list[ChecklistItem]) -> list[ChecklistItem]:
 
 
 def exposure_rank(finding: Finding) -> int:
-    if finding.kind in _KIND_RANK:
-        return _KIND_RANK[finding.kind]
+    kind = ExposureKind.of(finding.kind)
+    if kind is not None:
+        return kind.rank
     if finding.check_id.startswith("exposure."):
         return _OTHER_EXPOSURE_RANK
     return _NOT_EXPOSURE_RANK

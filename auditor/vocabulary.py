@@ -156,3 +156,67 @@ class TargetKind(StrEnum):
     DOMAIN = "domain"  # once per campaign domain
     WEBSITE = "website"  # once per campaign website URL
     PERSON = "person"  # once per audit (the profile as a whole)
+
+
+class ExposureKind(StrEnum):
+    """What of the person's a finding shows (``Finding.kind`` of an exposure finding; the
+    matchers' ``Match.kind``). The same words in every check, the checklist and the app."""
+
+    HOME_ADDRESS = "home-address"
+    GPS_LOCATION = "gps-location"  # a photo's GPS position near the home
+    MAP_LOCATION = "map-location"  # a map embed or a map's coordinates near the home
+    STREET = "street"  # the home street's name without the house number
+    POSTCODE = "postcode"
+    REGISTRANT = "registrant"  # the home address as a domain's registrant (RDAP)
+    IMPRINT = "imprint"  # the home address in an election imprint
+    PHONE = "phone"
+    EMAIL = "email"
+
+    @property
+    def what(self) -> str:
+        """The thing itself in plain words, to follow "Your": "home address"."""
+        return _EXPOSURE_WHAT[self]
+
+    @property
+    def rank(self) -> int:
+        """How exposing it is, 0 the most: the home address and its parts first."""
+        return _EXPOSURE_RANK[self]
+
+    @classmethod
+    def of(cls, kind: str) -> ExposureKind | None:
+        """The kind a finding or a match names, or None for any other (a plugin's own)."""
+        try:
+            return cls(kind)
+        except ValueError:
+            return None
+
+    @classmethod
+    def what_of(cls, kind: str) -> str:
+        """``what`` for a kind written as a string, "personal details" for any other."""
+        known = cls.of(kind)
+        return known.what if known else "personal details"
+
+
+_EXPOSURE_WHAT = {
+    ExposureKind.HOME_ADDRESS: "home address",
+    ExposureKind.GPS_LOCATION: "home's position (in a photo's GPS data)",
+    ExposureKind.MAP_LOCATION: "home's position on a map",
+    ExposureKind.STREET: "home street's name",
+    ExposureKind.POSTCODE: "home postcode",
+    ExposureKind.REGISTRANT: "home address (as the domain's registrant)",
+    ExposureKind.IMPRINT: "home address (in an election imprint)",
+    ExposureKind.PHONE: "personal phone number",
+    ExposureKind.EMAIL: "personal email address",
+}
+_EXPOSURE_RANK = {
+    ExposureKind.HOME_ADDRESS: 0,
+    ExposureKind.GPS_LOCATION: 1,
+    ExposureKind.STREET: 2,
+    ExposureKind.POSTCODE: 2,
+    ExposureKind.REGISTRANT: 3,
+    ExposureKind.IMPRINT: 3,
+    # A map's point is often only near the home (a street, a ward): ranked with other exposure.
+    ExposureKind.MAP_LOCATION: 5,
+    ExposureKind.PHONE: 4,
+    ExposureKind.EMAIL: 4,
+}

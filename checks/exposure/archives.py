@@ -40,18 +40,9 @@ from auditor.standards.content.exif_gps import ImageUnreadable
 from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.standards.web.wayback import REMOVAL_URL, Capture
-from auditor.vocabulary import Category, TargetKind
+from auditor.vocabulary import Category, ExposureKind, TargetKind
 
 ARCHIVE_ACTIONS = ("exposure.web-archive-removal",)
-WHAT = {
-    "home-address": "home address",
-    "postcode": "home postcode",
-    "street": "home street's name",
-    "phone": "personal phone number",
-    "email": "personal email address",
-    "map-location": "home's position on a map",
-    "gps-location": "home's position (in a photo's GPS data)",
-}
 LIVE_READ_BYTES = 1024 * 1024
 PARTLY_READ = "only part of the live page could be read"
 
@@ -218,7 +209,7 @@ def archived_finding(
     still_live, state = live
     first, last = entry.captures[0], entry.captures[-1]
     sighting = entry.sightings[0]
-    what = WHAT.get(kind, "personal details")
+    what = ExposureKind.what_of(kind)
     page = _short(first.original)
     count = len(entry.captures)
     later = f" ({count} archived copies show it, the last from {last.month})" if count > 1 else ""

@@ -21,7 +21,7 @@ from auditor.exposure import (
 from auditor.model import Evidence, Finding, Severity, Status
 from auditor.standards.content.unread import downloaded_only
 from auditor.standards.identity.matchers import IdentityMatcher
-from auditor.vocabulary import Category, TargetKind
+from auditor.vocabulary import Category, ExposureKind, TargetKind
 
 DOCUMENT_ACTIONS = ("exposure.redact-document", "exposure.search-engine-refresh")
 
@@ -77,7 +77,8 @@ async def findings_for_documents(
                 matcher, extraction, resource.final_url, resource.fetched_at
             )
             for sighting in best_per_location(sightings):
-                message = f"Your {_what(sighting.match.kind)} is in this PDF: {sighting.where}."
+                what = ExposureKind.what_of(sighting.match.kind)
+                message = f"Your {what} is in this PDF: {sighting.where}."
                 actions: tuple[str, ...] = DOCUMENT_ACTIONS
                 if sighting.source != "pdf-text":
                     actions = ("exposure.clean-document-hidden-parts", *DOCUMENT_ACTIONS)
@@ -101,16 +102,6 @@ async def findings_for_documents(
         )
     return findings
 
-
-def _what(kind: str) -> str:
-    return {
-        "home-address": "home address",
-        "postcode": "home postcode",
-        "street": "home street's name",
-        "phone": "personal phone number",
-        "email": "personal email address",
-        "map-location": "home's location (a map pointing at or near it)",
-    }.get(kind, "personal data")
 
 
 def unreadable(ctx: CheckContext, url: str, reason: str) -> Finding:

@@ -23,18 +23,11 @@ from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.standards.content.exif_gps import GpsPoint
 from auditor.standards.content.unread import downloaded_only
 from auditor.standards.identity.matchers import IdentityMatcher, haversine_m, location_severity
-from auditor.vocabulary import Category, TargetKind
+from auditor.vocabulary import Category, ExposureKind, TargetKind
 
 PHOTO_ACTIONS = ("exposure.strip-photo-location", "exposure.search-engine-refresh")
 TEXT_ACTIONS = ("exposure.strip-photo-metadata", "exposure.search-engine-refresh")
 FAR_M = 2000.0  # beyond this from every home a photo's position is not about the home
-WHAT = {
-    "home-address": "home address",
-    "postcode": "home postcode",
-    "street": "home street's name",
-    "phone": "personal phone number",
-    "email": "personal email address",
-}
 
 
 class PhotosCheck(Check):
@@ -121,7 +114,7 @@ async def findings_for_photos(
                 )
                 for sighting in best_per_location(sightings):
                     message = (
-                        f"Your {WHAT.get(sighting.match.kind, 'personal details')} is written "
+                        f"Your {ExposureKind.what_of(sighting.match.kind)} is written "
                         f"into this photo's hidden details: {sighting.where}."
                     )
                     findings.append(exposure_finding(ctx, sighting, message, TEXT_ACTIONS))

@@ -36,7 +36,7 @@ from auditor.standards.content.extract import Segment
 from auditor.standards.content.pdf_text import PdfUnreadable
 from auditor.standards.identity.matchers import IdentityMatcher
 from auditor.standards.search.removal import RemovalRoute, removal_table
-from auditor.vocabulary import Category, TargetKind
+from auditor.vocabulary import Category, ExposureKind, TargetKind
 
 MAX_PAGES = 30  # result pages read in one audit
 PAGE_BYTES = 2 * 1024 * 1024
@@ -44,13 +44,6 @@ FETCH_CONCURRENCY = 4
 # Off the person's own sites, a street name alone (no house number, no postcode) is most
 # often someone else's street of the same name: only the stronger kinds are reported.
 REPORTED_KINDS = frozenset({"home-address", "postcode", "phone", "email", "map-location"})
-WHAT = {
-    "home-address": "home address",
-    "postcode": "home postcode",
-    "phone": "personal phone number",
-    "email": "personal email address",
-    "map-location": "home's position on a map",
-}
 
 
 class SearchCheck(Check):
@@ -239,7 +232,7 @@ def page_finding(
     kind: str,
     route: RemovalRoute,
 ) -> Finding:
-    what = WHAT.get(kind, "personal details")
+    what = ExposureKind.what_of(kind)
     site = route.site
     if where == "page":
         message = (
