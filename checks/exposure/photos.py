@@ -128,8 +128,18 @@ async def findings_for_photos(
                 continue
             findings.append(gps_finding(ctx, resource, point, severity, message, subject, distance))
         findings += [failure_finding(ctx, f, "photo") for f in crawl.failures_of_kind("image")]
-    if not any(f.status.is_problem for f in findings) and (checked or not partly):
+    if checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "photos", partly))
+    elif not checked and not partly and not findings:  # nothing checked is never "no sign in 0"
+        findings.append(
+            ctx.finding(
+                Status.PASS,
+                "No photos were found on your sites.",
+                location=", ".join(c.start_url for c in crawls),
+                kind="clean",
+                subject="no-photos",
+            )
+        )
     return findings
 
 

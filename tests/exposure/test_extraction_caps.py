@@ -30,6 +30,7 @@ from auditor.standards.content import (
     vformat,
 )
 from auditor.standards.content.pipeline import extract as extract_resource
+from auditor.standards.content.rdap_parse import parse_domain
 from checks.exposure.documents import DocumentsCheck
 from checks.exposure.pages import PagesCheck
 from checks.exposure.photos import PhotosCheck
@@ -378,3 +379,33 @@ async def test_photos_and_documents_cut_at_the_body_cap_are_partly_checked(
     }, [f.message for f in report.findings]
     # Nothing was read in full: neither check claims a pass.
     assert not [f for f in report.findings if f.status is Status.PASS]
+
+
+async def test_no_photo_read_is_never_a_pass_over_zero_photos(world: Any, corpus: Any) -> None:
+    host = "api.leaks.example"
+    start = f"https://{host}/"
+    world.web.route(host, "/", corpus.page("Home", '<img src="/broken.jpg">'))
+    world.web.route(host, "/broken.jpg", corpus.binary(b"not a picture at all", "image/jpeg"))
+    profile = corpus.corpus_profile(websites=(start,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PhotosCheck]).run(profile, services)
+    assert [(f.status, f.subject) for f in report.findings] == [(Status.ERROR, "unreadable")]
+    world.web.route(host, "/", corpus.page("Home", "<p>No pictures here</p>"))
+    async with world.services() as services:
+        report = await Engine.from_checks([PhotosCheck]).run(profile, services)
+    assert [(f.status, f.message) for f in report.findings] == [
+        (Status.PASS, "No photos were found on your sites.")
+    ]
+
+
+def test_rdap_contacts_past_their_caps_are_named() -> None:
+    contact = {"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "A"]]]}
+    many = {"objectClassName": "domain", "ldhName": "x.example", "entities": [contact] * 120}
+    assert parse_domain(many).not_read == ("the contacts after the first 100",)
+    nested: dict[str, Any] = dict(contact)
+    for _ in range(7):
+        nested = {**contact, "entities": [nested]}
+    deep = {"objectClassName": "domain", "ldhName": "x.example", "entities": [nested]}
+    assert parse_domain(deep).not_read == ("the contacts nested deeper than 4 levels",)
+    plain = {"objectClassName": "domain", "ldhName": "x.example", "entities": [contact]}
+    assert parse_domain(plain).not_read == ()

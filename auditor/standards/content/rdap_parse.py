@@ -7,12 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.standards.content.unread import note
+
 ROLES = ("registrant", "administrative")
 REDACTION_WORDS = (
     "redacted", "data protected", "not disclosed", "withheld", "privacy", "gdpr masked",
     "non-public data", "statutory masking", "please query the rdds service",
 )  # fmt: skip
 MAX_ENTITIES = 100
+MAX_ENTITY_DEPTH = 4  # entities inside entities (a registrar's abuse contact is one level)
 
 
 class RdapFormatError(ValueError):
@@ -43,6 +46,7 @@ class RdapDomain:
     name: str
     contacts: tuple[RdapContact, ...]
     redacted_extension: tuple[str, ...] = ()  # "redacted" member names (RFC 9537)
+    not_read: tuple[str, ...] = ()  # what a cap left unread, in plain words
 
 
 def is_redacted(value: str) -> bool:
@@ -56,7 +60,8 @@ def parse_domain(data: Any) -> RdapDomain:
     if data.get("objectClassName") not in ("domain", None) or "ldhName" not in data:
         raise RdapFormatError("the answer is not an RDAP domain object")
     contacts: list[RdapContact] = []
-    for entity in _entities(data.get("entities"), 0):
+    not_read: list[str] = []
+    for entity in _entities(data.get("entities"), 0, not_read):
         listed = entity.get("roles")
         listed = listed if isinstance(listed, list) else []  # null or a bare string: no roles
         roles = tuple(r.lower() for r in listed if isinstance(r, str))
@@ -69,21 +74,29 @@ def parse_domain(data: Any) -> RdapDomain:
             name = item.get("name")
             name = name if isinstance(name, dict) else {}
             redacted.append(str(name.get("type") or name.get("description") or "field"))
-    return RdapDomain(str(data.get("ldhName", "")).lower(), tuple(contacts), tuple(redacted))
+    name = str(data.get("ldhName", "")).lower()
+    return RdapDomain(name, tuple(contacts), tuple(redacted), tuple(not_read))
 
 
-def _entities(value: Any, depth: int) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or depth > 4:
+def _entities(value: Any, depth: int, not_read: list[str]) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    if depth > MAX_ENTITY_DEPTH:
+        note(not_read, f"the contacts nested deeper than {MAX_ENTITY_DEPTH} levels")
         return []
     found: list[dict[str, Any]] = []
     for entity in value[:MAX_ENTITIES]:
         if isinstance(entity, dict):
             found.append(entity)
-            found.extend(_entities(entity.get("entities"), depth + 1))
+            found.extend(_entities(entity.get("entities"), depth + 1, not_read))
+    if len(value) > MAX_ENTITIES or len(found) > MAX_ENTITIES:
+        note(not_read, f"the contacts after the first {MAX_ENTITIES}")
     return found[:MAX_ENTITIES]
 
 
 def _text(value: Any) -> str:
+    # Silent by design: a jCard value of 20+ parts or 500+ characters is no registry's
+    # (an address is seven parts of a few dozen characters).
     if isinstance(value, list):
         parts = [_text(v) for v in value[:20]]
         return ", ".join(p for p in parts if p)
