@@ -4,11 +4,20 @@ folder, never over a file the person did not choose."""
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import Input, Label, Static
-from tui_kit import make_app, wait_for
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Label, Select, Static
+from tui_kit import NOW, make_app, wait_for
 
+from auditor.profile import Account, load_profile
+from auditor.tui.screens.dialogs import ConfirmDialog
 from auditor.tui.screens.profile_form import ProfileScreen
 
 BAD = {
@@ -19,6 +28,42 @@ BAD = {
     "emails": "robin at home",
     "websites": "ftp://robinforwardley.example",
 }
+
+FULL_TOML = """# my own note
+name = "Robin Testcase"
+phones = ["07700 900456"]
+extra_pages = ["https://party.example/robin"]
+
+[[home]]
+lines = ["7 Quarry Lane", "Wardley"]
+postcode = "WA1 2BC"
+latitude = 53.4808
+longitude = -2.2426
+
+[[home]]
+label = "flat in town"
+lines = ["Flat 2, 9 Mill Street", "Wardley"]
+postcode = "WA1 3DE"
+
+[[account]]
+service = "gmail"
+handle = "robin.campaign@gmail.com"
+twofa = "sms"
+attested_on = 2026-01-05
+shared = true
+backup_codes_offline = false
+second_factor_holder = "me"
+
+[answers."exposure.guided.open-register"]
+answer = "yes"
+answered_on = 2026-03-01
+"""
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(0o600)
+    return path
 
 
 def _text(app: object, selector: str) -> str:
@@ -82,3 +127,133 @@ async def test_leaving_a_field_shows_only_the_problems_of_fields_visited() -> No
         # not visited yet: not shown before Save
         assert not app.screen.query_one("#error-websites", Label).has_class("-shown")
         assert not app.screen.query_one("#form-problems", Static).has_class("-shown")
+
+
+async def test_every_field_the_profile_has_is_saved_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "new-folder" / "profile.toml"
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_form(pilot, app)
+        values = {
+            "name": "Robin Testcase",
+            "home_lines": "7 Quarry Lane, Wardley",
+            "home_postcode": "wa1 2bc",
+            "home_position": "53.4808, -2.2426",
+            "extra_pages": "https://party.example/people/robin, https://council.example/cllr",
+            "dkim_selectors": "google",
+            "party": "Example Party",
+            "area": "Wardley Ward",
+        }
+        for key, value in values.items():
+            app.screen.query_one(f"#field-{key}", Input).value = value
+        row = app.screen.query_one(".account-row")
+        row.query_one(".account-service", Input).value = "gmail"
+        row.query_one(".account-handle", Input).value = "robin.campaign@gmail.com"
+        row.query_one(".account-twofa", Select).value = "totp"
+        row.query_one(".account-holder", Input).value = "my agent"
+        row.query_one(".account-primary", Checkbox).value = True
+        row.query_one(".account-recovery", Select).value = False
+        row.query_one(".account-backup", Select).value = True
+        await pilot.press("ctrl+s")
+        await wait_for(path.exists, pilot)
+        assert not app.screen.query_one("#form-problems", Static).has_class("-shown")
+    saved = load_profile(path)
+    home = saved.home_addresses[0]
+    assert (home.latitude, home.longitude) == (53.4808, -2.2426)
+    assert home.lines == ("7 Quarry Lane", "Wardley") and home.postcode == "WA1 2BC"
+    assert saved.extra_pages == (
+        "https://party.example/people/robin",
+        "https://council.example/cllr",
+    )
+    assert (saved.dkim_selectors, saved.party, saved.area) == (
+        ("google",), "Example Party", "Wardley Ward",
+    )  # fmt: skip
+    assert saved.accounts == (
+        Account(
+            "gmail", "robin.campaign@gmail.com", "totp", "my agent", NOW.date().isoformat(),
+            primary_email=True, recovery_phone_public=False, backup_codes_offline=True,
+        ),
+    )  # fmt: skip
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+
+
+async def test_the_form_shows_a_saved_profile_and_saving_keeps_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "profile.toml"
+    original = load_profile(_write(path, FULL_TOML))
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_form(pilot, app)
+        screen = app.screen
+        assert screen.query_one("#field-home_position", Input).value == "53.4808, -2.2426"
+        assert screen.query_one("#field-extra_pages", Input).value == "https://party.example/robin"
+        row = screen.query_one(".account-row")
+        assert row.query_one(".account-shared", Checkbox).value is True
+        assert row.query_one(".account-backup", Select).value is False
+        kept = str(screen.query_one("#form-kept", Static).render())
+        assert "1 more home address" in kept and "1 answer" in kept
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        if isinstance(app.screen, ConfirmDialog):  # the file's comments would be dropped
+            await pilot.press("y")
+        await wait_for(lambda: path.read_text() != FULL_TOML, pilot)
+    again = load_profile(path)
+    assert replace(again, notes=(), source="") == replace(original, notes=(), source="")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_every_field_fits_the_width_at_both_sizes(size: tuple[int, int]) -> None:
+    app = make_app(demo=False, profile_path=None)
+    async with app.run_test(size=size) as pilot:
+        await _open_form(pilot, app)
+        form = app.screen.query_one("#profile-form")
+        for key in BAD:  # with problems shown too: they wrap, never run off the edge
+            app.screen.query_one(f"#field-{key}", Input).value = BAD[key]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        widgets = list(form.query("Label, Static, Input, Select, Checkbox, Button"))
+        assert len(widgets) > 40
+        for widget in widgets:
+            if not widget.display:
+                continue
+            form.scroll_to_widget(widget, animate=False)
+            await pilot.pause()
+            region = widget.region
+            assert region.height > 0, widget
+            assert region.width == widget.outer_size.width, widget  # not cut at the right
+            assert region.right <= size[0] - 2, widget  # and clear of the scroll bar
+        for select in form.query(Select):
+            shown = next(str(label) for label, value in select._options if value == select.value)
+            assert len(shown) + 2 <= select.content_size.width, shown  # the choice reads whole
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def _focused_on(selector: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open_form(pilot, pilot.app)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture random
+        await pilot.pause()
+        widget = pilot.app.screen.query_one(selector)
+        widget.focus(scroll_visible=False)  # scrolled here, without animation
+        pilot.app.screen.query_one("#profile-form").scroll_to_center(widget, animate=False)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_home_position_and_why(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = make_app(demo=False, profile_path=Path("no-such-folder/my-profile.toml"))
+    run_before = _focused_on("#field-home_position")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_account_with_its_flags(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = make_app(demo=False, profile_path=Path("no-such-folder/my-profile.toml"))
+    run_before = _focused_on(".account-backup")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -8,9 +8,9 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from auditor.profile import Profile
 from auditor.tui.profile_form_data import (
@@ -28,18 +28,62 @@ from auditor.tui.text import lines as text_lines
 from auditor.tui.text import plain
 from auditor.tui.widgets.private_input import PrivateInput
 
-FIELDS = (
-    ("name", "Your name, as on the ballot paper", "Alex Example"),
-    ("aliases", "Other names you are known by (commas between)", "Cllr Alex Example"),
-    ("home_lines", "Home address: first lines (private)", "12 Acacia Avenue, Ashcombe"),
-    ("home_postcode", "Home postcode (private)", "AB1 2CD"),
-    ("phones", "Personal phone numbers (private)", "07700 900123"),
-    ("emails", "Personal email addresses (private)", "alex.home@example.com"),
-    ("office_lines", "Address that is fine to show: agent or party office", "1 High Street"),
-    ("office_postcode", "Its postcode", "AB1 2EF"),
-    ("domains", "Campaign domain names", "alexforashcombe.org.uk"),
-    ("websites", "Campaign websites", "https://www.alexforashcombe.org.uk/"),
-)
+# (key, label, example, a plain-words note or ""), in the order the form shows them; a
+# heading starts each group. The first fields keep their order: people learn it.
+Field = tuple[str, str, str, str]
+GROUPS: tuple[tuple[str, tuple[Field, ...]], ...] = (
+    ("Who you are", (
+        ("name", "Your name, as on the ballot paper", "Alex Example", ""),
+        ("aliases", "Other names you are known by (commas between)", "Cllr Alex Example", ""),
+    )),
+    ("Private: the audit looks for these on public pages", (
+        ("home_lines", "Home address: first lines (private)", "12 Acacia Avenue, Ashcombe", ""),
+        ("home_postcode", "Home postcode (private)", "AB1 2CD", ""),
+        ("phones", "Personal phone numbers (private)", "07700 900123", ""),
+        ("emails", "Personal email addresses (private)", "alex.home@example.com", ""),
+        ("home_position", "Where your home is on a map (optional, private)", "51.5072, -0.1276",
+         "Why: photos can carry the spot where they were taken, and maps on web pages show a "
+         "spot. With your home's position the audit can tell you when one gives your home "
+         "away. Copy the two numbers from a map website (right-click your home)."),
+    )),
+    ("Fine to show", (
+        ("office_lines", "Address that is fine to show: agent or party office", "1 High Street",
+         ""),
+        ("office_postcode", "Its postcode", "AB1 2EF", ""),
+    )),
+    ("Your campaign online", (
+        ("domains", "Campaign domain names", "alexforashcombe.org.uk", ""),
+        ("websites", "Campaign websites", "https://www.alexforashcombe.org.uk/", ""),
+        ("extra_pages", "Other pages about you to read (not security-checked)",
+         "https://www.example-party.org.uk/people/alex",
+         "Your party profile, your council page: read for your private details."),
+        ("dkim_selectors", "DKIM selectors (only if your IT helper asks)", "google", ""),
+    )),
+    ("On the ballot paper (optional)", (
+        ("party", "Your party", "Example Party",
+         "Only used, if you switch on the web search, to tell you apart from namesakes."),
+        ("area", "Ward, division or constituency", "Ashcombe Ward", ""),
+    )),
+)  # fmt: skip
+FIELDS = tuple(field for _heading, fields in GROUPS for field in fields)
+YES_NO_UNSURE = ((True, "yes"), (False, "no"), (None, "not sure"))
+
+
+def kept_elsewhere(profile: Profile | None) -> str:
+    """What the profile holds that the form does not show (kept as it is when saving)."""
+    if profile is None:
+        return ""
+    kept = []
+    if len(profile.home_addresses) > 1:
+        kept.append(f"{len(profile.home_addresses) - 1} more home address(es)")
+    if len(profile.public_addresses) > 1:
+        kept.append(f"{len(profile.public_addresses) - 1} more address(es) fine to show")
+    if profile.answers:
+        kept.append(
+            f"{len(profile.answers)} answer(s) to the audit's questions (change them from the "
+            "Results or Checklist)"
+        )
+    return ("Also kept, not shown here: " + "; ".join(kept) + ".") if kept else ""
 
 
 def _place(problem: FormError) -> str:
@@ -48,39 +92,90 @@ def _place(problem: FormError) -> str:
     return "-".join(field.split("-")[:2]) if field.startswith("account-") else field
 
 
-class AccountRowWidget(Horizontal):
+class AccountRowWidget(Vertical):
+    """One account: the service, the account name, how its sign-in is protected."""
+
     def __init__(self, number: int, row: AccountRow) -> None:
         super().__init__(classes="account-row", id=f"account-{number}")
         self.number = number
         self.row = row
 
     def compose(self) -> ComposeResult:
-        yield Input(self.row.service, placeholder="service: gmail, x…", classes="account-service")
-        yield PrivateInput(
-            self.row.handle, placeholder="account name or email", classes="account-handle"
-        )
-        yield Select(
-            [(label, value) for value, label in TWOFA_CHOICES],
-            value=self.row.twofa,
-            allow_blank=False,
-            classes="account-twofa",
-        )
+        row = self.row
+        yield Label(f"Account {self.number}", classes="account-heading")
+        with Horizontal(classes="account-line"):
+            yield Input(row.service, placeholder="service: gmail, x…", classes="account-service")
+            yield PrivateInput(
+                row.handle, placeholder="account name or email", classes="account-handle"
+            )
+            yield Select(
+                [(label, value) for value, label in TWOFA_CHOICES],
+                value=row.twofa,
+                allow_blank=False,
+                compact=True,
+                classes="account-twofa",
+            )
+        with Horizontal(classes="account-line"):
+            yield Input(
+                row.holder, placeholder="who has the phone or key: me, my agent…",
+                classes="account-holder",
+            )  # fmt: skip
+            yield Checkbox(
+                "My main inbox", row.primary_email, compact=True, classes="account-primary",
+                tooltip="The inbox that can reset your other accounts' passwords",
+            )  # fmt: skip
+            yield Checkbox(
+                "Shared", row.shared, compact=True, classes="account-shared",
+                tooltip="More than one person logs in to it",
+            )  # fmt: skip
+        with Horizontal(classes="account-line"):
+            yield Select(
+                [(f"Recovery number public: {w}", v) for v, w in YES_NO_UNSURE],
+                value=row.recovery_phone_public, allow_blank=False, compact=True,
+                classes="account-recovery",
+            )  # fmt: skip
+            yield Select(
+                [(f"Backup codes on paper: {w}", v) for v, w in YES_NO_UNSURE],
+                value=row.backup_codes_offline, allow_blank=False, compact=True,
+                classes="account-backup",
+            )  # fmt: skip
 
     def value(self) -> AccountRow:
         twofa = self.query_one(".account-twofa", Select).value
+        recovery = self.query_one(".account-recovery", Select).value
+        backup = self.query_one(".account-backup", Select).value
         return replace(
-            self.row,  # what the row does not show (dates, flags) is kept
+            self.row,  # the date the method was checked is kept while it is unchanged
             service=self.query_one(".account-service", Input).value,
             handle=self.query_one(".account-handle", Input).value,
             twofa=twofa if isinstance(twofa, str) else "unknown",
+            holder=self.query_one(".account-holder", Input).value,
+            primary_email=self.query_one(".account-primary", Checkbox).value,
+            shared=self.query_one(".account-shared", Checkbox).value,
+            recovery_phone_public=recovery if isinstance(recovery, bool) else None,
+            backup_codes_offline=backup if isinstance(backup, bool) else None,
         )
 
     def part(self, name: str) -> Widget:
-        """The widget of one part of the row ("service", "handle", "twofa")."""
+        """The widget of one part of the row ("service", "handle", "twofa", "holder")."""
         return self.query_one(f".account-{name}")
 
 
 class ProfileScreen(AppScreen):
+    # The form's own pieces (app.tcss styles what it shares with other screens).
+    DEFAULT_CSS = """
+    ProfileScreen .form-heading { margin-top: 1; text-style: bold underline; color: $accent; }
+    ProfileScreen .field-note { color: $text-muted; height: auto; }
+    ProfileScreen #form-kept { color: $text-muted; height: auto; }
+    ProfileScreen .account-row { height: auto; margin-top: 1; }
+    ProfileScreen .account-heading { text-style: italic; }
+    ProfileScreen .account-line { height: auto; }
+    ProfileScreen .account-line Select { margin-left: 1; }
+    ProfileScreen .account-holder { width: 1fr; }
+    ProfileScreen .account-line Checkbox { width: auto; margin-left: 1; }
+    ProfileScreen .account-recovery, ProfileScreen .account-backup { width: 1fr; }
+    ProfileScreen .account-line .account-recovery { margin-left: 0; }
+    """
     AUTO_FOCUS = "#field-name"
     SUB_TITLE = "Profile"
     HELP_TITLE = "Profile: who is audited"
@@ -115,13 +210,23 @@ class ProfileScreen(AppScreen):
         with VerticalScroll(id="profile-form", can_focus=False):
             yield Static(id="profile-where")
             yield Static(id="form-problems", classes="field-error")
-            for key, label, example in FIELDS:
-                yield Label(label, classes="field-label")
-                kind = PrivateInput if key in SENSITIVE_FIELDS else Input
-                yield kind(placeholder=f"e.g. {example}", id=f"field-{key}")
-                yield Label("", id=f"error-{key}", classes="field-error")
-            yield Label(
-                "Accounts that matter (service, account, two-step method)", classes="field-label"
+            yield Static(id="form-kept")
+            for heading, fields in GROUPS:
+                yield Label(heading, classes="form-heading")
+                for key, label, example, note in fields:
+                    yield Label(label, classes="field-label")
+                    if note:
+                        yield Static(plain(note), classes="field-note")
+                    kind = PrivateInput if key in SENSITIVE_FIELDS else Input
+                    yield kind(placeholder=f"e.g. {example}", id=f"field-{key}")
+                    yield Label("", id=f"error-{key}", classes="field-error")
+            yield Label("Accounts that matter", classes="form-heading")
+            yield Static(
+                plain(
+                    "Your email, social media and messaging accounts: the service, the "
+                    "account name, and how you prove it is you after your password."
+                ),
+                classes="field-note",
             )
             yield Widget(id="accounts")
             yield Label("", id="error-accounts", classes="field-error")
@@ -131,6 +236,13 @@ class ProfileScreen(AppScreen):
                 yield Button("Save and audit", id="save-audit")
                 yield Button("Open another file", id="open-profile")
 
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        # Focusing the name centres it, which hid the file's name and the first heading:
+        # the form opens at its top.
+        form = self.query_one("#profile-form", VerticalScroll)
+        self.call_after_refresh(form.scroll_home, animate=False)
+
     def refresh_view(self) -> None:
         profile = self.session.profile
         if self.loaded is profile and self.rows and self.shown_path == self.session.profile_path:
@@ -138,7 +250,7 @@ class ProfileScreen(AppScreen):
         self.loaded = profile
         self.shown_path = self.session.profile_path
         values = fields_from_profile(profile)
-        for key, _label, _example in FIELDS:
+        for key, *_about in FIELDS:
             self.query_one(f"#field-{key}", Input).value = values[key]
         box = self.query_one("#accounts", Widget)
         box.remove_children()
@@ -147,6 +259,7 @@ class ProfileScreen(AppScreen):
         for row in rows:
             self._add_row(row)
         self._show_where()
+        self.query_one("#form-kept", Static).update(plain(kept_elsewhere(profile)))
 
     def _show_where(self) -> None:
         where = self.session.profile_path
@@ -167,7 +280,7 @@ class ProfileScreen(AppScreen):
         self._add_row(AccountRow())
 
     def _values(self) -> tuple[dict[str, str], list[AccountRow]]:
-        fields = {key: self.query_one(f"#field-{key}", Input).value for key, _l, _e in FIELDS}
+        fields = {key: self.query_one(f"#field-{key}", Input).value for key, *_about in FIELDS}
         rows = [w.value() for w in self.query(AccountRowWidget)]
         return fields, rows
 
@@ -177,7 +290,7 @@ class ProfileScreen(AppScreen):
         Save, leaving a field shows the problems of the fields visited so far."""
         fields, rows = self._values()
         source = str(self.session.profile_path or "profile")
-        problems = form_errors(fields, rows, self.session.profile, source)
+        problems = form_errors(fields, rows, self.session.profile, source, today=self._today())
         self.show_all = self.show_all or saving
         shown = problems if self.show_all else [p for p in problems if _place(p) in self.visited]
         self._show_problems(shown, summary=self.show_all)
@@ -186,7 +299,11 @@ class ProfileScreen(AppScreen):
         if problems:
             self._focus_field(problems[0].field)
             return None
-        return validate(fields, rows, self.session.profile, source)
+        return validate(fields, rows, self.session.profile, source, today=self._today())
+
+    def _today(self) -> str:
+        """The date a two-step method chosen here is recorded as checked on."""
+        return self.session.clock().date().isoformat()
 
     def _show_problems(self, problems: list[FormError], *, summary: bool) -> None:
         for label in self.query(".field-error").results():
