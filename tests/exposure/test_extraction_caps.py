@@ -109,7 +109,19 @@ def test_a_link_address_past_4096_characters_is_named() -> None:
 def test_links_in_hidden_text_past_the_cap_are_named() -> None:
     urls = " ".join(f"https://www.openstreetmap.org/?mlat=51.5&mlon=-0.{n:03d}" for n in range(250))
     page = html(f"<!-- {urls} -->")
-    assert page.not_read == ["the links in an HTML comment after its first 200"]
+    assert page.not_read == ["the map and email links in an HTML comment after its first 200"]
+    # Plain links past the cap are read as the block's words; a map among them still counts.
+    plain = " ".join(f"https://www.site.example/post/{n}" for n in range(300))
+    late_map = "https://www.openstreetmap.org/?mlat=51.501&mlon=-0.142"
+    page = html(f"<script>var links = '{plain} {late_map}';</script>")
+    assert page.not_read == [] and [(p.latitude, p.longitude) for p in page.points] == [
+        (51.501, -0.142)
+    ]
+
+
+def test_a_long_place_name_in_a_map_address_is_read_whole() -> None:
+    place = "x" * 400 + "+12+Acacia+Avenue"
+    assert "12 Acacia Avenue" in maps.map_text(f"https://www.google.com/maps/place/{place}")
 
 
 def test_structured_data_scopes_past_the_cap_are_named(monkeypatch: pytest.MonkeyPatch) -> None:

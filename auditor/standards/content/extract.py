@@ -274,11 +274,22 @@ class _PageParser(HTMLParser):
 
     # -- pieces -----------------------------------------------------------------------------
     def _urls_in(self, text: str, where: str, what: str) -> None:
-        """The maps and emails of the links written into hidden text, a script or a setting."""
-        urls = _URL_IN_TEXT.findall(text)
-        if len(urls) > MAX_URLS_IN_TEXT:
-            note(self.page.not_read, f"the links in {what} after its first {MAX_URLS_IN_TEXT}")
-        for url in urls[:MAX_URLS_IN_TEXT]:
+        """The maps and emails of the links written into hidden text, a script or a setting.
+        A link's words are read with the block's text; past the first MAX_URLS_IN_TEXT only
+        the links that hold more than words (a map's position, a protected email) are read,
+        and as many of those again."""
+        rich = 0  # links holding a position or an email
+        for index, url in enumerate(_URL_IN_TEXT.findall(text)):
+            more = is_map_url(url) or "/cdn-cgi/l/email-protection" in url.lower()
+            if index >= MAX_URLS_IN_TEXT and not more:
+                continue
+            rich += more
+            if rich > MAX_URLS_IN_TEXT:
+                note(
+                    self.page.not_read,
+                    f"the map and email links in {what} after its first {MAX_URLS_IN_TEXT}",
+                )
+                return
             self._url(url, where, quiet=True)
 
     def _attributes(self, tag: str, values: dict[str, str]) -> None:

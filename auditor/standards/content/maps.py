@@ -53,7 +53,7 @@ _MLAT = re.compile(rf"[?&]mlat={_NUM}")
 _MLON = re.compile(rf"[?&]mlon={_NUM}")
 _BBOX = re.compile(rf"[?&]bbox={_NUM}(?:,|%2C){_NUM}(?:,|%2C){_NUM}(?:,|%2C){_NUM}", re.IGNORECASE)
 _MAP_QUERY_KEYS = ("q", "query", "daddr", "saddr", "destination", "address", "where")
-_MAP_PATH = re.compile(r"/maps/(?:place|search|dir)/([^/@?#]{1,300})")
+_MAP_PATH = re.compile(rf"/maps/(?:place|search|dir)/([^/@?#]{{1,{MAX_URL}}})")
 _W3W = re.compile(
     r"(?:what3words\.com/|w3w\.co/|///)([^\W\d_]{1,30}\.[^\W\d_]{1,30}\.[^\W\d_]{1,30})",
     re.IGNORECASE,
