@@ -103,7 +103,6 @@ async def findings_for_documents(
     return findings
 
 
-
 def unreadable(ctx: CheckContext, url: str, reason: str) -> Finding:
     return ctx.finding(
         Status.ERROR,
