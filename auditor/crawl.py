@@ -16,9 +16,10 @@ counted (``not_reached``), so a clean result can say it was partial.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
@@ -30,16 +31,22 @@ from auditor.net.domains import organisational_domain
 from auditor.standards.content.html import parseable_html
 from auditor.standards.content.pipeline import decode
 from auditor.standards.web.site_apis import (
+    AUTHOR_GUESSES,
+    MAX_ANSWERS,
+    MAX_AUTHORS,
+    MAX_ITEMS,
     SQUARESPACE_WHERE,
     WORDPRESS_ITEMS_WHERE,
     WORDPRESS_USERS_WHERE,
-    as_json,
-    author_archives,
+    answer_url,
+    as_html,
+    author_archive,
     is_squarespace,
     squarespace_json_url,
     wordpress_api_root,
     wordpress_items,
     wordpress_route,
+    wordpress_total_answers,
     wordpress_users,
 )
 
@@ -52,7 +59,12 @@ DEFAULT_DEADLINE = 90.0  # seconds for one site's crawl
 MAX_SITEMAPS = 20
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of indexes: deeper than any real site nests them
 MAX_ROBOTS_PATHS = 50  # Disallow paths fetched from one robots.txt
+MAX_ROBOTS = 512 * 1024  # characters of robots.txt read (Google reads 500 KiB)
 MAX_API_PAGES = 20  # Squarespace ?format=json answers read per site
+MAX_LINKS = 5000  # links read from one page
+# The sitemaps WordPress publishes whether or not robots.txt names them: its own (since 5.5)
+# and Yoast's. Asked for only where the start page is WordPress.
+WORDPRESS_SITEMAPS = ("wp-sitemap.xml", "sitemap_index.xml")
 # What one site's crawl keeps in memory at most (the bodies the checks read): 200 pages of
 # 5 MB each would be a gigabyte. Past it, the rest is named as not read.
 MAX_KEPT_BYTES = 64 * 1024 * 1024
@@ -85,6 +97,7 @@ _NOT_FETCHED = (
     ".eot", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".rss", ".atom",
 )  # fmt: skip
 _LINKING_TAGS = frozenset({"a", "area", "iframe", "frame", "img", "source", "embed", "object"})
+# A <loc> over MAX_URL characters is no address the crawl could fetch, so it is not matched.
 _LOC = re.compile(r"<(?:\w{1,20}:)?loc>\s{0,100}([^<\s]{1,2048})\s{0,100}</(?:\w{1,20}:)?loc>")
 _ROBOTS_SITEMAP = re.compile(r"(?im)^[ \t]{0,20}sitemap[ \t]{0,20}:[ \t]{0,20}(\S{1,2048})")
 _ROBOTS_DISALLOW = re.compile(r"(?im)^[ \t]{0,20}disallow[ \t]{0,20}:[ \t]{0,20}([^\s#]{1,2048})")
@@ -208,9 +221,11 @@ class _LinkParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.cut = False  # links past MAX_LINKS were not read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if len(self.found) > 5000:
+        if len(self.found) >= MAX_LINKS:
+            self.cut = True
             return
         values = dict(attrs)
         for name in ("href", "src", "data-src", "data"):
@@ -227,21 +242,27 @@ class _LinkParser(HTMLParser):
             ):
                 self.found.append(value)
         srcset = values.get("srcset")
-        if srcset:
+        if srcset:  # the first ten sizes: the rest are the same picture at other sizes
             self.found.extend(part.split()[0] for part in srcset.split(",")[:10] if part.split())
 
 
 def page_links(html: str, base: str) -> list[str]:
-    """Every link of a page, whole: the fetch's size cap bounds it (and a page cut there is
-    already reported as partly read). Megabytes of hostile HTML take a while, so the crawl
-    calls this in a worker thread."""
+    """Every link of a page, up to ``MAX_LINKS``."""
+    return links_of_page(html, base)[0]
+
+
+def links_of_page(html: str, base: str) -> tuple[list[str], bool]:
+    """The links of a page, and whether there were more than ``MAX_LINKS`` (the rest not
+    read). The fetch's size cap bounds the page (and a page cut there is already reported as
+    partly read). Megabytes of hostile HTML take a while, so the crawl calls this in a worker
+    thread."""
     parser = _LinkParser()
     try:
         parser.feed(parseable_html(html))
         parser.close()
     except Exception:  # html.parser is lenient; anything else is a bug in hostile input handling
         pass
-    return [u for u in (normalise_url(link, base) for link in parser.found) if u]
+    return [u for u in (normalise_url(link, base) for link in parser.found) if u], parser.cut
 
 
 @dataclass
@@ -255,7 +276,7 @@ class _State:
     resources: list[Resource] = field(default_factory=list)
     failures: list[CrawlFailure] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
-    limited: str = ""
+    limits: dict[str, None] = field(default_factory=dict)  # every limit that left something unread
     scheduled: int = 0
     follow_pages: bool = True
     queue: asyncio.Queue[tuple[str, int, str]] = field(default_factory=asyncio.Queue)
@@ -266,6 +287,8 @@ class _State:
     # does not exist or is closed (4xx) published nothing, and is no one's error.
     quiet: set[str] = field(default_factory=set)
     api_pages: int = 0
+    authors: set[int] = field(default_factory=set)  # accounts whose ?author=N archive is asked for
+    sitemaps_done: set[str] = field(default_factory=set)
     kept_bytes: int = 0
     max_kept_bytes: int = MAX_KEPT_BYTES
 
@@ -276,12 +299,18 @@ class _State:
             return ""
         return f"the {self.max_kept_bytes // 2**20} MB limit on what one site's crawl keeps"
 
-    def stopped(self, url: str, why: str) -> None:
-        """``url`` is not read because of the limit ``why``: counted, and named if early."""
-        self.limited = self.limited or why
+    @property
+    def limited(self) -> str:
+        """Every limit that left something unread, in plain words ("" when none did)."""
+        return " and ".join(self.limits)
+
+    def stopped(self, url: str, why: str, count: int = 1) -> None:
+        """``url`` (or, with ``count``, that many addresses of which ``url`` is the first) is
+        not read, or not all read, because of the limit ``why``: counted, and named if early."""
+        self.limits[why] = None
         if url in self.not_reached:
             return
-        self.not_reached_count += 1
+        self.not_reached_count += count
         if len(self.not_reached) < MAX_NOT_REACHED:
             self.not_reached[url] = None
 
@@ -292,7 +321,10 @@ class _State:
         if path.endswith(_NOT_FETCHED):
             return
         kind = kind or kind_by_name(url)
-        if depth > self.max_depth or (depth > 0 and kind == "html" and not self.follow_pages):
+        if depth > 0 and kind == "html" and not self.follow_pages:
+            return  # an extra page's crawl reads that page and its files, not its site's pages
+        if depth > self.max_depth:
+            self.stopped(url, f"the {self.max_depth}-link depth limit")
             return
         if self.scheduled >= self.max_pages:
             self.stopped(url, f"the {self.max_pages}-page limit")
@@ -375,6 +407,9 @@ class Crawler:
                 state.queue.task_done()
 
     async def _visit(self, state: _State, url: str, depth: int, expected: str) -> None:
+        if expected == "sitemap":
+            await self._walk_sitemaps(state, self._sitemap_tasks(state, [url]))
+            return
         if expected in _API_KINDS:
             await self._visit_api(state, url, depth, expected)
             return
@@ -414,8 +449,11 @@ class Crawler:
         if kind == "html":
             state.seen.add(final)
             page = resource.text()
-            for link in await asyncio.to_thread(page_links, page, final):
+            links, cut = await asyncio.to_thread(links_of_page, page, final)
+            for link in links:
                 state.enqueue(link, depth + 1)
+            if cut:
+                state.stopped(final, f"the {MAX_LINKS:,}-link limit on one page")
             if self.follow_pages:
                 self._site_apis(state, page, result.headers.get("link", ""), final, depth)
 
@@ -426,28 +464,33 @@ class Crawler:
             api = wordpress_api_root(page, link_header, url)
             if api and site_of(api) == state.site:
                 state.builder = "wordpress"
+                query = f"per_page={MAX_ITEMS}"
                 for route in ("users", "pages", "posts"):
-                    api_url = normalise_url(wordpress_route(api, f"wp/v2/{route}", "per_page=100"))
+                    api_url = normalise_url(wordpress_route(api, f"wp/v2/{route}", query))
                     state.enqueue(api_url, 1, f"wp-{route}")
+                root = urlunsplit((*urlsplit(url)[:2], "/", "", ""))
+                for name in WORDPRESS_SITEMAPS:  # not pages: no page count
+                    state.queue.put_nowait((urljoin(root, name), 0, "sitemap"))
             elif is_squarespace(page):
                 state.builder = "squarespace"
-        if state.builder == "squarespace" and state.api_pages < MAX_API_PAGES:
+        if state.builder == "squarespace":
+            json_url = squarespace_json_url(url)
+            if state.api_pages >= MAX_API_PAGES:
+                state.stopped(json_url, f"the {MAX_API_PAGES}-page limit on Squarespace page data")
+                return
             state.api_pages += 1
-            state.enqueue(squarespace_json_url(url), max(depth, 1), "squarespace-json")
+            state.enqueue(json_url, max(depth, 1), "squarespace-json")
 
     async def _visit_api(self, state: _State, url: str, depth: int, expected: str) -> None:
-        """A site builder's JSON: kept as a "text" resource of what a visitor can read there,
-        with a plain ``where``. An API that is closed (401, 403) or absent (404) published
-        nothing and is not an error; a server error or a failed fetch is."""
+        """A site builder's JSON, kept as an HTML page of what a visitor can read there (the
+        WordPress records) or as the answer itself (Squarespace's page data), with a plain
+        ``where``. An API that is closed (401, 403) or absent (404) published nothing and is
+        not an error; a server error or a failed fetch is. Every limit on reading it is named."""
         result = await self.http.fetch(url, origin=state.start)
         status = result.status_code or 0
-        users: list[dict[str, str]] = []
-        if expected == "wp-users":  # the author archives, whatever the users API answers
-            root = urlunsplit((*urlsplit(state.start)[:2], "/", "", ""))
-            users, ids = wordpress_users(result.body) if status == 200 else ([], [])
-            for archive in author_archives(root, ids):
-                state.quiet.add(normalise_url(archive))
-                state.enqueue(normalise_url(archive), 1)
+        first = "&page=" not in url and "?page=" not in url
+        if expected == "wp-users" and first:  # the archives of accounts the API may not list
+            self._author_archives(state, AUTHOR_GUESSES, guesses=True)
         if not result.ok or status >= 500:
             error = result.error or f"{result.final_url[:200]} answered HTTP {status}"
             state.failures.append(CrawlFailure(url, "text", error, result.error_kind or "http"))
@@ -455,73 +498,111 @@ class Crawler:
         final = normalise_url(result.final_url) or url
         if status != 200 or site_of(final) != state.site:
             return
+        if result.truncated:
+            why = f"the {self.http.max_bytes // 2**20} MB limit on a site API answer"
+            state.stopped(url, why)
         if expected == "squarespace-json":
             if "json" not in result.content_type:
                 return  # a page that does not offer its data answers with the page itself
-            body, where = result.body, SQUARESPACE_WHERE
-        elif expected == "wp-users":
-            if not users:
-                return
-            body, where = as_json(users), WORDPRESS_USERS_WHERE
+            body, kind, where = result.body, "text", SQUARESPACE_WHERE
+            content_type = "application/json"
         else:
-            hidden, links = wordpress_items(result.body)
-            for link in links:
-                state.enqueue(normalise_url(link, final), 1)
-            if not hidden:
+            if first:
+                self._more_answers(state, url, result.headers, expected)
+            if expected == "wp-users":
+                reading = wordpress_users(result.body)
+                self._author_archives(state, reading.ids)
+                where = WORDPRESS_USERS_WHERE
+            else:
+                reading = wordpress_items(result.body)
+                where = WORDPRESS_ITEMS_WHERE.format(kind=expected.removeprefix("wp-")[:-1])
+            for unread in reading.not_read:
+                state.stopped(url, f"{unread} of a WordPress API answer")
+            for link in map(normalise_url, reading.links, itertools.repeat(final)):
+                if expected == "wp-users":  # an archive or a website a profile names: one
+                    state.quiet.add(link)  # that is not there published nothing
+                state.enqueue(link, 1)
+            if not reading.records:
                 return
-            body = as_json(hidden)
-            where = WORDPRESS_ITEMS_WHERE.format(kind=expected.removeprefix("wp-")[:-1])
+            body, kind = as_html(reading.records), "html"
+            content_type = "text/html; charset=utf-8"
         state.resources.append(
-            Resource(
-                url,
-                final,
-                "text",
-                "application/json",
-                body,
-                result.fetched_at,
-                result.truncated,
-                depth,
-                where,
-            )
+            Resource(url, final, kind, content_type, body, result.fetched_at, False, depth, where)
         )
         state.kept_bytes += len(body)
 
+    def _more_answers(self, state: _State, url: str, headers: Mapping[str, str], kind: str) -> None:
+        """The later answers of a WordPress route (``X-WP-TotalPages`` says how many), up to
+        ``MAX_ANSWERS``; the rest named as not read."""
+        total = wordpress_total_answers(headers)
+        for number in range(2, min(total, MAX_ANSWERS) + 1):
+            state.enqueue(answer_url(url, number), 1, kind)
+        if total > MAX_ANSWERS:
+            why = f"the {MAX_ANSWERS}-answer limit on one WordPress API list ({MAX_ITEMS} each)"
+            state.stopped(answer_url(url, MAX_ANSWERS + 1), why, total - MAX_ANSWERS)
+
+    def _author_archives(self, state: _State, ids: Iterable[int], guesses: bool = False) -> None:
+        """The ``?author=N`` archives of ``ids``, up to ``MAX_AUTHORS`` accounts; past it a listed
+        account's archive is named as not read (a guessed one is only skipped). An archive
+        that does not exist is no one's error."""
+        root = urlunsplit((*urlsplit(state.start)[:2], "/", "", ""))
+        for number in ids:
+            if number in state.authors:
+                continue
+            archive = normalise_url(author_archive(root, number))
+            if len(state.authors) >= MAX_AUTHORS:
+                if not guesses:
+                    state.stopped(archive, f"the {MAX_AUTHORS}-account limit on author archives")
+                continue
+            state.authors.add(number)
+            state.quiet.add(archive)
+            state.enqueue(archive, 1)
+
     async def _discover(self, state: _State) -> None:
         """robots.txt and the sitemaps, while the workers already crawl the start page: each
-        sitemap's pages are queued as soon as it is read, and the sitemaps an index lists are
-        read together, level by level, within ``MAX_SITEMAPS`` and ``MAX_SITEMAP_DEPTH``."""
+        sitemap's pages are queued as soon as it is read."""
         parts = urlsplit(state.start)
         root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-        default = urljoin(root, "sitemap.xml")
-        done: set[str] = {default}
         robots_url = urljoin(root, "robots.txt")
         robots = asyncio.create_task(self.http.fetch(robots_url, origin=state.start))
-        level = [asyncio.create_task(self._read_sitemap(state, default))]
+        level = self._sitemap_tasks(state, [urljoin(root, "sitemap.xml")])
         result = await robots
         if result.ok and result.status_code == 200:
-            text = result.text()[: 512 * 1024]
-            for url in robots_disallowed(text, root):
+            text = result.text()
+            if len(text) > MAX_ROBOTS or result.truncated:
+                state.stopped(robots_url, f"the {MAX_ROBOTS // 1024} KB limit on robots.txt")
+            text = text[:MAX_ROBOTS]
+            disallowed = robots_disallowed(text, root)
+            for url in disallowed[:MAX_ROBOTS_PATHS]:
                 state.quiet.add(url)
                 state.enqueue(url, 1)
+            if len(disallowed) > MAX_ROBOTS_PATHS:
+                why = f"the {MAX_ROBOTS_PATHS}-path limit on robots.txt Disallow lines"
+                for url in disallowed[MAX_ROBOTS_PATHS:]:
+                    state.stopped(url, why)
             named = (normalise_url(u, root) for u in _ROBOTS_SITEMAP.findall(text))
-            level += self._sitemap_tasks(state, named, done)
+            level += self._sitemap_tasks(state, named)
+        await self._walk_sitemaps(state, level)
+
+    async def _walk_sitemaps(self, state: _State, level: list[asyncio.Task[list[str]]]) -> None:
+        """Sitemaps being read and, level by level, the sitemaps their indexes list, read
+        together within ``MAX_SITEMAPS`` (for the whole crawl) and ``MAX_SITEMAP_DEPTH``."""
         for depth in range(MAX_SITEMAP_DEPTH + 1):
             children = [url for found in await asyncio.gather(*level) for url in found]
             if depth == MAX_SITEMAP_DEPTH:
                 for url in dict.fromkeys(children):
-                    if url not in done:
+                    if url not in state.sitemaps_done:
                         state.stopped(
                             url, f"the {MAX_SITEMAP_DEPTH}-level limit on sitemap indexes"
                         )
                 break
-            level = self._sitemap_tasks(state, children, done)
+            level = self._sitemap_tasks(state, children)
             if not level:
                 break
 
-    def _sitemap_tasks(
-        self, state: _State, urls: Iterable[str], done: set[str]
-    ) -> list[asyncio.Task[list[str]]]:
+    def _sitemap_tasks(self, state: _State, urls: Iterable[str]) -> list[asyncio.Task[list[str]]]:
         tasks: list[asyncio.Task[list[str]]] = []
+        done = state.sitemaps_done
         for url in dict.fromkeys(urls):
             if not url or url in done or site_of(url) != state.site:
                 continue
@@ -576,7 +657,9 @@ def inflate_sitemap(body: bytes, cap: int) -> tuple[bytes, bool]:
 def robots_disallowed(robots: str, root: str) -> list[str]:
     """The addresses robots.txt asks search engines not to read, as pages to read: each
     Disallow path once, a wildcard rule by the folder before its first ``*`` (``/drafts/*.pdf``
-    reads ``/drafts/``), ``$`` dropped, "/" (the whole site, crawled anyway) skipped."""
+    reads ``/drafts/``), ``$`` dropped, "/" (the whole site, crawled anyway) skipped. All of
+    them (robots.txt is read up to ``MAX_ROBOTS``): the crawl reads the first
+    ``MAX_ROBOTS_PATHS`` and names the rest as not read."""
     found: dict[str, None] = {}
     for raw in _ROBOTS_DISALLOW.findall(robots):
         path = raw.split("*", 1)[0]
@@ -588,8 +671,6 @@ def robots_disallowed(robots: str, root: str) -> list[str]:
         url = normalise_url(path, root)
         if url and site_of(url) == site_of(root):
             found[url] = None
-        if len(found) >= MAX_ROBOTS_PATHS:
-            break
     return list(found)
 
 

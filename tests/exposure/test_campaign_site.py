@@ -7,6 +7,7 @@ project's DNS and HTTPS servers on loopback. Findings are matched by URL path an
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import json
 import os
@@ -21,7 +22,7 @@ from pypdf.annotations import Text
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from auditor.demo.dns_server import DnsServer
-from auditor.demo.web_server import Response, WebServer, html
+from auditor.demo.web_server import Request, Response, WebServer, html, json_response, text
 from tests.exposure.conftest import _calendar
 from tests.exposure.test_photo_text import exif, iptc_block, jpeg_with_app, xmp
 
@@ -258,6 +259,102 @@ DECOYS: dict[str, Response] = {
 }
 
 
+# Pages no link reaches: only what the crawl reads beside the links finds them (issue 15).
+# robots.txt's Disallow lines, the WordPress REST API (users, unpublished and unlinked pages and
+# posts), ?author=N archives, and an index of indexes ending in gzipped sitemaps. Each has a
+# decoy beside it; REACH_BESIDE says which kinds each address may show, and no other.
+ROOT = f"https://{SITE}"
+ROBOTS = (
+    "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
+    "Disallow: /members-only/\nDisallow: /office-private/\n"
+    f"Sitemap: {ROOT}/sitemap_index.xml\n"
+)
+USERS = [
+    {"id": 1, "name": "Kit Agent", "slug": "kit-agent", "link": f"{ROOT}/author/kit/",
+     "url": "https://www.google.com/maps/place/22+High+Street,+Oakbury/@51.7752,-1.2501,17z",
+     "description": "Election agent. The office: 22 High Street, Oakbury OK3 1AB."},
+    {"id": 2, "name": "Rowan Example", "slug": "rowan", "link": f"{ROOT}/author/rowan/",
+     "url": "https://www.google.com/maps/@51.75004,-1.25003,18z",  # the home, read from `url`
+     "description": "Ring me any time on 07700 900456."},
+]  # fmt: skip
+PAGES = [
+    {"id": 10, "status": "publish", "link": f"{ROOT}/old-surgery/",
+     "title": {"rendered": "Old surgery"}, "content": {"rendered": "<p>Gone</p>"}},
+    {"id": 11, "status": "publish", "link": f"{ROOT}/office-hours/",
+     "title": {"rendered": "Office"}, "content": {"rendered": "<p>Office</p>"}},
+    {"id": 12, "status": "draft", "link": f"{ROOT}/?page_id=12",
+     "title": {"rendered": "Find me (draft)"},
+     "content": {"rendered": '<iframe src="https://www.openstreetmap.org/export/embed.html?'
+                 'bbox=-1.26%2C51.74%2C-1.24%2C51.76&amp;marker=51.75002%2C-1.25003"></iframe>'}},
+    {"id": 13, "status": "draft", "link": f"{ROOT}/?page_id=13",
+     "title": {"rendered": "Thanks (draft)"},
+     "content": {"rendered": "<p>Thanks to 17 Heron Way and the office, 22 High Street, "
+                 "Oakbury OK3 1AB.</p>"}},
+]  # fmt: skip
+POSTS = [
+    {"id": 20, "status": "private", "link": f"{ROOT}/?p=20", "title": {"rendered": "Notes"},
+     "content": {"rendered": '<p>Write to <a href="mailto:rowan.private%40example.org">me</a>'
+                 "</p>"}},
+    {"id": 21, "status": "publish", "link": f"{ROOT}/news/office-open/",
+     "title": {"rendered": "Office open"}, "content": {"rendered": "<p>Open</p>"}},
+]  # fmt: skip
+ARCHIVE = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\
+<url><loc>{ROOT}/archive/2019-leaflet/</loc></url><url><loc>{ROOT}/archive/2019-office/</loc>\
+</url></urlset>'
+
+
+def sitemap_index(*paths: str) -> str:
+    locs = "".join(f"<sitemap><loc>{ROOT}{p}</loc></sitemap>" for p in paths)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+
+
+def gzipped(body: str) -> Response:
+    return binary(gzip.compress(body.encode()), "application/x-gzip")
+
+
+REACH: dict[tuple[str, str], Response] = {
+    ("/members-only/", "home-address"): wp("Members", "<p>Volunteers meet at 7 Heron Way.</p>"),
+    ("/wp-json/wp/v2/users", "phone"): json_response(USERS),
+    ("/wp-json/wp/v2/users", "map-location"): json_response(USERS),
+    ("/old-surgery/", "home-address"): wp("Old surgery", "<p>Surgery at 7 Heron Way</p>"),
+    ("/wp-json/wp/v2/pages", "map-location"): json_response(PAGES),
+    ("/wp-json/wp/v2/posts", "email"): json_response(POSTS),
+    ("/?author=3", "postcode"): wp("Posts by Rowan", "<p>Rowan, Oakbury OK3 9XY</p>"),
+    ("/archive/2019-leaflet/", "phone"): wp("2019", "<p>Call 07700 900456</p>"),
+}
+REACH_DECOYS: dict[str, Response] = {
+    "/office-private/": wp("Office", "<p>22 High Street, Oakbury OK3 1AB</p>"),
+    "/office-hours/": wp("Office", "<p>At 22 High Street, Oakbury OK3 1AB</p>"),
+    "/news/office-open/": wp("Open", "<p>Now open: 22 High Street, Oakbury OK3 1AB</p>"),
+    "/author/kit/": wp("Posts by Kit", "<p>Kit Agent, 22 High Street, Oakbury OK3 1AB</p>"),
+    "/archive/2019-office/": wp("2019", "<p>Call the office on 01632 960000</p>"),
+}
+REACH_BESIDE = {path: {k for p, k in REACH if p == path} for path, _kind in REACH}
+SITEMAPS: dict[str, Response] = {
+    "/sitemap_index.xml": Response(
+        200, (("Content-Type", "application/xml"),), sitemap_index("/sm/archive.xml.gz").encode()
+    ),
+    "/sm/archive.xml.gz": gzipped(sitemap_index("/sm/2019.xml.gz")),
+    "/sm/2019.xml.gz": gzipped(ARCHIVE),
+}
+
+
+def front(request: Request) -> Response:
+    """The front page, and the author archives WordPress serves at ``/?author=N``: a user
+    with published posts is redirected to their archive, one without is shown in place (and
+    is not in the users API, which lists only authors with published posts)."""
+    author = request.query.removeprefix("author=") if request.query.startswith("author=") else ""
+    if author == "1":
+        return Response(301, (("Location", f"{ROOT}/author/kit/"), ("Content-Length", "0")))
+    if author == "2":
+        return Response(301, (("Location", f"{ROOT}/author/rowan/"), ("Content-Length", "0")))
+    if author == "3":
+        return REACH[("/?author=3", "postcode")]
+    if author:
+        return html("<h1>Not found</h1>", 404)
+    return front_page()
+
+
 def front_page() -> Response:
     paths = [path for path, _kind in LEAKS] + list(DECOYS)
     links = "".join(f'<a href="{p}">{p.rsplit("/", 1)[-1]}</a>' for p in paths)
@@ -269,7 +366,14 @@ def front_page() -> Response:
 
 async def scan(tmp_path: Path) -> dict[str, Any]:
     async with DnsServer([ZONE]) as dns, WebServer(hostnames=[SITE]) as web:
-        web.route(SITE, "/", front_page())
+        web.route(SITE, "/", front)
+        web.route(SITE, "/robots.txt", text(ROBOTS))
+        web.route(SITE, "/author/rowan/", wp("Posts by Rowan", "<p>Rowan's posts</p>"))
+        for (path, _kind), response in REACH.items():
+            if not path.startswith("/?"):
+                web.route(SITE, path, response)
+        for path, response in {**REACH_DECOYS, **SITEMAPS}.items():
+            web.route(SITE, path, response)
         for (path, _kind), response in LEAKS.items():
             web.route(SITE, path, response)
         for path, response in DECOYS.items():
@@ -297,20 +401,30 @@ async def scan(tmp_path: Path) -> dict[str, Any]:
     return report
 
 
+def where(location: str) -> str:
+    """A finding's URL path, with the query where it names the page (``/?author=3``)."""
+    parts = urlsplit(location)
+    return f"{parts.path}?{parts.query}" if parts.query.startswith("author=") else parts.path
+
+
 async def test_every_leak_is_found_and_every_decoy_is_clean(tmp_path: Path) -> None:
     report = await scan(tmp_path)
     findings = [f for r in report["results"] for f in r["findings"]]
     problems = {
-        (urlsplit(f["location"]).path, f["kind"])
+        (where(f["location"]), f["kind"])
         for f in findings
         if f["status"] in ("fail", "warn") and urlsplit(f["location"]).netloc == SITE
     }
-    leaks = set(LEAKS)
+    leaks = set(LEAKS) | set(REACH)
     found = leaks & problems
-    flagged = {path for path, _kind in problems} & set(DECOYS)
+    flagged = {path for path, _kind in problems} & (set(DECOYS) | set(REACH_DECOYS))
     assert found == leaks, f"missed: {sorted(leaks - found)}"
     assert not flagged, sorted(p for p in problems if p[0] in flagged)
-    assert len(leaks) >= 30 and len(DECOYS) == 10
+    # Beside each leak reached only through robots.txt, the API, an archive or a sitemap, a
+    # decoy (the office, a neighbour, the agent) that must add no other kind there.
+    for path, kinds in REACH_BESIDE.items():
+        assert {k for p, k in problems if p == path} == kinds, path
+    assert len(leaks) >= 38 and len(DECOYS) + len(REACH_DECOYS) == 15
     text = json.dumps(report)
     for secret in ("Heron Way", "OK3 9XY", "900456", EMAIL):
         assert secret not in text  # masked in the JSON report

@@ -10,7 +10,11 @@ it reads the answers. Pure: text and bytes in, URLs and JSON out.
 - **Squarespace** (its ``This is Squarespace`` comment or ``static1.squarespace.com``
   assets): every page's ``?format=json`` data.
 
-Every reader is bounded: at most ``MAX_ITEMS`` entries, ``MAX_FIELD`` characters a field.
+Every reader is bounded (``MAX_ITEMS`` entries an answer, ``MAX_FIELD`` characters a field,
+``MAX_JSON`` bytes an answer) and says what a bound left unread. What users and unpublished
+items say is given back as one HTML page (``as_html``), so the one extraction pipeline reads it
+as it reads any page: map links in a profile's website field, ``mailto:`` links and map embeds
+in a draft.
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 MAX_ITEMS = 100  # users, pages or posts read from one answer (per_page=100 is the API's most)
 MAX_FIELD = 100_000  # characters of one field
-MAX_AUTHORS = 10  # ?author=N archive pages asked for
-MAX_SLUG_FORMS = 24  # addresses one slug is read as
+MAX_AUTHORS = 10  # ?author=N archive pages asked for, of the accounts the API lists
+# Accounts whose archive is asked for whatever the API lists: it lists only authors with
+# published posts, while WordPress shows the archive of any account at /?author=N.
+AUTHOR_GUESSES = (1, 2, 3)
+MAX_ANSWERS = 5  # answers of one route read (per_page=100 each: 500 users, pages or posts)
+# Readings of one slug as an email address: past it are only less likely splits of the same
+# words, never new text from the site, so the cut is not reported.
+MAX_SLUG_FORMS = 24
 MAX_JSON = 4 * 1024 * 1024
 
 WORDPRESS_USERS_WHERE = "in the WordPress user profiles the site's API publishes (wp-json)"
@@ -43,7 +55,6 @@ _SQUARESPACE = re.compile(
     r"<!--\s{0,5}This is Squarespace\.\s{0,5}-->|static1?\.squarespace\.com|SQUARESPACE_CONTEXT",
     re.I,
 )
-_TAG = re.compile(r"<[^<>]{0,2000}>")
 _TLD = re.compile(r"[a-z]{2,12}")
 # Webmail providers whose name WordPress glues to the login's last word when it drops the "@"
 # of an email login ("jane.doe@gmail.com" becomes the slug "jane-doegmail-com").
@@ -93,30 +104,53 @@ def squarespace_json_url(page_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def author_archives(root: str, user_ids: list[int]) -> list[str]:
-    """The ``?author=N`` archive pages: of the users the API listed, or of the first three
-    accounts when it listed none (the API is often closed while the archives are open)."""
-    ids = user_ids[:MAX_AUTHORS] or [1, 2, 3]
-    return [f"{root.rstrip('/')}/?author={n}" for n in ids]
+def author_archive(root: str, number: int) -> str:
+    """The ``?author=N`` archive page of account ``number``."""
+    return f"{root.rstrip('/')}/?author={number}"
 
 
-def _load(body: bytes) -> object:
+@dataclass
+class ApiReading:
+    """What one users, pages or posts answer gives: the records a visitor can read there
+    (field name to value; HTML fields keep their markup), the site addresses it links to, the
+    account ids, and what a cap left unread, in plain words."""
+
+    records: list[dict[str, str]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)
+
+    def value(self, item: dict[str, object], key: str) -> str:
+        """A field as a string, ``{"rendered": …}`` unwrapped, cut at ``MAX_FIELD`` (and said)."""
+        raw = item.get(key)
+        if isinstance(raw, dict):
+            raw = raw.get("rendered", "")
+        if not isinstance(raw, str):
+            return ""
+        if len(raw) > MAX_FIELD:
+            self.not_read.append(f"the {key[:40]} field after its first {MAX_FIELD:,} characters")
+        return raw[:MAX_FIELD]
+
+
+def _load(body: bytes, reading: ApiReading) -> list[object]:
+    """The answer's entries, at most ``MAX_ITEMS`` (the rest said); [] for anything that is
+    not a list (an error object, a login page: nothing published there)."""
     if len(body) > MAX_JSON:
-        return None
+        reading.not_read.append(f"the answer: it is larger than the {MAX_JSON // 2**20} MB read")
+        return []
     try:
-        return json.loads(body.decode("utf-8", errors="replace"))
-    except (ValueError, RecursionError):
-        return None
-
-
-def _text(value: object) -> str:
-    """A field as text: WordPress gives ``{"rendered": "<p>…</p>"}`` for titles and content."""
-    if isinstance(value, dict):
-        value = value.get("rendered", "")
-    if not isinstance(value, str):
-        return ""
-    value = value[:MAX_FIELD]
-    return html.unescape(_TAG.sub(" ", value)) if "<" in value else html.unescape(value)
+        data = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        return []
+    except RecursionError:
+        reading.not_read.append("the answer: it is nested too deeply to read")
+        return []
+    if not isinstance(data, list):
+        return []
+    if len(data) > MAX_ITEMS:
+        more = len(data) - MAX_ITEMS
+        reading.not_read.append(f"the {more:,} entries after the first {MAX_ITEMS}")
+    return data[:MAX_ITEMS]
 
 
 def slug_emails(slug: str) -> list[str]:
@@ -149,51 +183,88 @@ def slug_emails(slug: str) -> list[str]:
     return list(found)[:MAX_SLUG_FORMS]
 
 
-def wordpress_users(body: bytes) -> tuple[list[dict[str, str]], list[int]]:
+def wordpress_users(body: bytes) -> ApiReading:
     """The users of a ``/wp/v2/users`` answer as the fields a visitor can read (slug readings
-    as email addresses added), and their ids; empty for anything else."""
-    data = _load(body)
-    if not isinstance(data, list):
-        return [], []
-    users: list[dict[str, str]] = []
-    ids: list[int] = []
-    for item in data[:MAX_ITEMS]:
+    as email addresses added), the addresses their profiles give (``link``, ``url``: crawled
+    where they are on the site) and their ids."""
+    reading = ApiReading()
+    for item in _load(body, reading):
         if not isinstance(item, dict):
             continue
-        user = {key: _text(item.get(key)) for key in ("name", "description", "url", "link", "slug")}
+        user = {key: reading.value(item, key) for key in ("name", "description", "url", "link")}
+        user["slug"] = reading.value(item, "slug")[:200]
         emails = slug_emails(user["slug"])
         if emails:
             user["slug read as an email address"] = " or ".join(emails)
-        users.append({k: v for k, v in user.items() if v})
+        reading.records.append({k: v for k, v in user.items() if v})
+        reading.links += [user[key][:2048] for key in ("link", "url") if user[key]]
         number = item.get("id")
         if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 10**9:
-            ids.append(number)
-    return users, ids
+            reading.ids.append(number)
+    return reading
 
 
-def wordpress_items(body: bytes) -> tuple[list[dict[str, str]], list[str]]:
+def wordpress_items(body: bytes) -> ApiReading:
     """A ``/wp/v2/pages`` or ``/wp/v2/posts`` answer: the items whose status is not
-    "publish" (drafts, private, pending or scheduled ones a plugin lets through), as their
-    readable text, and the links of every item (published ones are crawled as pages)."""
-    data = _load(body)
-    if not isinstance(data, list):
-        return [], []
-    hidden: list[dict[str, str]] = []
-    links: list[str] = []
-    for item in data[:MAX_ITEMS]:
+    "publish" (drafts, private, pending or scheduled ones a plugin lets through), with their
+    title, content and excerpt as HTML, and the links of the published ones (crawled as
+    pages; a draft's link shows a visitor nothing, its text is here)."""
+    reading = ApiReading()
+    for item in _load(body, reading):
         if not isinstance(item, dict):
             continue
-        link = item.get("link")
-        if isinstance(link, str) and link:
-            links.append(link[:2048])
         status = item.get("status", "publish")
         if status == "publish":
+            link = reading.value(item, "link")
+            if link:
+                reading.links.append(link[:2048])
             continue
-        fields = {key: _text(item.get(key)) for key in ("title", "content", "excerpt")}
+        fields = {key: reading.value(item, key) for key in ("title", "content", "excerpt")}
         fields["status"] = str(status)[:40]
-        hidden.append({k: v for k, v in fields.items() if v})
-    return hidden, links
+        reading.records.append({k: v for k, v in fields.items() if v})
+    return reading
 
 
-def as_json(items: list[dict[str, str]]) -> bytes:
-    return json.dumps(items, ensure_ascii=False).encode()
+# Fields whose value is HTML (WordPress renders titles, content, excerpts and biographies as
+# markup) and fields that are addresses, which a page shows as links: the page made of the
+# records keeps both, so that every place the extraction reads in a page (map embeds and
+# links, mailto: and tel: links, data- attributes, comments) is read in them too.
+_HTML_FIELDS = frozenset({"description", "title", "content", "excerpt"})
+_LINK_FIELDS = frozenset({"url", "link"})
+# Closes whatever one record's markup leaves open (a comment, a quote, a script, a tag), so
+# that it cannot swallow the records after it.
+_RECORD_CLOSER = "\n-->]]>\"'></script></style></textarea></title></noscript></template>"
+
+
+def as_html(records: list[dict[str, str]]) -> bytes:
+    """Records read from an API as one HTML page: a section each, a paragraph a field (its
+    markup kept where the field is HTML, a link where it is an address)."""
+    parts = ['<!doctype html><html><head><meta charset="utf-8"></head><body>']
+    for record in records:
+        parts.append("<section>")
+        for key, value in record.items():
+            if key in _HTML_FIELDS:
+                parts.append(f"<div>{value}{_RECORD_CLOSER}</div>")
+            elif key in _LINK_FIELDS:
+                address = html.escape(value, quote=True)
+                parts.append(f'<p><a href="{address}">{address}</a></p>')
+            else:
+                parts.append(f"<p>{html.escape(value)}</p>")
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "".join(parts).encode()
+
+
+def wordpress_total_answers(headers: Mapping[str, str], per_page: int = MAX_ITEMS) -> int:
+    """How many answers of ``per_page`` items a route has, by ``X-WP-TotalPages`` (or
+    ``X-WP-Total``, items in all); 1 when neither says (WordPress sends both on every list)."""
+    for name, per in (("x-wp-totalpages", 1), ("x-wp-total", per_page)):
+        value = headers.get(name, "").strip()[:12]
+        if value and value.isascii() and value.isdigit():
+            return max(1, -(-int(value) // per))
+    return 1
+
+
+def answer_url(url: str, number: int) -> str:
+    """``url`` (a route's first answer) asking for answer ``number``."""
+    return f"{url}&page={number}" if "?" in url else f"{url}?page={number}"
