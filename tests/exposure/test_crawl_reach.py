@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -392,3 +393,36 @@ async def test_a_page_past_the_extraction_caps_is_partly_checked(world: Any, cor
     # The summary counts only what was read in full, and says the rest was partly checked.
     [clean] = [f for f in report.findings if f.status is Status.PASS]
     assert "in the 1 pages checked (2 more could only be partly checked)" in clean.message
+
+
+async def test_every_cap_on_robots_txt_and_the_wordpress_api_is_named(
+    world: Any, corpus: Any
+) -> None:
+    # 60 Disallow paths (50 read), 120 users in an answer (100 read), 9 answers announced by
+    # X-WP-TotalPages (5 read), 120 accounts (10 archives asked for): each cap is named.
+    api = f"{START}wp-json/"
+    world.web.route(
+        HOST, "/", html(f'<link rel="https://api.w.org/" href="{api}"><p>Nothing personal</p>')
+    )
+    world.web.route(HOST, "/robots.txt", text("".join(f"Disallow: /d{n}/\n" for n in range(60))))
+    users = json.dumps([{"id": n, "name": f"User {n}"} for n in range(1, 121)]).encode()
+    headers = (("Content-Type", "application/json"), ("X-WP-TotalPages", "9"))
+    world.web.route(HOST, "/wp-json/wp/v2/users", Response(200, headers, users))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([PagesCheck]).run(profile, services)
+    assert not [f for f in report.findings if f.status is Status.PASS]
+    [partly] = [f for f in report.findings if f.subject == "partly-checked"]
+    assert partly.status.could_not_check
+    for cap in (
+        "the 50-path limit on robots.txt Disallow lines",
+        "the 20 entries after the first 100 of a WordPress API answer",
+        "the 5-answer limit on one WordPress API list",
+        "the 10-account limit on author archives",
+    ):
+        assert cap in partly.message, partly.message
+    asked = {(r.path, r.query) for r in world.web.requests_to(HOST)}
+    assert ("/wp-json/wp/v2/users", "per_page=100&page=5") in asked
+    assert ("/wp-json/wp/v2/users", "per_page=100&page=6") not in asked
+    assert len([q for _p, q in asked if q.startswith("author=")]) == 10
+    assert ("/d49/", "") in asked and ("/d50/", "") not in asked
