@@ -28,7 +28,9 @@ from auditor.standards.web.site_apis import (
     is_squarespace,
     slug_emails,
     wordpress_api_root,
+    wordpress_items,
     wordpress_route,
+    wordpress_users,
 )
 from checks.exposure.pages import PagesCheck
 
@@ -426,3 +428,24 @@ async def test_every_cap_on_robots_txt_and_the_wordpress_api_is_named(
     assert ("/wp-json/wp/v2/users", "per_page=100&page=6") not in asked
     assert len([q for _p, q in asked if q.startswith("author=")]) == 10
     assert ("/d49/", "") in asked and ("/d50/", "") not in asked
+
+
+def test_the_wordpress_readers_say_what_their_caps_left_unread() -> None:
+    long = json.dumps([{"id": 1, "description": "x" * 100_001, "status": "draft"}]).encode()
+    assert wordpress_users(long).not_read == [
+        "the description field after its first 100,000 characters"
+    ]
+    huge = b"[" + b'"x",' * (1_100_000) + b'"x"]'  # over 4 MB
+    assert wordpress_items(huge).not_read == ["the answer: it is larger than the 4 MB read"]
+    assert wordpress_items(b'{"code": "rest_forbidden"}').not_read == []
+
+
+async def test_the_link_depth_limit_is_named(world: Any, corpus: Any) -> None:
+    world.web.route(HOST, "/", html('<a href="/d1">next</a>'))
+    for n in range(1, 4):
+        world.web.route(HOST, f"/d{n}", html(f'<a href="/d{n + 1}">next</a>'))
+    async with world.services() as services:
+        crawl = await Crawler(services.http, max_depth=2).crawl(START)
+    assert {r.url for r in crawl.resources} == {START, f"{START}d1", f"{START}d2"}
+    assert crawl.limited == "the 2-link depth limit"
+    assert crawl.not_reached == (f"{START}d3",)
