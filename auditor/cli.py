@@ -10,6 +10,7 @@ import Textual. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 could n
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 import warnings
@@ -97,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"--profile before a command opens the app; for {args.command}, put it after "
                 f"the command: auditor {args.command} --profile {args.app_profile}"
             )
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a full disk is said here, not by Python after main() returned
+        return code
     except UsageError as exc:
         print(f"auditor: {exc}", file=sys.stderr)
         return 2
@@ -106,6 +109,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except (OSError, UnicodeEncodeError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in _WRITE_FAILURES:
+            raise  # not a failed write: a bug, shown in full
+        return _write_failed(exc)
+
+
+# Failures of a write the commands do not catch themselves (a listing printed to a full disk,
+# a terminal whose encoding cannot show a character): one line, exit 2, never a traceback.
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _write_failed(exc: OSError | UnicodeEncodeError) -> int:
+    from auditor.commands.common import discard_standard_output
+    from auditor.files import write_error_in_words
+
+    where = getattr(exc, "filename", None) or "to standard output"
+    discard_standard_output()
+    print(f"auditor: cannot write {where}: {write_error_in_words(exc)}", file=sys.stderr)
+    return 2
 
 
 def _run_app(profile_path: str | None) -> int:

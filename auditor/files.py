@@ -37,10 +37,6 @@ def make_private_dirs(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def ensure_private_dir(path: Path) -> Path:
-    return make_private_dirs(path)
-
-
 def is_stream_node(path: str | os.PathLike[str]) -> bool:
     """True for a FIFO or a character device (/dev/stdout, a named pipe): written into, as a
     shell redirection would, never replaced by a file."""
@@ -51,7 +47,9 @@ def is_stream_node(path: str | os.PathLike[str]) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
-def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool = True) -> Path:
+def write_private_text(
+    path: str | os.PathLike[str], text: str, *, replace: bool = True, make_parents: bool = True
+) -> Path:
     """Write ``text`` to ``path`` atomically with mode 0600.
 
     The data goes to a temporary file in the same directory (created 0600, never wider),
@@ -59,7 +57,9 @@ def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool
     one, never half of either, even if the process is killed mid-write. With
     ``replace=False`` it is linked into place instead, which fails (``FileExistsError``) if
     a file appeared there meanwhile: nothing is ever overwritten. A FIFO or a character
-    device is written into instead: renaming over it would replace the node.
+    device is written into instead: renaming over it would replace the node. With
+    ``make_parents=False`` a missing folder is an error (``-o``: the folder was checked
+    before the audit, and one removed meanwhile is not quietly made again).
     """
     target = Path(path)
     if is_stream_node(target):
@@ -67,7 +67,8 @@ def write_private_text(path: str | os.PathLike[str], text: str, *, replace: bool
             stream.write(text)
         return target
     directory = target.parent if str(target.parent) else Path(".")
-    make_private_dirs(directory)
+    if make_parents:
+        make_private_dirs(directory)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         os.fchmod(handle, PRIVATE_FILE_MODE)
@@ -104,6 +105,36 @@ def place_without_replacing(temp_name: str, target: Path) -> None:
         os.replace(temp_name, target)
     else:
         os.unlink(temp_name)
+
+
+# Why a write failed, in the words a person acts on; the system's own words follow.
+_WRITE_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "your disk quota is used up",
+    errno.EFBIG: "the file would be too large for that disk",
+    errno.EROFS: "that disk is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "its folder no longer exists",
+    errno.ENOTDIR: "its folder is no longer a folder",
+    errno.EIO: "the disk reported an error",
+}
+
+
+def write_error_in_words(exc: OSError | UnicodeError) -> str:
+    """One line saying why a file or a stream could not be written: "the disk is full (No
+    space left on device)"; for text the stream's encoding cannot hold, which character."""
+    if isinstance(exc, UnicodeEncodeError):
+        character = exc.object[exc.start : exc.start + 1]
+        return (f"it holds characters such as {character!a} that the {exc.encoding} "
+                "encoding cannot write")  # fmt: skip
+    if isinstance(exc, UnicodeError):
+        return f"an encoding error ({exc})"
+    system = exc.strerror or str(exc)
+    words = _WRITE_ERRORS.get(exc.errno or 0)
+    if words is None or words.lower() == system.lower():
+        return system
+    return f"{words} ({system})"
 
 
 class OutputRefused(ValueError):

@@ -96,11 +96,17 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress.for_run(args.file, quiet=args.quiet, forced=args.progress)
     counts = {"problem": 0, "skipped": 0, "checked": 0, "stopped": 0, "dropped": 0}
 
+    def write(text: str) -> None:
+        try:
+            output.write(text)
+        except (OSError, UnicodeError) as exc:
+            raise _output_failed(args.output, exc) from None
+
     def on_result(domain: str, report: Report) -> None:
         if args.format == "csv":
-            output.write(rows.csv_row(domain, report, check_ids))
+            write(rows.csv_row(domain, report, check_ids))
         else:
-            output.write(rows.jsonl_row(domain, report))
+            write(rows.jsonl_row(domain, report))
         if any(f.status.is_problem and f.severity.rank >= args.fail_on.rank
                for f in report.findings):  # fmt: skip
             counts["problem"] += 1
@@ -122,11 +128,11 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
         say(f"line {item.line}: {item.note}")
 
-    if args.format == "csv":
-        output.write(rows.csv_header(check_ids))
     finished = False
     outage: Outage | None = None
     try:
+        if args.format == "csv":
+            write(rows.csv_header(check_ids))
         with source:
 
             async def main() -> int:
@@ -165,6 +171,20 @@ def run(args: argparse.Namespace) -> int:
     if counts["stopped"]:
         return 2  # the rows written are kept, but the list was not read to its end
     return 1 if counts["problem"] else 0
+
+
+def _output_failed(path: str | None, exc: OSError | UnicodeError) -> Exception:
+    """A write of the results that failed mid-list: one line naming where and why."""
+    from auditor.commands.common import UsageError, discard_standard_output
+    from auditor.files import write_error_in_words
+
+    if path is None or isinstance(exc, BrokenPipeError):
+        if isinstance(exc, BrokenPipeError):
+            return exc  # the reader stopped reading (| head): main() exits quietly
+        discard_standard_output()
+    where = path or "the results to standard output"
+    return UsageError(f"cannot write {where}: {write_error_in_words(exc)}; the list was not "
+                      "finished (bulk keeps no history): run it again")  # fmt: skip
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -228,16 +248,27 @@ def _resolve_output(args: argparse.Namespace) -> None:
 def _close_output(
     stream: TextIO, temp: str | None, path: str | None, *, keep: bool, force: bool
 ) -> None:
+    import contextlib
     import os
 
     from auditor.commands.common import UsageError
 
-    if temp is None or path is None:
-        stream.flush()
-        if stream is not sys.stdout:
-            stream.close()
-        return
-    stream.close()
+    try:
+        if temp is None or path is None:
+            try:
+                stream.flush()
+            finally:
+                if stream is not sys.stdout:
+                    with contextlib.suppress(OSError):
+                        stream.close()  # closed even when the flush failed
+            return
+        stream.close()
+    except (OSError, UnicodeError) as exc:
+        if temp is not None:
+            os.unlink(temp)
+        if keep:  # the last rows could not be written: the results are not whole
+            raise _output_failed(path, exc) from None
+        return  # already failing for another reason, said by that one
     if not keep:
         os.unlink(temp)
     elif force:

@@ -340,22 +340,57 @@ def _report_format(text: str) -> object:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def emit_report(text: str, output: str | None, *, force: bool = False) -> None:
+def emit_report(text: str, output: str | None, *, force: bool = False, kept: str = "") -> None:
     """The report goes to -o FILE (atomic, 0600) or stdout; never half-written, and never
     over a file that exists unless ``force`` (one that appeared since ``resolve_output``
-    checked is refused too)."""
+    checked is refused too).
+
+    A write that fails (a full disk, a folder removed or made read-only while the audit
+    ran, text the terminal's encoding cannot show) is one line naming the file and the
+    reason, exit 2; ``kept`` follows it, saying where the audit still is (the history) or
+    how to get it again, so that a failed write never silently costs the person the audit.
+    """
+    from auditor.files import write_error_in_words
+
+    after = f"; {kept}" if kept else ""
     if output:
         from auditor.files import write_private_text
 
         try:
-            write_private_text(output, text, replace=force)
+            write_private_text(output, text, replace=force, make_parents=False)
         except FileExistsError:
             raise UsageError(
                 f"-o {output}: a file of that name appeared while the audit ran; nothing was "
-                "written (add --force to replace it)"
+                f"written (add --force to replace it){after}"
             ) from None
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    else:
+        except (OSError, UnicodeError) as exc:
+            raise UsageError(f"cannot write {output}: {write_error_in_words(exc)}{after}") from None
+        return
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader stopped reading (| head): not an error, main() exits quietly
+    except (OSError, UnicodeError) as exc:
+        discard_standard_output()
+        hint = " (use -o FILE)" if isinstance(exc, UnicodeError) else ""
+        raise UsageError(
+            f"cannot write the report to standard output: {write_error_in_words(exc)}{hint}{after}"
+        ) from None
+
+
+def discard_standard_output() -> None:
+    """After a failed write to stdout, send what is still buffered nowhere: Python would try
+    it again at exit and print its own traceback-like complaint after our one line."""
+    import os
+
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file descriptor (a test's capture): nothing to flush at exit

@@ -47,7 +47,7 @@ def _update(args: argparse.Namespace) -> int:
     import asyncio
 
     from auditor.commands.common import UsageError, options_from_args, say
-    from auditor.files import ensure_private_dir, write_private_text
+    from auditor.files import make_private_dirs, write_private_text
     from auditor.standards.accounts.services_table import (
         DIRECTORY_CREDIT,
         MAX_DIRECTORY_BYTES,
@@ -69,7 +69,7 @@ def _update(args: argparse.Namespace) -> int:
         raise UsageError(f"2FA Directory: {exc}{kept}") from None
     path = directory_path()
     try:
-        ensure_private_dir(path.parent)
+        make_private_dirs(path.parent)
         write_private_text(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
         args.output,
         force=args.force,
+        kept=f"the saved audit {record.id} is unchanged: try again with another -o",
     )
     if args.reveal:
         say("note: saved audits keep your personal details hidden; for a report that shows "

@@ -144,11 +144,12 @@ def run_and_report(
         raise UsageError(str(exc)) from None
     finally:
         progress.finish()
-    checklist, changes = save_with_changes(report, args, history_subject)
+    checklist, changes, kept = _save(report, args, history_subject)
     emit_report(
         render(report, args.format, reveal=args.reveal, checklist=checklist, changes=changes),
         args.output,
         force=getattr(args, "force", False),
+        kept=kept,
     )
     for problem in report.problems:
         say(f"problem: {problem}")
@@ -188,6 +189,15 @@ def save_with_changes(
     The history must never cost the person their report: trouble saving is one line on
     stderr, and the report is still written.
     """
+    checklist, changes, _ = _save(report, args, subject)
+    return checklist, changes
+
+
+def _save(
+    report: Report, args: argparse.Namespace, subject: str | None
+) -> tuple[Checklist, AuditDiff | None, str]:
+    """``save_with_changes``, and what a failed write of the report should say about the
+    audit: where it is kept, or that it must be run again."""
     from auditor.actions import load_actions
     from auditor.checklist import build_checklist
     from auditor.commands.common import say
@@ -199,14 +209,17 @@ def save_with_changes(
     subject = subject or report.subject
     ran = any(not f.status.could_not_check for f in report.findings)
     if not ran or getattr(args, "no_save", False):  # nothing could run: nothing to keep
-        return build_checklist(report, actions), None
+        why = "it was not saved (--no-save)"
+        if not ran:
+            why = "nothing could be checked, so it was not saved"
+        return build_checklist(report, actions), None, f"{why}: run the audit again"
     history = History()
     try:
         recorded = history.record(report, actions, subject=subject)
         state = history.load_state(subject)
     except (OSError, HistoryError) as exc:
         say(f"warning: this audit was not saved to the history ({exc})")
-        return build_checklist(report, actions), None
+        return build_checklist(report, actions), None, "it was not saved: run the audit again"
     for warning in history.warnings:
         say(f"warning: {warning}")
     if recorded.diff is not None:
@@ -214,4 +227,6 @@ def save_with_changes(
         say(f"since the last audit: {len(d.fixed)} fixed, {len(d.new)} new, "
             f"{len(d.still_open)} still open")  # fmt: skip
     say(f"saved as {recorded.record.id} (auditor report {recorded.record.id})")
-    return build_checklist(report, actions, state), recorded.diff
+    kept = (f"the audit is saved in the history: write the report with "
+            f"'auditor report {recorded.record.id} -o FILE'")  # fmt: skip
+    return build_checklist(report, actions, state), recorded.diff, kept

@@ -138,7 +138,7 @@ def test_bulk_output_is_checked_and_never_overwritten(
 
 
 def test_report_tick_prints_one_line_of_confirmation(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    private_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def scan() -> int:
         async with DnsServer([ZONE]) as server:
