@@ -89,14 +89,6 @@ def identifiers_missing(matcher: IdentityMatcher) -> str:
     )
 
 
-def document_segments(data: bytes) -> list[Segment]:
-    """The text of each page and each hidden part of a PDF. Raises PdfUnreadable."""
-    extraction = extract("pdf", data)
-    if extraction.unreadable:
-        raise PdfUnreadable(extraction.unreadable)
-    return list(extraction.segments)
-
-
 async def extraction_of(ctx: CheckContext, resource: Resource) -> Extraction:
     """What the pipeline reads in one crawled resource, once per audit however many checks
     ask, parsed in a worker thread so that a hostile page cannot stall the event loop."""
@@ -327,21 +319,30 @@ def unreadable_finding(ctx: CheckContext, url: str, what: str) -> Finding:
 
 
 def truncated_findings(
-    ctx: CheckContext, crawls: list[Crawl], kinds: tuple[str, ...], *, start_only: bool = False
+    ctx: CheckContext,
+    crawls: list[Crawl],
+    kinds: tuple[str, ...],
+    *,
+    start_only: bool = False,
+    linked_only: bool = False,
 ) -> list[Finding]:
     """ "Could not check" for each resource cut at the size cap: only its first part was
-    read, so a clean result would claim more than was seen."""
+    read, so a clean result would claim more than was seen. ``start_only`` and
+    ``linked_only`` pick the start pages (``unread_sites`` reports those) or the rest."""
     findings: list[Finding] = []
     for crawl in crawls:
         for resource in crawl.of_kind(*kinds):
-            if not resource.truncated or (start_only and resource.depth > 0):
+            if not resource.truncated:
                 continue
-            size = len(resource.body) // (1024 * 1024) or 1
+            if (start_only and resource.depth > 0) or (linked_only and resource.depth == 0):
+                continue
+            what = "document" if resource.kind == "pdf" else "page"
             findings.append(
                 ctx.finding(
                     Status.ERROR,
-                    f"Could not check all of this page: it is larger than the {size} MB read, "
-                    "so the rest (and anything it links to) was not checked.",
+                    f"Could not check all of this {what}: it is larger than the "
+                    f"{size_in_words(len(resource.body))} read, so the rest (and anything it "
+                    "links to) was not checked.",
                     location=resource.final_url,
                     kind="page",
                     subject="truncated",

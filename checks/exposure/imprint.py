@@ -11,7 +11,9 @@ from auditor.exposure import (
     extraction_of,
     no_identifiers_finding,
     no_sites_finding,
+    partly_checked_finding,
     site_crawls,
+    truncated_findings,
     unread_sites,
     unreadable_finding,
 )
@@ -71,6 +73,13 @@ async def findings_for_imprints(
                 # Its imprint, if any, was not read: say so rather than pass over it.
                 findings.append(unreadable_finding(ctx, url, f"PDF ({extraction.unreadable})"))
                 continue
+            if extraction.not_read:
+                # An imprint usually sits at the foot of a page: the part left unread may be
+                # exactly where it is.
+                what = "document" if resource.kind == "pdf" else "page"
+                findings.append(
+                    partly_checked_finding(ctx, url, extraction.not_read, what, kind="imprint")
+                )
             # An imprint is printed: the page's visible text, a PDF's pages.
             segments = [s for s in extraction.segments if s.source in ("page-text", "pdf-text")]
             for segment in segments:
@@ -97,6 +106,7 @@ async def findings_for_imprints(
                     "says an office or PO box address may be used instead."
                 )
                 findings.append(exposure_finding(ctx, best, message, IMPRINT_ACTIONS, "imprint"))
+    findings += truncated_findings(ctx, crawls, ("html", "pdf"), linked_only=True)
     if not any(f.status.is_problem or f.status.could_not_check for f in findings):
         where = ", ".join(c.start_url for c in crawls)
         if safe:

@@ -81,6 +81,11 @@ async def test_what_a_cap_or_a_broken_part_leaves_unread_is_partly_checked(
         "first 100,000 elements could not be read, so it was not checked.",
         ("exposure.documents", "/limits/long.pdf"): "Partly checked: on this document, pages 31 "
         "to 45 (only the first 30 are read) could not be read, so it was not checked.",
+        # An imprint sits at the foot of a page: the unread part may be where it is.
+        ("exposure.imprint", "/limits/bomb"): "Partly checked: on this page, the page after "
+        "its first 100,000 elements could not be read, so it was not checked.",
+        ("exposure.imprint", "/limits/long.pdf"): "Partly checked: on this document, pages 31 "
+        "to 45 (only the first 30 are read) could not be read, so it was not checked.",
         ("exposure.photos", "/limits/zero.jpg"): "Partly checked: on this photo, the photo's "
         "exact GPS position (part of it is written with a zero divisor) could not be read, so it "
         "was not checked.",
