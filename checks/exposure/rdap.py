@@ -18,7 +18,7 @@ from auditor.standards.content.rdap_parse import (
     parse_domain,
 )
 from auditor.standards.identity.matchers import IdentityMatcher
-from auditor.vocabulary import Category, TargetKind
+from auditor.vocabulary import Category, ExposureKind, TargetKind
 
 RDAP_ACTIONS = ("exposure.domain-privacy",)
 
@@ -113,6 +113,15 @@ def judge(ctx: CheckContext, record: Any, url: str, fetched_at: str) -> list[Fin
                 findings.append(
                     _exposed(ctx, url, fetched_at, role, field, value, severity, best.kind)
                 )
+    if record.not_read:
+        unread = "; ".join(record.not_read)
+        findings.append(
+            ctx.not_read(
+                f"in the registration record, {unread} could not be read, so it was not checked",
+                location=url,
+                evidence=[Evidence(source="rdap", location=url, snippet=unread)],
+            )
+        )
     if not findings:
         hidden = all(not c.exposed for c in record.contacts) or record.redacted_extension
         message = (
@@ -144,14 +153,7 @@ def _exposed(
     severity: Severity,
     kind: str,
 ) -> Finding:
-    what = {
-        "home-address": "home address",
-        "postcode": "home postcode",
-        "street": "home street",
-        "phone": "personal phone number",
-        "email": "personal email address",
-        "name": "name",
-    }.get(kind, "personal details")
+    what = "name" if kind == "name" else ExposureKind.what_of(kind)
     status = Status.FAIL if severity.rank >= Severity.HIGH.rank else Status.WARN
     return ctx.finding(
         status,

@@ -87,6 +87,23 @@ async def test_rdap_open_record_is_found_and_redacted_passes(world: Any, corpus:
     assert [f.status for f in hidden] == [Status.PASS] and "redacted" in hidden[0].message
 
 
+async def test_an_rdap_record_with_contacts_past_the_cap_is_partly_checked_not_clean(
+    world: Any, corpus: Any
+) -> None:
+    # 120 redacted contacts, then the open one: the check reads the first 100 and must say so.
+    data = rdap_domain("alex.org.uk", HIDDEN)
+    hidden = {"objectClassName": "entity", "roles": ["technical"], "vcardArray": HIDDEN}
+    data["entities"] = [hidden] * 120 + [
+        {"objectClassName": "entity", "roles": ["registrant"], "vcardArray": OPEN}
+    ]
+    world.web.route("rdap.leaks.example", "/uk/domain/alex.org.uk", json_response(data))
+    profile = corpus.corpus_profile(domains=("alex.org.uk",))
+    report = await run(world, corpus, RdapCheck, profile)
+    (finding,) = report.findings
+    assert finding.status is Status.ERROR and finding.subject == "partly-checked"
+    assert "the contacts after the first 100 could not be read" in finding.message
+
+
 @pytest.mark.parametrize(
     ("fault", "words"),
     [("429", "rate-limiting"), ("5xx", "server error"), ("html-for-json", "web page")],
