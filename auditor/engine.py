@@ -247,13 +247,16 @@ class Engine:
 
 def _no_consent(context: CheckContext) -> Finding:
     """A check that sends something about the person runs only with their consent: the engine
-    enforces ``sends_personal_data``, so no check can forget to."""
-    services = ", ".join(s.replace("_", " ").title() for s in context.meta.services)
-    to = f" to {services}" if services else " to an outside service"
+    enforces ``sends_personal_data``, so no check can forget to. The finding says what it
+    would have sent and to whom (auditor/consent.py), and whether the person said no."""
+    from auditor.consent import declined_message, describe, not_allowed_message
+
+    options = context.services.options
+    lookup = describe(context.meta, context.profile, options)
+    declined = options.personal_lookups_declined
     return context.finding(
         Status.SKIPPED,
-        f"Skipped: it sends your details (such as your name){to}; run with "
-        "--allow-personal-lookups to allow it.",
+        declined_message(lookup) if declined else not_allowed_message(lookup),
         severity=Severity.INFO,
         subject="consent",
     )

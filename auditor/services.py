@@ -62,6 +62,9 @@ class AuditOptions:
     audit_deadline: float | None = 300.0  # seconds for the whole audit
     # Services that send something about the person (a name) need explicit consent.
     allow_personal_lookups: bool = False
+    # The person was asked (the app's question before an audit) and said no: the checks
+    # are reported as "you chose not to send …" rather than "allow it with a flag".
+    personal_lookups_declined: bool = False
     companies_house_key: str | None = field(default=None, repr=False)
     # exposure.search: the provider the person chose (an auditor.search entry point), and
     # its key, read from a file, the environment or the OS keyring (never the profile).

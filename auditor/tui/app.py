@@ -95,9 +95,11 @@ class CandidateAuditorApp(App[int]):
         *,
         runner: RunnerType,
         demo_world_factory: Callable[[], Any] | None = None,
+        options: AuditOptions | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.options = options  # how to reach the network and which services (not demo)
         self.runner = runner
         self.demo_world_factory = demo_world_factory
         self.demo_world: Any = None
@@ -157,6 +159,8 @@ class CandidateAuditorApp(App[int]):
                 raise RuntimeError("the demo world is still starting; try again in a moment")
             options: AuditOptions = self.demo_world.audit_options()
             return options
+        if self.options is not None:
+            return self.options
         from auditor.services import AuditOptions
 
         return AuditOptions()
@@ -432,13 +436,16 @@ def create_app(
     store: StateStore | None = None,
     actions: ActionSet | None = None,
     demo_world_factory: Callable[[], Any] | None = None,
+    options: AuditOptions | None = None,
 ) -> CandidateAuditorApp:
     """The app, for the CLI and the tests alike.
 
     ``clock`` freezes time (ticks, attestation dates, the audit's timestamps); ``audit_runner``
     replaces the engine (tests); ``store`` replaces the audit history; ``actions`` replaces
     the remediation actions of the registered action packages; ``demo_world_factory`` returns a
-    started demo world (default: ``DemoWorld.run_in_thread``).
+    started demo world (default: ``DemoWorld.run_in_thread``); ``options`` are the audits'
+    network options and services (a search provider, say) outside the demo. Consent to send
+    the person's name is never among them: the app asks before each audit that would.
     """
     session = Session(
         store=store if store is not None else default_store(),
@@ -457,6 +464,7 @@ def create_app(
         session,
         runner=audit_runner or AuditRunner(clock),
         demo_world_factory=demo_world_factory,
+        options=options,
     )
     return app
 

@@ -174,6 +174,9 @@ async def test_the_real_demo_world_end_to_end(
     monkeypatch.chdir(tmp_path)
     app = create_app(demo=True, store=MemoryStore())
     async with app.run_test(size=(80, 24)) as pilot:
+        # The demo searches its fictional web for the name: the app asks first (issue 14).
+        await wait_for(lambda: bool(app.screen.query("#consent-text")), pilot, timeout=60)
+        await pilot.press("y")
         await wait_for(lambda: app.session.report is not None, pilot, timeout=60)
         assert app.demo_world is not None
         report = app.session.report

@@ -1,18 +1,23 @@
-"""Small modal dialogs: an error (one line, never a traceback), a message, and export."""
+"""Small modal dialogs: an error (one line, never a traceback), a message, export, yes/no,
+and the consent question before an audit sends anything about the person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from auditor.tui.text import one_line, plain
+from auditor.tui.text import lines, one_line, plain
 from reports.formats import ReportFormat
+
+if TYPE_CHECKING:
+    from auditor.consent import OutsideLookup
 
 
 class MessageDialog(ModalScreen[None]):
@@ -145,6 +150,74 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes_label, variant="warning", id="yes")
                 yield Button(self.no_label, variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe answer is the default
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ConsentDialog(ModalScreen[bool]):
+    """Before an audit: names who would receive what about the person, and asks. True only
+    for the explicit yes (Esc and No run the audit without those checks)."""
+
+    DEFAULT_CSS = """
+    ConsentDialog #consent-body {
+        height: auto;
+        max-height: 7;
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "no", "No"),
+        Binding("y", "yes", "Yes", show=False),
+        Binding("n", "no", "No", show=False),
+    ]
+
+    def __init__(self, lookups: Sequence[OutsideLookup]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.lookups = tuple(lookups)
+
+    @property
+    def receivers(self) -> str:
+        return " and ".join(dict.fromkeys(lookup.receiver for lookup in self.lookups))
+
+    def question_lines(self) -> list[str]:
+        """Who receives what, exactly, line by line (scrolls when long)."""
+        parts = []
+        for lookup in self.lookups:
+            parts.append(f"{lookup.check_title}: this check would send {lookup.what} to "
+                         f"{lookup.receiver}:")  # fmt: skip
+            parts += [f"  {sent}" for sent in lookup.sends]
+        return parts
+
+    @staticmethod
+    def promise() -> str:
+        """What is never sent and what each answer does (always in view)."""
+        from auditor.consent import NEVER_SENT
+
+        return (
+            f"{NEVER_SENT} Yes sends exactly this. No runs the audit without it, and the "
+            "report says it was not checked because you chose not to send it."
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(f"Send this to {self.receivers}?"), classes="dialog-title")
+            with VerticalScroll(id="consent-body"):
+                yield Static(lines(*self.question_lines()), id="consent-text")
+            yield Static(plain(self.promise()), id="consent-promise", classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes, send it", variant="warning", id="yes")
+                yield Button("No", variant="primary", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # the safe answer is the default

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, RichLog, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from auditor.consent import lookups_for_audit
 from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Event
 from auditor.masking import Masker, mask_text, profile_masker
 from auditor.model import Report, Status
@@ -30,6 +31,7 @@ from auditor.profile import Profile
 from auditor.services import AuditOptions
 from auditor.tui.runner import CheckName, check_names, name_for
 from auditor.tui.screens.base import AppScreen
+from auditor.tui.screens.dialogs import ConsentDialog
 from auditor.tui.text import RUNNING_LABEL, STATUS_LABEL, STATUS_STYLE, one_line, plain
 from auditor.vocabulary import category_label
 
@@ -129,13 +131,41 @@ class RunScreen(AppScreen):
         if session.profile is None:
             self.auditor.show_error("There is no profile to audit yet.")
             return
+        profile = session.profile
         try:
+            # The person answers the question below for this audit; no setting answers it.
             options = replace(
-                self.auditor.audit_options(), interactions=session.recorded_interactions()
+                self.auditor.audit_options(),
+                interactions=session.recorded_interactions(),
+                allow_personal_lookups=False,
+                personal_lookups_declined=False,
             )
+            lookups = lookups_for_audit(profile, options)
         except Exception as exc:
             self.auditor.show_error(exc)
             return
+        if not lookups:
+            self._begin(profile, options)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if self.running:  # an audit started meanwhile: this question is stale
+                return
+            allowed = bool(yes)
+            self._begin(
+                profile,
+                replace(
+                    options,
+                    allow_personal_lookups=allowed,
+                    personal_lookups_declined=not allowed,
+                ),
+            )
+
+        self._status("Waiting for your answer (Yes or No) before the audit starts.")
+        self.auditor.push_screen(ConsentDialog(lookups), answered)
+
+    def _begin(self, profile: Profile, options: AuditOptions) -> None:
+        """Start the audit ``start`` prepared (and, when it asked, the person answered)."""
         self._cancel_inner()
         self.auditor.run_screen = self  # so that quitting can cancel the audit first
         self.run_id = next(_run_ids)
@@ -148,15 +178,17 @@ class RunScreen(AppScreen):
         tree = self.query_one("#run-tree", Tree)
         tree.clear()
         self.query_one("#run-log", RichLog).clear()
-        self.masker = run_masker(session.profile)
+        self.masker = run_masker(profile)
         bar = self.query_one("#run-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        self._status(f"Auditing {session.profile.label}…")
-        self._log(Text(f"Audit of {session.profile.label} started.", end=""))
+        self._status(f"Auditing {profile.label}…")
+        self._log(Text(f"Audit of {profile.label} started.", end=""))
+        if options.personal_lookups_declined:
+            self._log(Text("You chose not to send your name: those checks are skipped.", end=""))
         self._cancel = threading.Event()
         self._idle.clear()
-        self._run(self.run_id, session.profile, options, self._cancel)
+        self._run(self.run_id, profile, options, self._cancel)
         tree.focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit")

@@ -1,0 +1,135 @@
+"""The app asks before an audit sends anything about the person (issue 14): the question
+names the provider and exactly what it receives, Yes runs the web search against the demo
+world's SearXNG on loopback, No runs the audit without it and the report says why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from tui_kit import NOW, canned_actions, wait_for
+
+from auditor.audit import run_audit
+from auditor.consent import NEVER_SENT
+from auditor.demo import candidate as c
+from auditor.demo.search_server import SEARCH_HOST
+from auditor.demo.world import DemoWorld
+from auditor.engine import EventSink
+from auditor.model import Report, Status
+from auditor.profile import Profile
+from auditor.search import search_queries
+from auditor.services import AuditOptions
+from auditor.tui.app import create_app
+from auditor.tui.screens.dialogs import ConsentDialog
+from auditor.tui.session import MemoryStore
+
+
+class SearchOnly:
+    """The real engine, on the web search alone (the rest of the audit is not the point)."""
+
+    def __init__(self) -> None:
+        self.options: list[AuditOptions] = []
+
+    async def __call__(
+        self, profile: Profile, options: AuditOptions, on_event: EventSink
+    ) -> Report:
+        self.options.append(options)
+        return await run_audit(profile, options, selected=["exposure.search"], on_event=on_event)
+
+
+@pytest.fixture
+def world() -> Iterator[DemoWorld]:
+    running = DemoWorld.run_in_thread()
+    try:
+        yield running
+    finally:
+        running.stop_thread()
+
+
+def searches_sent(world: DemoWorld) -> list[str]:
+    return [r.query for r in world.web.requests_to(SEARCH_HOST)]
+
+
+@pytest.mark.parametrize("answer", ["yes", "no", "escape"])
+async def test_the_app_asks_before_sending_the_name_and_records_the_answer(
+    world: DemoWorld, tmp_path: Path, answer: str
+) -> None:
+    options = world.audit_options()
+    assert options.allow_personal_lookups  # the app must ask all the same
+    runner = SearchOnly()
+    app = create_app(
+        profile_path=tmp_path / "profile.toml",
+        clock=lambda: NOW,
+        audit_runner=runner,
+        store=MemoryStore(),
+        actions=canned_actions(),
+        options=options,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.set_profile(world.profile)
+        app.start_audit()
+        await wait_for(
+            lambda: isinstance(app.screen, ConsentDialog) and bool(app.screen.query("#no")), pilot
+        )
+        dialog = app.screen
+        assert isinstance(dialog, ConsentDialog)
+        shown = str(dialog.query_one("#consent-text", Static).render())
+        promise = str(dialog.query_one("#consent-promise", Static).render())
+        title = str(dialog.query_one(".dialog-title").render())
+        base = options.endpoints["searxng"]
+        assert "SearXNG" in title and base in shown
+        for query in search_queries(world.profile).sent:
+            assert query in shown
+        assert "your name and aliases, with your party and area" in shown
+        assert NEVER_SENT in promise and "chose not to send" in promise
+        for private in (c.HOME_STREET, c.HOME_POSTCODE, c.MOBILE_DISPLAY, c.PERSONAL_EMAIL):
+            assert private not in shown + promise
+        assert runner.options == [] and searches_sent(world) == []  # nothing before the answer
+        if answer == "yes":
+            await pilot.click("#yes")
+        elif answer == "no":
+            await pilot.click("#no")
+        else:
+            await pilot.press("escape")
+        await wait_for(lambda: app.session.report is not None, pilot, timeout=60)
+        report = app.session.report
+    assert report is not None
+    (used,) = runner.options
+    findings = [f for f in report.findings if f.check_id == "exposure.search"]
+    if answer == "yes":
+        assert used.allow_personal_lookups and not used.personal_lookups_declined
+        assert searches_sent(world)
+        assert any(f.status is Status.FAIL for f in findings)
+        assert all(f.subject != "consent" for f in findings)
+    else:
+        assert not used.allow_personal_lookups and used.personal_lookups_declined
+        assert searches_sent(world) == []
+        (skipped,) = findings
+        assert skipped.status is Status.SKIPPED and skipped.subject == "consent"
+        assert skipped.message.startswith("Not checked: you chose not to send your name")
+        assert f"SearXNG ({base})" in skipped.message
+
+
+async def test_no_question_when_nothing_would_be_sent(world: DemoWorld, tmp_path: Path) -> None:
+    """No provider chosen: the search would send nothing, so the app does not ask."""
+    options = world.audit_options(search_provider=None)
+    runner = SearchOnly()
+    app = create_app(
+        profile_path=tmp_path / "profile.toml",
+        clock=lambda: NOW,
+        audit_runner=runner,
+        store=MemoryStore(),
+        actions=canned_actions(),
+        options=options,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.set_profile(world.profile)
+        app.start_audit()
+        await wait_for(lambda: app.session.report is not None, pilot, timeout=60)
+        assert not isinstance(app.screen, ConsentDialog)
+        report = app.session.report
+    assert report is not None and searches_sent(world) == []
+    (skipped,) = [f for f in report.findings if f.check_id == "exposure.search"]
+    assert skipped.subject == "consent" and "none chosen" in skipped.message
