@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.profile import Address, Profile, ProfileError, parse_profile
+from auditor.standards.identity.identifiers import (
+    normalise_email,
+    normalise_phone,
+    normalise_postcode,
+)
 
 TWOFA_CHOICES = (
     ("unknown", "Not sure"),
@@ -366,27 +372,48 @@ def form_errors(
     )
 
 
-def _count(text: str) -> int:
-    return len(split_list(text))
+_SAME = {"phones": normalise_phone, "emails": normalise_email, "home_postcode": normalise_postcode}
 
 
-def private_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    """Saved private details the form would replace or remove, in words that show no value:
-    "Personal phone numbers: 1 added, 1 removed". New details typed into empty fields are
-    not listed (nothing saved is lost)."""
+def _items(field: str, text: str) -> list[str]:
+    """The field's values as the profile keeps them, so that "07700 900456" and
+    "+447700900456" are the same number, not a change."""
+    same = _SAME.get(field)
+    parts = [text.strip()] if field == "home_postcode" else split_list(text)
+    if field == "home_position":
+        parts = ["".join(text.split())]
+    return [(same(part) if same else None) or part.lower() for part in parts if part]
+
+
+def private_changes(
+    before: dict[str, str],
+    after: dict[str, str],
+    handles_before: Sequence[str] = (),
+    handles_after: Sequence[str] = (),
+) -> list[str]:
+    """Saved private details (hidden on screen) that the form would replace or remove, in
+    words that show no value: "Personal phone numbers: 1 added, 1 removed". Details typed
+    into empty fields are not listed: nothing saved is lost."""
     changes: list[str] = []
     for field in SENSITIVE_FIELDS:
-        old, new = before.get(field, "").strip(), after.get(field, "").strip()
+        old, new = _items(field, before.get(field, "")), _items(field, after.get(field, ""))
         if not old or old == new:
             continue
         name = FIELD_NAMES[field]
         if not new:
             changes.append(f"{name}: the saved one is cleared")
-        elif field in ("phones", "emails"):
-            kept = set(split_list(old)) & set(split_list(new))
-            added, removed = _count(new) - len(kept), _count(old) - len(kept)
+        elif field in ("phones", "emails", "home_lines"):
+            added = len([v for v in new if v not in old])
+            removed = len([v for v in old if v not in new])
             parts = [f"{added} added" if added else "", f"{removed} removed" if removed else ""]
-            changes.append(f"{name}: " + (", ".join(p for p in parts if p) or "changed"))
+            changes.append(f"{name}: " + (", ".join(p for p in parts if p) or "reordered"))
         else:
             changes.append(f"{name}: the saved one is replaced")
+    for number, (old_handle, new_handle) in enumerate(
+        zip(handles_before, handles_after, strict=False), 1
+    ):
+        old_handle, new_handle = old_handle.strip(), new_handle.strip()
+        if old_handle and old_handle.lower() != new_handle.lower():
+            what = "cleared" if not new_handle else "replaced"
+            changes.append(f"Account {number}, account name: the saved one is {what}")
     return changes

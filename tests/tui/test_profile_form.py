@@ -257,3 +257,84 @@ def test_snapshot_account_with_its_flags(snap_compare: Any, size: tuple[int, int
     app = make_app(demo=False, profile_path=Path("no-such-folder/my-profile.toml"))
     run_before = _focused_on(".account-backup")
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_typing_over_a_hidden_private_detail_is_said_and_asked_before_saving(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path / "profile.toml", FULL_TOML.replace("# my own note\n", ""))
+    before = path.read_text()
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_form(pilot, app)
+        phones = app.screen.query_one("#field-phones", Input)
+        assert phones.password  # hidden until the cursor is in it
+        note = app.screen.query_one("#changed-phones", Label)
+        assert not note.has_class("-shown")
+        phones.focus()
+        phones.value = ""
+        await pilot.press(*"07700 900999", "tab")
+        assert note.has_class("-shown") and "Save asks first" in str(note.render())
+        # a new detail in an empty private field is not a replacement: not asked about
+        app.screen.query_one("#field-emails", Input).value = "robin.home@example.com"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(".dialog-body", Static).render())
+        assert "Personal phone numbers: 1 added, 1 removed" in question
+        assert "email" not in question.lower()
+        assert "900999" not in question and "900456" not in question  # no value shown
+        await pilot.press("n")
+        await pilot.pause()
+        assert path.read_text() == before  # the saved number is kept
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.query_one("#field-phones", Input).value == "07700 900999"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(lambda: path.read_text() != before, pilot)
+        assert load_profile(path).phones == ("+447700900999",)
+        assert not note.has_class("-shown")
+        # saved: the next Save has nothing private to ask about
+        app.screen.query_one("#field-name", Input).value = "Robin Q Testcase"
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: load_profile(path).name == "Robin Q Testcase", pilot)
+        assert isinstance(app.screen, ProfileScreen)
+
+
+async def test_a_hidden_form_pasted_back_is_never_saved(tmp_path: Path) -> None:
+    path = _write(tmp_path / "profile.toml", FULL_TOML.replace("# my own note\n", ""))
+    before = path.read_text()
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_form(pilot, app)
+        app.screen.query_one("#field-home_postcode", Input).value = "•••••••"
+        app.screen.query_one("#field-emails", Input).value = "[hidden]"
+        app.screen.query_one(".account-handle", Input).value = "robin.••••@gmail.com"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ProfileScreen) and path.read_text() == before
+        summary = _text(app, "#form-problems")
+        assert "3 problems" in summary
+        assert "Home postcode: holds a hidden form" in summary
+        assert "Personal email addresses: holds a hidden form" in summary
+        assert "Account 1, account name: holds a hidden form" in summary
+        assert app.screen.query_one("#field-home_postcode", Input).has_focus
+
+
+async def test_what_was_typed_survives_the_profile_changing_under_the_form(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path / "profile.toml", FULL_TOML)
+    app = make_app(demo=False, profile_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_form(pilot, app)
+        app.screen.query_one("#field-aliases", Input).value = "Cllr Robin"
+        profile = app.session.profile
+        assert profile is not None
+        # as the answer dialog does: a new profile object, saved elsewhere in the app
+        app.session.set_profile(replace(profile, party="New Party"))
+        app.screen.redraw_if_changed()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert app.screen.query_one("#field-aliases", Input).value == "Cllr Robin"
+        assert app.screen.query_one("#field-party", Input).value == "New Party"

@@ -20,10 +20,12 @@ from auditor.tui.profile_form_data import (
     FormError,
     fields_from_profile,
     form_errors,
+    private_changes,
     rows_from_profile,
     validate,
 )
 from auditor.tui.screens.base import AppScreen
+from auditor.tui.screens.dialogs import ConfirmDialog
 from auditor.tui.text import lines as text_lines
 from auditor.tui.text import plain
 from auditor.tui.widgets.private_input import PrivateInput
@@ -95,8 +97,8 @@ def _place(problem: FormError) -> str:
 class AccountRowWidget(Vertical):
     """One account: the service, the account name, how its sign-in is protected."""
 
-    def __init__(self, number: int, row: AccountRow) -> None:
-        super().__init__(classes="account-row", id=f"account-{number}")
+    def __init__(self, number: int, serial: int, row: AccountRow) -> None:
+        super().__init__(classes="account-row", id=f"account-{serial}")
         self.number = number
         self.row = row
 
@@ -141,6 +143,8 @@ class AccountRowWidget(Vertical):
             )  # fmt: skip
 
     def value(self) -> AccountRow:
+        if not self.is_mounted or not self.children:  # not drawn yet: as it was given
+            return self.row
         twofa = self.query_one(".account-twofa", Select).value
         recovery = self.query_one(".account-recovery", Select).value
         backup = self.query_one(".account-backup", Select).value
@@ -166,6 +170,8 @@ class ProfileScreen(AppScreen):
     DEFAULT_CSS = """
     ProfileScreen .form-heading { margin-top: 1; text-style: bold underline; color: $accent; }
     ProfileScreen .field-note { color: $text-muted; height: auto; }
+    ProfileScreen .field-changed { color: $warning; height: auto; display: none; }
+    ProfileScreen .field-changed.-shown { display: block; }
     ProfileScreen #form-kept { color: $text-muted; height: auto; }
     ProfileScreen .account-row { height: auto; margin-top: 1; }
     ProfileScreen .account-heading { text-style: italic; }
@@ -186,7 +192,8 @@ class ProfileScreen(AppScreen):
         "anywhere. Separate several values with commas. ctrl+s saves the profile to a file "
         "only your user can read. If something needs fixing, nothing is saved and nothing you "
         "typed is lost: every problem is listed at the top of the form and under its field, "
-        "and the first one has the cursor. "
+        "and the first one has the cursor. If you change a saved private detail, Save first "
+        "says which ones (never the values) and asks. "
         "It is the same TOML file that 'auditor init' writes and 'auditor scan --profile' "
         "reads; without --profile the app uses the one in your user config folder "
         "(~/.config/candidate-auditor/profile.toml on Linux). ctrl+o opens another file."
@@ -202,9 +209,14 @@ class ProfileScreen(AppScreen):
         super().__init__()
         self.loaded: Profile | None = None
         self.shown_path: Path | None = None
-        self.rows = 0
+        self.rows = 0  # account rows made so far (each one's id)
+        self.row_widgets: list[AccountRowWidget] = []  # the rows shown, in order
         self.visited: set[str] = set()  # fields left at least once: their problems show
         self.show_all = False  # after a Save: every problem shows
+        # What the form held when last loaded or saved: a private field typed over since
+        # is named before saving.
+        self.baseline: dict[str, str] = {}
+        self.baseline_rows: list[AccountRow] = []
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="profile-form", can_focus=False):
@@ -219,6 +231,8 @@ class ProfileScreen(AppScreen):
                         yield Static(plain(note), classes="field-note")
                     kind = PrivateInput if key in SENSITIVE_FIELDS else Input
                     yield kind(placeholder=f"e.g. {example}", id=f"field-{key}")
+                    if key in SENSITIVE_FIELDS:
+                        yield Label("", id=f"changed-{key}", classes="field-changed")
                     yield Label("", id=f"error-{key}", classes="field-error")
             yield Label("Accounts that matter", classes="form-heading")
             yield Static(
@@ -247,17 +261,23 @@ class ProfileScreen(AppScreen):
         profile = self.session.profile
         if self.loaded is profile and self.rows and self.shown_path == self.session.profile_path:
             return
+        same_file = self.rows and self.shown_path == self.session.profile_path
+        values = fields_from_profile(profile)
+        typed, rows_typed = self._values()
+        for key, *_about in FIELDS:
+            # The profile changed under the form (an answer saved from the Results): what
+            # the person typed and has not saved yet stays; the rest shows the new profile.
+            if not (same_file and typed[key] != self.baseline.get(key, "")):
+                self.query_one(f"#field-{key}", Input).value = values[key]
+        self.baseline = {key: values[key] for key, *_about in FIELDS}
+        if not (same_file and rows_typed != self.baseline_rows):
+            self.query_one("#accounts", Widget).remove_children()
+            self.row_widgets = []
+            for row in rows_from_profile(profile) or [AccountRow()]:
+                self._add_row(row)
+        self.baseline_rows = rows_from_profile(profile) or [AccountRow()]
         self.loaded = profile
         self.shown_path = self.session.profile_path
-        values = fields_from_profile(profile)
-        for key, *_about in FIELDS:
-            self.query_one(f"#field-{key}", Input).value = values[key]
-        box = self.query_one("#accounts", Widget)
-        box.remove_children()
-        rows = rows_from_profile(profile) or [AccountRow()]
-        self.rows = 0
-        for row in rows:
-            self._add_row(row)
         self._show_where()
         self.query_one("#form-kept", Static).update(plain(kept_elsewhere(profile)))
 
@@ -273,15 +293,18 @@ class ProfileScreen(AppScreen):
         self.query_one("#profile-where", Static).update(plain(text))
 
     def _add_row(self, row: AccountRow) -> None:
+        # ids are never reused: rows being removed stay in the DOM for a moment
         self.rows += 1
-        self.query_one("#accounts", Widget).mount(AccountRowWidget(self.rows, row))
+        widget = AccountRowWidget(len(self.row_widgets) + 1, self.rows, row)
+        self.row_widgets.append(widget)
+        self.query_one("#accounts", Widget).mount(widget)
 
     def action_add_account(self) -> None:
         self._add_row(AccountRow())
 
     def _values(self) -> tuple[dict[str, str], list[AccountRow]]:
         fields = {key: self.query_one(f"#field-{key}", Input).value for key, *_about in FIELDS}
-        rows = [w.value() for w in self.query(AccountRowWidget)]
+        rows = [w.value() for w in self.row_widgets]
         return fields, rows
 
     def _check(self, *, saving: bool = True) -> Profile | None:
@@ -328,7 +351,7 @@ class ProfileScreen(AppScreen):
     def _focus_field(self, field: str) -> None:
         if field.startswith("account-"):
             _, number, part = field.split("-", 2)
-            rows = list(self.query(AccountRowWidget))
+            rows = self.row_widgets
             if 0 < int(number) <= len(rows):
                 rows[int(number) - 1].part(part).focus()
             return
@@ -338,9 +361,22 @@ class ProfileScreen(AppScreen):
         key = event.input.id or ""
         row = next((a for a in event.input.ancestors if isinstance(a, AccountRowWidget)), None)
         if row is not None:
-            key = f"account-{list(self.query(AccountRowWidget)).index(row) + 1}"
+            key = f"account-{self.row_widgets.index(row) + 1}" if row in self.row_widgets else ""
         self.visited.add(key.removeprefix("field-"))
         self._check(saving=False)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        key = (event.input.id or "").removeprefix("field-")
+        if key not in SENSITIVE_FIELDS or not self.baseline.get(key):
+            return
+        note = self.query_one(f"#changed-{key}", Label)
+        changed = private_changes({key: self.baseline[key]}, {key: event.value})
+        note.set_class(bool(changed), "-shown")
+        note.update(
+            "You are changing a saved private detail, hidden on screen: Save asks first."
+            if changed
+            else ""
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -365,9 +401,15 @@ class ProfileScreen(AppScreen):
             )
             return False
 
+        fields, rows = self._values()
+
         def saved(path: Path | None) -> None:
             self.show_all = False
             self.loaded = self.session.profile
+            self.baseline, self.baseline_rows = fields, rows
+            for note in self.query(".field-changed").results(Label):
+                note.update("")
+                note.remove_class("-shown")
             self._drawn_version = self.session.version
             self._show_where()
             if path is None:
@@ -377,7 +419,31 @@ class ProfileScreen(AppScreen):
             if then_audit:
                 self.auditor.start_audit()
 
-        self.auditor.save_profile(profile, saved)
+        changes = private_changes(
+            self.baseline, fields,
+            [row.handle for row in self.baseline_rows], [row.handle for row in rows],
+        )  # fmt: skip
+        if not changes:
+            self.auditor.save_profile(profile, saved)
+            return True
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.auditor.save_profile(profile, saved)
+            else:
+                self.notify(
+                    "Not saved: the saved details are kept, and what you typed is still here.",
+                    severity="warning",
+                )
+
+        question = (
+            "Saving would change private details that are hidden on screen: "
+            + "; ".join(changes)
+            + ". Save the new ones in their place?"
+        )
+        self.app.push_screen(
+            ConfirmDialog("Replace saved private details?", question, yes="Save"), answered
+        )
         return True
 
     def action_back(self) -> None:
