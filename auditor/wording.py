@@ -63,6 +63,28 @@ SEVERITY_WORDS = {
 }
 
 
+# The app's words for the same labels, said to the candidate as what to do about it.
+URGENCY_WORDS = {
+    Severity.CRITICAL: "Very urgent",
+    Severity.HIGH: "Urgent",
+    Severity.MEDIUM: "Worth fixing soon",
+    Severity.LOW: "When you have time",
+    Severity.INFO: "For information",
+}
+SURENESS_WORDS = {
+    Confidence.HIGH: "We are sure",
+    Confidence.MEDIUM: "Likely, not certain",
+    Confidence.LOW: "Possible: worth a look",
+}
+
+
+def urgency_in_words(severity: Severity, confidence: Confidence, *, problem: bool = True) -> str:
+    """ "Very urgent. We are sure." for a critical finding of high confidence; how sure the
+    audit is only matters for a problem."""
+    head = URGENCY_WORDS[severity]
+    return f"{head}. {SURENESS_WORDS[confidence]}." if problem else f"{head}."
+
+
 def evidence_in_words(source: str, location: str = "") -> str:
     """ "the text of the PDF at https://…/leaflet.pdf page 2"; an unknown source keeps its
     name (a plugin's own), so nothing is hidden."""

@@ -19,7 +19,7 @@ from auditor.model import Finding, Report, Status
 from auditor.profile import ManualAnswer
 from auditor.questions import answer_words, answers_heading
 from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
-from auditor.wording import evidence_in_words, weight_in_words
+from auditor.wording import evidence_in_words, urgency_in_words
 
 if TYPE_CHECKING:
     from auditor.tui.screens.answer import AskedQuestion
@@ -75,7 +75,8 @@ def finding_detail(
     info = next((c for c in report.checks if c.id == finding.check_id), None)
     out = Text(end="")
     out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
-    words = weight_in_words(finding.severity, finding.confidence, problem=finding.status.is_problem)
+    problem = finding.status.is_problem
+    words = urgency_in_words(finding.severity, finding.confidence, problem=problem)
     out.append(f"   {words}")
     if dismissed:
         out.append("   dismissed as a false positive", style="italic")
@@ -93,7 +94,8 @@ def finding_detail(
     if finding.evidence:
         _section(out, "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
-            out.append(plain(f"• {evidence_in_words(evidence.source, evidence.location)}"))
+            seen = evidence_in_words(evidence.source, evidence.location)
+            out.append(plain(f"• Found in {seen}"))
             out.append("\n")
             if evidence.snippet:
                 out.append(plain(f"  “{evidence.snippet}”", style="italic", limit=600))
@@ -123,10 +125,11 @@ def finding_detail(
     if links:
         _section(out, "Official advice")
         out.append(links)
-    _section(out, "For your IT volunteer")
-    out.append(plain(f"Check {finding.check_id}; severity {finding.severity.value}, confidence "
-                     f"{finding.confidence.value}; fingerprint {finding.fingerprint}.",
-                     style="dim"))  # fmt: skip
+    _section(out, "Details (for your IT volunteer)")
+    details = (f"check id: {finding.check_id}",
+               f"severity: {finding.severity.value}, confidence: {finding.confidence.value}",
+               f"fingerprint: {finding.fingerprint}")  # fmt: skip
+    out.append("\n".join(details), style="dim")  # ids and enum values: no outside text
     return out
 
 
