@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from textual.widgets import Input, OptionList, Select, Static, TabbedContent
-from tui_kit import NOW, PROFILE_TOML, CannedRunner, make_app, wait_for
+from tui_kit import NOW, PROFILE_TOML, CannedRunner, make_app, wait_for, wait_for_report
 
 from auditor.demo import candidate
 from auditor.demo.content import apis
@@ -73,7 +73,7 @@ async def test_totp_self_test_measures_clock_drift() -> None:
 async def test_breached_password_check_clears_the_field() -> None:
     app = make_app(CannedRunner(), demo_world_factory=DemoWorld.run_in_thread)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: app.session.report is not None, pilot)
+        await wait_for_report(app, pilot)
         app.go("twofa")
         await pilot.pause()
         app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-pwned"
@@ -102,7 +102,7 @@ async def test_the_self_test_and_the_password_check_are_recorded_without_secrets
     # state holds the verdict and counts only: no key, no code, no password.
     app = make_app(CannedRunner(), demo_world_factory=DemoWorld.run_in_thread)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(lambda: app.session.report is not None, pilot)
+        await wait_for_report(app, pilot)
         app.go("twofa")
         await pilot.pause()
         app.screen.query_one("#twofa-tabs", TabbedContent).active = "tab-totp"

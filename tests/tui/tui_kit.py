@@ -243,3 +243,19 @@ async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 2
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
+
+
+async def wait_for_report(app: Any, pilot: Any, timeout: float = 60.0) -> None:
+    """Waits for the audit's report, saying No to the search question on the way: the real
+    demo world offers a web-search provider, so the app asks before sending the name."""
+    from auditor.tui.screens.dialogs import ConsentDialog
+
+    def settled() -> bool:
+        return app.session.report is not None or (
+            isinstance(app.screen, ConsentDialog) and bool(app.screen.query("#no"))
+        )
+
+    await wait_for(settled, pilot, timeout)
+    if app.session.report is None:
+        await pilot.click("#no")
+    await wait_for(lambda: app.session.report is not None, pilot, timeout)
