@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_kit import NOW, canned_actions, wait_for
+from tui_kit import NOW, canned_actions, dialog_laid_out, wait_for
 
 from auditor.audit import run_audit
 from auditor.consent import NEVER_SENT
@@ -71,7 +71,7 @@ async def test_the_app_asks_before_sending_the_name_and_records_the_answer(
         app.session.set_profile(world.profile)
         app.start_audit()
         await wait_for(
-            lambda: isinstance(app.screen, ConsentDialog) and bool(app.screen.query("#no")), pilot
+            lambda: isinstance(app.screen, ConsentDialog) and dialog_laid_out(app.screen), pilot
         )
         dialog = app.screen
         assert isinstance(dialog, ConsentDialog)
@@ -88,9 +88,9 @@ async def test_the_app_asks_before_sending_the_name_and_records_the_answer(
             assert private not in shown + promise
         assert runner.options == [] and searches_sent(world) == []  # nothing before the answer
         if answer == "yes":
-            await pilot.click("#yes")
+            await pilot.click("#yes", offset=(4, 1))
         elif answer == "no":
-            await pilot.click("#no")
+            await pilot.click("#no", offset=(4, 1))
         else:
             await pilot.press("escape")
         await wait_for(lambda: app.session.report is not None, pilot, timeout=60)
