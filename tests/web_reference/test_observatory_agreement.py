@@ -5,6 +5,8 @@ and its verdicts on them, transcribed as data with their source and licence: one
 analyzer call in its test files at the pinned commit (``upstream`` names the file and line),
 duplicates included, so the count per test equals upstream's. A case whose ``expected_score``
 is null is one the Observatory's scanner does not score (its page answered 404).
+``scanner_cases`` are its scanner tests: two captured real sites with the score and grade it
+asserts on them.
 """
 
 from __future__ import annotations
@@ -83,3 +85,14 @@ def test_every_observatory_case_agrees_per_test_and_on_the_score() -> None:
     assert sum(agreed.values()) / total >= 0.98, differences
     assert scores / scored >= 0.98
     assert not differences, differences  # every difference must be documented before it is allowed
+
+
+def test_the_observatorys_scanner_cases_get_its_score_and_grade() -> None:
+    """Upstream's scanner tests: observatory.mozilla.org 110 A+, mozilla.org 75 B."""
+    assert len(DATA["scanner_cases"]) == 2
+    for case in DATA["scanner_cases"]:
+        grade = grade_site(_sample(case))
+        ours = {r.test: r.result for r in grade.results}
+        want = {TEST_NAMES.get(k, k): v for k, v in case["all_expected"].items()}
+        assert ours == want, case["id"]
+        assert (grade.score, grade.letter) == (case["expected_score"], case["expected_grade"])
