@@ -4,7 +4,7 @@ prove provider-first DKIM discovery gives the same verdicts as the full sweep.
 
 The providers' zones use the providers' real host names (``_spf.google.com``,
 ``servers.mcsv.net``, ...) because email.dkim recognises a sending provider by them
-(auditor/standards/data/dkim_selectors.toml). They are served only by a DNS server on
+(auditor/standards/data/mail_providers.toml). They are served only by a DNS server on
 loopback; nothing here is ever asked of the real DNS.
 """
 

@@ -19,7 +19,8 @@ from auditor.standards.accounts.discovery import (
     social_links,
 )
 from auditor.standards.accounts.services_table import ServiceTable
-from auditor.standards.email.mx_records import MxFacts, load_mail_providers, provider_host
+from auditor.standards.email.mx_records import MxFacts
+from auditor.standards.email.providers import load_mail_providers, provider_host
 from auditor.vocabulary import Category, TargetKind
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024

@@ -1,17 +1,18 @@
 """email.dkim: find the domain's DKIM keys and judge each one.
 
 DNS cannot list DKIM selectors, so discovery admits its limits: it probes the selectors
-of the providers UK campaigns use (auditor/standards/data/dkim_selectors.toml), the selectors the
-profile names (for instance from ``auditor dkim-selectors`` on a sent message), and reads
-the ``_domainkey`` empty-non-terminal hint. "No selector found" is a warning with that
-explanation, never a failure.
+of the providers UK campaigns use (the ``dkim`` tables of the one provider table,
+auditor/standards/data/mail_providers.toml), the selectors the profile names (for instance
+from ``auditor dkim-selectors`` on a sent message), and reads the ``_domainkey``
+empty-non-terminal hint. "No selector found" is a warning with that explanation, never a
+failure.
 
 Provider first (the default, ``dkim_sweep="providers"``): the first round asks the hint,
-a wildcard canary, the profile's selectors, and the domain's MX and SPF records (which
-email.mx and email.spf ask too: one cached lookup each). The providers those name (the
-``senders`` suffixes of the table, matched against the MX hosts and the SPF include and
-redirect targets) have their selectors probed next. The rest of the table is probed only
-when that cannot settle the answer; the sweep stops when
+a wildcard canary and the profile's selectors, reads the MX hosts email.mx published (it
+requires email.mx) and the SPF record (which email.spf asks too: one cached lookup). The
+providers those name (the ``mx_suffixes`` and ``senders`` of the table, matched against the
+MX hosts and the SPF include and redirect targets) have their selectors probed next. The
+rest of the table is probed only when that cannot settle the answer; the sweep stops when
 
 - ``_domainkey.<domain>`` and the canary are NXDOMAIN: nothing exists under that name
   (RFC 8020), so every other selector would be NXDOMAIN too;
@@ -26,18 +27,14 @@ the full sweep. ``dkim_sweep="full"`` always does (``--dkim-sweep full``).
 from __future__ import annotations
 
 import asyncio
-import functools
 import secrets
-import tomllib
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from auditor.answers import dns_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Confidence, Evidence, Finding, Severity, Status
 from auditor.net.dns import DnsAnswer, DnsOutcome
-from auditor.standards import DATA_DIR
 from auditor.standards.email.discovery import lookup_spf
 from auditor.standards.email.dkim_record import (
     DkimKey,
@@ -47,9 +44,15 @@ from auditor.standards.email.dkim_record import (
     parse_dkim_key,
     valid_selector,
 )
+from auditor.standards.email.providers import (
+    MailProvider,
+    dkim_providers,
+    load_mail_providers,
+    sending_providers,
+    spf_targets,
+)
 from auditor.vocabulary import Category, TargetKind
 
-SELECTORS_FILE = DATA_DIR / "dkim_selectors.toml"
 PROFILE = "profile"
 
 
@@ -58,87 +61,15 @@ SWEEP_FULL = "full"
 SWEEP_MODES = (SWEEP_PROVIDERS, SWEEP_FULL)
 
 
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    selectors: tuple[str, ...]
-    source: str
-    note: str = ""
-    senders: tuple[str, ...] = ()  # host suffixes of its MX hosts and SPF include targets
-
-
-def load_providers(path: Path = SELECTORS_FILE) -> list[Provider]:
-    """The provider selector table; raises ValueError naming the problem if it is broken."""
-    stat = path.stat()  # parsed once per file version, not once per domain (bulk audits)
-    return list(_read_providers(path, stat.st_mtime_ns, stat.st_size))
-
-
-@functools.lru_cache(maxsize=8)
-def _read_providers(path: Path, _mtime_ns: int, _size: int) -> tuple[Provider, ...]:
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    providers: list[Provider] = []
-    for index, entry in enumerate(data.get("provider", [])):
-        where = f"{path.name}: provider #{index + 1}"
-        name, selectors, source = entry.get("name"), entry.get("selectors"), entry.get("source")
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"{where}: name must be text")
-        if not isinstance(selectors, list) or not all(
-            isinstance(s, str) and valid_selector(s) for s in selectors
-        ):
-            raise ValueError(f"{where} ({name}): selectors must be a list of selector names")
-        if not isinstance(source, str) or not source.startswith("https://"):
-            raise ValueError(f"{where} ({name}): source must be an https:// link")
-        senders = entry.get("senders", [])
-        if not isinstance(senders, list) or not all(
-            isinstance(s, str) and s.strip(".") for s in senders
-        ):
-            raise ValueError(f"{where} ({name}): senders must be a list of host names")
-        unknown = set(entry) - {"name", "selectors", "senders", "source", "note"}
-        if unknown:
-            raise ValueError(f"{where} ({name}): unknown key {sorted(unknown)[0]!r}")
-        providers.append(
-            Provider(
-                name,
-                tuple(s.lower() for s in selectors),
-                source,
-                entry.get("note", ""),
-                tuple(s.lower().strip(".") for s in senders),
-            )
-        )
-    return tuple(providers)
-
-
-def spf_targets(records: tuple[str, ...] | list[str]) -> list[str]:
-    """The domains an SPF record's ``include:`` and ``redirect=`` terms name (macros left
-    out: they cannot name a provider before they are expanded)."""
-    targets: list[str] = []
-    for record in records:
-        for term in record.lower().split()[1:]:
-            term = term.lstrip("+-~?")
-            for prefix in ("include:", "redirect="):
-                if term.startswith(prefix) and "%" not in term:
-                    targets.append(term[len(prefix) :].rstrip("."))
-    return targets
-
-
-def sending_providers(hosts: list[str], providers: list[Provider]) -> list[Provider]:
-    """The providers whose ``senders`` suffixes match any of ``hosts``, in table order."""
-    names = [h.lower().rstrip(".") for h in hosts if h]
-    return [
-        p for p in providers if any(n == s or n.endswith("." + s) for s in p.senders for n in names)
-    ]
-
-
 def candidate_selectors(
-    profile_selectors: tuple[str, ...], providers: list[Provider]
+    profile_selectors: tuple[str, ...], providers: list[MailProvider]
 ) -> dict[str, list[str]]:
     """selector -> where it came from ("profile" or provider names), profile first."""
     candidates: dict[str, list[str]] = {}
     for selector in profile_selectors:
         candidates.setdefault(selector.strip().lower(), []).append(PROFILE)
     for provider in providers:
-        for selector in provider.selectors:
+        for selector in provider.dkim.selectors if provider.dkim else ():
             origins = candidates.setdefault(selector, [])
             if provider.name not in origins:
                 origins.append(provider.name)
@@ -155,12 +86,13 @@ class DkimCheck(Check):
         guidance="https://www.rfc-editor.org/rfc/rfc6376#section-3.6",
         description="Looks for the domain's DKIM public keys under common provider selectors "
         "and the ones the profile names, and checks each key's type, length and flags.",
+        requires=("email.mx",),  # the MX hosts name the providers whose selectors go first
         timeout=30.0,
     )
 
     async def run(self, ctx: CheckContext) -> list[Finding]:
         domain = ctx.target
-        providers = load_providers()
+        providers = dkim_providers(load_mail_providers())
         candidates = candidate_selectors(ctx.profile.dkim_selectors, providers)
         canary = f"auditor-canary-{secrets.token_hex(4)}"
         if ctx.services.options.dkim_sweep == SWEEP_FULL:
@@ -266,7 +198,7 @@ class DkimCheck(Check):
         self,
         ctx: CheckContext,
         candidates: dict[str, list[str]],
-        providers: list[Provider],
+        providers: list[MailProvider],
         canary: str,
     ) -> tuple[DnsAnswer, DnsAnswer, dict[str, DnsAnswer], str]:
         """The selectors of the profile and of the providers the domain names first; the
@@ -282,13 +214,18 @@ class DkimCheck(Check):
         hint, canary_answer, mx, spf, probed = await asyncio.gather(
             dns.query(f"_domainkey.{domain}", "TXT"),
             dns.txt(f"{canary}._domainkey.{domain}"),
-            dns.query(domain, "MX"),  # email.mx and email.spf ask the same: cached
-            lookup_spf(dns, domain),
+            ctx.mx_facts(),  # email.mx's reading; none (it did not finish) names no provider
+            lookup_spf(dns, domain),  # email.spf asks the same: cached
             probe(listed),
         )
-        hosts = [h for h in (r.split()[-1] for r in mx.records if r.split()) if h != "."]
+        hosts = list(mx.hosts) if mx is not None else []
         named = sending_providers(hosts + spf_targets(spf.records), providers)
-        theirs = [s for p in named for s in p.selectors if s in candidates and s not in probed]
+        theirs = [
+            s
+            for p in named
+            for s in (p.dkim.selectors if p.dkim else ())
+            if s in candidates and s not in probed
+        ]
         probed |= await probe(list(dict.fromkeys(theirs)))
         stop = _why_stop(hint, canary_answer, probed, bool(named), spf.denies_all)
         if not stop:
@@ -516,7 +453,7 @@ def _nothing_found(
     candidates: dict[str, list[str]],
     probed: list[str],
     stop: str,
-    providers: list[Provider],
+    providers: list[MailProvider],
     hint: DnsAnswer,
     canary: DnsAnswer,
     missing_listed: list[str],
@@ -535,7 +472,7 @@ def _nothing_found(
         hint_text = f"the lookup of _domainkey.{domain} gave no usable hint ({hint.describe()})."
     if missing_listed:
         hint_text += f" The profile's selectors ({', '.join(missing_listed)}) have no key here."
-    unguessable = [p.name for p in providers if not p.selectors]
+    unguessable = [p.name for p in providers if p.dkim is not None and not p.dkim.selectors]
     tried = f"Tried {len(probed)}: {', '.join(probed)}."
     if stop == "nxdomain" and len(probed) < len(candidates):
         tried += (

@@ -9,7 +9,7 @@ from auditor.engine import Engine
 from auditor.model import Report, Status
 from auditor.profile import Account, Profile
 from auditor.standards.accounts.discovery import classify_url
-from auditor.standards.email.mx_records import load_mail_providers, provider_host
+from auditor.standards.email.providers import load_mail_providers, provider_host
 from checks.accounts.inventory import InventoryCheck
 from checks.email.mx import MxCheck
 from tests.accounts.conftest import loopback_services

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from auditor.check import Check, CheckContext
+from auditor import testing as harness
+from auditor.check import Check
 from auditor.demo.dns_server import DnsServer, zone_from_records
-from auditor.model import CheckResult, Finding, Status
+from auditor.model import Finding, Status
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import AuditOptions, Services
@@ -73,26 +74,24 @@ def make_services(server: DnsServer, **options: Any) -> Services:
     )
 
 
-async def _no_requirements(check_id: str) -> list[CheckResult]:
-    raise AssertionError(f"the email-auth checks require nothing, asked for {check_id}")
-
-
 async def run_check(
     check: type[Check],
     target: str,
     services: Services,
     profile: Profile | None = None,
 ) -> Outcome:
+    """Run ``check`` directly (the checks it requires first, as the engine would), so a bug
+    raises here instead of becoming an error finding; closes ``services``."""
     profile = profile or Profile(name="Test Candidate", domains=(target,))
-    ctx = CheckContext(check.meta, target, profile, services, _no_requirements)
     try:
-        findings = await check().run(ctx)
+        result = await harness.run_check(check, target, services, profile)
     finally:
         await services.aclose()
+    findings = list(result.findings)
     for finding in findings:
         assert finding.check_id == check.meta.id
         assert finding.message
         assert finding.evidence, finding
         if finding.status.is_problem:
             assert finding.actions, finding
-    return Outcome(findings, dict(ctx.facts))
+    return Outcome(findings, dict(result.facts))

@@ -9,7 +9,8 @@ import pytest
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
 from auditor.profile import Profile
-from checks.email.dkim import DkimCheck, candidate_selectors, load_providers
+from auditor.standards.email.providers import dkim_providers, load_mail_providers
+from checks.email.dkim import DkimCheck, candidate_selectors
 from tests.email_auth.conftest import add_zone, make_services, run_check
 from tests.email_auth.keys import ed25519_p, rsa_p, txt
 
@@ -190,20 +191,24 @@ async def test_failed_profile_selector_is_its_own_error(dns_server: DnsServer) -
 
 
 def test_shipped_provider_table() -> None:
-    providers = {p.name: p for p in load_providers()}
+    table = load_mail_providers()
+    providers = {p.name: p.dkim for p in dkim_providers(table) if p.dkim}
     assert providers["Google Workspace"].selectors == ("google",)
     assert providers["Microsoft 365"].selectors == ("selector1", "selector2")
     assert {"k1", "k2", "k3"} <= set(providers["Mailchimp"].selectors)
     assert "Amazon SES" in providers and providers["Amazon SES"].note
-    assert "google.com" in providers["Google Workspace"].senders
-    assert "mcsv.net" in providers["Mailchimp"].senders
-    for provider in providers.values():
-        assert provider.source.startswith("https://")
-        assert provider.selectors or provider.note, provider.name
+    by_name = {p.name: p for p in table}
+    assert "google.com" in by_name["Google Workspace"].sending_suffixes
+    assert "mcsv.net" in by_name["Mailchimp"].senders
+    assert by_name["iCloud Mail"].dkim is None  # a mail provider whose selectors we do not know
+    assert len({p.key for p in table}) == len(table)
+    for name, dkim in providers.items():
+        assert dkim.source.startswith("https://")
+        assert dkim.selectors or dkim.note, name
 
 
 def test_candidates_profile_first_and_deduplicated() -> None:
-    providers = load_providers()
+    providers = dkim_providers(load_mail_providers())
     candidates = candidate_selectors(("Mine", "k1", "bad selector"), providers)
     assert list(candidates)[:2] == ["mine", "k1"]
     assert candidates["k1"][0] == "profile" and "Mailchimp" in candidates["k1"]
@@ -211,21 +216,25 @@ def test_candidates_profile_first_and_deduplicated() -> None:
     assert "Mailgun" in candidates["k1"]
 
 
+HEAD = '[[provider]]\nkey = "x"\nname = "X"\n'
+DKIM = '[provider.dkim]\nselectors = []\nsource = "https://x"\n'
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ('[[provider]]\nname = "X"\nselectors = ["ok"]\nsource = "http://x"\n', "https"),
-        ('[[provider]]\nname = "X"\nselectors = ["a b"]\nsource = "https://x"\n', "selectors"),
-        ('[[provider]]\nselectors = []\nsource = "https://x"\n', "name"),
-        ('[[provider]]\nname = "X"\nselectors = []\nsource = "https://x"\nbad = 1\n', "unknown"),
-        (
-            '[[provider]]\nname = "X"\nselectors = []\nsenders = [1]\nsource = "https://x"\n',
-            "senders",
-        ),
+        (HEAD + '[provider.dkim]\nselectors = ["ok"]\nsource = "http://x"\n', "https"),
+        (HEAD + '[provider.dkim]\nselectors = ["a b"]\nsource = "https://x"\n', "selectors"),
+        ('[[provider]]\nkey = "x"\n' + DKIM, "name"),
+        ('[[provider]]\nname = "X"\n' + DKIM, "key"),
+        (HEAD + "bad = 1\n" + DKIM, "unknown key"),
+        (HEAD + DKIM + "bad = 1\n", "unknown dkim key"),
+        (HEAD + "senders = [1]\n" + DKIM, "senders"),
+        (HEAD + 'mx_suffixes = "google.com"\n', "mx_suffixes"),
     ],
 )
 def test_broken_provider_table(tmp_path: Path, text: str, problem: str) -> None:
-    path = tmp_path / "sel.toml"
+    path = tmp_path / "providers.toml"
     path.write_text(text)
     with pytest.raises(ValueError, match=problem):
-        load_providers(path)
+        load_mail_providers(path)

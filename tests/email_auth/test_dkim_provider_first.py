@@ -22,7 +22,12 @@ from auditor.model import Report, Status
 from auditor.net.dns import Nameserver
 from auditor.registry import discover, select
 from auditor.services import AuditOptions, Services
-from checks.email.dkim import load_providers, sending_providers, spf_targets
+from auditor.standards.email.providers import (
+    dkim_providers,
+    load_mail_providers,
+    sending_providers,
+    spf_targets,
+)
 from tests.email_auth.conftest import start_dns_server
 
 BENCHMARK_DOMAINS = 64  # every case the benchmark's corpus varies on occurs below 64
@@ -148,7 +153,7 @@ async def test_full_sweep_finds_a_key_no_named_provider_explains(
 
 
 def test_sending_providers_from_mx_hosts_and_spf_terms() -> None:
-    providers = load_providers()
+    providers = dkim_providers(load_mail_providers())
     targets = spf_targets(
         [
             "v=spf1 include:_spf.google.com ~include:servers.mcsv.net "

@@ -8,13 +8,8 @@ from hypothesis import strategies as st
 
 from auditor.demo.dns_server import DnsServer
 from auditor.model import Status
-from auditor.standards.email.mx_records import (
-    detect_provider,
-    is_ip_literal,
-    is_null_mx,
-    load_mail_providers,
-    parse_mx,
-)
+from auditor.standards.email.mx_records import is_ip_literal, is_null_mx, parse_mx
+from auditor.standards.email.providers import detect_provider, load_mail_providers
 from checks.email.mx import MxCheck
 from tests.email_auth.conftest import add_zone, make_services, run_check
 
