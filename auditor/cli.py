@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the guided app on this profile (TOML, as written by 'auditor init'); "
         "default: the profile in your user config folder",
     )  # fmt: skip
+    from auditor.commands.common import add_app_options
+
+    add_app_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _command_modules().items():
         command = sub.add_parser(
@@ -92,11 +95,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         if getattr(args, "run", None) is None:
-            return _run_app(args.app_profile)
+            return _run_app(args)
         if args.app_profile is not None:
             raise UsageError(
                 f"--profile before a command opens the app; for {args.command}, put it after "
                 f"the command: auditor {args.command} --profile {args.app_profile}"
+            )
+        from auditor.commands.common import app_options_given
+
+        misplaced = app_options_given(args)
+        if misplaced:
+            raise UsageError(
+                f"{', '.join(misplaced)} before a command {'is' if len(misplaced) == 1 else 'are'}"
+                f" the app's; for {args.command}, put {'it' if len(misplaced) == 1 else 'them'}"
+                f" after the command: auditor {args.command} {misplaced[0]} …"
             )
         code = int(args.run(args))
         sys.stdout.flush()  # a full disk is said here, not by Python after main() returned
@@ -130,10 +142,15 @@ def _write_failed(exc: OSError | UnicodeEncodeError) -> int:
     return 2
 
 
-def _run_app(profile_path: str | None) -> int:
-    from auditor.commands.common import UsageError
+def _run_app(args: argparse.Namespace) -> int:
+    """The guided app, on ``--profile`` (else the app's own profile), with the network,
+    search-provider and key options given before any command (as ``auditor scan`` takes
+    them); a bad option is one line and exit 2 before the screen is taken."""
+    from auditor.commands.common import UsageError, app_options_from_args
     from auditor.tui.app import run_app
 
+    options = app_options_from_args(args)
+    profile_path: str | None = args.app_profile
     if profile_path is not None:
         from pathlib import Path
 
@@ -145,5 +162,5 @@ def _run_app(profile_path: str | None) -> int:
                 f"--profile {profile_path}: the folder {path.parent} does not exist; "
                 "create the profile with: auditor init FILE"
             )
-        return int(run_app(profile_path=path))
-    return int(run_app())
+        return int(run_app(profile_path=path, options=options))
+    return int(run_app(options=options))

@@ -21,24 +21,32 @@ class UsageError(Exception):
     """A problem with what the user asked for: one line on stderr, exit code 2."""
 
 
-def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) -> None:
-    """Where to reach DNS, web and mail servers; ``audit`` adds the options only audits use."""
-    group = parser.add_argument_group("network")
+def add_network_options(
+    parser: argparse.ArgumentParser, *, audit: bool = True, prefix: str = "", title: str = "network"
+) -> None:
+    """Where to reach DNS, web and mail servers; ``audit`` adds the options only audits use.
+    ``prefix`` starts each option's dest (the app's options sit beside a command's own)."""
+    group = parser.add_argument_group(title)
     group.add_argument(
-        "--nameserver", action="append", default=[], metavar="HOST[:PORT]",
+        "--nameserver", dest=f"{prefix}nameserver", action="append", default=[],
+        metavar="HOST[:PORT]",
         help="DNS server to ask (repeatable); default: this machine's resolvers",
     )  # fmt: skip
     group.add_argument(
-        "--connect-to", action="append", default=[], metavar="HOST1:PORT1:HOST2:PORT2",
+        "--connect-to", dest=f"{prefix}connect_to", action="append", default=[],
+        metavar="HOST1:PORT1:HOST2:PORT2",
         help="connect to HOST2:PORT2 instead of HOST1:PORT1, as curl does (repeatable)",
     )  # fmt: skip
-    group.add_argument("--ca-file", metavar="PEM", help="also trust the CA certificates in PEM")
     group.add_argument(
-        "--endpoint", action="append", default=[], metavar="NAME=URL",
+        "--ca-file", dest=f"{prefix}ca_file", metavar="PEM",
+        help="also trust the CA certificates in PEM",
+    )  # fmt: skip
+    group.add_argument(
+        "--endpoint", dest=f"{prefix}endpoint", action="append", default=[], metavar="NAME=URL",
         help="use URL for a third-party service (see docs/privacy.md for the names)",
     )  # fmt: skip
     group.add_argument(
-        "--timeout", type=float, default=None, metavar="SECONDS",
+        "--timeout", dest=f"{prefix}timeout", type=float, default=None, metavar="SECONDS",
         help="DNS/HTTP/SMTP timeout per attempt",
     )  # fmt: skip
     if not audit:
@@ -82,6 +90,53 @@ def add_network_options(parser: argparse.ArgumentParser, *, audit: bool = True) 
         help="file holding the search provider's API key (else AUDITOR_SEARCH_KEY or the "
         "OS keyring)",
     )  # fmt: skip
+
+
+APP_PREFIX = "app_"  # the dests of the app's own options (auditor with no command)
+
+
+def add_app_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the guided app (``auditor`` with no command): how to reach the network
+    and which search provider and keys its audits use, as ``auditor scan`` takes them. Never
+    consent: the app asks before an audit sends anything about the person."""
+    add_network_options(parser, audit=False, prefix=APP_PREFIX, title="the app's audits")
+    lookups = parser.add_argument_group("the app's lookups that send something about you")
+    lookups.add_argument(
+        "--search-provider", dest=f"{APP_PREFIX}search_provider", metavar="NAME",
+        help="search the web for your name, aliases, party and area with this provider "
+        "(searxng: give --endpoint searxng=URL of your instance; brave: needs a key); the app "
+        "asks you before each audit that would send them. Nothing else about you is sent",
+    )  # fmt: skip
+    lookups.add_argument(
+        "--search-key-file", dest=f"{APP_PREFIX}search_key_file", metavar="FILE",
+        help="file holding the search provider's API key (else AUDITOR_SEARCH_KEY or the "
+        "OS keyring)",
+    )  # fmt: skip
+    lookups.add_argument(
+        "--companies-house-key-file", dest=f"{APP_PREFIX}companies_house_key_file",
+        metavar="FILE",
+        help="file holding your free Companies House API key (the app asks before sending "
+        "your name)",
+    )  # fmt: skip
+
+
+def app_options_given(args: argparse.Namespace) -> list[str]:
+    """The app's options given on this command line, as typed (``--endpoint``, …)."""
+    given = []
+    for dest, value in sorted(vars(args).items()):
+        if dest.startswith(APP_PREFIX) and dest != "app_profile" and value not in (None, []):
+            given.append("--" + dest.removeprefix(APP_PREFIX).replace("_", "-"))
+    return given
+
+
+def app_options_from_args(args: argparse.Namespace) -> AuditOptions:
+    """The app's AuditOptions, from its options (``add_app_options``)."""
+    own = {
+        dest.removeprefix(APP_PREFIX): value
+        for dest, value in vars(args).items()
+        if dest.startswith(APP_PREFIX) and dest != "app_profile"
+    }
+    return options_from_args(argparse.Namespace(**own))
 
 
 def options_from_args(args: argparse.Namespace) -> AuditOptions:

@@ -492,14 +492,20 @@ def load_profile_into(session: Session) -> str | None:
     return None
 
 
-def run_app(*, demo: bool = False, profile_path: str | Path | None = None) -> int:
-    """Run the app in this terminal; returns the exit code for the CLI."""
+def run_app(
+    *,
+    demo: bool = False,
+    profile_path: str | Path | None = None,
+    options: AuditOptions | None = None,
+) -> int:
+    """Run the app in this terminal; returns the exit code for the CLI. ``options`` are the
+    audits' network options and services (the CLI's --search-provider, --endpoint, keys)."""
     quiet = logging.NullHandler()
     root = logging.getLogger()
     root.addHandler(quiet)  # library logs must not scribble over the screen
     app: CandidateAuditorApp | None = None
     try:
-        app = create_app(demo=demo, profile_path=profile_path)
+        app = create_app(demo=demo, profile_path=profile_path, options=options)
         app.run()
     except Exception as exc:
         print(f"auditor: the app stopped: {one_line(exc)}", file=sys.stderr)

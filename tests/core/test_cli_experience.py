@@ -72,8 +72,18 @@ def test_profile_before_no_command_opens_the_app_on_that_file(
         (["--profile", "{tmp}"], "is a folder"),
         (["--profile", "{tmp}/missing/p.toml"], "does not exist"),
         (["--profile", "{tmp}/p.toml", "checks"], "put it after the command"),
+        (["--search-provider", "searxng", "checks"], "put it after the command: auditor checks"),
+        (["--search-provider", "nope"], "unknown search provider 'nope'"),
+        (["--endpoint", "searxng"], "is not NAME=http(s)://URL"),
     ],
-    ids=["folder", "missing-folder", "before-a-command"],
+    ids=[
+        "folder",
+        "missing-folder",
+        "before-a-command",
+        "search-before-a-command",
+        "unknown-provider",
+        "bad-endpoint",
+    ],
 )
 def test_profile_for_the_app_refuses_what_it_cannot_open(
     args: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -133,3 +133,69 @@ async def test_no_question_when_nothing_would_be_sent(world: DemoWorld, tmp_path
     assert report is not None and searches_sent(world) == []
     (skipped,) = [f for f in report.findings if f.check_id == "exposure.search"]
     assert skipped.subject == "consent" and "none chosen" in skipped.message
+
+
+async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
+    world: DemoWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`auditor --search-provider searxng --endpoint searxng=URL …` (no command) reaches the
+    app's audits: the question names SearXNG at that URL, and Yes sends the searches there
+    (through the same --nameserver/--connect-to/--ca-file options `auditor scan` takes)."""
+    import auditor.tui.app as app_module
+    from auditor import cli
+
+    world_options = world.audit_options()
+    base = world_options.endpoints["searxng"]
+    ca = tmp_path / "ca.pem"
+    ca.write_text(world.ca_pem)
+    profile = tmp_path / "profile.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    argv = ["--profile", str(profile), "--search-provider", "searxng",
+            "--endpoint", f"searxng={base}", "--ca-file", str(ca),
+            "--nameserver", str(world_options.nameservers[0])]  # fmt: skip
+    for rule in world.connect_rules():
+        argv += ["--connect-to", f"{rule.host}:{rule.port}:{rule.to_host}:{rule.to_port}"]
+    runner = SearchOnly()
+    made: list[app_module.CandidateAuditorApp] = []
+    real_create_app = app_module.create_app
+
+    def create_for_test(**kwargs: object) -> app_module.CandidateAuditorApp:
+        app = real_create_app(  # what the command gave, with the tests' clock, store, engine
+            **kwargs, clock=lambda: NOW, audit_runner=runner, store=MemoryStore(),  # type: ignore[arg-type]
+            actions=canned_actions(),
+        )  # fmt: skip
+        made.append(app)
+        return app
+
+    monkeypatch.setattr(app_module, "create_app", create_for_test)
+    # The terminal itself is not here: the app the command built is driven by Pilot below.
+    monkeypatch.setattr(app_module.CandidateAuditorApp, "run", lambda self, *a, **k: None)
+    assert cli.main(argv) == 0
+    (app,) = made
+    assert app.options is not None and app.options.search_provider == "searxng"
+    assert not app.options.allow_personal_lookups  # the app asks; no option answers for it
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.session.profile is not None
+        queries = search_queries(app.session.profile).sent
+        app.start_audit()
+        await wait_for(
+            lambda: isinstance(app.screen, ConsentDialog) and dialog_laid_out(app.screen), pilot
+        )
+        dialog = app.screen
+        assert isinstance(dialog, ConsentDialog)
+        title = str(dialog.query_one(".dialog-title").render())
+        shown = str(dialog.query_one("#consent-text", Static).render())
+        assert f"Send this to SearXNG ({base})?" in title.replace("\n", "")
+        assert f"to SearXNG ({base}):" in shown.replace("\n", " ")
+        assert queries and all(query in shown for query in queries)
+        assert searches_sent(world) == []  # nothing before the answer
+        await pilot.click("#yes", offset=(4, 1))
+        await wait_for(lambda: app.session.report is not None, pilot, timeout=60)
+        report = app.session.report
+    assert report is not None
+    from urllib.parse import parse_qs
+
+    asked = {parse_qs(query)["q"][0] for query in searches_sent(world)}
+    assert asked == set(queries)  # exactly the searches shown, and only those
+    findings = [f for f in report.findings if f.check_id == "exposure.search"]
+    assert any(f.status is Status.FAIL for f in findings)
