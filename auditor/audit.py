@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from auditor.engine import Engine, EventSink
+from auditor.masking import profile_masker
 from auditor.model import Report, Severity, Status
+from auditor.net.domains import public_suffix
+from auditor.net.http import make_ssl_context
 from auditor.outage import ADVICE, outage_from
 from auditor.profile import Profile
 from auditor.registry import Catalogue, discover, select
@@ -22,6 +28,25 @@ from auditor.scores import (
 from auditor.services import AuditOptions, Services
 
 
+def _prepare(
+    profile: Profile, options: AuditOptions, catalogue: Catalogue | None
+) -> tuple[Catalogue, ssl.SSLContext]:
+    """The CPU work an audit does up front or on its first use, run in a worker thread so
+    that the app's event loop keeps drawing (each is tens of ms; on the loop they froze the
+    screen, benchmarks/loop_stall.py): every check's metadata read with ``ast``, the system
+    trust store, and, once per process, the bundled Public Suffix List, the profile's masker
+    and the async backend httpcore imports on the first request."""
+    catalogue = catalogue or discover()
+    context = make_ssl_context(options.ca_file, options.ca_pem)
+    public_suffix("example.org.uk")
+    profile_masker(profile.sensitive_values())
+    try:
+        importlib.import_module("anyio._backends._asyncio")
+    except ImportError:  # another httpcore backend: it is imported on first use instead
+        pass
+    return catalogue, context
+
+
 async def run_audit(
     profile: Profile,
     options: AuditOptions,
@@ -32,11 +57,11 @@ async def run_audit(
     catalogue: Catalogue | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Report:
-    catalogue = catalogue or discover()
-    entries = select(catalogue, list(selected), list(ignored))
+    chosen, context = await asyncio.to_thread(_prepare, profile, options, catalogue)
+    entries = select(chosen, list(selected), list(ignored))
     engine = Engine(entries)
-    async with Services(options, clock=clock) as services:
-        report = await engine.run(profile, services, on_event=on_event, problems=catalogue.problems)
+    async with Services(options, clock=clock, ssl_context=context) as services:
+        report = await engine.run(profile, services, on_event=on_event, problems=chosen.problems)
         outage = outage_from(services.dns.health)
     return report if outage is None else replace(report, outage=outage)
 

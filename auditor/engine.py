@@ -119,6 +119,7 @@ class Engine:
         }
         kinds = {p.meta.id: p.meta.target for p in planned}
         limit = asyncio.Semaphore(services.options.max_checks_in_flight)
+        import_lock = asyncio.Lock()
         deadline = services.options.audit_deadline
         audit_deadline = None if deadline is None else time.monotonic() + deadline
 
@@ -144,7 +145,9 @@ class Engine:
                     async def lookup(check_id: str) -> list[CheckResult]:
                         return await requirement_lookup(item.meta, item.target, check_id)
 
-                    result = await self._execute(item, profile, services, audit_deadline, lookup)
+                    result = await self._execute(
+                        item, profile, services, audit_deadline, lookup, import_lock
+                    )
             except asyncio.CancelledError:
                 if not futures[key].done():
                     futures[key].cancel()
@@ -174,6 +177,17 @@ class Engine:
         # Fingerprints from the masked fields, so none is a hash of the person's details.
         return fingerprinted(report)
 
+    @staticmethod
+    async def _load_off_loop(item: _Planned, import_lock: asyncio.Lock) -> type[Check]:
+        """The check's class, its module imported in a worker thread.
+
+        A check module's first import (with the library it pulls in) is tens of ms of
+        CPU each, a few hundred ms over a whole first audit; on the loop it would freeze
+        the app that long (benchmarks/loop_stall.py). One import at a time, so two
+        threads never import modules that import each other."""
+        async with import_lock:
+            return await asyncio.to_thread(item.load)
+
     async def _execute(
         self,
         item: _Planned,
@@ -181,6 +195,7 @@ class Engine:
         services: Services,
         audit_deadline: float | None,
         lookup: RequirementLookup,
+        import_lock: asyncio.Lock,
     ) -> CheckResult:
         meta, target = item.meta, item.target
         started_wall = services.clock()
@@ -203,7 +218,7 @@ class Engine:
                 elif missing is not None:
                     findings = [_domain_missing(context, missing)]
                 else:
-                    check = item.load()()
+                    check = (await self._load_off_loop(item, import_lock))()
                     findings = list(await check.run(context))
         except TimeoutError:
             findings = [

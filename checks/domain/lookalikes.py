@@ -78,11 +78,15 @@ class LookalikesCheck(Check):
         budget = max(0, ctx.services.options.lookalikes)
         candidates = [c for c in permutations(domain, limit=budget + len(own)) if c.name not in own]
         candidates = candidates[:budget]
-        limit = asyncio.Semaphore(IN_FLIGHT)
+        probed: dict[int, Probe] = {}
+        queue = iter(enumerate(candidates))
 
-        async def bounded(candidate: Lookalike) -> Probe:
-            async with limit:
-                return await probe(ctx.services.dns, candidate)
+        async def worker() -> None:
+            # IN_FLIGHT workers taking the next name, not one task per name: 1,500 tasks
+            # made and first stepped at once held the event loop for 30-45 ms
+            # (benchmarks/loop_stall.py).
+            for index, candidate in queue:
+                probed[index] = await probe(ctx.services.dns, candidate)
 
         if not candidates:
             # "None of 0 names is registered" would read as a pass for nothing checked.
@@ -104,7 +108,8 @@ class LookalikesCheck(Check):
                     subject="summary",
                 )
             ]
-        probes = await asyncio.gather(*(bounded(c) for c in candidates))
+        await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(candidates)))))
+        probes = [probed[i] for i in range(len(candidates))]
         hits = [p for p in probes if p.registered]
         failed = sum(p.failed for p in probes)
         findings: list[Finding] = []

@@ -5,6 +5,8 @@ check API (no network), which is what the engine sees of any real check."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
@@ -16,6 +18,7 @@ from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Engine, Ev
 from auditor.model import Finding, Severity, Status
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
+from auditor.registry import CheckEntry
 from auditor.services import AuditOptions, Services
 from auditor.vocabulary import TargetKind
 
@@ -239,3 +242,37 @@ async def test_the_engine_enforces_consent_for_checks_that_send_personal_data(
         assert SendsName.ran == []  # never run, so nothing was sent
         assert finding.status is Status.SKIPPED and finding.subject == "consent"
         assert "People Search" in finding.message and "--allow-personal-lookups" in finding.message
+
+
+async def test_check_classes_are_loaded_off_the_event_loop_one_at_a_time() -> None:
+    # A check module's first import is CPU work the app's screen would freeze for: the
+    # engine loads each class in a worker thread, and never two at once.
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    active = [0]
+    overlapped = [False]
+    by_id: dict[str, type[Check]] = {Passing.meta.id: Passing, Dependent.meta.id: Dependent}
+
+    def load(entry: CheckEntry) -> type[Check]:
+        active[0] += 1
+        overlapped[0] |= active[0] > 1
+        threads.append(threading.get_ident())
+        time.sleep(0.01)  # a slow import, so that two loads at once would overlap
+        active[0] -= 1
+        if entry.id == "email.broken":
+            raise ImportError("no module named 'missing_dependency'")
+        return by_id[entry.id]
+
+    entries = [
+        CheckEntry(c.meta.id, c.__module__, c.__name__, c.meta)
+        for c in (Passing, Dependent, Broken)
+    ]
+    async with Services(loopback_options()) as services:
+        report = await Engine(entries, load=load).run(PROFILE, services)
+    assert len(threads) == 6 and loop_thread not in threads
+    assert not overlapped[0]
+    by_check = {(r.check_id, r.target): r for r in report.results}
+    assert by_check[("email.passing", "one.example")].status is Status.PASS
+    assert by_check[("email.dependent", "two.example")].status is Status.WARN
+    broken = by_check[("email.broken", "one.example")].findings[0]
+    assert broken.status is Status.ERROR and "missing_dependency" in broken.message
