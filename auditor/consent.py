@@ -125,6 +125,17 @@ def lookups_for_audit(
     return planned_lookups(profile, options, (e.meta for e in entries))
 
 
+def question_lines(lookups: Iterable[OutsideLookup]) -> list[str]:
+    """Who receives what, exactly, line by line: the app's question and ``scan --dry-run``
+    say it in these words (followed by NEVER_SENT)."""
+    parts = []
+    for lookup in lookups:
+        parts.append(f"{lookup.check_title}: this check would send {lookup.what} to "
+                     f"{lookup.receiver}:")  # fmt: skip
+        parts += [f"  {sent}" for sent in lookup.sends]
+    return parts
+
+
 def declined_message(lookup: OutsideLookup) -> str:
     """The finding of a check the person chose not to allow (the app's question)."""
     return (

@@ -67,11 +67,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_outside_requests(profile: object, options: object) -> None:
-    """--dry-run: exactly what exposure.archives and exposure.search would send."""
+    """--dry-run: exactly what exposure.archives and exposure.search (and any other check
+    that would send something about the person) would send, in the words of the app's
+    question (auditor.consent), ending with what is never sent. Sends nothing."""
     import sys
 
     from auditor.archives import SERVICE, archive_targets
+    from auditor.consent import (
+        NEVER_SENT,
+        SEARCH_CHECK,
+        OutsideLookup,
+        describe,
+        planned_lookups,
+        question_lines,
+    )
     from auditor.profile import Profile
+    from auditor.registry import discover
     from auditor.search import load_provider, search_queries
     from auditor.services import AuditOptions
 
@@ -84,17 +95,35 @@ def print_outside_requests(profile: object, options: object) -> None:
             target.match_type, ""
         )
         out.write(f"  {target.query}{scope}\n")
-    plan = search_queries(profile)
-    if options.search_provider:
-        provider = load_provider(options.search_provider)
-        where = options.endpoints.get(provider.endpoint) or "(no endpoint given)"
-        out.write(f"exposure.search would send these searches to {provider.title} ({where}):\n")
-    else:
-        out.write("exposure.search is off (no --search-provider); it would send these searches:\n")
-    out.writelines(f"  {query}\n" for query in plan.sent)
-    out.writelines(f"  (withheld: {why})\n" for why in plan.withheld)
-    if options.search_provider and not options.allow_personal_lookups:
-        out.write("  (it also needs --allow-personal-lookups: it sends your name)\n")
+    metas = [entry.meta for entry in discover().entries]
+    search = next((describe(m, profile, options) for m in metas if m.id == SEARCH_CHECK), None)
+    lookups: list[OutsideLookup] = []
+    if search is not None:  # always said, even with no provider chosen: what it would send
+        lookups.append(search)
+        out.writelines(f"{line}\n" for line in question_lines([search]))
+        out.writelines(f"  (withheld: {why})\n" for why in search_queries(profile).withheld)
+    # The others only when they would really send something (a key given, say).
+    others = planned_lookups(profile, options, (m for m in metas if m.id != SEARCH_CHECK))
+    lookups += others
+    out.writelines(f"{line}\n" for line in question_lines(others))
+    if search is not None and not search.ready:
+        if not options.search_provider:
+            out.write("exposure.search is off: it sends nothing until you choose a provider "
+                      "(--search-provider searxng or brave).\n")  # fmt: skip
+        else:
+            provider = load_provider(options.search_provider)
+            if not options.endpoints.get(provider.endpoint):
+                out.write(f"exposure.search sends nothing until you give the address of your "
+                          f"instance: --endpoint {provider.endpoint}=https://….\n")  # fmt: skip
+            elif provider.needs_key and not options.search_key:
+                out.write(f"exposure.search sends nothing without your key for the "
+                          f"{provider.title} (--search-key-file FILE, AUDITOR_SEARCH_KEY or the "
+                          "OS keyring).\n")  # fmt: skip
+    if any(lookup.ready for lookup in lookups) and not options.allow_personal_lookups:
+        out.write("These run only if you allow them: add --allow-personal-lookups (they send "
+                  "your name).\n")  # fmt: skip
+    out.write(f"{NEVER_SENT}\n")
+    out.write("Nothing was sent (--dry-run).\n")
 
 
 def run_and_report(

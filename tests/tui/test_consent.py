@@ -136,11 +136,15 @@ async def test_no_question_when_nothing_would_be_sent(world: DemoWorld, tmp_path
 
 
 async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
-    world: DemoWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: DemoWorld,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`auditor --search-provider searxng --endpoint searxng=URL …` (no command) reaches the
     app's audits: the question names SearXNG at that URL, and Yes sends the searches there
-    (through the same --nameserver/--connect-to/--ca-file options `auditor scan` takes)."""
+    (through the same --nameserver/--connect-to/--ca-file options `auditor scan` takes).
+    `auditor scan --dry-run` with the same options says what the dialog says."""
     import auditor.tui.app as app_module
     from auditor import cli
 
@@ -155,6 +159,9 @@ async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
             "--nameserver", str(world_options.nameservers[0])]  # fmt: skip
     for rule in world.connect_rules():
         argv += ["--connect-to", f"{rule.host}:{rule.port}:{rule.to_host}:{rule.to_port}"]
+    # `auditor scan --dry-run` with the same options, to hold it to the dialog's words.
+    assert cli.main(["scan", *argv, "--dry-run"]) == 0
+    dry_run = capsys.readouterr().out.splitlines()
     runner = SearchOnly()
     made: list[app_module.CandidateAuditorApp] = []
     real_create_app = app_module.create_app
@@ -188,6 +195,8 @@ async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
         assert f"Send this to SearXNG ({base})?" in title.replace("\n", "")
         assert f"to SearXNG ({base}):" in shown.replace("\n", " ")
         assert queries and all(query in shown for query in queries)
+        assert dialog.question_lines() and set(dialog.question_lines()) <= set(dry_run)
+        assert NEVER_SENT in dry_run and NEVER_SENT in dialog.promise()
         assert searches_sent(world) == []  # nothing before the answer
         await pilot.click("#yes", offset=(4, 1))
         await wait_for(lambda: app.session.report is not None, pilot, timeout=60)

@@ -191,13 +191,11 @@ class ConsentDialog(ModalScreen[bool]):
         return " and ".join(dict.fromkeys(lookup.receiver for lookup in self.lookups))
 
     def question_lines(self) -> list[str]:
-        """Who receives what, exactly, line by line (scrolls when long)."""
-        parts = []
-        for lookup in self.lookups:
-            parts.append(f"{lookup.check_title}: this check would send {lookup.what} to "
-                         f"{lookup.receiver}:")  # fmt: skip
-            parts += [f"  {sent}" for sent in lookup.sends]
-        return parts
+        """Who receives what, exactly, line by line (scrolls when long): the words of
+        ``auditor scan --dry-run`` too."""
+        from auditor.consent import question_lines
+
+        return question_lines(self.lookups)
 
     @staticmethod
     def promise() -> str:
