@@ -53,7 +53,7 @@ CSS = (
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { font: 1rem/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-       color: #111; background: #fff; margin: 0; }
+       color: #111; background: #fff; margin: 0; overflow-wrap: anywhere; }
 .layout { display: grid; grid-template-columns: 14rem minmax(0, 1fr); gap: 2.5rem;
           max-width: 86rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
 nav.contents { position: sticky; top: 1rem; align-self: start; font-size: .9rem;
@@ -69,6 +69,8 @@ h3 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
 .meta, .note, .rule { color: #333; font-size: .88rem; }
 .note { border-left: 4px solid #111; padding: .3rem .7rem; background: #f3f3f3; margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+/* A table wider than a phone scrolls within itself, never the page */
+.table-scroll { overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #777; padding: .25rem .45rem; text-align: left; vertical-align: top; }
 thead th { background: #e8e8e8; }
 a { color: #0b3d91; }
@@ -85,6 +87,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .state .headline { font-size: 1.25rem; font-weight: 700; }
 .grade-symbol { font-size: 2.2rem; line-height: 1; }
 .summary-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0 2rem; }
+.grades { overflow-wrap: break-word; }  /* our own words: break between them, not inside */
 .grade { white-space: nowrap; font-weight: 600; }
 .grade-act-now { border-left-color: #8b1a1a; } td.grade-act-now { color: #8b1a1a; }
 .grade-improve { border-left-color: #b7791f; } td.grade-improve { color: #7a4f0e; }
@@ -135,7 +138,10 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .tick { font-size: .85rem; margin-top: 0; }
 .unchecked > li { margin: .3rem 0; }
 .overall { font-weight: 600; }
-.passed td:first-child { white-space: nowrap; }
+.passed { table-layout: fixed; }
+.passed .col-check { width: 31%; } .passed .col-found { width: 39%; }
+.passed .col-evidence { width: 30%; }
+.passed tr.area th { background: #f3f3f3; border-top: 2px solid #111; }
 """
     + _SEVERITY_CSS
     + """
@@ -146,10 +152,19 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   .layout { grid-template-columns: minmax(0, 1fr); padding: 1rem; }
   nav.contents { position: static; border-right: none; border-bottom: 1px solid #bbb; }
   .summary-grid, .item-body { grid-template-columns: minmax(0, 1fr); }
+  .passed { min-width: 34rem; }
+}
+@media screen and (max-width: 30rem) {
+  .layout, .briefing main { padding: .8rem .6rem 2rem; }
+  th, td { padding: .2rem .3rem; }
+  .grades { font-size: .85rem; }
+  .state { padding: .5rem .6rem; gap: .6rem; }
+  .item { padding: .45rem .6rem .5rem; }
 }
 @page { size: A4; margin: 13mm 12mm 14mm; }
 @media print {
   html { font-size: 9.5pt; }  /* every size is in rem, so this scales the whole page */
+  body { line-height: 1.38; }
   .layout, .briefing main { display: block; max-width: none; padding: 0; }
   nav.contents { display: none; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
@@ -167,11 +182,15 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   .item h4 { break-after: avoid; }
   h2, h3 { break-after: avoid; }
   .found > li, tr { break-inside: avoid; }
+  .passed tr.area { break-after: avoid; }
   .list-label { break-after: avoid; }
   a { color: #000; }
   .item a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 7pt;
                                  overflow-wrap: anywhere; }
   .note, thead th, .snippet { background: none; }
+  .table-scroll { overflow: visible; }
+  .passed { font-size: .8rem; }
+  .passed th, .passed td { padding: .12rem .35rem; }
 }
 """
 )
@@ -393,19 +412,26 @@ def _passed(view: AuditView) -> list[str]:
     out = ['<section id="passed">', "<h2>What passed</h2>"]
     if not passed:
         return [*out, "<p>No check passed outright.</p>", "</section>"]
-    out.append('<table class="passed"><thead><tr><th scope="col">Area</th><th scope="col">Check'
-               '</th><th scope="col">What it found</th><th scope="col">Evidence</th></tr></thead>'
-               "<tbody>")  # fmt: skip
+    # One row per check, under a row naming its area (a column repeating the area on every
+    # row took a tenth of the width and so more lines per row, on screen and on paper).
+    out.append('<div class="table-scroll"><table class="passed"><thead><tr>'
+               '<th scope="col" class="col-check">Check</th>'
+               '<th scope="col" class="col-found">What it found</th>'
+               '<th scope="col" class="col-evidence">Evidence</th></tr></thead>')  # fmt: skip
     for category, findings in view.findings_by_category():
+        rows = []
         for f in findings:
             if f.status is not Status.PASS:
                 continue
             evidence = "; ".join(_evidence(ev.source, ev.location) for ev in f.evidence)
-            out.append(
-                f"<tr><td>{_e(area_title(category))}</td><td>{_e(view.title(f.check_id))} on "
-                f"{_e(f.target)}</td><td>{_e(f.message)}</td><td>{evidence or '—'}</td></tr>"
+            rows.append(
+                f"<tr><td>{_e(view.title(f.check_id))} on {_e(f.target)}</td>"
+                f"<td>{_e(f.message)}</td><td>{evidence or '—'}</td></tr>"
             )
-    return [*out, "</tbody></table>", "</section>"]
+        if rows:
+            out += ['<tbody><tr class="area"><th scope="rowgroup" colspan="3">'
+                    f"{_e(area_title(category))}</th></tr>", *rows, "</tbody>"]  # fmt: skip
+    return [*out, "</table></div>", "</section>"]
 
 
 def _all_findings(view: AuditView) -> list[str]:

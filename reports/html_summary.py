@@ -74,8 +74,9 @@ def summary_section(summary: Summary, *, prefix: str = "", link_actions: bool = 
 def _grades(summary: Summary) -> list[str]:
     out = [
         "<h3>Grade per area</h3>",
-        '<table class="grades"><thead><tr><th scope="col">Area</th><th scope="col">Grade</th>'
-        '<th scope="col">Open problems</th><th scope="col">Score: checks</th></tr></thead><tbody>',
+        '<div class="table-scroll"><table class="grades"><thead><tr><th scope="col">Area</th>'
+        '<th scope="col">Grade</th><th scope="col">Open problems</th>'
+        '<th scope="col">Score: checks</th></tr></thead><tbody>',
     ]
     for area in summary.areas:
         out.append(
@@ -90,7 +91,7 @@ def _grades(summary: Summary) -> list[str]:
     out.append(f'</tbody><tfoot><tr class="overall"><th scope="row">Overall</th><td></td>'
                f"<td>{_e(plural(problems, 'open problem'))}</td>"
                f"<td>{_e(outcomes_in_words(overall))}; score: {_e(score_text(overall))}</td>"
-               "</tr></tfoot></table>")  # fmt: skip
+               "</tr></tfoot></table></div>")  # fmt: skip
     return out
 
 

@@ -10,18 +10,29 @@ page asked for and "not an origin" for Chromium's own calls home (which its flag
 all silence). A report that loads anything at all (an image, a font, a prefetch) shows up in
 ``Rendering.page_requests``, so "no request leaves the page" is something a test can see
 fail.
+
+``Browser.measure`` lays a page out at a given width (a phone's, a screen's, or an A4 page's
+printable width with print styles) and reports what sticks out past the viewport. The page
+itself runs no script (the report's CSP forbids it); the measuring script is sent over the
+DevTools protocol on a pipe (``--remote-debugging-pipe``: Chromium reads commands on file
+descriptor 3 and answers on 4), so nothing listens on a port either.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
 import socketserver
 import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytest
 
@@ -151,11 +162,12 @@ class Browser:
         self.proxy = proxy
         self._runs = 0
 
-    def _run(self, page: Path, output: Path, *extra: str) -> Rendering:
+    def _command(self, *extra: str) -> tuple[list[str], Path]:
+        """The command line for one run, and the net log it will write."""
         self._runs += 1
         profile = self.work / f"chromium-profile-{self._runs}"
         net_log = self.work / f"chromium-net-log-{self._runs}.json"
-        command = [
+        return [
             self.executable,
             "--headless",
             "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
@@ -182,8 +194,10 @@ class Browser:
             "--proxy-bypass-list=<-loopback>",
             f"--log-net-log={net_log}",
             *extra,
-            page.resolve().as_uri(),
-        ]
+        ], net_log
+
+    def _run(self, page: Path, output: Path, *extra: str) -> Rendering:
+        command, net_log = self._command(*extra, page.resolve().as_uri())
         done = subprocess.run(
             command,
             capture_output=True,
@@ -207,3 +221,193 @@ class Browser:
         """The page printed as the browser's print dialog would (paper size from the page's
         own ``@page`` rule), without the browser's header and footer."""
         return self._run(page, pdf, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+
+    def measure(self, page: Path, width: int, *, print_media: bool = False) -> Layout:
+        """``page`` laid out ``width`` CSS pixels wide, as a phone shows it (the viewport
+        meta tag honoured; a page too wide for it is zoomed out, so ``inner_width`` grows)
+        or with its print styles, and what sticks out past the viewport."""
+        command, net_log = self._command("--remote-debugging-pipe")
+        with _DevTools(command, net_log.with_suffix(".stderr")) as devtools:
+            target = devtools.call("Target.createTarget", url="about:blank")["targetId"]
+            session = devtools.call("Target.attachToTarget", targetId=target, flatten=True)[
+                "sessionId"
+            ]
+            devtools.call("Page.enable", session=session)
+            devtools.call("Emulation.setDeviceMetricsOverride", session=session, width=width,
+                          height=900, deviceScaleFactor=1, mobile=not print_media)  # fmt: skip
+            if print_media:
+                devtools.call("Emulation.setEmulatedMedia", session=session, media="print")
+            devtools.call("Page.navigate", session=session, url=page.resolve().as_uri())
+            devtools.wait_for("Page.loadEventFired", session)
+            found = devtools.call("Runtime.evaluate", session=session, expression=_MEASURE,
+                                  returnByValue=True)  # fmt: skip
+        value = found["result"].get("value")
+        assert isinstance(value, dict), found
+        page_requests, _ = requests_in_net_log(net_log)
+        return Layout(
+            width=width,
+            inner_width=int(value["innerWidth"]),
+            scroll_width=int(value["scrollWidth"]),
+            sticking_out=tuple(Protrusion(str(a), int(b), str(c)) for a, b, c in value["out"]),
+            scrolling_boxes=int(value["scrollingBoxes"]),
+            page_requests=tuple(page_requests),
+        )
+
+
+@dataclass(frozen=True)
+class Protrusion:
+    element: str  # "td.passed-check" and the like
+    right: int  # its right edge, in CSS pixels from the left of the page
+    text: str  # the start of its text, to find it
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: int  # asked for
+    inner_width: int  # window.innerWidth: more than width when a phone had to zoom out
+    scroll_width: int  # document.scrollingElement.scrollWidth
+    sticking_out: tuple[Protrusion, ...]  # outermost elements past the right edge
+    scrolling_boxes: int  # elements wider than their box inside a scroll container for it
+    page_requests: tuple[str, ...]
+
+
+# Every element whose right edge is past the viewport, and every run of text past the edge
+# of a box that fits, but those inside a box that scrolls sideways on purpose (overflow-x:
+# auto or scroll); only the outermost of a nest is named.
+_MEASURE = r"""
+(() => {
+  const width = window.innerWidth;
+  const scrolls = el => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x === "auto" || x === "scroll") return true;
+    }
+    return false;
+  };
+  const past = el => el.getBoundingClientRect().right > width + 0.5;
+  const out = [];
+  let scrollingBoxes = 0;
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (scrolls(el)) {
+      if (el.parentElement && el.scrollWidth > el.parentElement.clientWidth) scrollingBoxes++;
+      continue;
+    }
+    if (past(el) && !past(el.parentElement)) {
+      const name = el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
+      out.push([name, Math.round(box.right), (el.textContent || "").trim().slice(0, 80)]);
+    }
+  }
+  // Text past the edge of a box that itself fits (a long word in a paragraph).
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || !node.textContent.trim() || scrolls(node)) continue;
+    range.selectNodeContents(node);
+    if (range.getBoundingClientRect().right > width + 0.5 && !past(parent)) {
+      const name = "text in " + parent.tagName.toLowerCase()
+        + (parent.className ? "." + parent.className : "");
+      out.push([name, Math.round(range.getBoundingClientRect().right),
+                node.textContent.trim().slice(0, 80)]);
+    }
+  }
+  return {innerWidth: width, scrollWidth: document.scrollingElement.scrollWidth, out,
+          scrollingBoxes};
+})()
+"""
+
+# Starts Chromium with the two pipe ends on the descriptors it expects (3 and 4), whatever
+# numbers the test process had for them; exec keeps the process id, so killing it ends
+# Chromium.
+_ON_FDS_3_AND_4 = (
+    "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+    "os.execv(sys.argv[3], sys.argv[3:])"
+)
+
+
+class _DevTools:
+    """Chromium with the DevTools protocol on a pipe: JSON messages ended by a NUL byte."""
+
+    def __init__(self, command: list[str], log: Path) -> None:
+        self._command = command
+        self._log = log  # Chromium's stderr: a file, since a full pipe would stall it
+        self._calls = 0
+        self._buffer = b""
+        self._events: list[dict[str, Any]] = []
+        self._deadline = time.monotonic() + BROWSER_RUN_LIMIT_SECONDS
+
+    def __enter__(self) -> _DevTools:
+        self._stderr = self._log.open("wb")
+        to_browser_read, self._to_browser = os.pipe()
+        self._from_browser, from_browser_write = os.pipe()
+        executable = shutil.which(self._command[0]) or self._command[0]
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _ON_FDS_3_AND_4, str(to_browser_read),
+             str(from_browser_write), os.path.realpath(executable), *self._command[1:]],
+            pass_fds=(to_browser_read, from_browser_write),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
+        )  # fmt: skip
+        os.close(to_browser_read)
+        os.close(from_browser_write)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.call("Browser.close")  # a clean exit writes the net log out whole
+        finally:
+            os.close(self._to_browser)
+            try:
+                self._process.wait(timeout=max(1.0, self._deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            os.close(self._from_browser)
+            self._stderr.close()
+
+    def _message(self) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            left = self._deadline - time.monotonic()
+            ready, _, _ = select.select([self._from_browser], [], [], max(0.0, left))
+            if not ready:
+                pytest.fail("chromium did not answer over the DevTools pipe", pytrace=False)
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                error = self._log.read_text(encoding="utf-8", errors="replace")
+                pytest.fail(f"chromium closed the DevTools pipe: {error[-2000:]}", pytrace=False)
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        decoded = json.loads(message)
+        assert isinstance(decoded, dict)
+        return decoded
+
+    def call(self, method: str, *, session: str | None = None, **params: Any) -> dict[str, Any]:
+        self._calls += 1
+        request: dict[str, Any] = {"id": self._calls, "method": method, "params": params}
+        if session is not None:
+            request["sessionId"] = session
+        os.write(self._to_browser, json.dumps(request).encode() + b"\0")
+        while True:
+            message = self._message()
+            if message.get("id") != self._calls:
+                self._events.append(message)
+                continue
+            if "error" in message:
+                pytest.fail(f"chromium refused {method}: {message['error']}", pytrace=False)
+            result = message["result"]
+            assert isinstance(result, dict)
+            return result
+
+    def wait_for(self, event: str, session: str) -> dict[str, Any]:
+        while True:
+            for number, message in enumerate(self._events):
+                if message.get("method") == event and message.get("sessionId") == session:
+                    return self._events.pop(number)
+            self._events.append(self._message())
