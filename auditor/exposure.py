@@ -359,9 +359,8 @@ def clean_finding(
     were read in full; ``partly`` more were only partly read (each has its own could-not-check
     finding) and are not counted as checked."""
     location = ", ".join(c.start_url for c in crawls)
-    limited = sorted({c.limited for c in crawls if c.limited})
     more = f" ({partly} more could only be partly checked)" if partly else ""
-    if not limited:
+    if not any(c.limited for c in crawls):
         return ctx.finding(
             Status.PASS,
             f"No sign of your home address, phone or email in the {count} {what} checked{more}.",
@@ -369,6 +368,29 @@ def clean_finding(
             kind="clean",
             subject="clean",
         )
+    return _limited_finding(
+        ctx,
+        crawls,
+        f"no sign of your home address, phone or email in the {count} {what} checked, but ",
+        "The result covers only part of your site.",
+    )
+
+
+def limits_finding(ctx: CheckContext, crawls: list[Crawl]) -> Finding | None:
+    """ "Partly checked" naming every limit a crawl met and what it left unread, for a check
+    whose other findings (a leak found, a page that could not be read) leave no room for the
+    clean finding that says it; None when no crawl met a limit. Without it a limit would go
+    unsaid whenever something else was reported."""
+    if not any(c.limited for c in crawls):
+        return None
+    return _limited_finding(
+        ctx, crawls, "", "What this check reports covers only the part of your site it read."
+    )
+
+
+def _limited_finding(ctx: CheckContext, crawls: list[Crawl], lead: str, tail: str) -> Finding:
+    location = ", ".join(c.start_url for c in crawls)
+    limited = sorted({c.limited for c in crawls if c.limited})
     missed = sum(c.not_reached_count for c in crawls)
     named = [url for c in crawls for url in c.not_reached]
     unread = (
@@ -380,9 +402,8 @@ def clean_finding(
     examples = f" (such as {', '.join(u[:120] for u in named[:3])})" if named else ""
     return ctx.finding(
         Status.ERROR,
-        f"Partly checked: no sign of your home address, phone or email in the {count} {what} "
-        f"checked, but the crawl stopped at {', '.join(limited)}, so {unread}{examples}. "
-        "The result covers only part of your site.",
+        f"Partly checked: {lead}the crawl stopped at {', '.join(limited)}, so {unread}"
+        f"{examples}. {tail}",
         location=location,
         kind="page",
         subject="partly-checked",

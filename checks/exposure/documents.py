@@ -11,6 +11,7 @@ from auditor.exposure import (
     exposure_finding,
     extraction_of,
     failure_finding,
+    limits_finding,
     no_identifiers_finding,
     no_sites_finding,
     partly_checked_finding,
@@ -90,6 +91,8 @@ async def findings_for_documents(
         findings += [failure_finding(ctx, f, "document") for f in crawl.failures_of_kind("pdf")]
     if checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "documents", partly))
+    elif (limits := limits_finding(ctx, crawls)) is not None:
+        findings.append(limits)  # never "none were found" where the crawl stopped short
     elif not checked and not partly and not findings:
         findings.append(
             ctx.finding(

@@ -11,6 +11,7 @@ from auditor.exposure import (
     exposure_finding,
     extraction_of,
     failure_finding,
+    limits_finding,
     no_identifiers_finding,
     no_pages_finding,
     no_sites_finding,
@@ -84,6 +85,8 @@ async def findings_for_pages(
         findings.append(no_pages_finding(ctx, crawls))
     elif checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "pages", partly))
+    elif (limits := limits_finding(ctx, crawls)) is not None:
+        findings.append(limits)  # what the crawl did not read, said beside what it found
     return findings
 
 

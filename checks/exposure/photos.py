@@ -13,6 +13,7 @@ from auditor.exposure import (
     exposure_finding,
     extraction_of,
     failure_finding,
+    limits_finding,
     no_sites_finding,
     partly_checked_finding,
     scan_segments,
@@ -130,6 +131,8 @@ async def findings_for_photos(
         findings += [failure_finding(ctx, f, "photo") for f in crawl.failures_of_kind("image")]
     if checked and not any(f.status.is_problem for f in findings):
         findings.append(clean_finding(ctx, crawls, checked, "photos", partly))
+    elif (limits := limits_finding(ctx, crawls)) is not None:
+        findings.append(limits)  # never "none were found" where the crawl stopped short
     elif not checked and not partly and not findings:  # nothing checked is never "no sign in 0"
         findings.append(
             ctx.finding(

@@ -17,6 +17,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from auditor.standards.content.pdf_text import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from auditor.standards.content.pipeline import extract
 from tests.exposure.test_places import MATCHER
 
@@ -125,3 +126,33 @@ def test_an_encrypted_pdf_is_reported_as_encrypted() -> None:
     open_writer.add_blank_page(100, 100)
     open_writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
     assert extract("pdf", written(open_writer)).unreadable == ""
+
+
+def test_attached_files_past_their_caps_are_named() -> None:
+    # More files than are read, a file past the bytes read for all of them together, and a
+    # card inside an attached PDF (one level is read): each is named, none is dropped.
+    many = PdfWriter()
+    many.add_blank_page(100, 100)
+    for number in range(MAX_ATTACHMENTS + 1):
+        many.add_attachment(f"note{number:02}.txt", b"Nothing personal here.")
+    assert extract("pdf", written(many)).not_read == (
+        f"the attached files after the first {MAX_ATTACHMENTS}",
+    )
+    large = PdfWriter()
+    large.add_blank_page(100, 100)
+    large.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    large.add_attachment("zz-big.txt", b"x" * (MAX_ATTACHMENT_BYTES + 1))
+    result = extract("pdf", written(large))
+    assert result.not_read == ("the attached file zz-big.txt (it is too large)",)
+    assert "phone" in places(written(large)).get(
+        "in the file card.vcf attached to the PDF, the contact card's phone number (TEL)", set()
+    )
+    outer = PdfWriter()
+    outer.add_blank_page(100, 100)
+    inner = PdfWriter()
+    inner.add_blank_page(100, 100)
+    inner.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    outer.add_attachment("inner.pdf", written(inner))
+    assert extract("pdf", written(outer)).not_read == (
+        "the attached file card.vcf (inside an attached PDF) of the attached file inner.pdf",
+    )

@@ -1,0 +1,164 @@
+"""The crawl's own caps, each met by a hostile answer from a real server on loopback (issue 13):
+a Squarespace ``?format=json`` answer and a WordPress REST API answer cut at the size read, a
+page with more links than are read, a robots.txt longer than is read. Each leaves something
+unread, so ``exposure.pages`` must end "partly checked", naming the limit, and never pass.
+
+In each case the home address sits only in the part a cap leaves unread: a crawl that lost
+the cap silently would report "no sign of your home address" (a pass)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.crawl import MAX_LINKS, MAX_ROBOTS
+from auditor.demo.web_server import Request, Response, html, text
+from auditor.engine import Engine
+from auditor.model import Finding, Report, Status
+from auditor.net.http import DEFAULT_MAX_BYTES
+from auditor.standards.web.site_apis import MAX_JSON
+from checks.exposure.documents import DocumentsCheck
+from checks.exposure.pages import PagesCheck
+from checks.exposure.photos import PhotosCheck
+
+HOST = "api.leaks.example"  # a host of the corpus world with nothing routed on it
+START = f"https://{HOST}/"
+ADDRESS = "Alex lives at 12 Acacia Avenue, Ashcombe."
+
+
+def json_bytes(body: bytes) -> Response:
+    return Response(200, (("Content-Type", "application/json"),), body)
+
+
+async def pages_report(world: Any, corpus: Any) -> Report:
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services() as services:
+        return await Engine.from_checks([PagesCheck]).run(profile, services)
+
+
+def partly_checked(report: Report) -> Finding:
+    """The one finding that names the limits the crawl met; the report has no pass."""
+    everything = [(f.status, f.subject, f.location, f.message) for f in report.findings]
+    assert not [f for f in report.findings if f.status is Status.PASS], everything
+    crawl = [
+        f
+        for f in report.findings
+        if f.subject == "partly-checked" and [e for e in f.evidence if e.source == "crawl"]
+    ]
+    assert len(crawl) == 1, everything
+    [partly] = crawl
+    assert partly.status is Status.ERROR and partly.status.could_not_check
+    assert partly.message.startswith("Partly checked"), partly.message
+    return partly
+
+
+async def test_a_squarespace_page_data_answer_cut_at_the_size_read_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    # 6 MB of page data (over the 5 MB read); the address is in its last part.
+    filler = "Campaign news and more campaign news. " * (6 * 2**20 // 38)
+    data = {"collection": {"description": filler, "location": {"addressLine1": ADDRESS}}}
+    body = json.dumps(data).encode()
+    assert len(body) > DEFAULT_MAX_BYTES
+
+    def front(request: Request) -> Response:
+        if request.query == "format=json":
+            return json_bytes(body)
+        return html("<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>")
+
+    world.web.route(HOST, "/", front)
+    report = await pages_report(world, corpus)
+    assert ("/", "format=json") in {(r.path, r.query) for r in world.web.requests_to(HOST)}
+    partly = partly_checked(report)
+    limit = f"the {DEFAULT_MAX_BYTES // 2**20} MB limit on a site API answer"
+    assert limit in partly.message, partly.message
+    assert f"{START}?format=json" in partly.message  # what was not read, by its address
+    assert not [f for f in report.findings if f.kind == "home-address"]
+
+
+async def test_a_wordpress_api_answer_cut_at_the_size_read_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    # One user whose biography runs past the 5 MB read, the address at its end.
+    api = f"{START}wp-json/"
+    world.web.route(HOST, "/", html(f'<link rel="https://api.w.org/" href="{api}"><p>Hello</p>'))
+    biography = "Campaign news. " * (6 * 2**20 // 15) + ADDRESS
+    users = json.dumps([{"id": 1, "name": "Alex Example", "description": biography}]).encode()
+    assert len(users) > DEFAULT_MAX_BYTES
+    world.web.route(HOST, "/wp-json/wp/v2/users", json_bytes(users))
+    report = await pages_report(world, corpus)
+    partly = partly_checked(report)
+    for limit in (
+        f"the {DEFAULT_MAX_BYTES // 2**20} MB limit on a site API answer",
+        f"larger than the {MAX_JSON // 2**20} MB read",
+    ):
+        assert limit in partly.message, partly.message
+    assert f"{START}wp-json/wp/v2/users?per_page=100" in partly.message
+    assert not [f for f in report.findings if f.kind == "home-address"]
+
+
+async def test_a_wordpress_api_answer_over_the_json_cap_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    # Under the 5 MB body read but over the 4 MB the WordPress reader parses: read whole by
+    # the HTTP client, still not read by the parser, and said.
+    api = f"{START}wp-json/"
+    world.web.route(HOST, "/", html(f'<link rel="https://api.w.org/" href="{api}"><p>Hello</p>'))
+    biography = "Campaign news. " * ((MAX_JSON + 2**19) // 15) + ADDRESS
+    users = json.dumps([{"id": 1, "name": "Alex Example", "description": biography}]).encode()
+    assert MAX_JSON < len(users) < DEFAULT_MAX_BYTES
+    world.web.route(HOST, "/wp-json/wp/v2/users", json_bytes(users))
+    report = await pages_report(world, corpus)
+    partly = partly_checked(report)
+    assert f"larger than the {MAX_JSON // 2**20} MB read" in partly.message, partly.message
+    assert "MB limit on a site API answer" not in partly.message  # the body was read whole
+    assert not [f for f in report.findings if f.kind == "home-address"]
+
+
+async def test_a_page_with_more_links_than_are_read_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    # 5,000 links back to the start page, then the one link to the page with the address.
+    links = '<a href="/">home</a>' * MAX_LINKS
+    world.web.route(HOST, "/", html(f"<p>Welcome</p>{links}<a href='/contact'>contact</a>"))
+    world.web.route(HOST, "/contact", html(f"<p>{ADDRESS}</p>"))
+    report = await pages_report(world, corpus)
+    assert "/contact" not in [r.path for r in world.web.requests_to(HOST)]
+    partly = partly_checked(report)
+    assert f"the {MAX_LINKS:,}-link limit on one page" in partly.message, partly.message
+    assert START in partly.message
+
+
+async def test_a_robots_txt_longer_than_is_read_is_partly_checked(world: Any, corpus: Any) -> None:
+    # Over 512 KB of comments, then the Disallow line naming the page with the address.
+    comments = "# a very long comment about the campaign's web pages\n" * (MAX_ROBOTS // 50 + 2000)
+    robots = f"User-agent: *\n{comments}Disallow: /private/\n"
+    assert len(robots) > MAX_ROBOTS
+    world.web.route(HOST, "/", html("<p>Welcome</p>"))
+    world.web.route(HOST, "/robots.txt", text(robots))
+    world.web.route(HOST, "/private/", html(f"<p>{ADDRESS}</p>"))
+    report = await pages_report(world, corpus)
+    assert "/private/" not in [r.path for r in world.web.requests_to(HOST)]
+    partly = partly_checked(report)
+    assert f"the {MAX_ROBOTS // 1024} KB limit on robots.txt" in partly.message, partly.message
+    assert f"{START}robots.txt" in partly.message
+
+
+async def test_documents_and_photos_never_say_none_were_found_after_a_crawl_cut_short(
+    world: Any, corpus: Any
+) -> None:
+    # Three pages, a two-page limit: the page that links the leaflet and the photo is not
+    # read, so "No PDF documents were found" (or "No photos") would be a pass over nothing.
+    world.web.route(HOST, "/", html('<p>Welcome</p><a href="/a">a</a><a href="/b">b</a>'))
+    world.web.route(HOST, "/a", html("<p>News</p>"))
+    world.web.route(HOST, "/b", html('<a href="/leaflet.pdf">leaflet</a><img src="/me.jpg">'))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services(crawl_max_pages=2) as services:
+        report = await Engine.from_checks([DocumentsCheck, PhotosCheck]).run(profile, services)
+    assert "/leaflet.pdf" not in [r.path for r in world.web.requests_to(HOST)]
+    for check in ("exposure.documents", "exposure.photos"):
+        findings = [f for f in report.findings if f.check_id == check]
+        everything = [(f.status, f.message) for f in findings]
+        assert not [f for f in findings if f.status is Status.PASS], everything
+        [partly] = [f for f in findings if f.subject == "partly-checked"]
+        assert "the 2-page limit" in partly.message and partly.status.could_not_check
