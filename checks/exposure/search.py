@@ -103,7 +103,7 @@ class SearchCheck(Check):
         # a party or council site is not the person's, and is read here.
         own = {site_of(u) for u in ctx.profile.websites} | {d.lower() for d in ctx.profile.domains}
         listed = {normalise_url(u) for u in ctx.profile.extra_pages}
-        pages = PageReader(ctx, matcher, own, listed, budget)
+        pages = PageReader(ctx, matcher, own, listed, budget, origin=base)
         outcome = await pages.read(reading.results)
         run = SearchRun(provider.title, base, plan.sent, plan.withheld, plan.left_out)
         return findings_for_search(ctx, run, reading, outcome)
@@ -129,8 +129,12 @@ class PageOutcome:
 
 
 class PageReader:
-    """Each result once: its snippet, then the page itself through the audit's HTTP client
-    (the address guard judges every page by its own public host)."""
+    """Each result once: its snippet, then the page itself through the audit's HTTP client.
+    A result's address is a third party's word (the provider's, and the DNS of a domain no one
+    in the audit chose), so the address guard judges every page by ``origin``, the provider's
+    endpoint: from a public provider, a result whose host resolves to a loopback, private or
+    link-local address is not fetched (it is named as not read); a provider on this computer
+    or the local network (a self-hosted SearXNG, the demo world) may lead to pages there."""
 
     def __init__(
         self,
@@ -139,8 +143,11 @@ class PageReader:
         own: set[str],
         listed: set[str],
         budget_s: float = BUDGET_S,
+        *,
+        origin: str,
     ) -> None:
         self.budget_s = budget_s
+        self.origin = origin
         self.ctx = ctx
         self.matcher = matcher
         self.own = own
@@ -174,7 +181,9 @@ class PageReader:
         snippet = scan_segments(self.matcher, [Segment("search-snippet", snippet_text)], url, at)
         self._keep(outcome, snippet, found, "snippet")
         async with self.gate:
-            result = await self.ctx.services.http.fetch(url, max_bytes=PAGE_BYTES)
+            result = await self.ctx.services.http.fetch(
+                url, origin=self.origin, max_bytes=PAGE_BYTES
+            )
         if not result.ok or (result.status_code or 0) >= 400:
             why = result.error or f"it answered HTTP {result.status_code}"
             outcome.not_read.append((url, why))
