@@ -216,53 +216,60 @@ def kind_of(result: FetchResult, expected: str) -> str:
 
 
 class _LinkParser(HTMLParser):
-    """The URLs a page points at: links, frames, images and embedded documents."""
+    """The URLs a page points at: links, frames, images and embedded documents. Past
+    ``MAX_LINKS`` the rest are only counted, the first of them kept to name it."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self.cut = False  # links past MAX_LINKS were not read
+        self.more = 0  # how many
+        self.first_unread = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if len(self.found) >= MAX_LINKS:
-            self.cut = True
-            return
         values = dict(attrs)
-        for name in ("href", "src", "data-src", "data"):
-            value = values.get(name)
-            if value and tag in (
-                "a",
-                "area",
-                "iframe",
-                "frame",
-                "img",
-                "source",
-                "embed",
-                "object",
-            ):
-                self.found.append(value)
+        links: list[str] = []
+        if tag in _LINKING_TAGS:
+            links += [v for v in map(values.get, ("href", "src", "data-src", "data")) if v]
         srcset = values.get("srcset")
         if srcset:  # the first ten sizes: the rest are the same picture at other sizes
-            self.found.extend(part.split()[0] for part in srcset.split(",")[:10] if part.split())
+            links += [part.split()[0] for part in srcset.split(",")[:10] if part.split()]
+        room = MAX_LINKS - len(self.found)
+        self.found += links[: max(room, 0)]
+        if len(links) > room:
+            self.cut = True
+            self.first_unread = self.first_unread or links[max(room, 0)]
+            self.more += len(links) - max(room, 0)
 
 
 def page_links(html: str, base: str) -> list[str]:
     """Every link of a page, up to ``MAX_LINKS``."""
-    return links_of_page(html, base)[0]
+    return links_of_page(html, base).links
 
 
-def links_of_page(html: str, base: str) -> tuple[list[str], bool]:
-    """The links of a page, and whether there were more than ``MAX_LINKS`` (the rest not
-    read). The fetch's size cap bounds the page (and a page cut there is already reported as
-    partly read). Megabytes of hostile HTML take a while, so the crawl calls this in a worker
-    thread."""
+@dataclass(frozen=True)
+class PageLinks:
+    """The links of a page (up to ``MAX_LINKS``), and how many more it has, the first of
+    them named (absolute, or as written when it is no http(s) address)."""
+
+    links: list[str]
+    more: int = 0
+    first_unread: str = ""
+
+
+def links_of_page(html: str, base: str) -> PageLinks:
+    """The links of a page, and what past ``MAX_LINKS`` was not read. The fetch's size cap
+    bounds the page (and a page cut there is already reported as partly read). Megabytes of
+    hostile HTML take a while, so the crawl calls this in a worker thread."""
     parser = _LinkParser()
     try:
         parser.feed(parseable_html(html))
         parser.close()
     except Exception:  # html.parser is lenient; anything else is a bug in hostile input handling
         pass
-    return [u for u in (normalise_url(link, base) for link in parser.found) if u], parser.cut
+    links = [u for u in (normalise_url(link, base) for link in parser.found) if u]
+    first = normalise_url(parser.first_unread, base) or parser.first_unread[:200]
+    return PageLinks(links, parser.more, first)
 
 
 @dataclass
@@ -449,11 +456,12 @@ class Crawler:
         if kind == "html":
             state.seen.add(final)
             page = resource.text()
-            links, cut = await asyncio.to_thread(links_of_page, page, final)
-            for link in links:
+            found = await asyncio.to_thread(links_of_page, page, final)
+            for link in found.links:
                 state.enqueue(link, depth + 1)
-            if cut:
-                state.stopped(final, f"the {MAX_LINKS:,}-link limit on one page")
+            if found.more:  # named by the first link not read, counted with the rest
+                why = f"the {MAX_LINKS:,}-link limit on one page"
+                state.stopped(found.first_unread or final, why, found.more)
             if self.follow_pages:
                 self._site_apis(state, page, result.headers.get("link", ""), final, depth)
 

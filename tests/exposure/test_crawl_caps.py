@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.crawl import MAX_LINKS, MAX_ROBOTS
+from auditor.crawl import MAX_LINKS, MAX_ROBOTS, links_of_page
 from auditor.demo.web_server import Request, Response, html, text
 from auditor.engine import Engine
 from auditor.model import Finding, Report, Status
@@ -120,13 +120,17 @@ async def test_a_page_with_more_links_than_are_read_is_partly_checked(
 ) -> None:
     # 5,000 links back to the start page, then the one link to the page with the address.
     links = '<a href="/">home</a>' * MAX_LINKS
-    world.web.route(HOST, "/", html(f"<p>Welcome</p>{links}<a href='/contact'>contact</a>"))
+    tail = "<a href='/contact'>contact</a><p>More paragraphs, no links.</p>" * 1
+    world.web.route(HOST, "/", html(f"<p>Welcome</p>{links}{tail}"))
     world.web.route(HOST, "/contact", html(f"<p>{ADDRESS}</p>"))
     report = await pages_report(world, corpus)
     assert "/contact" not in [r.path for r in world.web.requests_to(HOST)]
     partly = partly_checked(report)
     assert f"the {MAX_LINKS:,}-link limit on one page" in partly.message, partly.message
-    assert START in partly.message
+    # Named by the first link not read, and counted: one link past the 5,000 read.
+    assert f"1 more address found on the site was not read (such as {START}contact)" in (
+        partly.message
+    )
 
 
 async def test_a_robots_txt_longer_than_is_read_is_partly_checked(world: Any, corpus: Any) -> None:
@@ -162,3 +166,12 @@ async def test_documents_and_photos_never_say_none_were_found_after_a_crawl_cut_
         assert not [f for f in findings if f.status is Status.PASS], everything
         [partly] = [f for f in findings if f.subject == "partly-checked"]
         assert "the 2-page limit" in partly.message and partly.status.could_not_check
+
+
+def test_the_link_cap_counts_and_names_what_it_did_not_read() -> None:
+    exactly = '<a href="/a">a</a>' * MAX_LINKS + "<p>more text</p><div>no links</div>"
+    assert links_of_page(exactly, START).more == 0  # tags without links past the cap: no cut
+    over = '<a href="/a">a</a>' * (MAX_LINKS - 1) + '<img src="/b.jpg" srcset="/c.jpg 2x">'
+    found = links_of_page(over + '<a href="/d">d</a>', START)
+    assert len(found.links) == MAX_LINKS and found.links[-1] == f"{START}b.jpg"
+    assert (found.more, found.first_unread) == (2, f"{START}c.jpg")
