@@ -136,14 +136,14 @@ def _load(body: bytes, reading: ApiReading) -> list[object]:
     """The answer's entries, at most ``MAX_ITEMS`` (the rest said); [] for anything that is
     not a list (an error object, a login page: nothing published there)."""
     if len(body) > MAX_JSON:
-        reading.not_read.append(f"the answer: it is larger than the {MAX_JSON // 2**20} MB read")
+        reading.not_read.append(f"everything after the first {MAX_JSON // 2**20} MB")
         return []
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
     except ValueError:
         return []
     except RecursionError:
-        reading.not_read.append("the answer: it is nested too deeply to read")
+        reading.not_read.append("the parts nested too deeply to read")
         return []
     if not isinstance(data, list):
         return []
