@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.crawl import MAX_LINKS, MAX_ROBOTS, links_of_page
+from auditor.crawl import MAX_API_PAGES, MAX_LINKS, MAX_ROBOTS, links_of_page
 from auditor.demo.web_server import Request, Response, html, text
 from auditor.engine import Engine
 from auditor.model import Finding, Report, Status
@@ -178,3 +178,24 @@ def test_the_link_cap_counts_and_names_what_it_did_not_read() -> None:
     found = links_of_page(over + '<a href="/d">d</a>', START)
     assert len(found.links) == MAX_LINKS and found.links[-1] == f"{START}b.jpg"
     assert (found.more, found.first_unread) == (2, f"{START}c.jpg")
+
+
+async def test_squarespace_page_data_past_its_page_limit_is_named(world: Any, corpus: Any) -> None:
+    # 25 pages, each with its ?format=json; the data of the first 20 is read, the rest named.
+    pages = [f"/p{n}" for n in range(24)]
+    menu = "".join(f'<a href="{p}">{p}</a>' for p in pages)
+    marker = "<!-- This is Squarespace. -->"
+
+    def page(request: Request) -> Response:
+        if request.query == "format=json":
+            return json_bytes(json.dumps({"collection": {"title": request.path}}).encode())
+        return html(f"<html>{marker}<body><p>Welcome</p>{menu}</body></html>")
+
+    for path in ["/", *pages]:
+        world.web.route(HOST, path, page)
+    report = await pages_report(world, corpus)
+    asked = [r for r in world.web.requests_to(HOST) if r.query == "format=json"]
+    assert len(asked) == MAX_API_PAGES
+    partly = partly_checked(report)
+    assert f"the {MAX_API_PAGES}-page limit on Squarespace page data" in partly.message
+    assert "5 more addresses found on the site were not read" in partly.message, partly.message
