@@ -8,6 +8,7 @@ same properties with 100,000+ generated inputs in total (see FUZZ_EXAMPLES).
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -24,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.crawl import inflate_sitemap, page_links, robots_disallowed
 from auditor.crawl import normalise_url as crawl_url
-from auditor.crawl import page_links
 from auditor.demo import candidate as c
 from auditor.demo.content.zones import DKIM_1024, DKIM_2048
 from auditor.masking import compile_masker, mask_text
@@ -59,12 +60,23 @@ from auditor.standards.email.tls_rpt_record import TlsRptError, parse_tlsrpt
 from auditor.standards.identity import identifiers
 from auditor.standards.identity.imprint_text import find_imprints
 from auditor.standards.identity.matchers import IdentityMatcher
+from auditor.standards.search.brave import BraveProvider
+from auditor.standards.search.providers import SearchAnswerMalformed
+from auditor.standards.search.searxng import SearxngProvider
 from auditor.standards.web.observatory import (
     parse_csp,
     parse_hsts,
     parse_set_cookie,
 )
 from auditor.standards.web.security_txt import parse_security_txt
+from auditor.standards.web.site_apis import (
+    is_squarespace,
+    wordpress_api_root,
+    wordpress_items,
+    wordpress_total_answers,
+    wordpress_users,
+)
+from auditor.standards.web.wayback import CdxMalformed, parse_cdx
 
 QUICK_EXAMPLES = 40
 
@@ -194,6 +206,80 @@ def rdap_documents() -> Any:
         {"services": st.lists(st.lists(json_values, max_size=3), max_size=4) | json_values}
     )
     return st.one_of(json_values, domain, bootstrap)
+
+
+def wordpress_answers() -> Any:
+    """Bytes a WordPress REST API (or a hostile server in its place) may answer with: users,
+    pages and posts in near-valid shapes, any JSON, broken JSON, and raw bytes."""
+    rendered = st.one_of(
+        st.text(max_size=40),
+        st.fixed_dictionaries({"rendered": st.text(max_size=40) | json_values}),
+        json_values,
+    )
+    item = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.integers() | json_values,
+            "name": rendered,
+            "slug": st.sampled_from(["alex-marlowe-postbox-example", "jane-doegmail-com", ""])
+            | st.text(max_size=40),
+            "description": rendered,
+            "url": st.sampled_from(["https://x.example/", "javascript:alert(1)", ""]) | rendered,
+            "link": st.sampled_from(["https://www.alexmarlowe.example/?p=1", "//evil/"]) | rendered,
+            "status": st.sampled_from(["publish", "draft", "private", None, 5]),
+            "title": rendered,
+            "content": rendered,
+            "excerpt": rendered,
+        },
+    )
+    documents = st.one_of(st.lists(item, max_size=6), json_values).map(
+        lambda v: json.dumps(v).encode()
+    )
+    broken = documents.map(lambda b: b[: len(b) // 2])
+    return st.one_of(documents, broken, st.binary(max_size=300), st.just(b"[" * 5000))
+
+
+def cdx_documents() -> Any:
+    header = st.one_of(
+        st.just(["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]),
+        st.lists(st.sampled_from(["timestamp", "original", "mimetype", "x"]), max_size=5),
+        json_values,
+    )
+    value = st.one_of(
+        st.sampled_from(["20240101000000", "2024", "", "²٣", "https://www.x.example/", "200"]),
+        st.text(max_size=20),
+        json_values,
+    )
+    rows = st.lists(st.lists(value, max_size=8) | json_values, max_size=6)
+    return st.one_of(json_values, st.tuples(header, rows).map(lambda t: [t[0], *t[1]]))
+
+
+def search_answers() -> Any:
+    result = st.fixed_dictionaries(
+        {},
+        optional={
+            "url": st.sampled_from(["https://x.example/a", "", "javascript:x"]) | json_values,
+            "title": st.text(max_size=30) | json_values,
+            "content": st.text(max_size=30) | json_values,
+            "description": st.text(max_size=30) | json_values,
+            "extra_snippets": st.lists(st.text(max_size=20) | json_values, max_size=8)
+            | json_values,
+        },
+    )
+    results = st.lists(result, max_size=5) | json_values
+    searxng = st.fixed_dictionaries({}, optional={"results": results, "query": json_values})
+    brave = st.fixed_dictionaries(
+        {}, optional={"web": st.fixed_dictionaries({}, optional={"results": results}) | json_values}
+    )
+    return st.one_of(json_values, searxng, brave)
+
+
+ROBOTS_PIECES = [
+    "User-agent: *", "Disallow: /private/", "Disallow: /*.php", "Disallow: /drafts/*.pdf",
+    "Disallow: /old$", "Disallow: /", "Disallow:", "disallow : /x # c", "Sitemap: /s.xml",
+    "Disallow: https://elsewhere.example/x", "Disallow: //evil/", "Disallow: /%zz", "Allow: /",
+    "Disallow: /" + "a" * 3000,
+]  # fmt: skip
 
 
 HTML_PIECES = [
@@ -487,6 +573,45 @@ def _rdap(value: object) -> None:
             pass
 
 
+SITE = "https://www.alexmarlowe.example/"
+GZIP_SEED = gzip.compress(
+    b"<urlset><url><loc>https://www.alexmarlowe.example/a</loc></url></urlset>"
+)
+
+
+def _site_apis(data: bytes) -> None:
+    for read in (wordpress_users, wordpress_items):
+        reading = read(data)
+        assert len(reading.records) <= 100 and all(isinstance(n, str) for n in reading.not_read)
+    text = data.decode("utf-8", errors="replace")
+    is_squarespace(text)
+    wordpress_api_root(text, text, SITE)
+    wordpress_total_answers({"x-wp-totalpages": text[:20], "x-wp-total": text[-20:]})
+
+
+def _robots_sitemaps(value: str | bytes) -> None:
+    if isinstance(value, bytes):
+        body, _cut = inflate_sitemap(value, 64 * 1024)
+        assert len(body) <= 64 * 1024 or not value.startswith(b"\x1f\x8b")
+        return
+    for url in robots_disallowed(value, SITE):
+        assert url.startswith(SITE), url
+
+
+def _cdx(value: object) -> None:
+    parse_cdx(json.loads(json.dumps(value)))
+
+
+def _search(value: object) -> None:
+    data = json.loads(json.dumps(value))
+    for provider in (SearxngProvider(), BraveProvider()):
+        try:
+            for result in provider.parse(data):
+                assert isinstance(result.url, str) and isinstance(result.snippet, str)
+        except SearchAnswerMalformed:
+            pass
+
+
 @dataclass(frozen=True)
 class Parser:
     name: str
@@ -556,6 +681,16 @@ PARSERS = [
         3_000,
     ),
     Parser("vcard-ics", _vformat, (), assembled("", VFORMAT_PIECES, "\r\n", 20), 5_000),
+    Parser("site-apis", _site_apis, (), wordpress_answers(), 5_000),
+    Parser(
+        "robots-sitemaps",
+        _robots_sitemaps,
+        (),
+        st.one_of(assembled("", ROBOTS_PIECES, "\n", 30), mutated(GZIP_SEED)),
+        4_000,
+    ),
+    Parser("cdx", _cdx, (CdxMalformed,), cdx_documents(), 4_000),
+    Parser("search-answers", _search, (), search_answers(), 4_000),
     Parser(
         "pipeline",
         _pipeline,
