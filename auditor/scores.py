@@ -29,6 +29,7 @@ from typing import Any
 from auditor.model import CheckResult, Finding, Report, Status
 from auditor.outage import Outage, explained_by_outage
 from auditor.vocabulary import STATUS_DISPLAY_ORDER
+from auditor.wording import findings_of_status
 
 # A score needs at least this share of the area's checks (questions aside) to have run.
 MIN_SHARE_CHECKED = 0.5
@@ -314,18 +315,6 @@ def overall_in_words(s: AreaScore) -> str:
     return f"{head}. Of {checks}: {outcomes_in_words(s)}."
 
 
-FINDING_WORDS = {
-    Status.FAIL: "problem",
-    Status.WARN: "warning",
-    Status.PASS: "pass",
-    Status.MANUAL: "question",
-    Status.ERROR: "error",
-    Status.TIMEOUT: "time-out",
-    Status.SKIPPED: "skipped",
-    Status.NOT_APPLICABLE: "does not apply",
-}
-
-
 def findings_in_words(counts: AuditCounts) -> str:
     """ "95 findings: 25 problems, 20 warnings, 34 passes, 15 questions, 1 error,
     5 skipped" (findings, labelled as such, never called checks)."""
@@ -333,13 +322,7 @@ def findings_in_words(counts: AuditCounts) -> str:
     for status in STATUS_DISPLAY_ORDER:
         n = counts.findings_by_status.get(status, 0)
         if n:
-            word = FINDING_WORDS[status]
-            many = {
-                Status.SKIPPED: "skipped",
-                Status.PASS: "passes",
-                Status.NOT_APPLICABLE: "do not apply",
-            }.get(status, "")
-            parts.append(plural(n, word, many))
+            parts.append(findings_of_status(status, n))
     head = plural(counts.findings, "finding")
     return f"{head}: {', '.join(parts)}" if parts else head
 

@@ -1,14 +1,68 @@
 """Plain words for the technical labels findings carry, for every text a candidate reads
-(the Markdown and HTML reports, the app): where a piece of evidence was seen ("the text of
-the PDF at …", not "pdf-text at …") and how sure a finding is ("certain", not
-"confidence high"). The labels themselves stay in the JSON and CSV for the IT volunteer.
-Pure: no I/O."""
+(the Markdown and HTML reports, the app): what a status is called (``STATUS_WORDS``, one
+vocabulary that each medium only dresses: capitals in the written reports, a symbol on the
+terminal), where a piece of evidence was seen ("the text of the PDF at …", not "pdf-text
+at …") and how sure a finding is ("certain", not "confidence high"). The labels themselves
+stay in the JSON and CSV for the IT volunteer. Pure: no I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from auditor.vocabulary import Confidence, Severity
+from auditor.vocabulary import Confidence, Severity, Status
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    """How one status is said. ``label`` is the status itself beside a finding ("could not
+    check"); ``why`` the reason the written reports add after it ("timeout"); ``symbol`` the
+    glyph the terminal shows before it, so the status reads without colour (NO_COLOR);
+    ``one`` and ``many`` a finding of that status in a count ("1 problem", "2 problems")."""
+
+    label: str
+    symbol: str
+    one: str
+    many: str
+    why: str = ""
+
+
+# Every status in every medium comes from here (tests/core/test_wording.py holds each medium
+# to every status). ERROR and TIMEOUT are both "could not check": never a pass, never missing.
+STATUS_WORDS: dict[Status, StatusWords] = {
+    Status.FAIL: StatusWords("fail", "✖", "problem", "problems"),
+    Status.WARN: StatusWords("warn", "!", "warning", "warnings"),
+    Status.ERROR: StatusWords("could not check", "?", "error", "errors"),
+    Status.TIMEOUT: StatusWords("could not check", "?", "time-out", "time-outs", why="timeout"),
+    Status.MANUAL: StatusWords("to answer", "✎", "question", "questions"),
+    Status.SKIPPED: StatusWords("not checked", "-", "skipped", "skipped"),
+    Status.PASS: StatusWords("pass", "✔", "pass", "passes"),
+    Status.NOT_APPLICABLE: StatusWords("does not apply", "·", "does not apply", "do not apply"),
+}
+
+
+def status_label(status: Status) -> str:
+    """The status in words: "pass", "could not check", "to answer"."""
+    return STATUS_WORDS[status].label
+
+
+def status_tag(status: Status) -> str:
+    """The written reports' tag (Markdown, HTML): "PASS", "COULD NOT CHECK (timeout)"."""
+    words = STATUS_WORDS[status]
+    return words.label.upper() + (f" ({words.why})" if words.why else "")
+
+
+def status_with_symbol(status: Status) -> str:
+    """The terminal's: "✔ pass", "? could not check" (the symbol first, the words after)."""
+    words = STATUS_WORDS[status]
+    return f"{words.symbol} {words.label}"
+
+
+def findings_of_status(status: Status, count: int) -> str:
+    """ "1 problem", "2 problems", "3 skipped": findings of one status, counted."""
+    words = STATUS_WORDS[status]
+    return f"{count} {words.one if count == 1 else words.many}"
+
 
 # Evidence.source -> what a reader would call it; "{where}" becomes " at LOCATION" or "".
 _SOURCES = {

@@ -19,12 +19,11 @@ from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
 from auditor.outage import ADVICE
 from auditor.scores import unchecked_in_words
-from auditor.wording import CONFIDENCE_WORDS, evidence_parts
+from auditor.wording import CONFIDENCE_WORDS, evidence_parts, status_tag
 from reports.html_summary import SEVERITY_STYLE, summary_section
 from reports.view import (
     ITEM_STATUS_LABEL,
     MASKED_NOTE,
-    STATUS_LABEL,
     AuditView,
     area_title,
     clean,
@@ -350,7 +349,7 @@ def _found(view: AuditView, findings: list[Finding]) -> list[str]:
     for f in findings:
         where = f" — <code>{_e(f.location)}</code>" if f.location else ""
         sure = f"; {_e(CONFIDENCE_WORDS[f.confidence])}" if f.status.is_problem else ""
-        line = (f'<li><span class="tag">{_e(STATUS_LABEL[f.status])}</span>'
+        line = (f'<li><span class="tag">{_e(status_tag(f.status))}</span>'
                 f'<span class="sev sev-{_e(f.severity.value)}">{_e(f.severity.value)}</span> '
                 f"{_e(f.message)}{where}"
                 f'<span class="evidence">{_e(view.title(f.check_id))}, on '

@@ -11,13 +11,12 @@ from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
 from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, overall_in_words, plural, unchecked_in_words
-from auditor.wording import evidence_in_words, weight_in_words
+from auditor.wording import evidence_in_words, status_tag, weight_in_words
 from reports.view import (
     GRADE_RULE,
     ITEM_STATUS_LABEL,
     MASKED_NOTE,
     MAX_FINDINGS_PER_ITEM,
-    STATUS_LABEL,
     AuditView,
     ChangeCounts,
     Summary,
@@ -185,7 +184,7 @@ def _item(item: ChecklistItem) -> list[str]:
         lines.append(f"  Found ({len(found)}):")
         for f in found[:MAX_FINDINGS_PER_ITEM]:
             where = f" — {_escape(f.location)}" if f.location else ""
-            lines.append(f"  - {STATUS_LABEL[f.status]}: {_escape(f.message)}{where}")
+            lines.append(f"  - {status_tag(f.status)}: {_escape(f.message)}{where}")
         if len(found) > MAX_FINDINGS_PER_ITEM:
             lines.append(f"  - and {len(found) - MAX_FINDINGS_PER_ITEM} more (see below)")
         lines.append("")
@@ -238,7 +237,7 @@ def _findings(view: AuditView) -> list[str]:
         for f in findings:
             weight = _escape(weight_in_words(f.severity, f.confidence, problem=f.status.is_problem))
             lines.append(
-                f"- **{STATUS_LABEL[f.status]}** ({weight}) {_escape(f.message)}  \n"
+                f"- **{status_tag(f.status)}** ({weight}) {_escape(f.message)}  \n"
                 f"  {_escape(view.title(f.check_id))}, on {_escape(f.target)}"
             )
             for evidence in f.evidence:

@@ -35,16 +35,6 @@ from auditor.vocabulary import category_label, category_rank
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
 
-STATUS_LABEL = {
-    Status.FAIL: "FAIL",
-    Status.WARN: "WARN",
-    Status.PASS: "PASS",
-    Status.MANUAL: "TO ANSWER",
-    Status.ERROR: "COULD NOT CHECK",
-    Status.TIMEOUT: "COULD NOT CHECK (timeout)",
-    Status.SKIPPED: "NOT CHECKED",
-    Status.NOT_APPLICABLE: "DOES NOT APPLY",
-}
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 ITEM_STATUS_LABEL = {
     ItemStatus.OPEN: "to do",

@@ -12,19 +12,12 @@ from rich.text import Text
 
 from auditor.model import Status
 from auditor.standards.text import visible
+from auditor.wording import status_with_symbol
 
 MAX_SHOWN = 2000  # characters of one outside string shown at most
 
-STATUS_LABEL: dict[Status, str] = {
-    Status.PASS: "✔ pass",
-    Status.FAIL: "✖ fail",
-    Status.WARN: "! warn",
-    Status.ERROR: "? could not check",
-    Status.TIMEOUT: "? could not check",
-    Status.SKIPPED: "- not checked",
-    Status.MANUAL: "✎ to answer",
-    Status.NOT_APPLICABLE: "· does not apply",
-}
+# The status words and symbols are auditor.wording's (status_with_symbol); only the colour
+# is the screen's own.
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
     Status.FAIL: "bold red",
@@ -50,7 +43,7 @@ def plain(text: object, style: str = "", limit: int = MAX_SHOWN) -> Text:
 
 
 def status_text(status: Status, *, colour: bool = True) -> Text:
-    return Text(STATUS_LABEL[status], style=STATUS_STYLE[status] if colour else "", end="")
+    return Text(status_with_symbol(status), style=STATUS_STYLE[status] if colour else "", end="")
 
 
 def one_line(error: BaseException | str, limit: int = 200) -> str:

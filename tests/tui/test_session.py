@@ -19,7 +19,8 @@ from auditor.tui.profile_form_data import (
     validate,
 )
 from auditor.tui.session import HistoryStore, MemoryStore, Session, export_path
-from auditor.tui.text import STATUS_LABEL, clean, one_line, plain
+from auditor.tui.text import STATUS_STYLE, clean, one_line, plain, status_text
+from auditor.wording import STATUS_WORDS
 
 
 def test_clean_replaces_control_characters_and_plain_never_parses_markup() -> None:
@@ -30,9 +31,16 @@ def test_clean_replaces_control_characters_and_plain_never_parses_markup() -> No
 
 
 def test_every_status_reads_without_colour() -> None:
-    words = {s: STATUS_LABEL[s].split(" ", 1)[1] for s in Status}
-    assert words[Status.PASS] == "pass" and words[Status.FAIL] == "fail"
-    assert words[Status.ERROR] == words[Status.TIMEOUT] == "could not check"
+    """The screen shows every status as the vocabulary's symbol and words, the colour only
+    added (and left out without colour)."""
+    for status in Status:
+        words = STATUS_WORDS[status]
+        shown = status_text(status, colour=False)
+        assert shown.plain == f"{words.symbol} {words.label}" and not shown.style, status
+        assert status_text(status).style == STATUS_STYLE[status], status
+    said = {s: status_text(s).plain.split(" ", 1)[1] for s in Status}
+    assert said[Status.PASS] == "pass" and said[Status.FAIL] == "fail"
+    assert said[Status.ERROR] == said[Status.TIMEOUT] == "could not check"
 
 
 def _session(store: MemoryStore | HistoryStore) -> Session:

@@ -25,10 +25,11 @@ from auditor.scores import (
 from auditor.tui.screens.answer import asked
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.screens.dialogs import ConfirmDialog
-from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, clean, plain
+from auditor.tui.text import STATUS_STYLE, clean, plain
 from auditor.tui.widgets.detail import finding_detail
 from auditor.tui.widgets.item_list import ItemList
 from auditor.vocabulary import category_label, category_rank
+from auditor.wording import status_with_symbol
 
 
 def area_label(area: AreaScore) -> Text:
@@ -57,7 +58,7 @@ def finding_label(finding: Finding, dismissed: bool) -> Text:
     if dismissed:
         text.append(f"{'[-] dismissed':<18}", style="dim")
     else:
-        text.append(f"{STATUS_LABEL[finding.status]:<18}", style=STATUS_STYLE[finding.status])
+        text.append(f"{status_with_symbol(finding.status):<18}", style=STATUS_STYLE[finding.status])
     text.append(plain(finding.message))
     return text
 

@@ -32,8 +32,9 @@ from auditor.services import AuditOptions
 from auditor.tui.runner import CheckName, check_names, name_for
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.screens.dialogs import ConsentDialog
-from auditor.tui.text import RUNNING_LABEL, STATUS_LABEL, STATUS_STYLE, one_line, plain
+from auditor.tui.text import RUNNING_LABEL, STATUS_STYLE, one_line, plain
 from auditor.vocabulary import category_label
+from auditor.wording import status_with_symbol
 
 _run_ids = itertools.count(1)
 
@@ -375,7 +376,7 @@ def _line(status: Status | None, title: str, target: str) -> Text:
     if status is None:
         text.append(f"{RUNNING_LABEL:<18}", style="italic")
     else:
-        text.append(f"{STATUS_LABEL[status]:<18}", style=STATUS_STYLE[status])
+        text.append(f"{status_with_symbol(status):<18}", style=STATUS_STYLE[status])
     text.append(plain(title))
     text.append(plain(f" · {target}", style="dim"))
     return text

@@ -18,8 +18,8 @@ from auditor.checklist import ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
 from auditor.profile import ManualAnswer
 from auditor.questions import answer_words, answers_heading
-from auditor.tui.text import STATUS_LABEL, STATUS_STYLE, plain
-from auditor.wording import evidence_in_words, urgency_in_words
+from auditor.tui.text import STATUS_STYLE, plain
+from auditor.wording import evidence_in_words, status_with_symbol, urgency_in_words
 
 if TYPE_CHECKING:
     from auditor.tui.screens.answer import AskedQuestion
@@ -74,7 +74,7 @@ def finding_detail(
 ) -> Text:
     info = next((c for c in report.checks if c.id == finding.check_id), None)
     out = Text(end="")
-    out.append(STATUS_LABEL[finding.status], style=STATUS_STYLE[finding.status])
+    out.append(status_with_symbol(finding.status), style=STATUS_STYLE[finding.status])
     problem = finding.status.is_problem
     words = urgency_in_words(finding.severity, finding.confidence, problem=problem)
     out.append(f"   {words}")
