@@ -26,9 +26,7 @@ class Outcome:
     facts: dict[str, Any]
 
     def by_subject(self, subject: str) -> Finding:
-        matches = [f for f in self.findings if f.subject == subject]
-        assert len(matches) == 1, (subject, self.findings)
-        return matches[0]
+        return harness.assert_finding(self.findings, subject)
 
     def statuses(self) -> dict[str, Status]:
         return {f.subject: f.status for f in self.findings}
@@ -82,16 +80,10 @@ async def run_check(
 ) -> Outcome:
     """Run ``check`` directly (the checks it requires first, as the engine would), so a bug
     raises here instead of becoming an error finding; closes ``services``."""
-    profile = profile or Profile(name="Test Candidate", domains=(target,))
+    profile = profile or harness.make_profile(target)
     try:
         result = await harness.run_check(check, target, services, profile)
     finally:
         await services.aclose()
-    findings = list(result.findings)
-    for finding in findings:
-        assert finding.check_id == check.meta.id
-        assert finding.message
-        assert finding.evidence, finding
-        if finding.status.is_problem:
-            assert finding.actions, finding
-    return Outcome(findings, dict(result.facts))
+    harness.assert_well_formed(result)
+    return Outcome(list(result.findings), dict(result.facts))

@@ -1,13 +1,16 @@
 """A plugin written from the guide alone (docs/architecture.md, "Writing a check"): its own
-package with a check and its actions TOML, its own pyproject with the two entry points, built
-with hatchling and installed with pip into a folder (offline, no build isolation). ``auditor
-scan`` then runs it against a loopback DNS server, and the report shows its finding and its
-action in the checklist, with no change to the project."""
+package with the guide's check and its actions TOML, its own pyproject with the two entry
+points, built with hatchling and installed with pip into a folder (offline, no build
+isolation). ``auditor scan`` then runs it against a loopback DNS server, and the report shows
+its finding and its action in the checklist, with no change to the project. The guide's test
+of the plugin ("Testing a check", written with auditor.testing) passes on it, and fails on a
+plugin whose check misses the token."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,46 +38,19 @@ version = "0.1.0"
 packages = ["auditor_leaky_txt"]
 """
 
-CHECK = '''\
-"""domain.leaky_txt: a TXT record that publishes a token meant to stay private."""
-
-from auditor.answers import dns_evidence
-from auditor.check import Check, CheckContext, CheckMeta
-from auditor.model import Finding, Severity, Status
-from auditor.vocabulary import Category, TargetKind
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
 
-class LeakyTxtCheck(Check):
-    meta = CheckMeta(
-        id="domain.leaky_txt",
-        title="Private tokens in TXT records",
-        category=Category.DOMAIN,
-        target=TargetKind.DOMAIN,
-        severity=Severity.MEDIUM,
-        guidance="https://www.rfc-editor.org/rfc/rfc1464",
-        description="Looks for TXT records that publish an internal token.",
-    )
+def guide_block(marker: str) -> str:
+    """The guide's one Python code block that contains ``marker``, as the guide shows it."""
+    blocks = re.findall(r"^```python\n(.*?)^```", GUIDE.read_text("utf-8"), re.M | re.S)
+    found = [block for block in blocks if marker in block]
+    assert len(found) == 1, (marker, len(found))
+    return str(found[0])
 
-    async def run(self, ctx: CheckContext) -> list[Finding]:
-        answer = await ctx.services.dns.txt(ctx.target)
-        if answer.could_not_check:
-            return [ctx.could_not_check(answer, "the TXT records", subject="txt")]
-        evidence = [dns_evidence(answer, ctx.now_iso())]
-        leaks = [r for r in answer.records if r.startswith("internal-token=")]
-        if leaks:
-            return [
-                ctx.finding(
-                    Status.WARN,
-                    f"{ctx.target} publishes an internal token in a TXT record.",
-                    location=ctx.target,
-                    subject="txt",
-                    evidence=evidence,
-                    actions=["domain.remove-internal-token"],
-                )
-            ]
-        return [ctx.finding(Status.PASS, "No internal token in the TXT records.",
-                            location=ctx.target, subject="txt", evidence=evidence)]
-'''
+
+CHECK = guide_block("class LeakyTxtCheck(Check):")
+TESTS = guide_block("from auditor.testing import")
 
 ACTIONS = """\
 [[action]]
@@ -106,6 +82,8 @@ def write_plugin(root: Path) -> Path:
     (package / "check.py").write_text(CHECK, encoding="utf-8")
     (package / "actions" / "__init__.py").write_text("", encoding="utf-8")
     (package / "actions" / "leaky_txt.toml").write_text(ACTIONS, encoding="utf-8")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_leaky_txt.py").write_text(TESTS, encoding="utf-8")
     return project
 
 
@@ -118,11 +96,48 @@ def pip_install(project: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def plugin_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("plugin")
-    site = root / "site"
-    pip_install(write_plugin(root), site)
+    write_plugin(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def plugin_site(plugin_root: Path) -> Path:
+    site = plugin_root / "site"
+    pip_install(plugin_root / "auditor-leaky-txt", site)
     return site
+
+
+def run_plugin_tests(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """The plugin's own tests (the guide's, written with auditor.testing), run by pytest in
+    the plugin's folder against the installed plugin."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    return subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_guides_plugin_test_passes_with_the_kit(plugin_root: Path, plugin_site: Path) -> None:
+    result = run_plugin_tests(plugin_root / "auditor-leaky-txt", plugin_site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout, result.stdout
+
+
+def test_the_guides_plugin_test_fails_on_a_wrong_check(plugin_root: Path, tmp_path: Path) -> None:
+    """The same tests against a plugin whose check misses the token: they fail, naming the
+    finding, so the test above could fail."""
+    broken = tmp_path / "broken"
+    write_plugin(broken)
+    check = broken / "auditor-leaky-txt" / "auditor_leaky_txt" / "check.py"
+    check.write_text(check.read_text("utf-8").replace('"internal-token="', '"no-such="'), "utf-8")
+    site = broken / "site"
+    pip_install(broken / "auditor-leaky-txt", site)
+    result = run_plugin_tests(broken / "auditor-leaky-txt", site)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 2 passed" in result.stdout, result.stdout
+    assert "'txt' is pass, not warn" in result.stdout, result.stdout
 
 
 async def scan(site: Path, home: Path, port: int, *args: str) -> tuple[int, str, str]:
@@ -174,9 +189,10 @@ async def test_without_the_plugin_the_check_is_unknown(tmp_path: Path) -> None:
 
 
 def test_the_plugin_source_is_what_the_guide_shows() -> None:
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text("utf-8")
+    guide = GUIDE.read_text("utf-8")
     for line in PYPROJECT.splitlines()[7:13]:  # the two entry-point tables
         assert line in guide, line
     for line in ("class LeakyTxtCheck(Check):", 'id="domain.leaky_txt",',
                  "from auditor.check import Check, CheckContext, CheckMeta"):  # fmt: skip
-        assert line in CHECK and line in guide, line
+        assert line in CHECK, line
+    assert "from auditor_leaky_txt.check import LeakyTxtCheck" in TESTS
