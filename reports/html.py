@@ -105,6 +105,11 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .first-actions li { margin: .35rem 0; }
 .not-checked { padding-left: 1.1rem; font-size: .88rem; margin: .3rem 0; }
 .changes svg { display: block; max-width: 100%; height: auto; }
+/* What changed since the previous audit: the words, and the chart beside them */
+.changes { display: grid; grid-template-columns: minmax(0, max-content) auto; column-gap: 3rem;
+           justify-content: start; align-items: start; }
+.changes h3, .changes p { grid-column: 1; }
+.changes svg { grid-column: 2; grid-row: 1 / span 2; align-self: center; margin-top: .6rem; }
 
 /* Severity: a label whose word carries the meaning; the colour only adds */
 .sev { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
@@ -152,6 +157,8 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   nav.contents { position: static; border-right: none; border-bottom: 1px solid #bbb; }
   .summary-grid, .item-body { grid-template-columns: minmax(0, 1fr); }
   .passed { min-width: 34rem; }
+  .changes { grid-template-columns: minmax(0, 1fr); }
+  .changes svg { grid-column: 1; grid-row: auto; }
 }
 @media screen and (max-width: 30rem) {
   .layout, .briefing main { padding: .8rem .6rem 2rem; }
@@ -188,6 +195,8 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
                                  overflow-wrap: anywhere; }
   .note, thead th, .snippet { background: none; }
   .table-scroll { overflow: visible; }
+  .changes { break-inside: avoid; }
+  .changes svg { height: 5rem; width: auto; margin-top: .4rem; }
   .passed { font-size: .8rem; }
   .passed th, .passed td { padding: .12rem .35rem; }
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,10 @@ from pypdf import PageObject, PdfReader
 
 from auditor.actions import load_actions
 from auditor.audit import run_audit
+from auditor.changes import AuditDiff, diff
 from auditor.checklist import Checklist, build_checklist
 from auditor.demo.world import DemoWorld
-from auditor.model import CheckResult, Evidence, Finding, Report, Severity
+from auditor.model import CheckResult, Evidence, Finding, Report, Severity, Status
 from reports import briefing, html
 from reports.html_summary import SEVERITY_STYLE
 from reports.view import AuditView, summarise
@@ -328,3 +329,57 @@ def test_the_print_keeps_headings_with_their_text_and_findings_whole(
     for block in blocks:
         whole = as_printed(block.get_text())
         assert any(whole in text for text in pages), f"cut across pages: {block.get_text()[:100]}"
+
+
+def earlier_audit(report: Report) -> Report:
+    """An earlier audit of the same person: one problem that has since been fixed (a check
+    that now passes failed then), and a few that were not there yet."""
+    fixed_one = False
+    results = []
+    for number, result in enumerate(report.results):
+        findings = list(result.findings)
+        if number % 4 == 0 and any(f.status.is_problem for f in findings):
+            findings.remove(next(f for f in findings if f.status.is_problem))
+        if not fixed_one and findings and all(f.status is Status.PASS for f in findings):
+            findings[0] = dataclasses.replace(findings[0], status=Status.FAIL)
+            fixed_one = True
+        results.append(dataclasses.replace(result, findings=tuple(findings)))
+    return dataclasses.replace(report, results=tuple(results))
+
+
+@pytest.fixture(scope="module")
+def re_audit(demo_audit: tuple[Report, Checklist]) -> AuditDiff:
+    report, _ = demo_audit
+    changes = diff(earlier_audit(report), report)
+    assert changes.fixed and changes.new and changes.still_open
+    return changes
+
+
+@pytest.mark.parametrize("writer", [html.render, briefing.render], ids=["report", "briefing"])
+def test_a_re_audit_summary_still_fits_on_page_one(
+    demo_audit: tuple[Report, Checklist],
+    re_audit: AuditDiff,
+    browser: Browser,
+    tmp_path: Path,
+    writer: Callable[..., str],
+) -> None:
+    # What changed since the previous audit (words and a small chart) is part of the
+    # summary: on paper it stays on page one with the rest, and the briefing stays one page.
+    report, checklist = demo_audit
+    page = tmp_path / "re-audit.html"
+    page.write_text(writer(report, checklist, changes=re_audit), encoding="utf-8")
+    printed = browser.pdf(page, tmp_path / "re-audit.pdf")
+    pdf = PdfReader(printed.output)
+    first = as_printed(pdf.pages[0].extract_text())
+    words = (f"{len(re_audit.fixed)} fixed, {len(re_audit.new)} new, "
+             f"{len(re_audit.still_open)} still open")  # fmt: skip
+    for text in ("Grade per area", "The three things to do today", "What could not be checked",
+                 "Since the previous audit", words, "Still open"):  # fmt: skip
+        assert as_printed(text) in first, text
+    if writer is briefing.render:
+        assert len(pdf.pages) == 1
+    else:
+        assert page_text(pdf.pages[1]).startswith("What to do Do today")
+        assert len(pdf.pages) <= PRINT_PAGE_TARGET
+    assert printed.page_requests == ()
+    assert fits(browser.measure(page, PHONE))
