@@ -152,6 +152,19 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 /* The briefing: the summary alone, large enough for a projector */
 @media screen { html.briefing { font-size: 18px; } }
 .briefing main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 2rem; }
+/* On a wide screen (a projector) the briefing is one screenful: the state across the top,
+   the grades and chart on the left, what to do first and what could not be checked on the
+   right */
+@media screen and (min-width: 70rem) {
+  .briefing .summary { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+                       column-gap: 2.5rem; align-items: start; }
+  .briefing .summary > * { grid-column: 1; }
+  .briefing .summary > h2, .briefing .summary > .state { grid-column: 1 / -1; }
+  .briefing .summary > .summary-grid:not(.chart-row) { grid-column: 2; grid-row: 3 / span 4;
+                                                       grid-template-columns: minmax(0, 1fr); }
+  .briefing .summary > .summary-grid:not(.chart-row) h3 { margin-top: 1.2rem; }
+  .briefing main { max-width: 110rem; }
+}
 @media screen and (max-width: 60rem) {
   .layout { grid-template-columns: minmax(0, 1fr); padding: 1rem; }
   nav.contents { position: static; border-right: none; border-bottom: 1px solid #bbb; }

@@ -383,3 +383,14 @@ def test_a_re_audit_summary_still_fits_on_page_one(
         assert len(pdf.pages) <= PRINT_PAGE_TARGET
     assert printed.page_requests == ()
     assert fits(browser.measure(page, PHONE))
+
+
+def test_the_briefing_fills_one_projector_screen(
+    browser: Browser, long_pages: dict[str, Path]
+) -> None:
+    # On a 1920 x 1080 projector the whole summary is one screenful: the state across the
+    # top, the grades and chart on the left, the three things to do and what could not be
+    # checked on the right, with no scrolling.
+    layout = browser.measure(long_pages["demo briefing"], 1920, height=1080)
+    assert fits(layout), layout
+    assert layout.scroll_height <= 1080, layout.scroll_height

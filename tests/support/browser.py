@@ -222,7 +222,9 @@ class Browser:
         own ``@page`` rule), without the browser's header and footer."""
         return self._run(page, pdf, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
 
-    def measure(self, page: Path, width: int, *, print_media: bool = False) -> Layout:
+    def measure(
+        self, page: Path, width: int, *, height: int = 900, print_media: bool = False
+    ) -> Layout:
         """``page`` laid out ``width`` CSS pixels wide, as a phone shows it (the viewport
         meta tag honoured; a page too wide for it is zoomed out, so ``inner_width`` grows)
         or with its print styles, and what sticks out past the viewport."""
@@ -234,7 +236,7 @@ class Browser:
             ]
             devtools.call("Page.enable", session=session)
             devtools.call("Emulation.setDeviceMetricsOverride", session=session, width=width,
-                          height=900, deviceScaleFactor=1, mobile=not print_media)  # fmt: skip
+                          height=height, deviceScaleFactor=1, mobile=not print_media)  # fmt: skip
             if print_media:
                 devtools.call("Emulation.setEmulatedMedia", session=session, media="print")
             devtools.call("Page.navigate", session=session, url=page.resolve().as_uri())
@@ -248,6 +250,7 @@ class Browser:
             width=width,
             inner_width=int(value["innerWidth"]),
             scroll_width=int(value["scrollWidth"]),
+            scroll_height=int(value["scrollHeight"]),
             sticking_out=tuple(Protrusion(str(a), int(b), str(c)) for a, b, c in value["out"]),
             scrolling_boxes=int(value["scrollingBoxes"]),
             page_requests=tuple(page_requests),
@@ -266,6 +269,7 @@ class Layout:
     width: int  # asked for
     inner_width: int  # window.innerWidth: more than width when a phone had to zoom out
     scroll_width: int  # document.scrollingElement.scrollWidth
+    scroll_height: int  # and its scrollHeight: the page's whole height
     sticking_out: tuple[Protrusion, ...]  # outermost elements past the right edge
     scrolling_boxes: int  # elements wider than their box inside a scroll container for it
     page_requests: tuple[str, ...]
@@ -313,7 +317,8 @@ _MEASURE = r"""
                 node.textContent.trim().slice(0, 80)]);
     }
   }
-  return {innerWidth: width, scrollWidth: document.scrollingElement.scrollWidth, out,
+  return {innerWidth: width, scrollWidth: document.scrollingElement.scrollWidth,
+          scrollHeight: document.scrollingElement.scrollHeight, out,
           scrollingBoxes};
 })()
 """
