@@ -23,7 +23,7 @@ def dns_status(answer: DnsAnswer) -> Status:
 
 def fetch_status(result: FetchResult) -> Status:
     """The could-not-check status of an HTTP fetch that failed."""
-    return Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR
+    return Status.TIMEOUT if result.timed_out else Status.ERROR
 
 
 def dns_evidence(answer: DnsAnswer, fetched_at: str, snippet: str | None = None) -> Evidence:

@@ -204,7 +204,7 @@ class ArchiveReader:
             except CdxMalformed as exc:
                 problem = f"{SERVICE}'s CDX API answered in an unexpected shape: {exc}"
         if problem:
-            failure = QueryFailure(target, url, problem, result.error_kind == "timeout")
+            failure = QueryFailure(target, url, problem, result.timed_out)
             reading.query_failures.append(failure)
             return []
         if len(captures) >= CDX_LIMIT:  # the archive stopped at the rows asked for
@@ -242,7 +242,7 @@ class ArchiveReader:
             return
         if not result.ok or (result.status_code or 0) >= 400:
             error = result.error or f"{SERVICE} answered HTTP {result.status_code}"
-            timeout = result.error_kind == "timeout"
+            timeout = result.timed_out
             reading.failed.append(CaptureFailure(capture, view, error, timeout))
             return
         # A capture cut at its byte limit says so itself (its scan's not_read).

@@ -221,7 +221,7 @@ class SearchReader:
             except SearchAnswerMalformed as exc:
                 problem = f"{self.provider.title} answered in an unexpected shape: {exc}"
         if problem:
-            timeout = result.error_kind == "timeout"
+            timeout = result.timed_out
             reading.failures.append(QueryFailure(query, problem, timeout))
             return
         reading.lists_read += 1

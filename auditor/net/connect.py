@@ -13,6 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from auditor.net.dns import DnsClient
+from auditor.net.failures import NO_ADDRESS
 
 # May a connection go to private, loopback or link-local addresses? For connections that
 # do not say so themselves (the SMTP probe); HTTP decides per fetch and keeps one pool per
@@ -156,7 +157,7 @@ class Connector:
         failures = [a for a in answers if a.could_not_check]
         if failures:
             raise ResolutionFailed(f"could not resolve {host}: {failures[0].describe()}")
-        raise ResolutionFailed(f"{host} has no address (no A or AAAA record)")
+        raise ResolutionFailed(f"{host} {NO_ADDRESS} (no A or AAAA record)")
 
     async def is_private_host(self, host: str) -> bool:
         """True when every address of ``host`` is private; unresolvable counts as public."""

@@ -26,6 +26,7 @@ from auditor.net.connect import (
     ResolutionFailed,
 )
 from auditor.net.decoding import BoundedDecoder, UndecodableBody, parse_codings
+from auditor.net.failures import NO_ADDRESS, Failure, is_no_address
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # A whole fetch (every redirect hop, headers and body) may take at most this many times the
@@ -49,9 +50,7 @@ class FetchResult:
     # Set-Cookie on a redirect reaches the browser too, so header grading reads them.
     redirect_headers: tuple[httpx.Headers, ...] = ()
     error: str = ""  # one line for a human, empty on success
-    error_kind: str = (
-        ""  # timeout | connect | dns | tls | blocked | redirects | protocol | scheme | encoding
-    )
+    error_kind: str = ""  # a Failure (auditor/net/failures.py), "" on success
     fetched_at: str = ""
     elapsed_s: float = 0.0
     peer_certificate: dict[str, Any] | None = None  # ssl.getpeercert() of the final hop
@@ -60,6 +59,15 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return not self.error and self.status_code is not None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.error_kind == Failure.TIMEOUT
+
+    @property
+    def no_address(self) -> bool:
+        """The host has no address at all (not a DNS lookup that failed)."""
+        return is_no_address(self.error_kind, self.error)
 
     @property
     def content_type(self) -> str:
@@ -222,15 +230,16 @@ class HttpClient:
             scheme = urlsplit(current).scheme.lower()
             if scheme not in ("http", "https"):
                 return self._failed(
-                    url, current, visited, fetched_at, started, "scheme",
+                    url, current, visited, fetched_at, started, Failure.SCHEME,
                     f"not an http(s) URL: {current[:200]}",
                 )  # fmt: skip
             result = await self._one(client, current, method, headers, cap, timeout, deadline)
             if isinstance(result, str):
                 kind, _, message = result.partition("|")
-                if kind == "blocked" and why_public:
+                if kind == Failure.BLOCKED and why_public:
                     message = f"{message} ({why_public})"
-                return self._failed(url, current, visited, fetched_at, started, kind, message)
+                failure = Failure(kind)
+                return self._failed(url, current, visited, fetched_at, started, failure, message)
             response, body, truncated, cert, tls_version = result
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_CODES and location:
@@ -239,7 +248,7 @@ class HttpClient:
                 current = urljoin(current, location.strip())
                 if current in visited:
                     return self._failed(
-                        url, current, visited, fetched_at, started, "redirects",
+                        url, current, visited, fetched_at, started, Failure.REDIRECTS,
                         f"redirect loop back to {current[:200]}",
                     )  # fmt: skip
                 continue
@@ -258,7 +267,7 @@ class HttpClient:
                 tls_version=tls_version,
             )
         return self._failed(
-            url, current, visited, fetched_at, started, "redirects",
+            url, current, visited, fetched_at, started, Failure.REDIRECTS,
             f"more than {max_redirects} redirects",
         )  # fmt: skip
 
@@ -273,7 +282,9 @@ class HttpClient:
         deadline: float,
     ) -> tuple[httpx.Response, bytes, bool, dict[str, Any] | None, str | None] | str:
         """One request; the response and capped body, or "kind|message" on failure."""
-        too_slow = f"timeout|{_host_of(url)} was too slow: the page was not complete in time"
+        too_slow = (
+            f"{Failure.TIMEOUT}|{_host_of(url)} was too slow: the page was not complete in time"
+        )
         try:
             request = client.build_request(
                 method,
@@ -284,15 +295,15 @@ class HttpClient:
             async with asyncio.timeout_at(deadline):
                 response = await client.send(request, stream=True)
         except httpx.InvalidURL as exc:
-            return f"scheme|invalid URL: {exc}"
+            return f"{Failure.SCHEME}|invalid URL: {exc}"
         except httpx.TimeoutException:
-            return f"timeout|no answer from {_host_of(url)} in time"
+            return f"{Failure.TIMEOUT}|no answer from {_host_of(url)} in time"
         except TimeoutError:
             return too_slow
         except httpx.ConnectError as exc:
             return _classify_connect_error(url, exc)
         except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
-            return f"protocol|{_host_of(url)}: {_one_line(exc)}"
+            return f"{Failure.PROTOCOL}|{_host_of(url)}: {_one_line(exc)}"
         try:
             cert, tls_version = _peer_tls(response)
             codings = parse_codings(response.headers.get_list("content-encoding"))
@@ -300,7 +311,7 @@ class HttpClient:
             await response.aclose()
             if response.status_code in REDIRECT_CODES:  # the body of a redirect is not read
                 return response, b"", False, None, None
-            return f"encoding|could not read the answer of {_host_of(url)}: {exc}"
+            return f"{Failure.ENCODING}|could not read the answer of {_host_of(url)}: {exc}"
         try:
             chunks: list[bytes] = []
             decoder = BoundedDecoder(codings, cap)
@@ -314,13 +325,13 @@ class HttpClient:
                 chunks.append(decoder.finish())
             body, truncated = b"".join(chunks), decoder.truncated
         except UndecodableBody as exc:
-            return f"encoding|could not read the answer of {_host_of(url)}: {exc}"
+            return f"{Failure.ENCODING}|could not read the answer of {_host_of(url)}: {exc}"
         except httpx.TimeoutException:
-            return f"timeout|{_host_of(url)} stopped sending before the page was complete"
+            return f"{Failure.TIMEOUT}|{_host_of(url)} stopped sending before the page was complete"
         except TimeoutError:
             return too_slow
         except (httpx.HTTPError, ssl.SSLError, OSError, ValueError, Exception) as exc:
-            return f"protocol|{_host_of(url)}: {_one_line(exc)}"
+            return f"{Failure.PROTOCOL}|{_host_of(url)}: {_one_line(exc)}"
         finally:
             await response.aclose()
         return response, body, truncated, cert, tls_version
@@ -361,22 +372,22 @@ def _classify_connect_error(url: str, exc: httpx.ConnectError) -> str:
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):
             reason = cause.verify_message or cause.reason or "certificate not trusted"
-            return f"tls|{_host_of(url)}: certificate problem: {reason}"
+            return f"{Failure.TLS}|{_host_of(url)}: certificate problem: {reason}"
         if isinstance(cause, ssl.SSLError):
-            return f"tls|{_host_of(url)}: TLS handshake failed: {cause.reason or cause}"
+            return f"{Failure.TLS}|{_host_of(url)}: TLS handshake failed: {cause.reason or cause}"
         if isinstance(cause, BlockedAddress):
-            return f"blocked|{cause}"
+            return f"{Failure.BLOCKED}|{cause}"
         if isinstance(cause, ResolutionFailed):
-            return f"dns|{cause}"
+            return f"{Failure.DNS}|{cause}"
         cause = cause.__cause__ or cause.__context__
     text = _one_line(exc)
     if "certificate" in text.lower() or "ssl" in text.lower():
-        return f"tls|{_host_of(url)}: {text}"
+        return f"{Failure.TLS}|{_host_of(url)}: {text}"
     if "refused to connect" in text:
-        return f"blocked|{text}"
-    if "could not resolve" in text or "has no address" in text:
-        return f"dns|{text}"
-    return f"connect|could not connect to {_host_of(url)}: {text}"
+        return f"{Failure.BLOCKED}|{text}"
+    if "could not resolve" in text or NO_ADDRESS in text:
+        return f"{Failure.DNS}|{text}"
+    return f"{Failure.CONNECT}|could not connect to {_host_of(url)}: {text}"
 
 
 def _host_of(url: str) -> str:

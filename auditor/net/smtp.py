@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.net.connect import BlockedAddress, Connector, ResolutionFailed
+from auditor.net.failures import Failure, is_no_address
 
 MAX_LINE = 4096
 MAX_REPLY_LINES = 100
@@ -33,9 +34,14 @@ class SmtpProbeResult:
     certificate_der: bytes | None = None
     certificate_error: str = ""  # why verification failed, when it did
     error: str = ""
-    error_kind: str = ""  # connect | timeout | dns | protocol | tls | blocked
+    error_kind: str = ""  # a Failure (auditor/net/failures.py), "" when the probe ran
     transcript: tuple[str, ...] = field(default_factory=tuple)
     blocked_address: str = ""  # what the guard refused, when it did
+
+    @property
+    def no_address(self) -> bool:
+        """The mail server's name has no address at all (not a DNS lookup that failed)."""
+        return is_no_address(self.error_kind, self.error)
 
 
 class SmtpProtocolError(Exception):
@@ -70,13 +76,13 @@ class SmtpProbe:
             allow_private, why_public = await self.connector.judge_origin(origin)
             self_public = f"{origin} is public" + (f": {why_public}" if why_public else "")
         first = await self._attempt(host, port, verify=True, allow_private=allow_private)
-        if first.error_kind == "blocked" and self_public:
+        if first.error_kind == Failure.BLOCKED and self_public:
             return replace(
                 first,
                 error=f"refused to connect to {host} ({first.blocked_address}): a private or "
                 f"loopback address named by the MX record of {origin} ({self_public})",
             )
-        if first.error_kind == "tls" and first.certificate_error:
+        if first.error_kind == Failure.TLS and first.certificate_error:
             # Say what the certificate is even when it is not trusted: connect once more
             # without verification, only to read it.
             second = await self._attempt(host, port, verify=False, allow_private=allow_private)
@@ -86,7 +92,7 @@ class SmtpProbe:
                         **second.__dict__,
                         "certificate_error": first.certificate_error,
                         "error": first.error,
-                        "error_kind": "tls",
+                        "error_kind": Failure.TLS,
                     }
                 )
         return first
@@ -100,10 +106,10 @@ class SmtpProbe:
             destination = await self.connector.resolve(host, port, allow_private=allow_private)
         except BlockedAddress as exc:
             return SmtpProbeResult(
-                host, port, error=str(exc), error_kind="blocked", blocked_address=exc.address
+                host, port, error=str(exc), error_kind=Failure.BLOCKED, blocked_address=exc.address
             )
         except ResolutionFailed as exc:
-            return SmtpProbeResult(host, port, error=str(exc), error_kind="dns")
+            return SmtpProbeResult(host, port, error=str(exc), error_kind=Failure.DNS)
         try:
             async with asyncio.timeout(self.timeout):
                 reader, writer = await asyncio.open_connection(
@@ -115,7 +121,7 @@ class SmtpProbe:
                 port,
                 error=f"could not connect to {host}:{port} in {self.timeout:g}s "
                 "(outbound port 25 is often blocked on home and office networks)",
-                error_kind="timeout",
+                error_kind=Failure.TIMEOUT,
             )
         except OSError as exc:
             return SmtpProbeResult(
@@ -123,7 +129,7 @@ class SmtpProbe:
                 port,
                 error=f"could not connect to {host}:{port}: {exc.strerror or exc} "
                 "(outbound port 25 is often blocked on home and office networks)",
-                error_kind="connect",
+                error_kind=Failure.CONNECT,
             )
         info["connected"] = True
         try:
@@ -157,19 +163,19 @@ class SmtpProbe:
         except ssl.SSLCertVerificationError as exc:
             info["certificate_error"] = exc.verify_message or str(exc.reason)
             info["error"] = f"the certificate of {host} is not trusted: {info['certificate_error']}"
-            info["error_kind"] = "tls"
+            info["error_kind"] = Failure.TLS
         except ssl.SSLError as exc:
             info["error"] = f"the TLS handshake with {host} failed: {exc.reason or exc}"
-            info["error_kind"] = "tls"
+            info["error_kind"] = Failure.TLS
         except TimeoutError:
             info["error"] = f"{host} stopped answering during the SMTP conversation"
-            info["error_kind"] = "timeout"
+            info["error_kind"] = Failure.TIMEOUT
         except (SmtpProtocolError, ValueError, UnicodeDecodeError) as exc:
             info["error"] = f"{host} did not speak SMTP as expected: {exc}"
-            info["error_kind"] = "protocol"
+            info["error_kind"] = Failure.PROTOCOL
         except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
             info["error"] = f"{host} closed the connection: {exc}"
-            info["error_kind"] = "protocol"
+            info["error_kind"] = Failure.PROTOCOL
         finally:
             writer.close()
             try:

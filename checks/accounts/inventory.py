@@ -145,10 +145,9 @@ class InventoryCheck(Check):
     async def _site(self, ctx: CheckContext, url: str) -> tuple[list[Finding], list[Found]]:
         result = await ctx.services.http.fetch(url, origin=url, max_bytes=MAX_PAGE_BYTES)
         if not result.ok:
-            status = Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR
             return [
                 ctx.finding(
-                    status,
+                    ctx.fetch_status(result),
                     f"Could not read {url} to look for your social accounts: {result.error}.",
                     severity=Severity.LOW,
                     location=url,

@@ -170,9 +170,8 @@ async def _logo_finding(ctx: CheckContext, url: str) -> Finding:
     )
     evidence = [_fetch_evidence(result)]
     if not result.ok:
-        status = Status.TIMEOUT if result.error_kind == "timeout" else Status.ERROR
         return ctx.finding(
-            status,
+            ctx.fetch_status(result),
             f"Could not check the BIMI logo at {url}: {result.error}.",
             severity=Severity.INFO,
             location=url,

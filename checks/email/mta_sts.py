@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.answers import mx_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.failures import Failure
 from auditor.net.http import FetchResult
 from auditor.standards.email.mta_sts_policy import (
     MAX_POLICY_BYTES,
@@ -151,20 +152,21 @@ class MtaStsCheck(Check):
             )
 
         if fetched.error:
-            if fetched.error_kind == "tls":
+            if fetched.error_kind == Failure.TLS:
                 return problem(
                     Status.FAIL,
                     "The MTA-STS policy server's certificate is not valid, so senders will not "
                     f"use the policy: {fetched.error}.",
                 )
-            if fetched.error_kind == "dns" and "has no address" in fetched.error:
+            if fetched.no_address:
                 return problem(
                     Status.FAIL,
                     f"The MTA-STS record exists but {url.split('/')[2]} has no address, so "
                     "senders cannot fetch the policy.",
                 )
-            status = Status.TIMEOUT if fetched.error_kind == "timeout" else Status.ERROR
-            return problem(status, f"Could not fetch the MTA-STS policy: {fetched.error}.")
+            return problem(
+                ctx.fetch_status(fetched), f"Could not fetch the MTA-STS policy: {fetched.error}."
+            )
         code = fetched.status_code or 0
         if 300 <= code < 400:
             where = fetched.headers.get("location", "")[:200]

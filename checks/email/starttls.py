@@ -7,6 +7,7 @@ import asyncio
 from auditor.answers import mx_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.failures import Failure
 from auditor.net.smtp import SmtpProbeResult
 from auditor.standards.web.certificates import (
     expiry_problem,
@@ -128,14 +129,14 @@ def judge(ctx: CheckContext, result: SmtpProbeResult, stamp: str) -> Finding:
         )
 
     kind = result.error_kind
-    if kind in ("connect", "timeout") and not result.connected:
+    if kind in (Failure.CONNECT, Failure.TIMEOUT) and not result.connected:
         return finding(Status.ERROR, f"{PORT_BLOCKED} (mail server {host}).")
-    if kind == "timeout":
+    if kind == Failure.TIMEOUT:
         return finding(Status.TIMEOUT, f"Mail server {host} stopped answering during the test.")
-    if kind == "blocked":
+    if kind == Failure.BLOCKED:
         return finding(Status.ERROR, f"Mail server {host} was not tested: {result.error}.")
-    if kind == "dns":
-        if "has no address" in result.error:
+    if kind == Failure.DNS:
+        if result.no_address:
             return finding(
                 Status.FAIL,
                 f"Mail server {host} is listed in DNS but has no address, so mail to it "
@@ -143,9 +144,9 @@ def judge(ctx: CheckContext, result: SmtpProbeResult, stamp: str) -> Finding:
                 "email.fix-mx-host",
             )
         return finding(Status.ERROR, f"Could not look up the address of mail server {host}.")
-    if kind == "protocol" and not result.tls_established and not result.starttls_offered:
+    if kind == Failure.PROTOCOL and not result.tls_established and not result.starttls_offered:
         return finding(Status.ERROR, f"Mail server {host} did not speak SMTP as expected.")
-    if kind == "tls" and result.certificate_error:
+    if kind == Failure.TLS and result.certificate_error:
         expiry = expiry_problem(not_after, ctx.services.clock())
         extra = f" ({expiry})" if expiry else ""
         return finding(
@@ -154,7 +155,7 @@ def judge(ctx: CheckContext, result: SmtpProbeResult, stamp: str) -> Finding:
             f"{result.certificate_error}{extra}.",
             "email.fix-mx-certificate",
         )
-    if kind == "tls" or (result.starttls_offered and not result.tls_established):
+    if kind == Failure.TLS or (result.starttls_offered and not result.tls_established):
         return finding(
             Status.FAIL,
             f"Mail server {host} offers STARTTLS but the encrypted connection could not be set "

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from auditor.answers import fetch_evidence
 from auditor.check import Check, CheckContext, CheckMeta
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.failures import Failure
 from auditor.net.http import FetchResult
 from auditor.standards.web.certificates import expiry_problem, not_after_from_peercert
 from auditor.standards.web.observatory import HSTS_MIN_AGE, parse_hsts
@@ -39,7 +40,7 @@ class HttpsCheck(Check):
         secure = await ctx.services.http.fetch(https_url, follow_redirects=False, max_bytes=65536)
         evidence = fetch_evidence(secure, "strict-transport-security", "location")
         if secure.error:
-            if secure.error_kind == "tls":
+            if secure.error_kind == Failure.TLS:
                 return [
                     ctx.finding(
                         Status.FAIL,
@@ -107,7 +108,7 @@ class HttpsCheck(Check):
 
         ctx.publish("redirection", plain_http_route(plain, None))
         if plain.error:
-            if plain.error_kind == "connect":
+            if plain.error_kind == Failure.CONNECT:
                 return finding(Status.PASS, f"{host} does not serve plain http:// at all.")
             return finding(ctx.fetch_status(plain), f"Could not fetch {http_url}: {plain.error}.")
         if not is_redirect(plain):
@@ -120,7 +121,7 @@ class HttpsCheck(Check):
         followed = await ctx.services.http.fetch(http_url, max_bytes=65536)
         ctx.publish("redirection", plain_http_route(plain, followed))
         evidence.append(fetch_evidence(followed))
-        if followed.error and followed.error_kind != "redirects":
+        if followed.error and followed.error_kind != Failure.REDIRECTS:
             # The chain broke (timeout, refused, certificate): where it ends is unknown.
             return finding(
                 ctx.fetch_status(followed),

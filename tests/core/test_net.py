@@ -8,11 +8,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from auditor.answers import fetch_status
 from auditor.demo.dns_server import DnsServer
 from auditor.demo.web_server import WebServer, html, redirect
 from auditor.net.connect import ConnectRule, is_private_address
 from auditor.net.dns import DnsClient, DnsOutcome, Nameserver
+from auditor.net.failures import Failure
 from auditor.services import AuditOptions, Services
+from auditor.vocabulary import Status
 
 ZONE = """
 $ORIGIN net.example.
@@ -207,8 +210,13 @@ async def test_body_is_capped_and_failures_are_classified(
         assert capped.truncated and len(capped.body) == 1000
         nxdomain = await services.http.fetch("https://nope.net.example/")
         assert nxdomain.error_kind == "dns" and not nxdomain.ok
+        # Named once in the net layer, said once as a status: a name with no address is
+        # "could not check" (error), never a time-out, and told apart from a failed lookup.
+        assert nxdomain.error_kind is Failure.DNS and nxdomain.no_address
+        assert not nxdomain.timed_out and fetch_status(nxdomain) is Status.ERROR
         not_http = await services.http.fetch("ftp://www.net.example/")
-        assert not_http.error_kind == "scheme"
+        assert not_http.error_kind == "scheme" and not_http.error_kind is Failure.SCHEME
+        assert not not_http.no_address and fetch_status(not_http) is Status.ERROR
 
 
 async def test_public_start_url_cannot_redirect_into_loopback(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from auditor.net.failures import Failure
 from auditor.net.http import FetchResult
 from auditor.standards.web.graded import Response, SiteSample, response
 from auditor.standards.web.sri import HTML_TYPES
@@ -41,13 +42,13 @@ def plain_http_route(plain: FetchResult, followed: FetchResult | None) -> PlainH
     redirects, the followed chain; None when it could not be seen (a timeout, a reset, a loop,
     or the chain not followed yet), so that nothing is scored from a guess."""
     if plain.error:
-        return PlainHttpRoute(answered=False) if plain.error_kind == "connect" else None
+        return PlainHttpRoute(answered=False) if plain.error_kind == Failure.CONNECT else None
     if not is_redirect(plain):
         return PlainHttpRoute(answered=True, urls=(plain.url,))
     if followed is None:
         return None
     urls = (*followed.redirects, followed.final_url)
-    if followed.error_kind == "tls":
+    if followed.error_kind == Failure.TLS:
         return PlainHttpRoute(answered=True, urls=urls, verified=False)
     if followed.error:
         return None
