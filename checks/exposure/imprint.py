@@ -9,6 +9,7 @@ from auditor.exposure import (
     Sighting,
     exposure_finding,
     extraction_of,
+    limits_finding,
     no_identifiers_finding,
     no_sites_finding,
     partly_checked_finding,
@@ -107,6 +108,9 @@ async def findings_for_imprints(
                 )
                 findings.append(exposure_finding(ctx, best, message, IMPRINT_ACTIONS, "imprint"))
     findings += truncated_findings(ctx, crawls, ("html", "pdf"), linked_only=True)
+    limits = limits_finding(ctx, crawls)
+    if limits is not None:  # a page the crawl did not read may carry the imprint: never a pass
+        findings.append(limits)
     if not any(f.status.is_problem or f.status.could_not_check for f in findings):
         where = ", ".join(c.start_url for c in crawls)
         if safe:

@@ -18,6 +18,7 @@ from auditor.model import Finding, Report, Status
 from auditor.net.http import DEFAULT_MAX_BYTES
 from auditor.standards.web.site_apis import MAX_JSON
 from checks.exposure.documents import DocumentsCheck
+from checks.exposure.imprint import ImprintCheck
 from checks.exposure.pages import PagesCheck
 from checks.exposure.photos import PhotosCheck
 
@@ -199,3 +200,25 @@ async def test_squarespace_page_data_past_its_page_limit_is_named(world: Any, co
     partly = partly_checked(report)
     assert f"the {MAX_API_PAGES}-page limit on Squarespace page data" in partly.message
     assert "5 more addresses found on the site were not read" in partly.message, partly.message
+
+
+async def test_imprints_are_never_passed_over_after_a_crawl_cut_short(
+    world: Any, corpus: Any
+) -> None:
+    # The page read has an imprint with the office address; the page the limit leaves unread
+    # may hold one with the home address, so "the imprints found give an address that is not
+    # your home" would claim what was not seen.
+    office = "<p>Promoted by Sam Agent on behalf of Alex Example, both at 40 Acacia Avenue.</p>"
+    world.web.route(HOST, "/", html(f'<a href="/a">a</a><a href="/b">b</a>{office}'))
+    for path in ("/a", "/b"):
+        world.web.route(HOST, path, html(office))
+    profile = corpus.corpus_profile(websites=(START,), extra_pages=())
+    async with world.services(crawl_max_pages=2) as services:
+        report = await Engine.from_checks([ImprintCheck]).run(profile, services)
+    everything = [(f.status, f.message) for f in report.findings]
+    assert not [f for f in report.findings if f.status is Status.PASS], everything
+    [partly] = [f for f in report.findings if f.subject == "partly-checked"]
+    assert "the 2-page limit" in partly.message and partly.status.could_not_check
+    async with world.services() as services:  # the whole site read: a pass
+        report = await Engine.from_checks([ImprintCheck]).run(profile, services)
+    assert [f.status for f in report.findings] == [Status.PASS], everything
