@@ -149,7 +149,8 @@ def _run_app(args: argparse.Namespace) -> int:
     from auditor.commands.common import UsageError, app_options_from_args
     from auditor.tui.app import run_app
 
-    options = app_options_from_args(args)
+    notes: list[str] = []  # said on the app's screen (stderr would be hidden behind it)
+    options = app_options_from_args(args, notes)
     profile_path: str | None = args.app_profile
     if profile_path is not None:
         from pathlib import Path
@@ -162,5 +163,5 @@ def _run_app(args: argparse.Namespace) -> int:
                 f"--profile {profile_path}: the folder {path.parent} does not exist; "
                 "create the profile with: auditor init FILE"
             )
-        return int(run_app(profile_path=path, options=options))
-    return int(run_app(options=options))
+        return int(run_app(profile_path=path, options=options, notes=notes))
+    return int(run_app(options=options, notes=notes))

@@ -63,21 +63,57 @@ def load_provider(name: str) -> SearchProvider:
     raise ValueError(f"unknown search provider {name!r} (known: {known})")
 
 
-def key_from_environment_or_keyring(provider: str) -> str | None:
+@dataclass(frozen=True)
+class FoundKey:
+    """The search provider's key, or None; ``problem`` is one line when the OS keyring could
+    not be asked (not installed, no backend, an error), with what to do instead."""
+
+    key: str | None
+    problem: str = ""
+
+
+def find_key(provider: str, title: str = "") -> FoundKey:
     """The key in AUDITOR_SEARCH_KEY, else in the OS keyring (service "candidate-auditor",
-    user "search-<provider>") when the keyring package is installed."""
+    user "search-<provider>"); a keyring that cannot be asked is said, never a silent no key."""
     value = os.environ.get(KEY_ENV, "").strip()
     if value:
-        return value
+        return FoundKey(value)
     try:  # optional: only when the person has installed the keyring package
         keyring: Any = importlib.import_module("keyring")
     except ImportError:
-        return None
+        return FoundKey(None, _keyring_problem(provider, title, "the keyring package is not "
+                                               "installed"))  # fmt: skip
     try:
         stored = keyring.get_password(KEYRING_SERVICE, f"search-{provider}")
-    except Exception:  # a keyring backend's own errors (locked, no backend): no key
-        return None
-    return stored.strip() if isinstance(stored, str) and stored.strip() else None
+    except Exception as exc:  # a backend's own errors (none usable, locked, refused)
+        if _no_backend(exc):
+            why = "the keyring package has no backend it can use on this computer"
+        else:
+            why = f"the OS keyring could not be read ({type(exc).__name__})"
+        return FoundKey(None, _keyring_problem(provider, title, why))
+    return FoundKey(stored.strip() if isinstance(stored, str) and stored.strip() else None)
+
+
+def key_from_environment_or_keyring(provider: str) -> str | None:
+    """``find_key``'s key alone."""
+    return find_key(provider).key
+
+
+def _no_backend(exc: Exception) -> bool:
+    """keyring's NoKeyringError: no recommended backend (keyring.backends.fail.Keyring)."""
+    try:
+        errors: Any = importlib.import_module("keyring.errors")
+    except ImportError:
+        return False
+    no_keyring = getattr(errors, "NoKeyringError", None)
+    return isinstance(no_keyring, type) and isinstance(exc, no_keyring)
+
+
+def _keyring_problem(provider: str, title: str, why: str) -> str:
+    return (
+        f"the OS keyring cannot be asked for your {title or provider} key: {why}. Put the key "
+        f"in a file and give --search-key-file FILE, or set {KEY_ENV}."
+    )
 
 
 def _squash(text: str) -> str:

@@ -129,17 +129,21 @@ def app_options_given(args: argparse.Namespace) -> list[str]:
     return given
 
 
-def app_options_from_args(args: argparse.Namespace) -> AuditOptions:
-    """The app's AuditOptions, from its options (``add_app_options``)."""
+def app_options_from_args(args: argparse.Namespace, notes: list[str]) -> AuditOptions:
+    """The app's AuditOptions, from its options (``add_app_options``); what the person should
+    know about them is added to ``notes``, for the app's screen."""
     own = {
         dest.removeprefix(APP_PREFIX): value
         for dest, value in vars(args).items()
         if dest.startswith(APP_PREFIX) and dest != "app_profile"
     }
-    return options_from_args(argparse.Namespace(**own))
+    return options_from_args(argparse.Namespace(**own), notes=notes)
 
 
-def options_from_args(args: argparse.Namespace) -> AuditOptions:
+def options_from_args(args: argparse.Namespace, *, notes: list[str] | None = None) -> AuditOptions:
+    """The AuditOptions of these options. What the person should know about them (an OS
+    keyring that cannot be asked for the search key) is one line on stderr each, or is added
+    to ``notes`` (the app shows them on its screen)."""
     from auditor.net.connect import ConnectRule
     from auditor.net.dns import Nameserver
     from auditor.services import AuditOptions
@@ -167,7 +171,7 @@ def options_from_args(args: argparse.Namespace) -> AuditOptions:
                 getattr(args, "companies_house_key_file", None), "--companies-house-key-file"
             ),
             search_provider=getattr(args, "search_provider", None),
-            search_key=_search_key(args),
+            search_key=_search_key(args, notes),
         ).with_endpoints(endpoints)
     except UsageError:
         raise
@@ -245,13 +249,13 @@ def _secret_from_file(path: str | None, option: str) -> str | None:
     return secret
 
 
-def _search_key(args: argparse.Namespace) -> str | None:
+def _search_key(args: argparse.Namespace, notes: list[str] | None = None) -> str | None:
     """The chosen search provider's key: a file, else AUDITOR_SEARCH_KEY, else the keyring.
-    An unknown provider is one clear line."""
+    An unknown provider is one clear line; so is a keyring that cannot be asked."""
     name = getattr(args, "search_provider", None)
     if not name:
         return None
-    from auditor.search import key_from_environment_or_keyring, load_provider
+    from auditor.search import find_key, load_provider
 
     try:
         provider = load_provider(name)
@@ -260,7 +264,15 @@ def _search_key(args: argparse.Namespace) -> str | None:
     from_file = _secret_from_file(getattr(args, "search_key_file", None), "--search-key-file")
     if not provider.needs_key:
         return None
-    return from_file or key_from_environment_or_keyring(provider.name)
+    if from_file:
+        return from_file
+    found = find_key(provider.name, provider.title)
+    if found.problem:
+        if notes is None:
+            say(f"note: {found.problem}")
+        else:
+            notes.append(found.problem)
+    return found.key
 
 
 def parse_severity(text: str) -> Severity:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -107,12 +107,15 @@ class CandidateAuditorApp(App[int]):
         self.crash: str | None = None
         self.run_screen: RunScreen | None = None
         self.came_from: dict[str, str] = {}  # mode -> the mode it was opened from
+        self.startup_notes: list[str] = []  # about the options (a keyring it cannot ask)
         # read before the first screen draws, so that it shows the profile it was given
         self.profile_problem = None if session.demo else load_profile_into(session)
 
     # -- start and stop ---------------------------------------------------------------
 
     def on_mount(self) -> None:
+        for note in self.startup_notes:
+            self.notify(one_line(note, limit=400), severity="warning", timeout=30, markup=False)
         problem = self.profile_problem
         if problem:
             self.show_error(problem)
@@ -497,15 +500,18 @@ def run_app(
     demo: bool = False,
     profile_path: str | Path | None = None,
     options: AuditOptions | None = None,
+    notes: Sequence[str] = (),
 ) -> int:
     """Run the app in this terminal; returns the exit code for the CLI. ``options`` are the
-    audits' network options and services (the CLI's --search-provider, --endpoint, keys)."""
+    audits' network options and services (the CLI's --search-provider, --endpoint, keys);
+    ``notes`` are what the person should know about them, shown when the app starts."""
     quiet = logging.NullHandler()
     root = logging.getLogger()
     root.addHandler(quiet)  # library logs must not scribble over the screen
     app: CandidateAuditorApp | None = None
     try:
         app = create_app(demo=demo, profile_path=profile_path, options=options)
+        app.startup_notes = list(notes)
         app.run()
     except Exception as exc:
         print(f"auditor: the app stopped: {one_line(exc)}", file=sys.stderr)

@@ -1,10 +1,13 @@
 """How the search provider's key is supplied (issue 14): a file, AUDITOR_SEARCH_KEY, the OS
-keyring (not installed here: no key, and the check says where a key may come from), and
+keyring (a keyring that cannot be asked, absent, without a backend or locked, is said in one
+line with what to do instead), and
 --dry-run, which says what the app's question says (the provider, the endpoint, each search,
 what is never sent) and sends nothing."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from auditor.consent import NEVER_SENT
 from auditor.demo import candidate as c
 from auditor.demo.search_server import SEARCH_HOST
 from auditor.demo.world import DemoWorld
-from auditor.search import KEY_ENV, key_from_environment_or_keyring, search_queries
+from auditor.search import KEY_ENV, find_key, key_from_environment_or_keyring, search_queries
 
 
 def parsed(*argv: str) -> object:
@@ -36,15 +39,119 @@ def test_the_key_comes_from_a_file_before_the_environment(
     assert "from-env" not in repr(options)  # never in a log line
 
 
-def test_without_a_file_an_environment_variable_or_keyring_there_is_no_key(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+KEYRING_ERRORS = """
+class KeyringError(Exception):
+    pass
+
+
+class NoKeyringError(KeyringError, RuntimeError):
+    pass
+
+
+class KeyringLocked(KeyringError):
+    pass
+"""
+# A stand-in for the optional keyring package (not installed here), failing as keyring 25
+# does: keyring.backends.fail.Keyring raises NoKeyringError from get_password.
+KEYRING_FAILING = """
+from keyring import errors
+
+
+def get_password(service, username):
+    raise errors.{error}("No recommended backend was available.")
+"""
+ABSENT = "the keyring package is not installed"
+NO_BACKEND = "the keyring package has no backend it can use on this computer"
+LOCKED = "the OS keyring could not be read (KeyringLocked)"
+INSTEAD = "Put the key in a file and give --search-key-file FILE, or set AUDITOR_SEARCH_KEY."
+
+
+@pytest.fixture
+def keyring_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """keyring_as("absent" | "NoKeyringError" | "KeyringLocked"): what `import keyring` gives."""
     monkeypatch.delenv(KEY_ENV, raising=False)
-    with pytest.raises(ImportError):  # the keyring package is not installed here
-        __import__("keyring")
+    saved = {n: m for n, m in sys.modules.items() if n == "keyring" or n.startswith("keyring.")}
+
+    def install(kind: str) -> None:
+        for name in saved:
+            del sys.modules[name]
+        if kind == "absent":
+            sys.modules["keyring"] = None  # type: ignore[assignment]  # import raises ImportError
+            return
+        package = tmp_path / "stand-in" / "keyring"
+        package.mkdir(parents=True)
+        (package / "errors.py").write_text(KEYRING_ERRORS)
+        (package / "__init__.py").write_text(KEYRING_FAILING.format(error=kind))
+        monkeypatch.syspath_prepend(str(package.parent))
+
+    yield install
+    for name in [n for n in sys.modules if n == "keyring" or n.startswith("keyring.")]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [("absent", ABSENT), ("NoKeyringError", NO_BACKEND), ("KeyringLocked", LOCKED)],
+    ids=["no-keyring-package", "no-backend", "locked"],
+)
+def test_a_keyring_that_cannot_be_asked_is_said_in_one_line_with_what_to_do(
+    kind: str,
+    why: str,
+    keyring_as: Callable[[str], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    keyring_as(kind)
+    found = find_key("brave", "Brave Search API")
+    assert found.key is None
+    assert found.problem == (
+        f"the OS keyring cannot be asked for your Brave Search API key: {why}. {INSTEAD}"
+    )
     assert key_from_environment_or_keyring("brave") is None
+    profile = tmp_path / "p.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    assert (
+        cli.main(["scan", "--profile", str(profile), "--dry-run", "--search-provider", "brave"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert captured.err == f"note: {found.problem}\n"  # one line, not a silent "no key"
+    assert "without your key for the Brave Search API" in captured.out
+
+
+@pytest.mark.parametrize("given", ["file", "environment", "no-key-needed"])
+def test_the_keyring_is_not_mentioned_when_it_is_not_asked(
+    given: str,
+    keyring_as: Callable[[str], None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    keyring_as("absent")
+    argv = ["--search-provider", "brave"]
+    if given == "file":
+        (tmp_path / "brave.key").write_text("from-file\n")
+        argv += ["--search-key-file", str(tmp_path / "brave.key")]
+    elif given == "environment":
+        monkeypatch.setenv(KEY_ENV, "from-env")
+    else:
+        argv = ["--search-provider", "searxng"]
+    options_from_args(parsed(*argv))  # type: ignore[arg-type]
+    assert capsys.readouterr().err == ""
+
+
+def test_without_a_file_an_environment_variable_or_keyring_there_is_no_key(
+    keyring_as: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyring_as("absent")
     options = options_from_args(parsed("--search-provider", "brave"))  # type: ignore[arg-type]
     assert options.search_key is None
+    assert ABSENT in capsys.readouterr().err
+    notes: list[str] = []  # the app's way: said on its screen, not on the hidden stderr
+    options = options_from_args(parsed("--search-provider", "brave"), notes=notes)  # type: ignore[arg-type]
+    assert options.search_key is None and len(notes) == 1 and ABSENT in notes[0]
+    assert capsys.readouterr().err == ""
 
 
 PRIVATE = (c.HOME_STREET, c.HOME_POSTCODE, c.MOBILE_DISPLAY, c.PERSONAL_EMAIL)

@@ -208,3 +208,45 @@ async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
     assert asked == set(queries)  # exactly the searches shown, and only those
     findings = [f for f in report.findings if f.check_id == "exposure.search"]
     assert any(f.status is Status.FAIL for f in findings)
+
+
+async def test_the_app_says_when_the_keyring_cannot_be_asked_for_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`auditor --search-provider brave` with no key file, no AUDITOR_SEARCH_KEY and no keyring
+    package: the app says so on its screen in one line, with what to do instead (stderr
+    would be hidden behind the app)."""
+    import sys
+
+    import auditor.tui.app as app_module
+    from auditor import cli
+    from auditor.search import KEY_ENV
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "keyring", None)  # `import keyring` raises ImportError
+    profile = tmp_path / "profile.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    made: list[app_module.CandidateAuditorApp] = []
+    real_create_app = app_module.create_app
+
+    def create_for_test(**kwargs: object) -> app_module.CandidateAuditorApp:
+        app = real_create_app(
+            **kwargs, clock=lambda: NOW, store=MemoryStore(), actions=canned_actions(),  # type: ignore[arg-type]
+        )  # fmt: skip
+        made.append(app)
+        return app
+
+    monkeypatch.setattr(app_module, "create_app", create_for_test)
+    monkeypatch.setattr(app_module.CandidateAuditorApp, "run", lambda self, *a, **k: None)
+    assert cli.main(["--profile", str(profile), "--search-provider", "brave"]) == 0
+    (app,) = made
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert notes == [
+        "the OS keyring cannot be asked for your Brave Search API key: the keyring package is "
+        "not installed. Put the key in a file and give --search-key-file FILE, or set "
+        "AUDITOR_SEARCH_KEY."
+    ]
+    assert app.options is not None and app.options.search_key is None
