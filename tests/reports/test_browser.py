@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -394,3 +395,51 @@ def test_the_briefing_fills_one_projector_screen(
     layout = browser.measure(long_pages["demo briefing"], 1920, height=1080)
     assert fits(layout), layout
     assert layout.scroll_height <= 1080, layout.scroll_height
+
+
+def legend_swatches(browser: Browser, page: Path) -> dict[str, list[int]]:
+    """Each chart legend swatch as seen without colour: its grey pixels, inside its border."""
+    png, boxes = browser.look_without_colour(page, "figure.chart svg rect[width='16']")
+    image = Image.open(io.BytesIO(png)).convert("L")
+    swatches = {}
+    for name, left, top, right, bottom in boxes:
+        inside = image.crop((round(left) + 2, round(top) + 2, round(right) - 2, round(bottom) - 2))
+        swatches[name] = list(inside.tobytes())  # one byte a pixel, in greys
+    return swatches
+
+
+def test_without_colour_the_control_chart_cannot_be_read(browser: Browser, tmp_path: Path) -> None:
+    # The control: a legend of solid colours only is, to a person who sees no colour, a row
+    # of plain grey squares, and the check below sees that.
+    page = tmp_path / "colour-only.html"
+    squares = "".join(
+        f'<rect x="{80 * i}" y="0" width="16" height="16" fill="{colour}"/>'
+        f'<text x="{80 * i + 21}" y="13">{name}</text>'
+        for i, (name, colour) in enumerate([("high", "#c2410c"), ("medium", "#b7791f")])
+    )
+    page.write_text(
+        f'<!DOCTYPE html><figure class="chart"><svg width="200" height="20">{squares}</svg>'
+        "</figure>",
+        encoding="utf-8",
+    )
+    swatches = legend_swatches(browser, page)
+    assert set(swatches) == {"high", "medium"}
+    png, _ = browser.look_without_colour(page, "rect")
+    shot = Image.open(io.BytesIO(png)).convert("RGB")
+    red, green, blue = (list(band.tobytes()) for band in shot.split())
+    assert all(max(p) - min(p) <= 2 for p in zip(red, green, blue, strict=True))  # greys only
+    assert all(len(set(pixels)) == 1 for pixels in swatches.values())  # one grey each
+
+
+def test_without_colour_the_chart_still_tells_severities_apart(
+    browser: Browser, demo_page: Path
+) -> None:
+    # Readable without colour: seen in greys only, every severity's fill in the chart's
+    # legend is its own pattern (stripes, dots, a grid), so no two look alike and at most
+    # one is a plain fill.
+    swatches = legend_swatches(browser, demo_page)
+    assert len(swatches) >= 4, swatches.keys()
+    plain = [name for name, pixels in swatches.items() if max(pixels) - min(pixels) < 40]
+    assert len(plain) <= 1, plain
+    seen = [tuple(pixels) for pixels in swatches.values()]
+    assert len(set(seen)) == len(seen), "two severities look the same without colour"

@@ -20,6 +20,7 @@ descriptor 3 and answers on 4), so nothing listens on a port either.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import select
@@ -255,6 +256,38 @@ class Browser:
             scrolling_boxes=int(value["scrollingBoxes"]),
             page_requests=tuple(page_requests),
         )
+
+    def look_without_colour(
+        self, page: Path, selector: str, *, width: int = SCREEN_WIDTH, height: int = 1100
+    ) -> tuple[bytes, list[tuple[str, float, float, float, float]]]:
+        """A PNG of the top of ``page`` as a person who sees no colour at all sees it
+        (Chromium's achromatopsia emulation), and the box of each element ``selector``
+        picks, as (the text after it, left, top, right, bottom) in the PNG's pixels."""
+        command, _ = self._command("--remote-debugging-pipe", "--hide-scrollbars")
+        with _DevTools(command, self.work / f"chromium-{self._runs}.stderr") as devtools:
+            target = devtools.call("Target.createTarget", url="about:blank")["targetId"]
+            session = devtools.call("Target.attachToTarget", targetId=target, flatten=True)[
+                "sessionId"
+            ]
+            devtools.call("Page.enable", session=session)
+            devtools.call("Emulation.setDeviceMetricsOverride", session=session, width=width,
+                          height=height, deviceScaleFactor=1, mobile=False)  # fmt: skip
+            devtools.call("Emulation.setEmulatedVisionDeficiency", session=session,
+                          type="achromatopsia")  # fmt: skip
+            devtools.call("Page.navigate", session=session, url=page.resolve().as_uri())
+            devtools.wait_for("Page.loadEventFired", session)
+            script = (
+                "Array.from(document.querySelectorAll(" + json.dumps(selector) + ")).map(e => {"
+                " const r = e.getBoundingClientRect();"
+                " const next = e.nextElementSibling;"
+                " return [next ? next.textContent : '', r.left, r.top, r.right, r.bottom]; })"
+            )
+            found = devtools.call("Runtime.evaluate", session=session, expression=script,
+                                  returnByValue=True)  # fmt: skip
+            shot = devtools.call("Page.captureScreenshot", session=session, format="png")
+        boxes = [(str(t), float(a), float(b), float(c), float(d))
+                 for t, a, b, c, d in found["result"]["value"]]  # fmt: skip
+        return base64.b64decode(shot["data"]), boxes
 
 
 @dataclass(frozen=True)
