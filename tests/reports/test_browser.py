@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import socket
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from auditor.changes import AuditDiff, diff
 from auditor.checklist import Checklist, build_checklist
 from auditor.demo.world import DemoWorld
 from auditor.model import CheckResult, Evidence, Finding, Report, Severity, Status
+from auditor.net.dns import Nameserver
 from reports import briefing, html
 from reports.html_summary import SEVERITY_STYLE
 from reports.view import AuditView, summarise
@@ -443,3 +445,49 @@ def test_without_colour_the_chart_still_tells_severities_apart(
     assert len(plain) <= 1, plain
     seen = [tuple(pixels) for pixels in swatches.values()]
     assert len(set(seen)) == len(seen), "two severities look the same without colour"
+
+
+@pytest.fixture(scope="module")
+def offline_audit() -> tuple[Report, Checklist]:
+    """A different audit: the demo candidate's, on a computer whose DNS resolver is a
+    loopback port where nothing listens (so most checks could not be checked)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+
+    async def audit() -> Report:
+        async with DemoWorld() as world:
+            nowhere = (Nameserver("127.0.0.1", port),)
+            options = world.audit_options(nameservers=nowhere, dns_timeout=0.3, dns_attempts=1)
+            return await run_audit(world.profile, options)
+
+    report = asyncio.run(audit())
+    assert report.outage is not None
+    return report, build_checklist(report, load_actions())
+
+
+@pytest.mark.parametrize("writer", [html.render, briefing.render], ids=["report", "briefing"])
+def test_an_audit_without_network_still_reads_as_a_summary_first(
+    offline_audit: tuple[Report, Checklist],
+    browser: Browser,
+    tmp_path: Path,
+    writer: Callable[..., str],
+) -> None:
+    # The outage is said once on page one, with the rest of the summary; the page fits a
+    # phone and a laptop.
+    report, checklist = offline_audit
+    assert report.outage is not None
+    page = tmp_path / "offline.html"
+    page.write_text(writer(report, checklist), encoding="utf-8")
+    printed = browser.pdf(page, tmp_path / "offline.pdf")
+    pdf = PdfReader(printed.output)
+    first = as_printed(pdf.pages[0].extract_text())
+    for text in ("Grade per area", "What could not be checked", report.outage.headline):
+        assert as_printed(text) in first, text
+    if writer is briefing.render:
+        assert len(pdf.pages) == 1
+    else:
+        assert page_text(pdf.pages[1]).startswith("What to do")
+    assert printed.page_requests == ()
+    for width in (SCREEN, PHONE):
+        assert fits(browser.measure(page, width)), width
