@@ -57,6 +57,26 @@ class ItemStatus(StrEnum):
     DISMISSED = "dismissed"  # every finding behind it dismissed (by fingerprint)
     VERIFIED = "verified"  # a re-audit no longer finds the problem
 
+    @property
+    def label(self) -> str:
+        """What the item's state is called in the written reports: "ticked as done"."""
+        return _ITEM_WORDS[self][0]
+
+    @property
+    def mark(self) -> str:
+        """The app's: a box and a short word that fit the checklist's column, "[x] done"."""
+        box, short = _ITEM_WORDS[self][1:]
+        return f"[{box}] {short}"
+
+
+# The one vocabulary of an item's state: (label, the app's box, the app's short word).
+_ITEM_WORDS: dict[ItemStatus, tuple[str, str, str]] = {
+    ItemStatus.OPEN: ("to do", " ", "to do"),
+    ItemStatus.DONE: ("ticked as done", "x", "done"),
+    ItemStatus.DISMISSED: ("dismissed", "-", "dismissed"),
+    ItemStatus.VERIFIED: ("verified fixed", "✔", "fixed"),
+}
+
 
 _OTHER_EXPOSURE_RANK = 5  # an exposure finding of no ExposureKind (a page that could not be read)
 _NOT_EXPOSURE_RANK = 6

@@ -22,7 +22,6 @@ from auditor.scores import unchecked_in_words
 from auditor.wording import CONFIDENCE_WORDS, evidence_parts, status_tag
 from reports.html_summary import SEVERITY_STYLE, summary_section
 from reports.view import (
-    ITEM_STATUS_LABEL,
     MASKED_NOTE,
     AuditView,
     area_title,
@@ -321,7 +320,7 @@ def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
     classes = f"item sev-{item.severity.value} {status.value}"
     tags = f'<span class="sev sev-{_e(item.severity.value)}">{_e(item.severity.value)}</span> '
     if status is not ItemStatus.OPEN:
-        tags += f'<span class="tag">{_e(ITEM_STATUS_LABEL[status])}</span>'
+        tags += f'<span class="tag">{_e(status.label)}</span>'
     title = _e(action.title)
     if status is ItemStatus.DISMISSED:
         title = f"<s>{title}</s>"

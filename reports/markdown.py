@@ -14,7 +14,6 @@ from auditor.scores import SCORE_RULE, overall_in_words, plural, unchecked_in_wo
 from auditor.wording import evidence_in_words, status_tag, weight_in_words
 from reports.view import (
     GRADE_RULE,
-    ITEM_STATUS_LABEL,
     MASKED_NOTE,
     MAX_FINDINGS_PER_ITEM,
     AuditView,
@@ -162,7 +161,7 @@ def _item(item: ChecklistItem) -> list[str]:
     title = f"**{_escape(action.title)}**"
     if status is ItemStatus.DISMISSED:
         title = f"~~{title}~~"
-    label = "" if status is ItemStatus.OPEN else f" — {ITEM_STATUS_LABEL[status]}"
+    label = "" if status is ItemStatus.OPEN else f" — {status.label}"
     lines = [
         f"- {box} {title}{label}  ",
         f"  {_escape(action.why)}  ",

@@ -36,12 +36,6 @@ if TYPE_CHECKING:
     from auditor.changes import AuditDiff
 
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
-ITEM_STATUS_LABEL = {
-    ItemStatus.OPEN: "to do",
-    ItemStatus.DONE: "ticked as done",
-    ItemStatus.DISMISSED: "dismissed",
-    ItemStatus.VERIFIED: "verified fixed",
-}
 MASKED_NOTE = (
     "Personal details (home address, phones, personal emails) are shown as [hidden]. "
     "Run the report with --reveal to show them."

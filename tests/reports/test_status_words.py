@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 
+from auditor.checklist import ItemStatus
 from auditor.model import CheckInfo, Report, Status
 from auditor.scores import count, findings_in_words
 from auditor.vocabulary import STATUS_DISPLAY_ORDER
@@ -71,3 +72,20 @@ def test_the_counts_of_findings_use_the_vocabulary() -> None:
     assert words.startswith("8 findings: ")
     for status in Status:
         assert findings_of_status(status, 1) in words, status
+
+
+def test_every_checklist_state_has_words_in_every_medium() -> None:
+    """A to-do item's state, from the one vocabulary (auditor.checklist.ItemStatus): the
+    written reports' label and the app's box with a short word that fits its column."""
+    labels = {s: s.label for s in ItemStatus}
+    assert labels == {
+        ItemStatus.OPEN: "to do",
+        ItemStatus.DONE: "ticked as done",
+        ItemStatus.DISMISSED: "dismissed",
+        ItemStatus.VERIFIED: "verified fixed",
+    }
+    for state in ItemStatus:
+        assert state.mark.startswith("[") and state.mark[2:4] == "] ", state
+        assert state.label.endswith(state.mark[4:]), state  # the short word ends the label
+        assert len(state.mark) <= 14, state  # the app's checklist column
+    assert ItemStatus.DONE.mark == "[x] done" and ItemStatus.OPEN.mark == "[ ] to do"

@@ -16,7 +16,7 @@ from auditor.model import Finding
 from auditor.tui.screens.answer import AskedQuestion, asked
 from auditor.tui.screens.base import AppScreen
 from auditor.tui.text import plain
-from auditor.tui.widgets.detail import ITEM_MARK, item_detail
+from auditor.tui.widgets.detail import item_detail
 from auditor.tui.widgets.item_list import ItemList
 
 
@@ -29,7 +29,7 @@ class ChecklistList(ItemList[ChecklistItem]):
 def item_label(item: ChecklistItem) -> Text:
     text = Text(end="")  # wraps: a long title is read whole
     settled = item.status is not ItemStatus.OPEN
-    text.append(f"{ITEM_MARK[item.status]:<14}", style="dim" if settled else "bold")
+    text.append(f"{item.status.mark:<14}", style="dim" if settled else "bold")
     text.append(plain(item.action.title, style="dim" if settled else ""))
     return text
 

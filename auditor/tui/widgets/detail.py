@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from auditor.actions import Action, ActionSet
-from auditor.checklist import ChecklistItem, ItemStatus
+from auditor.checklist import ChecklistItem
 from auditor.model import Finding, Report, Status
 from auditor.profile import ManualAnswer
 from auditor.questions import answer_words, answers_heading
@@ -133,18 +133,10 @@ def finding_detail(
     return out
 
 
-ITEM_MARK = {
-    ItemStatus.OPEN: "[ ] to do",
-    ItemStatus.DONE: "[x] done",
-    ItemStatus.DISMISSED: "[-] dismissed",
-    ItemStatus.VERIFIED: "[✔] fixed",
-}
-
-
 def item_detail(item: ChecklistItem, asked: Sequence[AskedQuestion] = ()) -> Text:
     action = item.action
     out = Text(end="")
-    out.append(ITEM_MARK[item.status], style="bold")
+    out.append(item.status.mark, style="bold")
     out.append(f"   {item.group.label}, {item.severity.value} risk")
     out.append("\n")
     out.append(plain(action.title, style="bold"))
