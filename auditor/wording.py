@@ -1,9 +1,10 @@
 """Plain words for the technical labels findings carry, for every text a candidate reads
-(the Markdown and HTML reports, the app): what a status is called (``STATUS_WORDS``, one
-vocabulary that each medium only dresses: capitals in the written reports, a symbol on the
-terminal), where a piece of evidence was seen ("the text of the PDF at …", not "pdf-text
-at …") and how sure a finding is ("certain", not "confidence high"). The labels themselves
-stay in the JSON and CSV for the IT volunteer. Pure: no I/O."""
+(the Markdown and HTML reports, the briefing, the app): what a status is called
+(``STATUS_WORDS``, one vocabulary that each medium only dresses: capitals in the written
+reports, a symbol on the terminal), where a piece of evidence was seen ("the text of the PDF
+at …", not "pdf-text at …"), how urgent a finding is and how sure ("Very urgent. We are
+sure.", not "severity critical, confidence high"). The labels themselves stay in the JSON and
+CSV, and under "Details (for your IT volunteer)". Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -103,21 +104,9 @@ _SOURCES = {
 }
 _ARCHIVED = "the Internet Archive's copy of {what}"
 
-CONFIDENCE_WORDS = {
-    Confidence.HIGH: "found for certain",
-    Confidence.MEDIUM: "likely, not certain",
-    Confidence.LOW: "possible: worth a look",
-}
-SEVERITY_WORDS = {
-    Severity.CRITICAL: "critical",
-    Severity.HIGH: "high",
-    Severity.MEDIUM: "medium",
-    Severity.LOW: "low",
-    Severity.INFO: "for information",
-}
-
-
-# The app's words for the same labels, said to the candidate as what to do about it.
+# Severity and confidence, said to the candidate as what to do about it and how sure the audit
+# is: the app and the Markdown and HTML reports use these; the labels themselves go under
+# DETAILS_HEADING.
 URGENCY_WORDS = {
     Severity.CRITICAL: "Very urgent",
     Severity.HIGH: "Urgent",
@@ -139,6 +128,22 @@ def urgency_in_words(severity: Severity, confidence: Confidence, *, problem: boo
     return f"{head}. {SURENESS_WORDS[confidence]}." if problem else f"{head}."
 
 
+DETAILS_HEADING = "Details (for your IT volunteer)"
+
+
+def details_for_volunteer(
+    check_id: str, severity: Severity, confidence: Confidence, fingerprint: str
+) -> tuple[str, str, str]:
+    """The technical labels behind the plain words, one per line, for the IT volunteer:
+    the check id, severity and confidence as the JSON and CSV name them, and the
+    fingerprint that ``auditor report --dismiss`` takes. Shown under DETAILS_HEADING."""
+    return (
+        f"check id: {check_id}",
+        f"severity: {severity.value}, confidence: {confidence.value}",
+        f"fingerprint: {fingerprint}",
+    )
+
+
 def evidence_in_words(source: str, location: str = "") -> str:
     """ "the text of the PDF at https://…/leaflet.pdf page 2"; an unknown source keeps its
     name (a plugin's own), so nothing is hidden."""
@@ -158,14 +163,6 @@ def evidence_parts(source: str, location: str = "") -> tuple[str, str, str]:
     else:
         base = _SOURCES.get(source, source).format(where="")
     return (f"{base} at ", location, "") if location else (base, "", "")
-
-
-def weight_in_words(severity: Severity, confidence: Confidence, *, problem: bool = True) -> str:
-    """ "high severity; certain" for "severity high, confidence high"; how sure the audit
-    is only matters for a problem, so ``problem=False`` leaves it out."""
-    level = SEVERITY_WORDS[severity]
-    head = level if severity is Severity.INFO else f"{level} severity"
-    return f"{head}; {CONFIDENCE_WORDS[confidence]}" if problem else head
 
 
 def names(items: Sequence[str], most: int = 5) -> str:

@@ -19,8 +19,14 @@ from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Finding, Report, Status
 from auditor.outage import ADVICE
 from auditor.scores import unchecked_in_words
-from auditor.wording import CONFIDENCE_WORDS, evidence_parts, status_tag
-from reports.html_summary import SEVERITY_STYLE, summary_section
+from auditor.wording import (
+    DETAILS_HEADING,
+    SURENESS_WORDS,
+    details_for_volunteer,
+    evidence_parts,
+    status_tag,
+)
+from reports.html_summary import SEVERITY_STYLE, severity_tag, summary_section
 from reports.view import (
     MASKED_NOTE,
     AuditView,
@@ -38,6 +44,14 @@ if TYPE_CHECKING:
     from auditor.changes import AuditDiff
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
+# On paper each finding's technical details are left out (they would add pages a candidate
+# does not read); the page on screen shows them under every finding. Said on paper at the
+# end (page one is the summary's, and full; page two starts with the checklist).
+PRINT_NOTE = (
+    "This printed copy leaves out the details for your IT volunteer (check ids, severity and "
+    "confidence labels, fingerprints): the report on screen shows them under each finding, "
+    "and the JSON and CSV reports hold them too."
+)
 MAX_EVIDENCE_SNIPPET = 200
 
 _SEVERITY_CSS = "\n".join(
@@ -112,7 +126,7 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 
 /* Severity: a label whose word carries the meaning; the colour only adds */
 .sev { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
-       font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
+       font-size: .78rem; font-weight: 700; letter-spacing: .02em; white-space: nowrap;
        color: #fff; vertical-align: .1em; }
 .tag { display: inline-block; border: 1px solid #111; border-radius: 3px; padding: 0 .35rem;
        font-size: .72rem; font-weight: 600; text-transform: uppercase; letter-spacing: .03em;
@@ -133,6 +147,8 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
               break-inside: avoid; }
 .found.many { columns: 2; column-gap: 1.5rem; }
 .evidence { display: block; color: #333; font-size: .8rem; }
+.details { display: block; color: #555; font-size: .75rem; overflow-wrap: anywhere; }
+.print-only { display: none; }
 .snippet { display: block; white-space: pre-wrap; background: #f6f6f6; border: 1px solid #ccc;
            padding: .1rem .35rem; margin-top: .1rem; }
 .guidance { font-size: .88rem; }
@@ -211,6 +227,8 @@ code, .snippet { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace
   .changes svg { height: 5rem; width: auto; margin-top: .4rem; }
   .passed { font-size: .8rem; }
   .passed th, .passed td { padding: .12rem .35rem; }
+  .details { display: none; }  /* PRINT_NOTE says so, at the end */
+  .print-only { display: block; }
 }
 """
 )
@@ -275,6 +293,7 @@ def render(
         out += _checklist(view)
     out += _not_checked(view)
     out += _passed(view) if view.checklist is not None else _all_findings(view)
+    out.append(f'<p class="note print-only">{_e(PRINT_NOTE)}</p>')
     out += ["</main>", "</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -318,7 +337,7 @@ def _item(view: AuditView, item: ChecklistItem, number: int) -> list[str]:
     action = item.action
     box = "[x]" if status in (ItemStatus.DONE, ItemStatus.VERIFIED) else "[&nbsp;]"
     classes = f"item sev-{item.severity.value} {status.value}"
-    tags = f'<span class="sev sev-{_e(item.severity.value)}">{_e(item.severity.value)}</span> '
+    tags = severity_tag(item.severity) + " "
     if status is not ItemStatus.OPEN:
         tags += f'<span class="tag">{_e(status.label)}</span>'
     title = _e(action.title)
@@ -369,10 +388,11 @@ def _found(view: AuditView, findings: list[Finding]) -> list[str]:
     out = ['<ul class="found many">' if len(findings) > 1 else '<ul class="found">']
     for f in findings:
         where = f" — <code>{_e(f.location)}</code>" if f.location else ""
-        sure = f"; {_e(CONFIDENCE_WORDS[f.confidence])}" if f.status.is_problem else ""
+        # The app's words: how urgent on the label, how sure after the check's name; the
+        # technical labels last, for the IT volunteer.
+        sure = f". {_e(SURENESS_WORDS[f.confidence])}." if f.status.is_problem else ""
         line = (f'<li><span class="tag">{_e(status_tag(f.status))}</span>'
-                f'<span class="sev sev-{_e(f.severity.value)}">{_e(f.severity.value)}</span> '
-                f"{_e(f.message)}{where}"
+                f"{severity_tag(f.severity)} {_e(f.message)}{where}"
                 f'<span class="evidence">{_e(view.title(f.check_id))}, on '
                 f"{_e(f.target)}{sure}")  # fmt: skip
         for ev in f.evidence:
@@ -380,6 +400,8 @@ def _found(view: AuditView, findings: list[Finding]) -> list[str]:
             line += f"<br>Seen in {_evidence(ev.source, ev.location)}"
             if snippet:
                 line += f'<span class="snippet">{_e(snippet)}</span>'
+        details = details_for_volunteer(f.check_id, f.severity, f.confidence, f.fingerprint)
+        line += f'<span class="details">{_e(DETAILS_HEADING)}: {_e("; ".join(details))}</span>'
         out.append(line + "</span></li>")
     return [*out, "</ul>"]
 

@@ -15,6 +15,7 @@ import html
 from auditor.model import Severity
 from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, outcomes_in_words, plural, score_text
+from auditor.wording import URGENCY_WORDS
 from reports.view import (
     GRADE_RULE,
     SEVERITY_ORDER,
@@ -44,6 +45,12 @@ _WHITE = (
 
 def _e(text: object) -> str:
     return html.escape(clean(text), quote=True)
+
+
+def severity_tag(severity: Severity) -> str:
+    """How urgent, as a label in the app's words ("Very urgent"); its class gives the colour
+    (the word alone carries the meaning, so it reads the same in black and white)."""
+    return f'<span class="sev sev-{_e(severity.value)}">{_e(URGENCY_WORDS[severity])}</span>'
 
 
 def summary_section(summary: Summary, *, prefix: str = "", link_actions: bool = True) -> list[str]:
@@ -177,7 +184,7 @@ def _first_actions(summary: Summary, link_actions: bool) -> list[str]:
         if link_actions:
             title = f'<a href="#action-{_e(item.id)}">{title}</a>'
         out.append(
-            f'<li><span class="sev sev-{_e(item.severity.value)}">{_e(item.severity.value)}</span> '
+            f"<li>{severity_tag(item.severity)} "
             f'<strong>{title}</strong><br><span class="meta">{_e(item.action.who)}, '
             f"{_e(effort(item.action.effort_minutes))}</span></li>"
         )

@@ -11,7 +11,14 @@ from auditor.checklist import Checklist, ChecklistItem, ItemStatus
 from auditor.model import Report
 from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, overall_in_words, plural, unchecked_in_words
-from auditor.wording import evidence_in_words, status_tag, weight_in_words
+from auditor.wording import (
+    DETAILS_HEADING,
+    URGENCY_WORDS,
+    details_for_volunteer,
+    evidence_in_words,
+    status_tag,
+    urgency_in_words,
+)
 from reports.view import (
     GRADE_RULE,
     MASKED_NOTE,
@@ -95,7 +102,7 @@ def _summary(summary: Summary) -> list[str]:
         lines += [f"### {_escape(summary.first_actions_heading)}", ""]
         for n, item in enumerate(summary.first_actions, 1):
             lines.append(
-                f"{n}. **{_escape(item.action.title)}** ({item.severity.value}): "
+                f"{n}. **{_escape(item.action.title)}** ({URGENCY_WORDS[item.severity]}): "
                 f"{_escape(item.action.who)}, {effort(item.action.effort_minutes)}"
             )
         if summary.more_actions:
@@ -234,14 +241,18 @@ def _findings(view: AuditView) -> list[str]:
     for category, findings in view.findings_by_category():
         lines += [f"### {_escape(area_title(category))}", ""]
         for f in findings:
-            weight = _escape(weight_in_words(f.severity, f.confidence, problem=f.status.is_problem))
+            # As the app's detail pane says it: the plain words first, the labels last.
+            words = urgency_in_words(f.severity, f.confidence, problem=f.status.is_problem)
             lines.append(
-                f"- **{status_tag(f.status)}** ({weight}) {_escape(f.message)}  \n"
+                f"- **{status_tag(f.status)}** {_escape(f.message)}  \n"
+                f"  {_escape(words)}  \n"
                 f"  {_escape(view.title(f.check_id))}, on {_escape(f.target)}"
             )
             for evidence in f.evidence:
                 snippet = _escape(shorten(clean(evidence.snippet)))
                 seen = _escape(evidence_in_words(evidence.source, evidence.location))
                 lines.append(f"  - Seen in {seen}" + (f": {snippet}" if snippet else ""))
+            details = details_for_volunteer(f.check_id, f.severity, f.confidence, f.fingerprint)
+            lines.append(f"  - {DETAILS_HEADING}: {_escape('; '.join(details))}")
         lines.append("")
     return lines

@@ -29,6 +29,7 @@ from auditor.checklist import Checklist, build_checklist
 from auditor.demo.world import DemoWorld
 from auditor.model import CheckResult, Evidence, Finding, Report, Severity, Status
 from auditor.net.dns import Nameserver
+from auditor.wording import DETAILS_HEADING
 from reports import briefing, html
 from reports.html_summary import SEVERITY_STYLE
 from reports.view import AuditView, summarise
@@ -319,6 +320,14 @@ def test_the_print_keeps_headings_with_their_text_and_findings_whole(
     pdf, _ = demo_pdf
     pages = [as_printed(page.extract_text()) for page in pdf.pages]
     soup = BeautifulSoup(demo_page.read_text(encoding="utf-8"), "html.parser")
+    # Each finding's details for the IT volunteer are on screen, not on paper (the printed
+    # copy says so at its end): a finding is whole when the rest of it is on one page.
+    assert not any(as_printed(DETAILS_HEADING) in text for text in pages)
+    assert pages[-1].endswith(as_printed(html.PRINT_NOTE))
+    details = soup.select(".found > li .details")
+    assert len(details) > 50
+    for hidden in details:
+        hidden.decompose()
     headings = [
         as_printed(h.get_text()) for h in soup.select("main h2, main h3, main h4, .list-label")
     ]

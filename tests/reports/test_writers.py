@@ -11,9 +11,17 @@ from collections.abc import Callable
 import pytest
 
 from auditor.checklist import Checklist
-from auditor.model import SCHEMA_VERSION, Report
+from auditor.model import SCHEMA_VERSION, Report, Severity
+from auditor.wording import (
+    DETAILS_HEADING,
+    SURENESS_WORDS,
+    URGENCY_WORDS,
+    details_for_volunteer,
+    urgency_in_words,
+)
 from reports import csv_report, html, json_report, markdown
 from reports.formats import FORMATS, ReportFormat, render
+from reports.view import AuditView
 
 GoldenCheck = Callable[[str, str], None]
 UNMASKED = [
@@ -173,3 +181,30 @@ def test_every_action_shows_its_id_for_report_tick(report: Report, checklist: Ch
     for item in checklist.items:
         assert f"When done: `auditor report --tick {item.id}`" in text
         assert f"When done: <code>auditor report --tick {item.id}</code>" in page
+
+
+def test_markdown_and_html_say_severity_and_confidence_in_the_apps_words(
+    report: Report, checklist: Checklist
+) -> None:
+    # The app's detail pane says "Very urgent. We are sure."; the written reports say the
+    # same, and keep the raw labels only in the part labelled for the IT volunteer.
+    text, page = markdown.render(report, checklist), html.render(report, checklist)
+    for f in AuditView.of(report).findings.values():  # masked, as the reports show them
+        words = urgency_in_words(f.severity, f.confidence, problem=f.status.is_problem)
+        assert f"{markdown._escape(f.message)}  \n  {words}  \n" in text, f.message
+        details = details_for_volunteer(f.check_id, f.severity, f.confidence, f.fingerprint)
+        assert f"{DETAILS_HEADING}: {'; '.join(details)}" in text
+        if f.status.is_problem:  # each is listed under its action in the HTML
+            assert f'sev-{f.severity.value}">{URGENCY_WORDS[f.severity]}</span>' in page
+            assert f". {SURENESS_WORDS[f.confidence]}." in page
+    for item in checklist.items:
+        assert f"{URGENCY_WORDS[item.severity]}</span> " in page
+    raw_words = ["critical severity", "high severity", "found for certain", "(critical)"]
+    raw_words += [f'">{s.value}</span>' for s in Severity]
+    for raw in raw_words:
+        assert raw not in text and raw not in page, raw
+    # Outside the details part, "severity: " and "confidence: " are nowhere.
+    candidate_text = "\n".join(line for line in text.splitlines() if DETAILS_HEADING not in line)
+    assert "severity: " not in candidate_text and "confidence: " not in candidate_text
+    listed = len(re.findall(r'<li><span class="tag">', page))
+    assert listed and page.count(f'<span class="details">{DETAILS_HEADING}: ') == listed

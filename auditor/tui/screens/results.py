@@ -29,7 +29,7 @@ from auditor.tui.text import STATUS_STYLE, clean, plain
 from auditor.tui.widgets.detail import finding_detail
 from auditor.tui.widgets.item_list import ItemList
 from auditor.vocabulary import category_label, category_rank
-from auditor.wording import status_with_symbol
+from auditor.wording import URGENCY_WORDS, status_with_symbol
 
 
 def area_label(area: AreaScore) -> Text:
@@ -245,7 +245,8 @@ class ResultsScreen(AppScreen):
         dismissed = finding.fingerprint in self.session.state.dismissed
         if not dismissed and finding.severity.rank >= Severity.HIGH.rank:
             question = (
-                f"This is a {finding.severity.value}-risk finding: “{clean(finding.message, 160)}”"
+                f"This finding is {URGENCY_WORDS[finding.severity].lower()}: "
+                f"“{clean(finding.message, 160)}”"
                 " Dismiss it as a false positive? It stays dismissed in later audits (d again "
                 "undoes it)."
             )

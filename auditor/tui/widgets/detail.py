@@ -19,7 +19,14 @@ from auditor.model import Finding, Report, Status
 from auditor.profile import ManualAnswer
 from auditor.questions import answer_words, answers_heading
 from auditor.tui.text import STATUS_STYLE, plain
-from auditor.wording import evidence_in_words, status_with_symbol, urgency_in_words
+from auditor.wording import (
+    DETAILS_HEADING,
+    URGENCY_WORDS,
+    details_for_volunteer,
+    evidence_in_words,
+    status_with_symbol,
+    urgency_in_words,
+)
 
 if TYPE_CHECKING:
     from auditor.tui.screens.answer import AskedQuestion
@@ -125,11 +132,13 @@ def finding_detail(
     if links:
         _section(out, "Official advice")
         out.append(links)
-    _section(out, "Details (for your IT volunteer)")
-    details = (f"check id: {finding.check_id}",
-               f"severity: {finding.severity.value}, confidence: {finding.confidence.value}",
-               f"fingerprint: {finding.fingerprint}")  # fmt: skip
-    out.append("\n".join(details), style="dim")  # ids and enum values: no outside text
+    _section(out, DETAILS_HEADING)
+    details = details_for_volunteer(
+        finding.check_id, finding.severity, finding.confidence, finding.fingerprint
+    )
+    for number, line in enumerate(details):
+        out.append("\n" if number else "")
+        out.append(plain(line, style="dim"))
     return out
 
 
@@ -137,7 +146,7 @@ def item_detail(item: ChecklistItem, asked: Sequence[AskedQuestion] = ()) -> Tex
     action = item.action
     out = Text(end="")
     out.append(item.status.mark, style="bold")
-    out.append(f"   {item.group.label}, {item.severity.value} risk")
+    out.append(f"   {item.group.label}. {URGENCY_WORDS[item.severity]}.")
     out.append("\n")
     out.append(plain(action.title, style="bold"))
     out.append("\n")
