@@ -208,6 +208,11 @@ async def test_the_app_command_takes_the_search_options_and_asks_naming_them(
     assert asked == set(queries)  # exactly the searches shown, and only those
     findings = [f for f in report.findings if f.check_id == "exposure.search"]
     assert any(f.status is Status.FAIL for f in findings)
+    home = (f"{c.HOME_NUMBER} {c.HOME_STREET}", c.HOME_STREET, c.HOME_LOCALITY,
+            c.HOME_POSTCODE, c.MOBILE, c.MOBILE_DISPLAY, c.LANDLINE, c.LANDLINE_DISPLAY,
+            c.PERSONAL_EMAIL)  # fmt: skip
+    leaks = world.leaked(home)  # every request line, header and body the world received
+    assert not leaks, leaks[:3]
 
 
 async def test_the_app_says_when_the_keyring_cannot_be_asked_for_the_key(
