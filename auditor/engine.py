@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ class _Planned:
     meta: CheckMeta
     target: str
     load: Callable[[], type[Check]]
+    module: str = ""  # the module the default loader imports ("" for a custom loader)
 
 
 class Engine:
@@ -86,6 +88,7 @@ class Engine:
         # recorded in the app (ctx.interaction()) or invites them to do it.
         self.entries = list(entries)
         self._load = load or (lambda entry: load_check(entry.module, entry.attr))
+        self._default_load = load is None
 
     @classmethod
     def from_checks(cls, checks: Sequence[type[Check]]) -> Engine:
@@ -98,7 +101,9 @@ class Engine:
         planned: list[_Planned] = []
         for entry in self.entries:
             for target in targets_for(entry.meta.target, profile):
-                planned.append(_Planned(entry.meta, target, functools.partial(self._load, entry)))
+                load = functools.partial(self._load, entry)
+                module = entry.module if self._default_load else ""
+                planned.append(_Planned(entry.meta, target, load, module))
         return planned
 
     async def run(
@@ -184,7 +189,11 @@ class Engine:
         A check module's first import (with the library it pulls in) is tens of ms of
         CPU each, a few hundred ms over a whole first audit; on the loop it would freeze
         the app that long (benchmarks/loop_stall.py). One import at a time, so two
-        threads never import modules that import each other."""
+        threads never import modules that import each other. A module already imported is
+        only looked up (a bulk run would otherwise make a thread hop per check per domain)."""
+        loaded = sys.modules.get(item.module) if item.module else None
+        if loaded is not None and not getattr(loaded.__spec__, "_initializing", False):
+            return item.load()
         async with import_lock:
             return await asyncio.to_thread(item.load)
 
