@@ -81,9 +81,13 @@ class DemoServer:
             stdout=subprocess.PIPE,
             text=True,
         )
-        for _ in range(1200):
+        # Parsing the zones takes minutes at N = 25,000 on a loaded machine: wait for the
+        # port as long as the server is alive (up to 15 minutes).
+        for _ in range(9000):
             if port_file.exists() and port_file.read_text():
                 break
+            if self.process.poll() is not None:
+                sys.exit("the demo DNS server stopped before it was ready")
             time.sleep(0.1)
         self.port = int(port_file.read_text())
 

@@ -89,6 +89,7 @@ def main() -> int:
         ]
         for _label, command in rows:  # warm the file cache and bytecode
             timed(command, env)
+        load_start = _loadavg()
         print(f"Python {platform.python_version()}, {platform.machine()}, {args.runs} runs each")
         print()
         print("| what | median wall | min | max | ready (in-process, median) |")
@@ -107,7 +108,26 @@ def main() -> int:
                 f"| {label} | {statistics.median(walls) * 1000:.0f} ms | "
                 f"{min(walls) * 1000:.0f} ms | {max(walls) * 1000:.0f} ms | {ready} |"
             )
+        ours, peer = results["auditor app, Welcome screen"], results[rows[2][0]]
+        wall_ratio = statistics.median(w for w, _ in ours) / statistics.median(w for w, _ in peer)
+        print()
+        print(
+            "our app / peer app: "
+            f"ready {_median_ready(ours) / _median_ready(peer):.2f}x, wall {wall_ratio:.2f}x; "
+            f"load average {load_start} at the start, {_loadavg()} at the end"
+        )
     return 0
+
+
+def _median_ready(samples: list[tuple[float, float | None]]) -> float:
+    return statistics.median(r for _, r in samples if r is not None)
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 if __name__ == "__main__":
