@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 import idna
-import tldextract
+
+if TYPE_CHECKING:
+    import tldextract
 
 # Special-use names (RFC 6761, RFC 2606) have no public suffix in the PSL; treat their last
 # label as the suffix so that "candidate.example" is a registrable domain like any other.
@@ -22,6 +25,10 @@ class DomainError(ValueError):
 
 @functools.cache
 def _extractor() -> tldextract.TLDExtract:
+    # Imported on first use: tldextract (with the requests it imports) is ~40-80 ms, which
+    # the app's first screen does not need (benchmarks/RESULTS-startup.md).
+    import tldextract
+
     # suffix_list_urls=() and cache_dir=None: the bundled list, no network, no cache file.
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False

@@ -12,8 +12,6 @@ import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-import phonenumbers
-
 from auditor.net.domains import DomainError, normalise_domain
 
 # The pattern from the UK Government Data Standards Catalogue (via the ONS Postcode Directory
@@ -58,6 +56,10 @@ def normalise_phone(text: str, region: str = "GB") -> str | None:
         raw = raw[4:].strip()
     if not raw or len(raw) > _MAX_PHONE_TEXT or not _PHONE_CHARS.match(raw):
         return None
+    # Imported on first use: phonenumbers is ~50-100 ms, which the app's first screen
+    # (which imports the profile module) does not need (benchmarks/RESULTS-startup.md).
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
