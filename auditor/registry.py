@@ -157,19 +157,27 @@ def matches(check_id: str, prefixes: list[str]) -> bool:
 def select(
     catalogue: Catalogue, select: list[str] | None = None, ignore: list[str] | None = None
 ) -> list[CheckEntry]:
-    """Entries chosen by id prefix, plus whatever they require (transitively)."""
+    """Entries chosen by id prefix, plus whatever they require (transitively).
+
+    An ignored check that sends something about the person (``sends_personal_data``) is
+    never pulled back in by another's requirement: ``--ignore exposure.search`` sends no
+    search. The check that required it gets no results for it, as when it did not run."""
     chosen = [
         e
         for e in catalogue.entries
         if (not select or matches(e.id, select)) and not (ignore and matches(e.id, ignore))
     ]
     by_id = {e.id: e for e in catalogue.entries}
+    kept_out = {
+        e.id for e in catalogue.entries
+        if ignore and matches(e.id, ignore) and e.meta.sends_personal_data
+    }  # fmt: skip
     wanted = {e.id for e in chosen}
     pending = list(chosen)
     while pending:
         entry = pending.pop()
         for required in entry.meta.requires:
-            if required not in wanted and required in by_id:
+            if required not in wanted and required in by_id and required not in kept_out:
                 wanted.add(required)
                 pending.append(by_id[required])
     return [e for e in catalogue.entries if e.id in wanted]

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING
 from auditor.commands.common import add_network_options, add_report_options
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from auditor.changes import AuditDiff
     from auditor.checklist import Checklist
     from auditor.interactions import Interaction
     from auditor.model import Report
 
+ARCHIVES_CHECK = "exposure.archives"
 HELP = "audit a profile, a domain or a website and print the report"
 EPILOG = (
     "exit codes: 0 no problem at or above --fail-on (high); 1 a problem at or above it; 2 "
@@ -61,15 +64,28 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     options = options_from_args(args)
     if args.dry_run:
-        print_outside_requests(profile, options)
+        from auditor.commands.common import split_ids
+
+        print_outside_requests(
+            profile, options, selected=split_ids(args.select), ignored=split_ids(args.ignore)
+        )
         return 0
     return run_and_report(profile, options, args)
 
 
-def print_outside_requests(profile: object, options: object) -> None:
+def print_outside_requests(
+    profile: object,
+    options: object,
+    *,
+    selected: Sequence[str] = (),
+    ignored: Sequence[str] = (),
+) -> None:
     """--dry-run: exactly what exposure.archives and exposure.search (and any other check
     that would send something about the person) would send, in the words of the app's
-    question (auditor.consent), ending with what is never sent. Sends nothing."""
+    question (auditor.consent), ending with what is never sent. Sends nothing.
+
+    Only the checks the real run with the same --select and --ignore would run are said
+    (``auditor.registry.select``, as ``run_audit`` chooses them)."""
     import sys
 
     from auditor.archives import SERVICE, archive_targets
@@ -82,20 +98,21 @@ def print_outside_requests(profile: object, options: object) -> None:
         question_lines,
     )
     from auditor.profile import Profile
-    from auditor.registry import discover
+    from auditor.registry import discover, select
     from auditor.search import load_provider, search_queries
     from auditor.services import AuditOptions
 
     assert isinstance(profile, Profile) and isinstance(options, AuditOptions)
     out = sys.stdout
-    archive = options.endpoints["wayback"]
-    out.write(f"exposure.archives would ask {SERVICE} ({archive}) about:\n")
-    for target in archive_targets(profile.domains, profile.websites, profile.extra_pages):
-        scope = {"domain": " and its subdomains", "host": " (the whole site)"}.get(
-            target.match_type, ""
-        )
-        out.write(f"  {target.query}{scope}\n")
-    metas = [entry.meta for entry in discover().entries]
+    metas = [entry.meta for entry in select(discover(), list(selected), list(ignored))]
+    if any(m.id == ARCHIVES_CHECK for m in metas):
+        archive = options.endpoints["wayback"]
+        out.write(f"{ARCHIVES_CHECK} would ask {SERVICE} ({archive}) about:\n")
+        for target in archive_targets(profile.domains, profile.websites, profile.extra_pages):
+            scope = {"domain": " and its subdomains", "host": " (the whole site)"}.get(
+                target.match_type, ""
+            )
+            out.write(f"  {target.query}{scope}\n")
     search = next((describe(m, profile, options) for m in metas if m.id == SEARCH_CHECK), None)
     lookups: list[OutsideLookup] = []
     if search is not None:  # always said, even with no provider chosen: what it would send
@@ -119,6 +136,9 @@ def print_outside_requests(profile: object, options: object) -> None:
                 out.write(f"exposure.search sends nothing without your key for the "
                           f"{provider.title} (--search-key-file FILE, AUDITOR_SEARCH_KEY or the "
                           "OS keyring).\n")  # fmt: skip
+    if search is None and not lookups and not any(m.id == ARCHIVES_CHECK for m in metas):
+        out.write("None of the checks chosen (--select, --ignore) sends anything about you to "
+                  "an outside service: no web search, no web-archive lookup.\n")  # fmt: skip
     if any(lookup.ready for lookup in lookups) and not options.allow_personal_lookups:
         out.write("These run only if you allow them: add --allow-personal-lookups (they send "
                   "your name).\n")  # fmt: skip

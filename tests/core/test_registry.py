@@ -129,7 +129,9 @@ def test_meta_that_is_not_a_literal_falls_back_to_import(tmp_path: Path) -> None
         sys.path.remove(str(tmp_path))
 
 
-def _entry(check_id: str, requires: tuple[str, ...] = ()) -> CheckEntry:
+def _entry(
+    check_id: str, requires: tuple[str, ...] = (), *, sends_personal_data: bool = False
+) -> CheckEntry:
     meta = CheckMeta(
         id=check_id,
         title="T",
@@ -138,6 +140,7 @@ def _entry(check_id: str, requires: tuple[str, ...] = ()) -> CheckEntry:
         severity=Severity.LOW,
         guidance="https://example.org/",
         requires=requires,
+        sends_personal_data=sends_personal_data,
     )
     return CheckEntry(check_id, "m", "C", meta)
 
@@ -198,3 +201,28 @@ def test_select_and_ignore_by_prefix_pull_in_requirements() -> None:
     ]
     assert [e.id for e in select(catalogue, [], ["email"])] == ["web.https"]
     assert matches("email.spf", ["email"]) and not matches("emailx.spf", ["email"])
+
+
+def test_an_ignored_check_that_sends_something_about_the_person_is_not_pulled_back_in() -> None:
+    """exposure.guided requires exposure.search (to run after it): --ignore exposure.search
+    must still send no search. A requirement that sends nothing about the person is still
+    pulled in (its readings are shared, as email.mx's are)."""
+    catalogue = Catalogue(
+        (
+            _entry("exposure.archives"),
+            _entry("exposure.search", sends_personal_data=True),
+            _entry("exposure.guided", ("exposure.archives", "exposure.search")),
+        ),
+        (),
+    )
+    everything = ["exposure.archives", "exposure.search", "exposure.guided"]
+    assert [e.id for e in select(catalogue, [], ["exposure.search"])] == [
+        "exposure.archives",
+        "exposure.guided",
+    ]
+    assert [e.id for e in select(catalogue, ["exposure.guided"], ["exposure.search"])] == [
+        "exposure.archives",
+        "exposure.guided",
+    ]
+    assert [e.id for e in select(catalogue, [], ["exposure.archives"])] == everything
+    assert [e.id for e in select(catalogue, ["exposure.guided"])] == everything

@@ -224,3 +224,76 @@ def test_dry_run_says_why_a_search_would_not_be_sent(
     assert said in out
     assert NEVER_SENT in lines and lines[-1] == "Nothing was sent (--dry-run)."
     assert not any(private in out for private in PRIVATE)
+
+
+def world_argv(world: DemoWorld, tmp_path: Path) -> list[str]:
+    """`auditor scan` pointed at the demo world, searches allowed, as a person would type it."""
+    options = world.audit_options()
+    ca = tmp_path / "ca.pem"
+    ca.write_text(world.ca_pem)
+    profile = tmp_path / "p.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    argv = ["scan", "--profile", str(profile), "--search-provider", "searxng",
+            "--allow-personal-lookups", "--ca-file", str(ca),
+            "--nameserver", str(options.nameservers[0])]  # fmt: skip
+    for name in ("searxng", "wayback"):
+        argv += ["--endpoint", f"{name}={options.endpoints[name]}"]
+    for rule in world.connect_rules():
+        argv += ["--connect-to", f"{rule.host}:{rule.port}:{rule.to_host}:{rule.to_port}"]
+    return argv
+
+
+@pytest.mark.parametrize(
+    ("choice", "searches"),
+    [
+        (["--select", "exposure.archives"], False),
+        # exposure.guided requires exposure.search: ignoring the search must still hold.
+        (["--select", "exposure", "--ignore", "exposure.search"], False),
+        (["--select", "exposure.guided"], True),  # pulls the search in: it is said and sent
+    ],
+    ids=["select-archives", "ignore-search", "guided-pulls-search-in"],
+)
+def test_dry_run_says_the_searches_the_real_run_with_the_same_choice_sends(
+    choice: list[str],
+    searches: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--select and --ignore: the dry run names a search exactly when the real audit with the
+    same options sends one (and the archive lookups exactly when exposure.archives runs)."""
+    world = DemoWorld.run_in_thread()
+    try:
+        argv = [*world_argv(world, tmp_path), *choice]
+        assert cli.main([*argv, "--dry-run"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert not world.web.requests and not world.dns.queries  # the dry run sent nothing
+        said = [line for line in lines if line.startswith(SEARCH_LINE.split(":")[0])]
+        queries = search_queries(world.profile).sent
+        assert bool(said) is searches
+        assert all((f"  {query}" in lines) is searches for query in queries)
+        assert any(line.startswith("exposure.archives would ask") for line in lines)
+        assert NEVER_SENT in lines and lines[-1] == "Nothing was sent (--dry-run)."
+        report = tmp_path / "report.json"
+        cli.main([*argv, "--no-save", "-q", "--format", "json", "-o", str(report)])
+        sent = world.web.requests_to(SEARCH_HOST)
+        assert bool(sent) is searches
+        assert report.exists() and ('"exposure.search"' in report.read_text()) is searches
+    finally:
+        world.stop_thread()
+
+
+def test_dry_run_of_checks_that_send_nothing_outside_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "p.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    argv = ["scan", "--profile", str(profile), "--dry-run", "--search-provider", "searxng",
+            "--endpoint", "searxng=https://search.example/", "--select", "email"]  # fmt: skip
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "None of the checks chosen (--select, --ignore) sends anything about you to an outside "
+        "service: no web search, no web-archive lookup.",
+        NEVER_SENT,
+        "Nothing was sent (--dry-run).",
+    ]
