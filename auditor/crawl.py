@@ -42,6 +42,7 @@ from auditor.standards.web.site_apis import (
     as_html,
     author_archive,
     is_squarespace,
+    squarespace_data_broken,
     squarespace_json_url,
     wordpress_api_root,
     wordpress_items,
@@ -514,16 +515,20 @@ class Crawler:
                 return  # a page that does not offer its data answers with the page itself
             body, kind, where = result.body, "text", SQUARESPACE_WHERE
             content_type = "application/json"
+            if not result.truncated and squarespace_data_broken(body):  # read, but not all
+                state.stopped(url, "Squarespace page data that is not valid JSON")
         else:
             if first:
                 self._more_answers(state, url, result.headers, expected)
             if expected == "wp-users":
-                reading = wordpress_users(result.body)
+                reading = wordpress_users(result.body, result.content_type)
                 self._author_archives(state, reading.ids)
                 where = WORDPRESS_USERS_WHERE
             else:
-                reading = wordpress_items(result.body)
+                reading = wordpress_items(result.body, result.content_type)
                 where = WORDPRESS_ITEMS_WHERE.format(kind=expected.removeprefix("wp-")[:-1])
+            if reading.broken and not result.truncated:  # a cut answer is said above
+                state.stopped(url, "a WordPress API answer that is not valid JSON")
             for unread in reading.not_read:
                 state.stopped(url, f"{unread} of a WordPress API answer")
             for link in map(normalise_url, reading.links, itertools.repeat(final)):

@@ -11,12 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from auditor.crawl import MAX_API_PAGES, MAX_LINKS, MAX_ROBOTS, links_of_page
 from auditor.demo.web_server import Request, Response, html, text
 from auditor.engine import Engine
 from auditor.model import Finding, Report, Status
 from auditor.net.http import DEFAULT_MAX_BYTES
-from auditor.standards.web.site_apis import MAX_JSON
+from auditor.standards.web.site_apis import (
+    MAX_JSON,
+    squarespace_data_broken,
+    wordpress_items,
+    wordpress_users,
+)
 from checks.exposure.documents import DocumentsCheck
 from checks.exposure.imprint import ImprintCheck
 from checks.exposure.pages import PagesCheck
@@ -222,3 +229,78 @@ async def test_imprints_are_never_passed_over_after_a_crawl_cut_short(
     async with world.services() as services:  # the whole site read: a pass
         report = await Engine.from_checks([ImprintCheck]).run(profile, services)
     assert [f.status for f in report.findings] == [Status.PASS], everything
+
+
+# A PHP notice before the JSON (a plugin warning printed into the answer), a trailing comma,
+# and an answer that stops mid-string: each is meant as JSON and is not, so it may hold
+# anything; read as "nothing published", a site whose API lists the address would pass.
+BROKEN_USERS = {
+    "php-notice": b"<br />\n<b>Deprecated</b>: Function create_function() is deprecated in "
+    b"/var/www/wp-content/plugins/old/old.php on line 12<br />\n"
+    + json.dumps([{"id": 1, "name": "Alex Example", "description": ADDRESS}]).encode(),
+    "trailing-comma": json.dumps([{"id": 1, "description": ADDRESS}]).encode()[:-1] + b",]",
+    "cut-mid-string": json.dumps([{"id": 1, "description": ADDRESS}]).encode()[:-20],
+}
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN_USERS))
+async def test_a_wordpress_api_answer_that_is_not_valid_json_is_partly_checked(
+    world: Any, corpus: Any, broken: str
+) -> None:
+    api = f"{START}wp-json/"
+    world.web.route(HOST, "/", html(f'<link rel="https://api.w.org/" href="{api}"><p>Hello</p>'))
+    world.web.route(HOST, "/wp-json/wp/v2/users", json_bytes(BROKEN_USERS[broken]))
+    report = await pages_report(world, corpus)
+    assert ("/wp-json/wp/v2/users", "per_page=100") in {
+        (r.path, r.query) for r in world.web.requests_to(HOST)
+    }
+    partly = partly_checked(report)
+    assert "a WordPress API answer that is not valid JSON" in partly.message, partly.message
+    assert f"{START}wp-json/wp/v2/users?per_page=100" in partly.message  # the one not read
+    assert "MB limit" not in partly.message  # read whole: broken, not cut
+
+
+async def test_a_closed_wordpress_api_answering_with_a_page_is_not_a_limit(
+    world: Any, corpus: Any
+) -> None:
+    # A security plugin that answers the API with the login page (200, HTML) publishes
+    # nothing there: no limit met, and the site read whole is a pass.
+    api = f"{START}wp-json/"
+    world.web.route(HOST, "/", html(f'<link rel="https://api.w.org/" href="{api}"><p>Hello</p>'))
+    for route in ("users", "pages", "posts"):
+        world.web.route(HOST, f"/wp-json/wp/v2/{route}", html("<form>Log in</form>"))
+    report = await pages_report(world, corpus)
+    everything = [(f.status, f.subject, f.message) for f in report.findings]
+    assert not [f for f in report.findings if f.subject == "partly-checked"], everything
+
+
+async def test_squarespace_page_data_that_is_not_valid_json_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    # One line of page data whose address value lost its closing quote: the string scanner
+    # skips the rest of that line, so the data cannot count as read.
+    body = b'{"collection": {"title": "Home", "location": {"addressLine1": "' + ADDRESS.encode()
+    body += b'}, "website": {"siteTitle": "Alex Example"}}}'
+
+    def front(request: Request) -> Response:
+        if request.query == "format=json":
+            return json_bytes(body)
+        return html("<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>")
+
+    world.web.route(HOST, "/", front)
+    report = await pages_report(world, corpus)
+    assert ("/", "format=json") in {(r.path, r.query) for r in world.web.requests_to(HOST)}
+    partly = partly_checked(report)
+    assert "Squarespace page data that is not valid JSON" in partly.message, partly.message
+    assert f"{START}?format=json" in partly.message
+
+
+def test_the_wordpress_readers_tell_broken_json_from_a_page_or_nothing() -> None:
+    bom = wordpress_users(b'\xef\xbb\xbf[{"id": 1, "name": "Alex Example"}]', "application/json")
+    assert (bom.records, bom.broken) == ([{"name": "Alex Example"}], False)  # read, not broken
+    assert wordpress_items(b"<html><form>Log in</form></html>", "text/html").broken is False
+    assert wordpress_items(b" \r\n", "application/json").broken is False  # empty: nothing there
+    assert wordpress_items(b'{"code": "rest_forbidden"}', "application/json").broken is False
+    assert wordpress_items(BROKEN_USERS["php-notice"], "application/json").broken is True
+    assert wordpress_items(BROKEN_USERS["trailing-comma"]).broken is True
+    assert squarespace_data_broken(b'{"a": "b}') and not squarespace_data_broken(b'{"a": "b"}')

@@ -11,7 +11,9 @@ it reads the answers. Pure: text and bytes in, URLs and JSON out.
   assets): every page's ``?format=json`` data.
 
 Every reader is bounded (``MAX_ITEMS`` entries an answer, ``MAX_FIELD`` characters a field,
-``MAX_JSON`` bytes an answer) and says what a bound left unread. What users and unpublished
+``MAX_JSON`` bytes an answer) and says what a bound left unread; an answer meant as JSON that
+is not valid JSON is said too (``ApiReading.broken``, ``squarespace_data_broken``), never read
+as "nothing published". What users and unpublished
 items say is given back as one HTML page (``as_html``), so the one extraction pipeline reads it
 as it reads any page: map links in a profile's website field, ``mailto:`` links and map embeds
 in a draft.
@@ -119,6 +121,8 @@ class ApiReading:
     links: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     not_read: list[str] = field(default_factory=list)
+    # True when the answer was meant as JSON but is not valid JSON: nothing in it was read.
+    broken: bool = False
 
     def value(self, item: dict[str, object], key: str) -> str:
         """A field as a string, ``{"rendered": …}`` unwrapped, cut at ``MAX_FIELD`` (and said)."""
@@ -132,15 +136,28 @@ class ApiReading:
         return raw[:MAX_FIELD]
 
 
-def _load(body: bytes, reading: ApiReading) -> list[object]:
+def meant_as_json(body: bytes, content_type: str = "") -> bool:
+    """Whether an answer that does not parse was meant as JSON (and so is broken, not
+    absent): its Content-Type says JSON, or it does not start as a page of markup does (a
+    login or home page a closed API answers with). An empty answer holds nothing."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        return False
+    return "json" in content_type.lower() or not head.startswith(b"<")
+
+
+def _load(body: bytes, reading: ApiReading, content_type: str = "") -> list[object]:
     """The answer's entries, at most ``MAX_ITEMS`` (the rest said); [] for anything that is
-    not a list (an error object, a login page: nothing published there)."""
+    not a list (an error object, a login page: nothing published there). An answer meant as
+    JSON that does not parse (a PHP warning before it, a cut or mangled body) is ``broken``:
+    it may hold anything, so it is never read as "nothing published"."""
     if len(body) > MAX_JSON:
         reading.not_read.append(f"everything after the first {MAX_JSON // 2**20} MB")
         return []
     try:
-        data = json.loads(body.decode("utf-8", errors="replace"))
+        data = json.loads(body.decode("utf-8-sig", errors="replace"))
     except ValueError:
+        reading.broken = meant_as_json(body, content_type)
         return []
     except RecursionError:
         reading.not_read.append("the parts nested too deeply to read")
@@ -151,6 +168,20 @@ def _load(body: bytes, reading: ApiReading) -> list[object]:
         more = len(data) - MAX_ITEMS
         reading.not_read.append(f"the {more:,} entries after the first {MAX_ITEMS}")
     return data[:MAX_ITEMS]
+
+
+def squarespace_data_broken(body: bytes) -> bool:
+    """Whether a ``?format=json`` answer is not valid JSON. Its strings are still read (the
+    page-script scanner needs no parse), but a broken quote can hide the rest of a line (a
+    whole one-line answer) from that scanner, so the answer cannot count as read whole. Deep
+    nesting, which only the parser minds, is no harm to the scanner."""
+    try:
+        json.loads(body.decode("utf-8-sig", errors="replace"))
+    except ValueError:
+        return True
+    except RecursionError:
+        return False
+    return False
 
 
 def slug_emails(slug: str) -> list[str]:
@@ -183,12 +214,12 @@ def slug_emails(slug: str) -> list[str]:
     return list(found)[:MAX_SLUG_FORMS]
 
 
-def wordpress_users(body: bytes) -> ApiReading:
+def wordpress_users(body: bytes, content_type: str = "") -> ApiReading:
     """The users of a ``/wp/v2/users`` answer as the fields a visitor can read (slug readings
     as email addresses added), the addresses their profiles give (``link``, ``url``: crawled
     where they are on the site) and their ids."""
     reading = ApiReading()
-    for item in _load(body, reading):
+    for item in _load(body, reading, content_type):
         if not isinstance(item, dict):
             continue
         user = {key: reading.value(item, key) for key in ("name", "description", "url", "link")}
@@ -204,13 +235,13 @@ def wordpress_users(body: bytes) -> ApiReading:
     return reading
 
 
-def wordpress_items(body: bytes) -> ApiReading:
+def wordpress_items(body: bytes, content_type: str = "") -> ApiReading:
     """A ``/wp/v2/pages`` or ``/wp/v2/posts`` answer: the items whose status is not
     "publish" (drafts, private, pending or scheduled ones a plugin lets through), with their
     title, content and excerpt as HTML, and the links of the published ones (crawled as
     pages; a draft's link shows a visitor nothing, its text is here)."""
     reading = ApiReading()
-    for item in _load(body, reading):
+    for item in _load(body, reading, content_type):
         if not isinstance(item, dict):
             continue
         status = item.get("status", "publish")
