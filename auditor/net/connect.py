@@ -24,7 +24,9 @@ allow_private_addresses: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 
 class BlockedAddress(OSError):
-    """A connection refused by the guard: a public start URL led to a private address."""
+    """A connection refused by the guard: a fetch whose origin is public (a start URL, an
+    audited domain, a search provider) led to a private address. Its message names the host
+    and address; the caller, who knows the origin, says where it was reached from."""
 
     address: str = ""  # the address refused
 
@@ -188,8 +190,7 @@ class Connector:
         address = addresses[0]
         if not allow_private and is_private_address(address):
             blocked = BlockedAddress(
-                f"refused to connect to {host} ({address}): a private or loopback address "
-                "reached from a public start URL"
+                f"refused to connect to {host} ({address}): a private or loopback address"
             )
             blocked.address = address
             raise blocked

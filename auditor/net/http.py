@@ -236,8 +236,10 @@ class HttpClient:
             result = await self._one(client, current, method, headers, cap, timeout, deadline)
             if isinstance(result, str):
                 kind, _, message = result.partition("|")
-                if kind == Failure.BLOCKED and why_public:
-                    message = f"{message} ({why_public})"
+                if kind == Failure.BLOCKED and start_host:  # said for the real origin
+                    message += f", reached from {start_host[:200]}" + (
+                        f" ({why_public})" if why_public else ", which is public"
+                    )
                 failure = Failure(kind)
                 return self._failed(url, current, visited, fetched_at, started, failure, message)
             response, body, truncated, cert, tls_version = result

@@ -8,6 +8,7 @@ for removal (auditor/standards/data/removal_routes.toml)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field, replace
 
 from auditor.check import Check, CheckContext, CheckMeta
@@ -22,6 +23,7 @@ from auditor.exposure import (
     sighting_kind,
 )
 from auditor.model import Evidence, Finding, Severity, Status
+from auditor.net.failures import Failure
 from auditor.search import (
     BUDGET_S,
     FoundResult,
@@ -103,10 +105,14 @@ class SearchCheck(Check):
         # a party or council site is not the person's, and is read here.
         own = {site_of(u) for u in ctx.profile.websites} | {d.lower() for d in ctx.profile.domains}
         listed = {normalise_url(u) for u in ctx.profile.extra_pages}
-        pages = PageReader(ctx, matcher, own, listed, budget, origin=base)
+        pages = PageReader(ctx, matcher, own, listed, budget, origin=base, provider=provider.title)
         outcome = await pages.read(reading.results)
         run = SearchRun(provider.title, base, plan.sent, plan.withheld, plan.left_out)
         return findings_for_search(ctx, run, reading, outcome)
+
+
+# The host and address a guard refusal names: "refused to connect to HOST (ADDRESS): …".
+_REFUSED = re.compile(r"refused to connect to (\S{1,300}) \(([0-9A-Fa-f:.]{1,64})\)")
 
 
 @dataclass(frozen=True)
@@ -145,9 +151,11 @@ class PageReader:
         budget_s: float = BUDGET_S,
         *,
         origin: str,
+        provider: str = "the search provider",
     ) -> None:
         self.budget_s = budget_s
         self.origin = origin
+        self.provider = provider
         self.ctx = ctx
         self.matcher = matcher
         self.own = own
@@ -186,6 +194,13 @@ class PageReader:
             )
         if not result.ok or (result.status_code or 0) >= 400:
             why = result.error or f"it answered HTTP {result.status_code}"
+            if result.error_kind == Failure.BLOCKED:  # the provider's word led there, not yours
+                refused = _REFUSED.search(why)
+                at = f" ({refused.group(1)}, {refused.group(2)})" if refused else ""
+                why = (
+                    f"a search result from {self.provider} pointed at an address on this "
+                    f"computer or a private network{at}; not read"
+                )
             outcome.not_read.append((url, why))
             return
         kind = kind_of(result, kind_by_name(url))

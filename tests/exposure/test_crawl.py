@@ -120,6 +120,9 @@ async def test_public_start_url_cannot_lead_into_loopback(world: Any, corpus: An
     errors = {f.location: f for f in report.findings if f.status is Status.ERROR}
     assert f"https://{inside}/secret" in errors and f"https://{public}/hop" in errors
     assert all("private or loopback" in f.message for f in errors.values())
+    # Said for the real origin, the start URL's host (a search result or a DNS record would be
+    # named for theirs).
+    assert all(f"reached from {public}, which is public" in f.message for f in errors.values())
     assert not world.web.requests_to(inside)
     assert not [f for f in report.findings if f.kind == "home-address"]
 

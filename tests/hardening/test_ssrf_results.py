@@ -40,6 +40,7 @@ nat64     AAAA 64:ff9b::a00:7
 SEARCH = "search.results.example"
 PUBLIC_PAGE = "https://news.results.example/story"
 HOSTILE = ["inside", "lan", "metadata", "mixed", "nat64"]
+ADDRESSES = ["127.0.0.1", "10.0.0.7", "169.254.169.254", "0.0.0.0", "64:ff9b::a00:7"]
 PAGE = "<p>Alex Example, of 12 Acacia Avenue, Ashcombe, spoke at the meeting.</p>"
 
 
@@ -95,9 +96,12 @@ async def test_a_public_providers_results_never_reach_private_addresses(
     assert result.status.could_not_check, messages
     [partly] = [f for f in result.findings if f.subject == "partly-checked"]
     assert partly.status.could_not_check
-    for host in HOSTILE:
-        assert f"https://{host}.results.example/page" in partly.message, partly.message
-    assert "private or loopback" in partly.message
+    # Said for where the address came from: the provider's results, not a start URL.
+    assert "start URL" not in partly.message, partly.message
+    refused = "a search result from SearXNG pointed at an address on this computer or a private"
+    for host, address in zip(HOSTILE, ADDRESSES, strict=True):
+        said = f"{refused} network ({host}.results.example, {address}); not read"
+        assert f"https://{host}.results.example/page ({said})" in partly.message, partly.message
 
 
 async def test_a_provider_on_this_computer_may_point_at_pages_on_it(
