@@ -15,6 +15,7 @@ from auditor.cli import main
 from auditor.profile import parse_profile, save_profile
 from auditor.tui.screens.dialogs import ConfirmDialog, ExportDialog, MessageDialog
 from auditor.tui.session import default_store
+from auditor.wording import DETAILS_HEADING, URGENCY_WORDS
 from reports.formats import ReportFormat
 
 
@@ -30,7 +31,7 @@ async def _export(app: object, pilot: object, fmt: str, path: Path) -> None:
     await pilot.pause()  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "json", "csv", "html"])
+@pytest.mark.parametrize("fmt", ["markdown", "json", "csv", "html", "briefing"])
 async def test_an_app_export_equals_the_cli_report_of_the_same_audit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
@@ -55,10 +56,15 @@ async def test_an_app_export_equals_the_cli_report_of_the_same_audit(
     ticked = app.session.checklist()
     assert ticked is not None
     title = next(i.action.title for i in ticked.items if i.id in app.session.state.ticked)
-    if fmt != "csv":  # CSV is one row per finding, from the CLI as from the app
+    if fmt not in ("csv", "briefing"):  # CSV: a row per finding; the briefing: page one only
         assert title in app_text  # the checklist is in it
     if fmt == "markdown":
         assert "## What to do" in app_text and f"- [x] **{title}** — ticked as done" in app_text
+    if fmt in ("markdown", "html", "briefing"):  # in the detail pane's words (issue 16)
+        assert any(f"{words}" in app_text for words in URGENCY_WORDS.values())
+        assert "critical severity" not in app_text and "found for certain" not in app_text
+    if fmt in ("markdown", "html"):
+        assert DETAILS_HEADING in app_text
 
 
 async def test_exporting_over_a_file_asks_first(tmp_path: Path) -> None:
