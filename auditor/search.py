@@ -66,10 +66,12 @@ def load_provider(name: str) -> SearchProvider:
 @dataclass(frozen=True)
 class FoundKey:
     """The search provider's key, or None; ``problem`` is one line when the OS keyring could
-    not be asked (not installed, no backend, an error), with what to do instead."""
+    not be asked (not installed, no backend, an error), with what to do instead, and
+    ``keyring_unusable`` says why in a few words ("the keyring package is not installed")."""
 
     key: str | None
     problem: str = ""
+    keyring_unusable: str = ""
 
 
 def find_key(provider: str, title: str = "") -> FoundKey:
@@ -81,8 +83,7 @@ def find_key(provider: str, title: str = "") -> FoundKey:
     try:  # optional: only when the person has installed the keyring package
         keyring: Any = importlib.import_module("keyring")
     except ImportError:
-        return FoundKey(None, _keyring_problem(provider, title, "the keyring package is not "
-                                               "installed"))  # fmt: skip
+        return _unusable(provider, title, "the keyring package is not installed")
     try:
         stored = keyring.get_password(KEYRING_SERVICE, f"search-{provider}")
     except Exception as exc:  # a backend's own errors (none usable, locked, refused)
@@ -90,7 +91,7 @@ def find_key(provider: str, title: str = "") -> FoundKey:
             why = "the keyring package has no backend it can use on this computer"
         else:
             why = f"the OS keyring could not be read ({type(exc).__name__})"
-        return FoundKey(None, _keyring_problem(provider, title, why))
+        return _unusable(provider, title, why)
     return FoundKey(stored.strip() if isinstance(stored, str) and stored.strip() else None)
 
 
@@ -109,11 +110,12 @@ def _no_backend(exc: Exception) -> bool:
     return isinstance(no_keyring, type) and isinstance(exc, no_keyring)
 
 
-def _keyring_problem(provider: str, title: str, why: str) -> str:
-    return (
+def _unusable(provider: str, title: str, why: str) -> FoundKey:
+    problem = (
         f"the OS keyring cannot be asked for your {title or provider} key: {why}. Put the key "
         f"in a file and give --search-key-file FILE, or set {KEY_ENV}."
     )
+    return FoundKey(None, problem, why)
 
 
 def _squash(text: str) -> str:

@@ -71,6 +71,10 @@ class AuditOptions:
     # its key, read from a file, the environment or the OS keyring (never the profile).
     search_provider: str | None = None
     search_key: str | None = field(default=None, repr=False)
+    # Why the OS keyring could not be asked for that key ("the keyring package is not
+    # installed"), "" when it could or was not asked: then exposure.search's finding names
+    # only the key file and AUDITOR_SEARCH_KEY, never a keyring that cannot work here.
+    search_keyring_unusable: str = ""
     trust_anchor_file: str | None = None  # DNSSEC anchors instead of the IANA root
     trust_anchors: str | None = None  # the same as text (the demo world's own anchor)
     # How many lookalike names to resolve at most (likeliest first). 1500 holds every name

@@ -149,6 +149,7 @@ def options_from_args(args: argparse.Namespace, *, notes: list[str] | None = Non
     from auditor.services import AuditOptions
 
     try:
+        search_key, keyring_unusable = _search_key(args, notes)
         nameservers = tuple(Nameserver.parse(n) for n in args.nameserver)
         rules = tuple(ConnectRule.parse(r) for r in args.connect_to)
         endpoints: dict[str, str] = {}
@@ -171,7 +172,8 @@ def options_from_args(args: argparse.Namespace, *, notes: list[str] | None = Non
                 getattr(args, "companies_house_key_file", None), "--companies-house-key-file"
             ),
             search_provider=getattr(args, "search_provider", None),
-            search_key=_search_key(args, notes),
+            search_key=search_key,
+            search_keyring_unusable=keyring_unusable,
         ).with_endpoints(endpoints)
     except UsageError:
         raise
@@ -249,12 +251,13 @@ def _secret_from_file(path: str | None, option: str) -> str | None:
     return secret
 
 
-def _search_key(args: argparse.Namespace, notes: list[str] | None = None) -> str | None:
-    """The chosen search provider's key: a file, else AUDITOR_SEARCH_KEY, else the keyring.
-    An unknown provider is one clear line; so is a keyring that cannot be asked."""
+def _search_key(args: argparse.Namespace, notes: list[str] | None = None) -> tuple[str | None, str]:
+    """The chosen search provider's key: a file, else AUDITOR_SEARCH_KEY, else the keyring;
+    and why the keyring could not be asked ("" when it could or was not asked). An unknown
+    provider is one clear line; so is a keyring that cannot be asked."""
     name = getattr(args, "search_provider", None)
     if not name:
-        return None
+        return None, ""
     from auditor.search import find_key, load_provider
 
     try:
@@ -263,16 +266,16 @@ def _search_key(args: argparse.Namespace, notes: list[str] | None = None) -> str
         raise UsageError(f"--search-provider: {exc}") from None
     from_file = _secret_from_file(getattr(args, "search_key_file", None), "--search-key-file")
     if not provider.needs_key:
-        return None
+        return None, ""
     if from_file:
-        return from_file
+        return from_file, ""
     found = find_key(provider.name, provider.title)
     if found.problem:
         if notes is None:
             say(f"note: {found.problem}")
         else:
             notes.append(found.problem)
-    return found.key
+    return found.key, found.keyring_unusable
 
 
 def parse_severity(text: str) -> Severity:

@@ -133,9 +133,12 @@ def print_outside_requests(
                 out.write(f"exposure.search sends nothing until you give the address of your "
                           f"instance: --endpoint {provider.endpoint}=https://….\n")  # fmt: skip
             elif provider.needs_key and not options.search_key:
+                where = "--search-key-file FILE, AUDITOR_SEARCH_KEY or the OS keyring"
+                if options.search_keyring_unusable:
+                    where = ("--search-key-file FILE or AUDITOR_SEARCH_KEY; the OS keyring could "
+                             f"not be used: {options.search_keyring_unusable}")  # fmt: skip
                 out.write(f"exposure.search sends nothing without your key for the "
-                          f"{provider.title} (--search-key-file FILE, AUDITOR_SEARCH_KEY or the "
-                          "OS keyring).\n")  # fmt: skip
+                          f"{provider.title} ({where}).\n")  # fmt: skip
     if search is None and not lookups and not any(m.id == ARCHIVES_CHECK for m in metas):
         out.write("None of the checks chosen (--select, --ignore) sends anything about you to "
                   "an outside service: no web search, no web-archive lookup.\n")  # fmt: skip

@@ -81,11 +81,8 @@ class SearchCheck(Check):
             needs = f"the address of your instance: --endpoint {provider.endpoint}=https://…"
             return [skipped(ctx, f"Not run: {provider.title} needs {needs}", "endpoint")]
         if provider.needs_key and not options.search_key:
-            where = (
-                "from a file with --search-key-file, the AUDITOR_SEARCH_KEY environment "
-                "variable, or the OS keyring"
-            )
-            return [skipped(ctx, f"Not run: {provider.title} needs your API key ({where}).", "key")]
+            return [skipped(ctx, no_key_message(provider.title, options.search_keyring_unusable),
+                            "key")]  # fmt: skip
         matcher = IdentityMatcher.from_profile(ctx.profile)
         if matcher.empty:
             return [no_identifiers_finding(ctx, matcher)]
@@ -399,6 +396,21 @@ def not_chosen(ctx: CheckContext, queries: tuple[str, ...]) -> Finding:
         subject="no-provider",
         evidence=[Evidence(source="search", location="", snippet="\n".join(queries))],
     )
+
+
+def no_key_message(title: str, keyring_unusable: str = "") -> str:
+    """Where the key can come from, naming the OS keyring only when it can be asked here."""
+    if keyring_unusable:
+        return (
+            f"Not run: {title} needs your API key. The OS keyring could not be used: "
+            f"{keyring_unusable}. Put the key in a file and give --search-key-file FILE, or "
+            "set the AUDITOR_SEARCH_KEY environment variable."
+        )
+    where = (
+        "from a file with --search-key-file, the AUDITOR_SEARCH_KEY environment variable, or "
+        "the OS keyring"
+    )
+    return f"Not run: {title} needs your API key ({where})."
 
 
 def skipped(ctx: CheckContext, message: str, subject: str) -> Finding:

@@ -60,6 +60,11 @@ from keyring import errors
 def get_password(service, username):
     raise errors.{error}("No recommended backend was available.")
 """
+# A keyring that works and holds no key for the provider.
+KEYRING_EMPTY = """
+def get_password(service, username):
+    return None
+"""
 ABSENT = "the keyring package is not installed"
 NO_BACKEND = "the keyring package has no backend it can use on this computer"
 LOCKED = "the OS keyring could not be read (KeyringLocked)"
@@ -68,7 +73,8 @@ INSTEAD = "Put the key in a file and give --search-key-file FILE, or set AUDITOR
 
 @pytest.fixture
 def keyring_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """keyring_as("absent" | "NoKeyringError" | "KeyringLocked"): what `import keyring` gives."""
+    """keyring_as("absent" | "NoKeyringError" | "KeyringLocked" | "empty"): what `import
+    keyring` gives ("empty": a keyring that works and holds no key)."""
     monkeypatch.delenv(KEY_ENV, raising=False)
     saved = {n: m for n, m in sys.modules.items() if n == "keyring" or n.startswith("keyring.")}
 
@@ -81,7 +87,8 @@ def keyring_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
         package = tmp_path / "stand-in" / "keyring"
         package.mkdir(parents=True)
         (package / "errors.py").write_text(KEYRING_ERRORS)
-        (package / "__init__.py").write_text(KEYRING_FAILING.format(error=kind))
+        init = KEYRING_EMPTY if kind == "empty" else KEYRING_FAILING.format(error=kind)
+        (package / "__init__.py").write_text(init)
         monkeypatch.syspath_prepend(str(package.parent))
 
     yield install
@@ -200,7 +207,7 @@ def test_dry_run_says_what_the_apps_question_says_and_sends_nothing(
          "until you give the address of your instance: --endpoint searxng=https://"),
         (["--search-provider", "brave", "--endpoint", "brave_search=https://brave.example/"],
          "Brave Search API (https://brave.example/)",
-         "without your key for the Brave Search API (--search-key-file FILE, AUDITOR_SEARCH_KEY"),
+         "without your key for the Brave Search API (--search-key-file FILE"),
         (["--search-provider", "searxng", "--endpoint", "searxng=https://search.example/"],
          "SearXNG (https://search.example/)", "add --allow-personal-lookups"),
     ],
@@ -297,3 +304,74 @@ def test_dry_run_of_checks_that_send_nothing_outside_says_so(
         NEVER_SENT,
         "Nothing was sent (--dry-run).",
     ]
+
+
+def no_key_finding(profile: Path, report: Path) -> str:
+    """The message of exposure.search's finding in a real audit with the Brave Search API
+    chosen and no key given (it stops before sending anything)."""
+    import json
+
+    argv = ["scan", "--profile", str(profile), "--select", "exposure.search", "--no-save",
+            "-q", "--search-provider", "brave", "--endpoint", "brave_search=https://brave.example/",
+            "--allow-personal-lookups", "--format", "json", "-o", str(report)]  # fmt: skip
+    cli.main(argv)
+    results = json.loads(report.read_text())["results"]
+    (finding,) = [f for r in results if r["check_id"] == "exposure.search" for f in r["findings"]]
+    assert finding["status"] == "skipped"
+    return str(finding["message"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [("absent", ABSENT), ("NoKeyringError", NO_BACKEND), ("KeyringLocked", LOCKED)],
+    ids=["no-keyring-package", "no-backend", "locked"],
+)
+def test_the_search_finding_names_only_the_ways_that_work_when_the_keyring_cannot_be_used(
+    kind: str,
+    why: str,
+    keyring_as: Callable[[str], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The keyring's state reaches the check (AuditOptions.search_keyring_unusable): its
+    finding says the keyring could not be used and why, and names the key file and
+    AUDITOR_SEARCH_KEY; so does the dry run. Never "… or the OS keyring"."""
+    keyring_as(kind)
+    options = options_from_args(parsed("--search-provider", "brave"))  # type: ignore[arg-type]
+    assert options.search_key is None and options.search_keyring_unusable == why
+    profile = tmp_path / "p.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    message = no_key_finding(profile, tmp_path / "report.json")
+    assert message == (
+        f"Not run: Brave Search API needs your API key. The OS keyring could not be used: "
+        f"{why}. Put the key in a file and give --search-key-file FILE, or set the "
+        "AUDITOR_SEARCH_KEY environment variable."
+    )
+    assert "or the OS keyring" not in message
+    capsys.readouterr()
+    argv = ["scan", "--profile", str(profile), "--dry-run", "--search-provider", "brave",
+            "--endpoint", "brave_search=https://brave.example/"]  # fmt: skip
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert (
+        "exposure.search sends nothing without your key for the Brave Search API "
+        f"(--search-key-file FILE or AUDITOR_SEARCH_KEY; the OS keyring could not be used: "
+        f"{why}).\n"
+    ) in out
+    assert "or the OS keyring" not in out
+    assert not any(private in out or private in message for private in PRIVATE)
+
+
+def test_a_keyring_that_works_is_still_named_as_a_way_to_give_the_key(
+    keyring_as: Callable[[str], None], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyring_as("empty")
+    options = options_from_args(parsed("--search-provider", "brave"))  # type: ignore[arg-type]
+    assert options.search_key is None and options.search_keyring_unusable == ""
+    assert capsys.readouterr().err == ""  # a keyring without the key is not a problem
+    profile = tmp_path / "p.toml"
+    profile.write_text(c.DEMO_PROFILE_TOML)
+    assert no_key_finding(profile, tmp_path / "report.json") == (
+        "Not run: Brave Search API needs your API key (from a file with --search-key-file, the "
+        "AUDITOR_SEARCH_KEY environment variable, or the OS keyring)."
+    )
