@@ -5,6 +5,7 @@ extraction raised, and encrypted files are named, never counted as checked."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from pypdf import PdfWriter
 from pypdf.annotations import Link, Text
@@ -17,8 +18,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from auditor.engine import Engine
+from auditor.model import Status
 from auditor.standards.content.pdf_text import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from auditor.standards.content.pipeline import extract
+from checks.exposure.documents import DocumentsCheck
 from tests.exposure.test_places import MATCHER
 
 XMP = (
@@ -156,3 +160,49 @@ def test_attached_files_past_their_caps_are_named() -> None:
     assert extract("pdf", written(outer)).not_read == (
         "the attached file card.vcf (inside an attached PDF) of the attached file inner.pdf",
     )
+
+
+def with_a_broken_attachment() -> bytes:
+    """A leaflet with two attached files: a contact card, and notes whose stream says it is
+    hex-encoded (``/ASCIIHexDecode``) but is not, so pypdf cannot unpack it (it raises)."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    notes = writer.add_attachment("notes.txt", b"Alex lives at 12 Acacia Avenue, Ashcombe.")
+    stream = notes._embedded_file  # the /EmbeddedFile stream pypdf wrote
+    stream[NameObject("/Filter")] = NameObject("/ASCIIHexDecode")
+    return written(writer)
+
+
+def test_an_attached_file_pypdf_cannot_unpack_is_named_and_the_rest_read() -> None:
+    data = with_a_broken_attachment()
+    assert extract("pdf", data).not_read == (
+        "the attached file notes.txt (its contents could not be unpacked)",
+    )
+    assert places(data) == {  # the card beside it is still read; the notes' address is not
+        "in the file card.vcf attached to the PDF, the contact card's phone number (TEL)": {"phone"}
+    }
+
+
+async def test_a_document_with_an_attached_file_that_cannot_be_unpacked_is_partly_checked(
+    world: Any, corpus: Any
+) -> None:
+    host = "api.leaks.example"
+    start = f"https://{host}/"
+    world.web.route(host, "/", corpus.page("Home", '<a href="/leaflet.pdf">Our leaflet</a>'))
+    world.web.route(
+        host, "/leaflet.pdf", corpus.binary(with_a_broken_attachment(), "application/pdf")
+    )
+    profile = corpus.corpus_profile(websites=(start,), extra_pages=())
+    async with world.services() as services:
+        report = await Engine.from_checks([DocumentsCheck]).run(profile, services)
+    assert "/leaflet.pdf" in [r.path for r in world.web.requests_to(host)]
+    everything = [(f.status, f.subject, f.message) for f in report.findings]
+    assert not [f for f in report.findings if f.status is Status.PASS], everything
+    [partly] = [f for f in report.findings if f.subject == "partly-checked"]
+    assert partly.status is Status.ERROR and partly.status.could_not_check
+    assert partly.location == f"{start}leaflet.pdf"
+    assert partly.message == (
+        "Partly checked: on this document, the attached file notes.txt (its contents could not "
+        "be unpacked) could not be read, so it was not checked."
+    ), everything

@@ -221,7 +221,12 @@ def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
         try:
             contents = attached[name]
         except Exception:
-            not_read.append(f"the attached file {str(name)[:80]} (it could not be read)")
+            # A damaged stream, or one packed in a way pypdf cannot unpack (an unknown filter,
+            # JBIG2 without its decoder): said as such, so the partly-checked sentence does not
+            # read "(it could not be read) could not be read".
+            not_read.append(
+                f"the attached file {str(name)[:80]} (its contents could not be unpacked)"
+            )
             continue
         for data in contents if isinstance(contents, list) else [contents]:
             if not isinstance(data, bytes):
