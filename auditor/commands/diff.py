@@ -93,6 +93,7 @@ def _text(
     reveal: bool,
 ) -> str:
     from auditor.masking import compile_masker, mask_text
+    from auditor.wording import URGENCY_WORDS
     from reports.view import clean, when
 
     masker = None if reveal else compile_masker(sensitive)
@@ -115,7 +116,10 @@ def _text(
         lines.append(f"{title} ({len(findings)}):")
         for f in sorted(findings, key=lambda f: (-f.severity.rank, f.check_id, f.location)):
             where = f" — {show(f.location)}" if f.location else ""
-            lines.append(f"  - [{f.severity.value}] {show(f.message)}{where} ({f.check_id})")
+            # How urgent in the app's words; the check id named as such, for the IT
+            # volunteer (--format json has every label).
+            lines.append(f"  - {URGENCY_WORDS[f.severity]}: {show(f.message)}{where} "
+                         f"(check id: {show(f.check_id)})")  # fmt: skip
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -103,6 +103,9 @@ def test_diff_the_last_two_audits(
     out, err = capsys.readouterr()
     fixed = out.split("Fixed (1):")[1].split("New (0):")[0]
     assert "home address" in fixed and "12 acacia" not in out.lower()
+    # In the app's words, the check id named as such (issue 16).
+    assert "  - Very urgent: Your home address" in fixed and "(check id: exposure.pages)" in fixed
+    assert "[critical]" not in out and "[high]" not in out
     assert "Still open (5):" in out
     assert "1 fixed, 0 new" in err
 
