@@ -5,6 +5,7 @@ extraction raised, and encrypted files are named, never counted as checked."""
 from __future__ import annotations
 
 import io
+import zlib
 from typing import Any
 
 from pypdf import PdfWriter
@@ -206,3 +207,32 @@ async def test_a_document_with_an_attached_file_that_cannot_be_unpacked_is_partl
         "Partly checked: on this document, the attached file notes.txt (its contents could not "
         "be unpacked) could not be read, so it was not checked."
     ), everything
+
+
+def with_a_flate_attachment(packed: bytes) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
+    notes = writer.add_attachment("notes.txt", b"")
+    stream = notes._embedded_file
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream.set_data(packed)  # written as it is: the Flate bytes of the file
+    return written(writer)
+
+
+def test_an_attached_file_whose_flate_stream_is_cut_short_is_named() -> None:
+    # pypdf unpacks what it can of a damaged stream and says so only in its log: the notes
+    # would read as whole, the address in their lost part unseen, with nothing said.
+    packed = zlib.compress(b"Alex's campaign notes. " * 40 + b"Alex lives at 12 Acacia Avenue.")
+    damaged = bytearray(packed)
+    damaged[len(packed) // 2 :] = b"\x00" * (len(packed) - len(packed) // 2)
+    for broken in (packed[: len(packed) // 2], bytes(damaged)):
+        data = with_a_flate_attachment(broken)
+        assert extract("pdf", data).not_read == (
+            "the rest of the attached file notes.txt (it is damaged)",
+        )
+        assert "home-address" not in {k for kinds in places(data).values() for k in kinds}
+    whole = with_a_flate_attachment(packed)
+    assert extract("pdf", whole).not_read == ()  # read whole: nothing to say
+    where = "in the file notes.txt attached to the PDF, a text file offered for download"
+    assert "home-address" in places(whole)[where]

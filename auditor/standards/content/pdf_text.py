@@ -7,7 +7,9 @@ sticky notes, link addresses, which may be map links), form-field values, and at
 from __future__ import annotations
 
 import io
+import itertools
 import logging
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +216,7 @@ def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
         return []
     found: list[tuple[str, bytes]] = []
     total = 0
+    streams = _attachment_streams(reader)
     for name in names:
         if len(found) >= MAX_ATTACHMENTS:
             not_read.append(f"the attached files after the first {MAX_ATTACHMENTS}")
@@ -236,7 +239,42 @@ def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
                 continue
             total += len(data)
             found.append((str(name)[:200], data))
+        if name in streams and _flate_damaged(streams[name]):
+            not_read.append(f"the rest of the attached file {str(name)[:80]} (it is damaged)")
     return found
+
+
+def _attachment_streams(reader: Any) -> dict[str, Any]:
+    """The stream of each attached file, by name ({} where pypdf cannot list them)."""
+    streams: dict[str, Any] = {}
+    try:
+        for attached in itertools.islice(reader.attachment_list, MAX_ATTACHMENTS + 1):
+            streams.setdefault(attached.name, attached.pdf_object["/EF"]["/F"].get_object())
+    except Exception:
+        return {}
+    return streams
+
+
+def _flate_damaged(stream: Any) -> bool:
+    """Whether a Flate-packed stream stops or breaks before its end. pypdf unpacks what it
+    can of a damaged stream and says so only in its log, so a file cut short would read as
+    whole (its address in the part lost). Checked within the bytes read of attachments."""
+    try:
+        filters = stream.get("/Filter")
+        first = filters[0] if isinstance(filters, list) and filters else filters
+        if first not in ("/FlateDecode", "/Fl"):
+            return False
+        raw = stream._data
+        inflater = zlib.decompressobj()
+        produced = 0
+        while raw and not inflater.eof and produced <= MAX_ATTACHMENT_BYTES:
+            produced += len(inflater.decompress(raw, 1 << 20))
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        return True
+    except Exception:
+        return False
+    return not inflater.eof and produced <= MAX_ATTACHMENT_BYTES
 
 
 _XMP_NAMES = (
