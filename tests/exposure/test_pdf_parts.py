@@ -236,3 +236,39 @@ def test_an_attached_file_whose_flate_stream_is_cut_short_is_named() -> None:
     assert extract("pdf", whole).not_read == ()  # read whole: nothing to say
     where = "in the file notes.txt attached to the PDF, a text file offered for download"
     assert "home-address" in places(whole)[where]
+
+
+def with_flate_page_text(lines: list[str], cut: bool) -> bytes:
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    # A text object a line: cut between two, what comes before still extracts without error.
+    operations = [
+        f"BT /F1 12 Tf 72 {760 - 12 * n} Td ({line}) Tj ET" for n, line in enumerate(lines)
+    ]
+    packed = zlib.compress("\n".join(operations).encode("latin-1"))
+    stream = DecodedStreamObject()
+    stream.set_data(packed[: len(packed) // 2] if cut else packed)  # written as it is
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    return written(writer)
+
+
+def test_a_page_whose_flate_text_is_cut_short_is_named() -> None:
+    lines = [f"Campaign news item {n}." for n in range(60)] + ["Alex lives at 12 Acacia Avenue."]
+    cut = with_flate_page_text(lines, cut=True)
+    result = extract("pdf", cut)
+    assert "Campaign news item 0." in result.segments[0].text  # the part unpacked is read
+    assert result.not_read == ("the rest of the text of page 1 (it is damaged)",)
+    assert "home-address" not in {k for kinds in places(cut).values() for k in kinds}
+    whole = with_flate_page_text(lines, cut=False)
+    assert extract("pdf", whole).not_read == ()
+    assert places(whole) == {"in the text of page 1": {"home-address"}}

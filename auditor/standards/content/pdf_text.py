@@ -62,14 +62,19 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
         count = len(reader.pages)
         texts: list[str] = []
         broken: list[int] = []
+        damaged: list[int] = []  # pages whose packed text stops or breaks before its end
         not_read: list[str] = []
         total = 0
         for index in range(min(count, max_pages)):
             try:
-                text = reader.pages[index].extract_text() or ""
+                page = reader.pages[index]
+                text = page.extract_text() or ""
             except Exception:  # one broken page must not hide the others
                 text = ""
                 broken.append(index + 1)
+            else:
+                if _page_damaged(page):
+                    damaged.append(index + 1)
             if total + len(text) > MAX_CHARS:
                 not_read.append(
                     f"the text of page {index + 1} after the first {MAX_CHARS:,} characters "
@@ -86,6 +91,13 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
             not_read.append(
                 f"the text of page{'s' if len(broken) > 1 else ''} {numbers} "
                 "(it could not be extracted)"
+            )
+        if damaged:
+            numbers = ", ".join(str(n) for n in damaged[:10])
+            numbers += f" and {len(damaged) - 10} more" if len(damaged) > 10 else ""
+            not_read.append(
+                f"the rest of the text of page{'s' if len(damaged) > 1 else ''} {numbers} "
+                "(it is damaged)"
             )
         if len(texts) < count:
             first = len(texts) + 1
@@ -242,6 +254,18 @@ def _attachments(reader: Any, not_read: list[str]) -> list[tuple[str, bytes]]:
         if name in streams and _flate_damaged(streams[name]):
             not_read.append(f"the rest of the attached file {str(name)[:80]} (it is damaged)")
     return found
+
+
+def _page_damaged(page: Any) -> bool:
+    """Whether one of a page's content streams is Flate-packed and damaged (see
+    ``_flate_damaged``): pypdf extracts the text of the part it could unpack, and no more."""
+    try:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        streams = list(contents)[:100] if isinstance(contents, list) else [contents]
+        return any(s is not None and _flate_damaged(s.get_object()) for s in streams)
+    except Exception:
+        return False
 
 
 def _attachment_streams(reader: Any) -> dict[str, Any]:
