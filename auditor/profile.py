@@ -254,7 +254,8 @@ class _Reader:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             self.wrong(at + key, value, "a number", f"{key} = 51.5072 (no quotes)")
         if value is not None and not -limit <= value <= limit:
-            self.fail(at + key, f"{value} is out of range", f"between -{limit:g} and {limit:g}")
+            # not repeated: a mistyped home position (515.072 for 51.5072) still gives it away
+            self.fail(at + key, "is out of range", f"between -{limit:g} and {limit:g}")
         return None if value is None else float(value)
 
     def tables(self, data: Table, key: str) -> Iterator[tuple[str, Table]]:
@@ -279,16 +280,18 @@ class _Reader:
         postcode_text = self.text(table, "postcode", at)
         if not postcode_text and len(lines) > 1 and normalise_postcode(lines[-1]):
             postcode_text = lines.pop()
-            self.notes.append(f"{at}lines: the last line, {postcode_text!r}, read as the postcode")
+            # the home postcode is private: never repeated in a note or an error (a terminal
+            # is read over a shoulder, and notes reach logs)
+            said = "" if home else f", {postcode_text!r}"
+            self.notes.append(f"{at}lines: the last line{said}, read as the postcode")
         if home and not lines:
             self.fail(at + "lines", "is missing", 'lines = ["12 Acacia Avenue", "Ashcombe"]')
         if not lines and not postcode_text:
             self.fail(at[:-1], "has no lines and no postcode", 'add lines = ["..."] or postcode')
         postcode = normalise_postcode(postcode_text) if postcode_text else ""
         if postcode is None:
-            self.fail(
-                at + "postcode", f"{postcode_text!r:.60} is not a UK postcode", 'like "AB1 2CD"'
-            )
+            said = "" if home else f"{postcode_text!r:.60} "
+            self.fail(at + "postcode", f"{said}is not a UK postcode", 'like "AB1 2CD"')
         latitude = self.number(table, "latitude", at, 90.0)
         longitude = self.number(table, "longitude", at, 180.0)
         if (latitude is None) != (longitude is None):
@@ -361,7 +364,9 @@ class _Reader:
             found = text.lower().split("._domainkey", 1)[0]
             found = found if _SELECTOR.match(found) else None
         if found is None:
-            self.fail(key, f"{text!r:.60} is not {_WHAT[kind]}", _EXAMPLES[kind])
+            # personal phones and emails are private: name the entry, never repeat the value
+            said = "" if kind in ("phones", "emails") else f"{text!r:.60} "
+            self.fail(key, f"{said}is not {_WHAT[kind]}", _EXAMPLES[kind])
         return found
 
     def profile(self, data: Table) -> Profile:

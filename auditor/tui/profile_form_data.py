@@ -312,7 +312,20 @@ def fix_text(error: ProfileError) -> str:
     fix = _TOML_EXAMPLE.sub(lambda m: re.sub(r'[\[\]"]', "", m.group(1)), error.fix)
     if fix != error.fix and _TOML_EXAMPLE.match(error.fix):  # the fix was only an example
         fix = "like: " + fix
-    return error.problem + (f" — {fix}" if fix else "")
+    problem = error.problem
+    entry = _LIST_ENTRY.match(error.key)
+    if entry and problem.startswith("is "):  # a private value is not repeated: say which one
+        problem = f"the {_ordinal(int(entry.group(1)))} {problem}"
+    return problem + (f" — {fix}" if fix else "")
+
+
+_LIST_ENTRY = re.compile(r"^[a-z_]+\[(\d+)\]$")
+
+
+def _ordinal(number: int) -> str:
+    teens = 10 <= number % 100 <= 20
+    suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _harmless(field: str, fields: dict[str, str], rows: list[AccountRow]) -> None:

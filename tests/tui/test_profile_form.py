@@ -90,12 +90,15 @@ async def test_save_shows_every_problem_at_once_and_keeps_what_was_typed(tmp_pat
         assert "5 problems" in summary
         for named in (
             "Your name: is empty",
-            "Home postcode: 'not a postcode' is not a UK postcode",
-            "Personal phone numbers: '12345' is not a phone number",
-            "Personal email addresses: 'robin at home' is not an email address",
+            "Home postcode: is not a UK postcode",
+            "Personal phone numbers: the 2nd is not a phone number",
+            "Personal email addresses: the 1st is not an email address",
             "Campaign websites: 'ftp://robinforwardley.example'",
         ):
             assert named in summary
+        # what was typed in a private field is never repeated in a message (a public one is)
+        for private in ("not a postcode", "12345", "robin at home"):
+            assert private not in summary
         # one line each, and each also under its own field
         assert len(summary.splitlines()) == 6
         for key in ("name", "home_postcode", "phones", "emails", "websites"):
