@@ -97,6 +97,7 @@ _SOURCES = {
     "companies-house": "the Companies House register{where}",
     "2fa-directory": "the public list of sites offering two-step sign-in{where}",
     "attested": "what you wrote in your profile{where}",
+    "guided": "the official advice{where}",
     "analysis": "the audit's own reading{where}",
     "interactive": "the test you ran{where}",
     "--url": "the website you asked to audit{where}",

@@ -3,17 +3,21 @@ answered in the app, and the answer, dated, is in the profile file the CLI reads
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, Static
-from tui_kit import GUIDED_KEY, PROFILE_TOML, make_app, wait_for
+from tui_kit import GUIDED_KEY, PROFILE_TOML, canned_report, make_app, wait_for
 
+from auditor.actions import load_actions
+from auditor.model import Evidence
 from auditor.profile import load_profile, parse_profile, save_profile
 from auditor.questions import answer_key
 from auditor.tui.screens.answer import AnswerDialog
 from auditor.tui.screens.checklist import ChecklistScreen
 from auditor.tui.screens.results import ResultsScreen
+from auditor.tui.widgets.detail import finding_detail
 from auditor.tui.widgets.item_list import ItemList
 
 
@@ -45,7 +49,12 @@ async def test_a_guided_question_answered_in_results_is_saved_to_the_profile_fil
     async with app.run_test(size=(80, 24)) as pilot:
         await _results_on_question(app, pilot)
         detail = _detail(app, "#results-detail-text")
-        assert GUIDED_KEY in detail and "Press a to answer here" in detail
+        assert "Press a to answer here" in detail
+        # the question reads as advice, not as something found on a page; its name and the
+        # profile heading are for the IT volunteer, at the end
+        whole = detail + _detail(app, "#results-detail-fix")
+        assert "Found in" not in whole and "Where:" not in whole
+        assert whole.index("Details (for your IT volunteer)") < whole.index(GUIDED_KEY)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AnswerDialog)
@@ -100,3 +109,17 @@ async def test_a_finding_without_a_question_offers_no_answer(tmp_path: Path) -> 
         await pilot.press("a")
         await pilot.pause()
         assert not isinstance(app.screen, AnswerDialog)
+
+
+def test_a_question_with_advice_says_where_it_comes_from_not_what_was_found() -> None:
+    report = canned_report()
+    question = next(f for r in report.results for f in r.findings if f.kind == "guided")
+    advice = Evidence("guided", "https://www.electoralcommission.org.uk/i-am-a/candidate")
+    question = replace(question, evidence=(advice,), location="exposure.guided.x")
+    text = str(finding_detail(question, report, load_actions(), False, ("exposure.guided.x", None)))
+    assert "Where this question comes from" in text
+    assert "• The official advice at https://www.electoralcommission.org.uk/" in text
+    assert "Found in" not in text and "Where: exposure.guided.x" not in text
+    # the same finding that is not asked as a question keeps its place and its evidence words
+    text = str(finding_detail(question, report, load_actions(), False, None))
+    assert "Where: exposure.guided.x" in text and "• Found in the official advice" in text

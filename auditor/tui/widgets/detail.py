@@ -63,13 +63,8 @@ def _answer_section(out: Text, key: str, current: ManualAnswer | None) -> None:
     if current is not None:
         out.append(plain(f"You answered: {answer_words(current)}."))
         out.append("\n")
-    out.append(plain("Press a to answer here", style="bold"))
-    out.append(
-        plain(
-            f" (question name {key}: the answer is saved in your profile under "
-            f"{answers_heading(key)} and counts from the next audit)."
-        )
-    )
+    out.append(plain("Press a to answer here.", style="bold"))
+    out.append(plain(" Your answer is saved in your profile and counts from the next audit."))
 
 
 def finding_detail(
@@ -93,16 +88,19 @@ def finding_detail(
     out.append(plain(f"Check: {info.title if info else finding.check_id}"))
     out.append("\n")
     out.append(plain(f"On: {finding.target}"))
-    if finding.location:
+    if finding.location and question is None:  # a question's location is only its name
         out.append("\n")
         out.append(plain(f"Where: {finding.location}"))
     if question is not None:
         _answer_section(out, *question)
     if finding.evidence:
-        _section(out, "What was found")
+        # a question found nothing: its evidence is the advice it is asked from
+        _section(out, "Where this question comes from" if question else "What was found")
         for evidence in finding.evidence[:MAX_EVIDENCE]:
             seen = evidence_in_words(evidence.source, evidence.location)
-            out.append(plain(f"• Found in {seen}"))
+            out.append(
+                plain(f"• {seen[0].upper()}{seen[1:]}" if question else f"• Found in {seen}")
+            )
             out.append("\n")
             if evidence.snippet:
                 out.append(plain(f"  “{evidence.snippet}”", style="italic", limit=600))
@@ -133,9 +131,12 @@ def finding_detail(
         _section(out, "Official advice")
         out.append(links)
     _section(out, DETAILS_HEADING)
-    details = details_for_volunteer(
+    details: tuple[str, ...] = details_for_volunteer(
         finding.check_id, finding.severity, finding.confidence, finding.fingerprint
     )
+    if question is not None:  # where a volunteer finds the answer in the profile file
+        key = question[0]
+        details = (*details, f"question: {key}, saved in the profile under {answers_heading(key)}")
     for number, line in enumerate(details):
         out.append("\n" if number else "")
         out.append(plain(line, style="dim"))
