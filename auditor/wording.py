@@ -115,6 +115,17 @@ URGENCY_WORDS = {
     Severity.LOW: "When you have time",
     Severity.INFO: "For information",
 }
+# The same scale, short, where urgency is counted rather than said in a sentence: the summary's
+# table of areas, the chart's legend and bar titles, the grade rule ("1 very urgent, 2 soon").
+# Each place that uses it names the scale ("how urgent"), so "soon" and "later" read right.
+URGENCY_SHORT = {
+    Severity.CRITICAL: "very urgent",
+    Severity.HIGH: "urgent",
+    Severity.MEDIUM: "soon",
+    Severity.LOW: "later",
+    Severity.INFO: "info",
+}
+URGENCY_CAPTION = "how urgent"
 SURENESS_WORDS = {
     Confidence.HIGH: "We are sure",
     Confidence.MEDIUM: "Likely, not certain",

@@ -15,7 +15,7 @@ import html
 from auditor.model import Severity
 from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, outcomes_in_words, plural, score_text
-from auditor.wording import URGENCY_WORDS
+from auditor.wording import URGENCY_CAPTION, URGENCY_SHORT, URGENCY_WORDS
 from reports.view import (
     GRADE_RULE,
     SEVERITY_ORDER,
@@ -82,7 +82,8 @@ def _grades(summary: Summary) -> list[str]:
     out = [
         "<h3>Grade per area</h3>",
         '<div class="table-scroll"><table class="grades"><thead><tr><th scope="col">Area</th>'
-        '<th scope="col">Grade</th><th scope="col">Open problems</th>'
+        '<th scope="col">Grade</th><th scope="col"><span class="visually-hidden">Open problems: '
+        f"</span>{URGENCY_CAPTION.capitalize()}</th>"
         '<th scope="col">Score: checks</th></tr></thead><tbody>',
     ]
     for area in summary.areas:
@@ -114,7 +115,7 @@ def _chart(summary: Summary, prefix: str) -> list[str]:
         '<figure class="chart">',
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {_CHART_WIDTH} {height}" '
         f'width="{_CHART_WIDTH}" height="{height}" aria-labelledby="{title_id} {desc_id}">',
-        f'<title id="{title_id}">Open problems by area and severity</title>',
+        f'<title id="{title_id}">Open problems by area and {URGENCY_CAPTION} they are</title>',
         f'<desc id="{desc_id}">{_e(summary.chart_description())}</desc>',
         *_patterns(prefix),
     ]
@@ -132,7 +133,7 @@ def _chart(summary: Summary, prefix: str) -> list[str]:
             out.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" '
                 f'fill="url(#{prefix}fill-{severity.value})" stroke="#111" stroke-width="1">'
-                f"<title>{_e(area.title)}: {count} {severity.value}</title></rect>"
+                f"<title>{_e(area.title)}: {count} {_e(URGENCY_SHORT[severity])}</title></rect>"
             )
             if width >= 16:
                 out.append(f'<text x="{x + width / 2:.1f}" y="{middle:g}" text-anchor="middle" '
@@ -141,15 +142,21 @@ def _chart(summary: Summary, prefix: str) -> list[str]:
         total = "none" if not area.problem_count else str(area.problem_count)
         out.append(f'<text x="{x + 6:.1f}" y="{middle:g}" class="bar-total">{total}</text>')
     x = 0
+    if severities:  # the legend names its scale first: "How urgent: very urgent, urgent, …"
+        caption = URGENCY_CAPTION.capitalize() + ":"
+        out.append(f'<text x="0" y="{legend_y + 13}" class="legend">{_e(caption)}</text>')
+        x = 12 + 7 * len(caption)
     for severity in severities:
+        word = URGENCY_SHORT[severity]
         out.append(
             f'<rect x="{x}" y="{legend_y}" width="16" height="16" '
             f'fill="url(#{prefix}fill-{severity.value})" stroke="#111" stroke-width="1"/>'
-            f'<text x="{x + 21}" y="{legend_y + 13}" class="legend">{_e(severity.value)}</text>'
+            f'<text x="{x + 21}" y="{legend_y + 13}" class="legend">{_e(word)}</text>'
         )
-        x += 30 + 8 * len(severity.value)
+        x += 32 + 7 * len(word)
     out += ["</svg>", "<figcaption>Open problems (failed or warned findings) by area and "
-            "severity; the number in each bar is the count.</figcaption>", "</figure>"]  # fmt: skip
+            f"{URGENCY_CAPTION}; the number in each bar is the count.</figcaption>",
+            "</figure>"]  # fmt: skip
     return out
 
 

@@ -13,6 +13,7 @@ from auditor.outage import ADVICE
 from auditor.scores import SCORE_RULE, overall_in_words, plural, unchecked_in_words
 from auditor.wording import (
     DETAILS_HEADING,
+    URGENCY_CAPTION,
     URGENCY_WORDS,
     details_for_volunteer,
     evidence_in_words,
@@ -91,7 +92,10 @@ def _summary(summary: Summary) -> list[str]:
     lines = ["## Summary", "", f"**{summary.grade.symbol} {_escape(summary.headline)}**", ""]
     if summary.detail:
         lines += [_escape(summary.detail), ""]
-    lines += ["| Area | Grade | Open problems | Score: checks |", "|---|---|---|---|"]
+    lines += [
+        f"| Area | Grade | Open problems ({URGENCY_CAPTION}) | Score: checks |",
+        "|---|---|---|---|",
+    ]
     for area in summary.areas:
         lines.append(
             f"| {_escape(area.title)} | {area.grade.symbol} {area.grade.label} | "

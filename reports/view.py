@@ -31,6 +31,7 @@ from auditor.scores import count as audit_counts
 from auditor.scores import plural as plural
 from auditor.standards.text import visible
 from auditor.vocabulary import category_label, category_rank
+from auditor.wording import URGENCY_SHORT
 
 if TYPE_CHECKING:
     from auditor.changes import AuditDiff
@@ -205,9 +206,11 @@ _GRADE_LABEL = {
 }
 _GRADE_SYMBOL = {Grade.ACT_NOW: "✖", Grade.IMPROVE: "▲", Grade.GOOD: "✔", Grade.NOT_CHECKED: "?"}
 GRADE_ORDER = (Grade.ACT_NOW, Grade.IMPROVE, Grade.GOOD, Grade.NOT_CHECKED)
+_U = URGENCY_SHORT
 GRADE_RULE = (
-    "How each area is graded: Act now (✖) when a critical or high-severity problem is open; "
-    "Improve (▲) when only medium, low or informational problems are; Good (✔) when every "
+    f"How each area is graded, by how urgent its open problems are: Act now (✖) when one is "
+    f"{_U[Severity.CRITICAL]} or {_U[Severity.HIGH]}; Improve (▲) when each is "
+    f"{_U[Severity.MEDIUM]}, {_U[Severity.LOW]} or {_U[Severity.INFO]}; Good (✔) when every "
     "check that ran passed; Not checked (?) when none of its checks could run. A check that "
     "could not run is never counted as a pass."
 )
@@ -238,10 +241,12 @@ class AreaSummary:
         return "—" if self.score is None else area_in_words(self.score)
 
     def problems_in_words(self) -> str:
+        """ "1 very urgent, 2 soon": open problems counted on the short urgency scale
+        (wording.URGENCY_SHORT), the same scale as the chips beside each finding."""
         if not self.problem_count:
             return "no problems found"
         return ", ".join(
-            f"{self.problems[s]} {s.value}" for s in SEVERITY_ORDER if self.problems.get(s)
+            f"{self.problems[s]} {URGENCY_SHORT[s]}" for s in SEVERITY_ORDER if self.problems.get(s)
         )
 
 
@@ -299,7 +304,7 @@ class Summary:
         if not any(a.problem_count for a in self.areas):
             return "No open problems in any area."
         parts = [f"{a.title}: {a.problems_in_words()}" for a in self.areas]
-        return "Open problems by area and severity. " + "; ".join(parts) + "."
+        return "Open problems by area and how urgent they are. " + "; ".join(parts) + "."
 
 
 def summarise(view: AuditView, *, reasons: bool = True) -> Summary:

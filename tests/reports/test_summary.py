@@ -10,8 +10,9 @@ from dataclasses import replace
 from auditor.changes import diff
 from auditor.checklist import Checklist
 from auditor.model import CheckInfo, Report, Severity, Status
-from reports import briefing, html, markdown
-from reports.view import GRADE_RULE, AuditView, Grade, summarise
+from auditor.wording import URGENCY_SHORT
+from reports import briefing, html, json_report, markdown
+from reports.view import GRADE_RULE, SEVERITY_ORDER, AuditView, Grade, summarise
 from tests.reports.conftest import HOSTILE_TITLE, HOSTILE_TXT
 from tests.reports.test_writers import UNMASKED
 from tests.support.reports import finding, report_from
@@ -90,11 +91,42 @@ def test_markdown_starts_with_the_summary_as_text(report: Report, checklist: Che
     summary = summarise(AuditView.of(report, checklist))
     assert text.index("## Summary") < text.index("## What to do")
     head = text.split("## What to do", 1)[0]
-    assert "| Area | Grade | Open problems | Score: checks |" in head
+    assert "| Area | Grade | Open problems (how urgent) | Score: checks |" in head
     for area in summary.areas:
         assert f"| {area.title} | {area.grade.symbol} {area.grade.label} |" in head
     for n, item in enumerate(summary.first_actions, 1):
         assert f"{n}. **{item.action.title}**" in head
+
+
+def test_every_summary_counts_problems_on_the_urgency_scale_the_chips_use(
+    report: Report, checklist: Checklist
+) -> None:
+    # The area table, the chart's legend and bar titles, the grade rule and the Markdown
+    # table say "1 very urgent, 1 urgent" (wording.URGENCY_SHORT), as the chips beside each
+    # finding say "Very urgent": never the labels "1 critical, 1 high" that JSON and CSV keep.
+    summary = summarise(AuditView.of(report, checklist))
+    counted = [s for s in SEVERITY_ORDER if any(a.problems.get(s) for a in summary.areas)]
+    assert len(counted) >= 3
+    page = html.render(report, checklist)
+    top = page.split('id="checklist"', 1)[0]
+    table = top.split('<table class="grades">', 1)[1].split("</table>", 1)[0]
+    legend = re.findall(r'class="legend">([^<]*)<', top)
+    bars = re.findall(r"<title>[^<:]*: (\d+) ([^<]*)</title></rect>", top)
+    assert legend == ["How urgent:", *(URGENCY_SHORT[s] for s in summary.severities_shown)]
+    assert bars and {word for _, word in bars} <= set(URGENCY_SHORT.values())
+    assert ">How urgent</th>" in table
+    md = markdown.render(report, checklist).split("## What to do", 1)[0]
+    for words in (table, md, GRADE_RULE, summary.chart_description()):
+        for severity in counted:
+            label = re.compile(rf"\b\d+ {severity.value}\b")
+            assert not label.search(words), (severity, words)
+        assert all(re.search(rf"\b{URGENCY_SHORT[s]}\b", words) for s in counted[:2]), words
+    for area in summary.areas:
+        for severity, count in area.problems.items():
+            assert f"{count} {URGENCY_SHORT[severity]}" in area.problems_in_words()
+    assert "critical" not in GRADE_RULE and "severity" not in GRADE_RULE
+    # The machine formats keep the labels.
+    assert '"severity": "critical"' in json_report.render(report, checklist)
 
 
 def test_a_re_audit_shows_what_changed_in_every_summary(
