@@ -208,9 +208,9 @@ _GRADE_SYMBOL = {Grade.ACT_NOW: "✖", Grade.IMPROVE: "▲", Grade.GOOD: "✔", 
 GRADE_ORDER = (Grade.ACT_NOW, Grade.IMPROVE, Grade.GOOD, Grade.NOT_CHECKED)
 _U = URGENCY_SHORT
 GRADE_RULE = (
-    f"How each area is graded, by how urgent its open problems are: Act now (✖) when one is "
-    f"{_U[Severity.CRITICAL]} or {_U[Severity.HIGH]}; Improve (▲) when each is "
-    f"{_U[Severity.MEDIUM]}, {_U[Severity.LOW]} or {_U[Severity.INFO]}; Good (✔) when every "
+    f"How each area is graded: Act now (✖) when an open problem is {_U[Severity.CRITICAL]} or "
+    f"{_U[Severity.HIGH]}; Improve (▲) when all are {_U[Severity.MEDIUM]}, "
+    f"{_U[Severity.LOW]} or {_U[Severity.INFO]}; Good (✔) when every "
     "check that ran passed; Not checked (?) when none of its checks could run. A check that "
     "could not run is never counted as a pass."
 )
