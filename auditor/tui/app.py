@@ -7,6 +7,7 @@ on an unexpected error (one line on stderr, never a traceback with the person's 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -114,6 +115,10 @@ class CandidateAuditorApp(App[int]):
     # -- start and stop ---------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Once the first screen is drawn, move every object alive so far (the imports, the
+        # widgets) out of the garbage collector's reach: a full collection during an audit
+        # then walks only what came after, instead of stalling the screen for ~80 ms.
+        self.call_after_refresh(gc.freeze)
         for note in self.startup_notes:
             self.notify(one_line(note, limit=400), severity="warning", timeout=30, markup=False)
         problem = self.profile_problem
@@ -151,9 +156,9 @@ class CandidateAuditorApp(App[int]):
             except Exception:  # stopping must never turn a clean quit into a crash
                 logging.getLogger(__name__).debug("demo world did not stop", exc_info=True)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         if self.run_screen is not None:
-            self.run_screen.shutdown()
+            await self.run_screen.shutdown()
         self.stop_demo_world()
 
     def audit_options(self) -> AuditOptions:

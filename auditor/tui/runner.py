@@ -1,7 +1,9 @@
 """How the app runs an audit: the injectable runner and its default (auditor.audit).
 
-The runner is called in a worker thread with its own event loop, so a check that does slow
-work without awaiting (a large PDF, a photo) can never freeze the screen.
+The runner is awaited in a plain async Textual worker on the app's own event loop (the run
+screen's ``_run``); cancelling that worker cancels the runner. A runner must therefore not
+hold the loop: the default one's engine and checks hand their CPU-heavy work (a large PDF, a
+photo, page parsing) to worker threads, so the screen stays live during an audit.
 """
 
 from __future__ import annotations

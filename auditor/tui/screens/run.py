@@ -1,16 +1,18 @@
 """Run: the audit live, per check and target, with a progress bar and a log; Escape cancels.
 
-The audit runs in a thread worker with its own event loop (a check that computes without
-awaiting cannot freeze the screen) and posts typed messages back. Cancelling cancels the
-audit's task in that loop; a cancelled audit is not saved anywhere.
+The audit is a plain async Textual worker on the app's own event loop: the engine and the
+checks hand their CPU-heavy work (parsing pages, PDFs, photos) to worker threads, so awaiting
+the audit here does not freeze the screen. Progress is posted straight to this screen as
+typed messages. Escape cancels the worker (``Worker.cancel``): the audit's task gets
+``asyncio.CancelledError``, its clients close their connections as it unwinds, and only then
+does the screen say "cancelled". A cancelled audit is not saved anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-import threading
-from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -22,6 +24,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, RichLog, Static, Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from auditor.consent import lookups_for_audit
 from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Event
@@ -98,11 +101,7 @@ class RunScreen(AppScreen):
         self.nodes: dict[NodeKey, TreeNode[NodeKey]] = {}
         self.finished: set[NodeKey] = set()
         self.categories: dict[str, TreeNode[NodeKey]] = {}
-        self._audit_loop: asyncio.AbstractEventLoop | None = None
-        self._audit_task: asyncio.Future[Report] | None = None
-        self._cancel = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
+        self._worker: Worker[None] | None = None
         self.masker: Masker | None = None  # the person's details, hidden in every target
 
     def body(self) -> ComposeResult:
@@ -167,7 +166,6 @@ class RunScreen(AppScreen):
 
     def _begin(self, profile: Profile, options: AuditOptions) -> None:
         """Start the audit ``start`` prepared (and, when it asked, the person answered)."""
-        self._cancel_inner()
         self.auditor.run_screen = self  # so that quitting can cancel the audit first
         self.run_id = next(_run_ids)
         self.running = True
@@ -187,58 +185,43 @@ class RunScreen(AppScreen):
         self._log(Text(f"Audit of {profile.label} started.", end=""))
         if options.personal_lookups_declined:
             self._log(Text("You chose not to send your name: those checks are skipped.", end=""))
-        self._cancel = threading.Event()
-        self._idle.clear()
-        self._run(self.run_id, profile, options, self._cancel)
+        # exclusive: a worker still unwinding from an earlier audit is cancelled; its
+        # messages carry the old run id and are ignored
+        self._worker = self._run(self.run_id, profile, options)
         tree.focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
-    def _run(
-        self, run_id: int, profile: Profile, options: AuditOptions, cancel: threading.Event
-    ) -> None:
-        self.post_message(AuditNames(run_id, check_names()))
-        loop = asyncio.new_event_loop()
-        self._audit_loop = loop
+    @work(exclusive=True, exit_on_error=False, group="audit")
+    async def _run(self, run_id: int, profile: Profile, options: AuditOptions) -> None:
+        self.post_message(AuditNames(run_id, await asyncio.to_thread(check_names)))
         try:
-            task = loop.create_task(
-                _awaited(self.auditor.runner(profile, options, lambda e: self._post(run_id, e)))
-            )
-            self._audit_task = task
-            if cancel.is_set():  # cancelled before the task existed
-                task.cancel()
-            report = loop.run_until_complete(task)
+            report = await self.auditor.runner(profile, options, lambda e: self._post(run_id, e))
         except asyncio.CancelledError:
+            # the audit has unwound (its connections are closed): now say so, and stay cancelled
             self.post_message(AuditEnded(run_id, None, None))
+            raise
         except Exception as exc:
             self.post_message(AuditEnded(run_id, None, one_line(exc)))
         else:
             self.post_message(AuditEnded(run_id, report, None))
-        finally:
-            self._audit_task = None
-            _close_loop(loop)
-            self._idle.set()
 
     def _post(self, run_id: int, event: Event) -> None:
         self.post_message(AuditProgress(run_id, event))
 
-    def _cancel_inner(self) -> None:
-        self._cancel.set()
-        loop, task = self._audit_loop, self._audit_task
-        if loop is not None and task is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Cancel a running audit and wait for its thread to close its connections (the app
-        is quitting: the demo world must not be stopped under live connections)."""
-        self._cancel_inner()
-        self._idle.wait(timeout)
+    async def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel a running audit and wait until it has closed its connections (the app is
+        quitting: the demo world must not be stopped under live connections)."""
+        worker = self._worker
+        if worker is None or worker.is_finished:
+            return
+        worker.cancel()
+        with contextlib.suppress(WorkerCancelled, WorkerFailed, TimeoutError):
+            await asyncio.wait_for(worker.wait(), timeout)
 
     def action_cancel(self) -> None:
         if not self.running:
             self.auditor.go("welcome")
             return
         self._status("Cancelling…")
-        self._cancel_inner()
         self.workers.cancel_group(self, "audit")
 
     def action_again(self) -> None:
@@ -285,7 +268,6 @@ class RunScreen(AppScreen):
         if message.run_id != self.run_id:
             return
         self.running = False
-        self._audit_loop = None
         self.call_after_refresh(self.refresh_bindings)
         if message.report is None:
             self._mark_unfinished("- cancelled" if message.error is None else "- stopped")
@@ -380,19 +362,3 @@ def _line(status: Status | None, title: str, target: str) -> Text:
     text.append(plain(title))
     text.append(plain(f" · {target}", style="dim"))
     return text
-
-
-async def _awaited(awaitable: Awaitable[Report]) -> Report:
-    return await awaitable
-
-
-def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
-    try:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
