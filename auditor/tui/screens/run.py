@@ -193,9 +193,19 @@ class RunScreen(AppScreen):
     @work(exclusive=True, exit_on_error=False, group="audit")
     async def _run(self, run_id: int, profile: Profile, options: AuditOptions) -> None:
         self.post_message(AuditNames(run_id, await asyncio.to_thread(check_names)))
+        audit = asyncio.ensure_future(
+            self.auditor.runner(profile, options, lambda e: self._post(run_id, e))
+        )
         try:
-            report = await self.auditor.runner(profile, options, lambda e: self._post(run_id, e))
+            report = await asyncio.shield(audit)
         except asyncio.CancelledError:
+            # Cancel the audit once and let it unwind: Textual cancels a worker again when
+            # the app quits (once for the app, once for the screen), and a second
+            # CancelledError would cut the audit's closing of its connections short.
+            audit.cancel()
+            while not audit.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait({audit})
             # the audit has unwound (its connections are closed): now say so, and stay cancelled
             self.post_message(AuditEnded(run_id, None, None))
             raise
@@ -213,7 +223,8 @@ class RunScreen(AppScreen):
         worker = self._worker
         if worker is None or worker.is_finished:
             return
-        worker.cancel()
+        if not worker.is_cancelled:  # a second cancel would cut the audit's closing short
+            worker.cancel()
         with contextlib.suppress(WorkerCancelled, WorkerFailed, TimeoutError):
             await asyncio.wait_for(worker.wait(), timeout)
 
@@ -221,8 +232,11 @@ class RunScreen(AppScreen):
         if not self.running:
             self.auditor.go("welcome")
             return
+        worker = self._worker
+        if worker is None or worker.is_cancelled:  # already closing its connections
+            return
         self._status("Cancelling…")
-        self.workers.cancel_group(self, "audit")
+        worker.cancel()
 
     def action_again(self) -> None:
         if self.running:
