@@ -36,6 +36,17 @@ XMP = (
 )
 
 
+def embedded_stream(writer: PdfWriter, name: str) -> Any:
+    """The /EmbeddedFile stream pypdf wrote for an attachment, found through the catalogue's
+    name tree (add_attachment returns nothing before pypdf 4.1, the declared floor is 4.0)."""
+    root: Any = writer._root_object
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    for key, spec in zip(names[::2], names[1::2], strict=True):
+        if key == name:
+            return spec.get_object()["/EF"]["/F"].get_object()
+    raise KeyError(name)
+
+
 def written(writer: PdfWriter) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -169,8 +180,8 @@ def with_a_broken_attachment() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
-    notes = writer.add_attachment("notes.txt", b"Alex lives at 12 Acacia Avenue, Ashcombe.")
-    stream = notes._embedded_file  # the /EmbeddedFile stream pypdf wrote
+    writer.add_attachment("notes.txt", b"Alex lives at 12 Acacia Avenue, Ashcombe.")
+    stream = embedded_stream(writer, "notes.txt")
     stream[NameObject("/Filter")] = NameObject("/ASCIIHexDecode")
     return written(writer)
 
@@ -213,8 +224,8 @@ def with_a_flate_attachment(packed: bytes) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     writer.add_attachment("card.vcf", b"BEGIN:VCARD\r\nTEL:07700 900123\r\nEND:VCARD\r\n")
-    notes = writer.add_attachment("notes.txt", b"")
-    stream = notes._embedded_file
+    writer.add_attachment("notes.txt", b"")
+    stream = embedded_stream(writer, "notes.txt")
     stream[NameObject("/Filter")] = NameObject("/FlateDecode")
     stream.set_data(packed)  # written as it is: the Flate bytes of the file
     return written(writer)

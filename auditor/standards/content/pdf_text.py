@@ -7,7 +7,6 @@ sticky notes, link addresses, which may be map links), form-field values, and at
 from __future__ import annotations
 
 import io
-import itertools
 import logging
 import zlib
 from dataclasses import dataclass, field
@@ -269,14 +268,37 @@ def _page_damaged(page: Any) -> bool:
 
 
 def _attachment_streams(reader: Any) -> dict[str, Any]:
-    """The stream of each attached file, by name ({} where pypdf cannot list them)."""
+    """The stream of each attached file, by its name in the catalogue's name tree (the names
+    ``reader.attachments`` gives); {} where the tree cannot be read. Walked here rather than
+    through ``reader.attachment_list``, which pypdf 4.0 (the declared floor) does not have.
+    Bounded: nodes and kids a hostile tree may nest or repeat are visited at most once."""
     streams: dict[str, Any] = {}
     try:
-        for attached in itertools.islice(reader.attachment_list, MAX_ATTACHMENTS + 1):
-            streams.setdefault(attached.name, attached.pdf_object["/EF"]["/F"].get_object())
+        names = reader.trailer["/Root"].get_object().get("/Names")
+        tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
+        pending = [tree] if tree is not None else []
+        seen: set[int] = set()
+        while pending and len(seen) < _MAX_NAME_TREE_NODES:
+            node = pending.pop().get_object()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            pending.extend(node.get("/Kids", [])[:_MAX_NAME_TREE_NODES])
+            pairs = node.get("/Names", [])
+            for key, spec in zip(pairs[::2], pairs[1::2], strict=False):
+                if len(streams) > MAX_ATTACHMENTS:
+                    return streams
+                try:
+                    stream = spec.get_object()["/EF"]["/F"].get_object()
+                except Exception:
+                    continue
+                streams.setdefault(str(key), stream)
     except Exception:
-        return {}
+        return streams
     return streams
+
+
+_MAX_NAME_TREE_NODES = 200
 
 
 def _flate_damaged(stream: Any) -> bool:
