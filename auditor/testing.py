@@ -3,8 +3,9 @@
 - ``run_check`` runs one check as the engine would (its ``requires`` run first, their
   results handed over through the context), but directly, so that a bug raises in the test
   instead of becoming an "internal error" finding;
-- ``loopback_dns`` and ``loopback_services``: a real DNS server on 127.0.0.1 serving the
-  zones a test writes, and the audit's services pointed at it (never the machine's resolver);
+- ``loopback_dns``, ``loopback_options`` and ``loopback_services``: a real DNS server on
+  127.0.0.1 serving the zones a test writes, and the audit's options and services pointed at
+  it and, when given, at a loopback web server (never the machine's resolver or network);
 - ``make_profile`` and ``make_context``: the person audited, and a check's context for
   testing a helper that takes one;
 - ``assert_finding`` (the one finding about a subject, with the status, rule and words
@@ -20,7 +21,9 @@ from typing import Any
 
 from auditor.check import Check, CheckContext
 from auditor.demo.dns_server import DnsServer
+from auditor.demo.web_server import WebServer
 from auditor.model import CheckResult, Finding, Status
+from auditor.net.connect import ConnectRule
 from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.registry import discover, load_check
@@ -44,12 +47,24 @@ def loopback_dns(*zones: str) -> DnsServer:
     return DnsServer(list(zones))
 
 
-def loopback_services(dns_port: int, **options: Any) -> Services:
-    """The audit's services asking only the DNS server on 127.0.0.1:``dns_port``, with short
-    time limits; any other AuditOptions field by keyword. ``async with`` closes them."""
+def loopback_options(dns_port: int, web: WebServer | None = None, **options: Any) -> AuditOptions:
+    """Audit options asking only the DNS server on 127.0.0.1:``dns_port``, with short time
+    limits; with ``web``, every https and http name connects to that loopback web server
+    and its CA is trusted. Any other AuditOptions field by keyword."""
     settings: dict[str, Any] = {"dns_timeout": 0.5, "dns_attempts": 1, "http_timeout": 3.0}
+    if web is not None:
+        settings["connect_to"] = (
+            ConnectRule("", 443, "127.0.0.1", web.https_port),
+            ConnectRule("", 80, "127.0.0.1", web.http_port),
+        )
+        settings["ca_pem"] = web.ca_pem
     settings.update(options)
-    return Services(AuditOptions(nameservers=(Nameserver("127.0.0.1", dns_port),), **settings))
+    return AuditOptions(nameservers=(Nameserver("127.0.0.1", dns_port),), **settings)
+
+
+def loopback_services(dns_port: int, web: WebServer | None = None, **options: Any) -> Services:
+    """The audit's services with ``loopback_options``. ``async with`` closes them."""
+    return Services(loopback_options(dns_port, web, **options))
 
 
 def make_context(

@@ -14,7 +14,8 @@ from auditor.demo.web_server import WebServer, html, redirect
 from auditor.net.connect import ConnectRule, is_private_address
 from auditor.net.dns import DnsClient, DnsOutcome, Nameserver
 from auditor.net.failures import Failure
-from auditor.services import AuditOptions, Services
+from auditor.services import Services
+from auditor.testing import loopback_options
 from auditor.vocabulary import Status
 
 ZONE = """
@@ -172,19 +173,7 @@ async def web(dns_server: DnsServer) -> AsyncIterator[WebServer]:
 
 
 def services_for(dns_server: DnsServer, web: WebServer) -> Services:
-    return Services(
-        AuditOptions(
-            nameservers=(Nameserver("127.0.0.1", dns_server.port),),
-            dns_timeout=0.3,
-            dns_attempts=1,
-            connect_to=(
-                ConnectRule("", 443, "127.0.0.1", web.https_port),
-                ConnectRule("", 80, "127.0.0.1", web.http_port),
-            ),
-            ca_pem=web.ca_pem,
-            http_timeout=2.0,
-        )
-    )
+    return Services(loopback_options(dns_server.port, web, dns_timeout=0.3, http_timeout=2.0))
 
 
 async def test_fetch_uses_our_dns_connect_to_and_trusts_the_given_ca(

@@ -16,9 +16,9 @@ import pytest
 
 from auditor.demo.dns_server import DnsServer
 from auditor.demo.web_server import Response, WebServer, encoded_bomb, html, redirect
-from auditor.net.connect import ConnectRule, is_private_address
-from auditor.net.dns import Nameserver
-from auditor.services import AuditOptions, Services
+from auditor.net.connect import is_private_address
+from auditor.services import Services
+from auditor.testing import loopback_options
 
 ZONE = """
 $ORIGIN hostile.example.
@@ -45,19 +45,7 @@ async def servers() -> AsyncIterator[tuple[DnsServer, WebServer]]:
 
 
 def services(dns_server: DnsServer, web: WebServer) -> Services:
-    return Services(
-        AuditOptions(
-            nameservers=(Nameserver("127.0.0.1", dns_server.port),),
-            dns_timeout=0.5,
-            dns_attempts=1,
-            connect_to=(
-                ConnectRule("", 443, "127.0.0.1", web.https_port),
-                ConnectRule("", 80, "127.0.0.1", web.http_port),
-            ),
-            ca_pem=web.ca_pem,
-            http_timeout=5.0,
-        )
-    )
+    return Services(loopback_options(dns_server.port, web, dns_timeout=0.5, http_timeout=5.0))
 
 
 def encoded(body: bytes, *codings: str) -> bytes:

@@ -23,12 +23,11 @@ from auditor.demo.web_server import WebServer, html, redirect, text
 from auditor.demo.world import DemoWorld
 from auditor.engine import Engine
 from auditor.model import Status
-from auditor.net.connect import ConnectRule
-from auditor.net.dns import Nameserver
 from auditor.profile import Profile
-from auditor.services import AuditOptions, Services
+from auditor.services import Services
 from auditor.standards.accounts.pwned import breach_count
 from auditor.standards.accounts.totp import new_selftest
+from auditor.testing import loopback_options
 from checks.exposure.pages import PagesCheck
 
 # The person's identifiers in every format they are written in (the demo profile, the site's
@@ -201,17 +200,7 @@ async def test_a_public_site_cannot_lead_the_crawl_into_loopback() -> None:
             web.route(INSIDE, path, html("<p>internal: 14 Larkspur Crescent, ZX4 7PN</p>"))
         # Every name connects to the loopback listener, as a real public host would not:
         # only the guard (which judges the resolved address) stands in the way.
-        options = AuditOptions(
-            nameservers=(Nameserver("127.0.0.1", dns_server.port),),
-            dns_timeout=0.5,
-            dns_attempts=1,
-            connect_to=(
-                ConnectRule("", 443, "127.0.0.1", web.https_port),
-                ConnectRule("", 80, "127.0.0.1", web.http_port),
-            ),
-            ca_pem=web.ca_pem,
-            http_timeout=2.0,
-        )
+        options = loopback_options(dns_server.port, web, dns_timeout=0.5, http_timeout=2.0)
         profile = Profile(name="Alex Example", phones=("+447700900123",), websites=(START,))
         async with Services(options) as services:
             report = await Engine.from_checks([PagesCheck]).run(profile, services)

@@ -16,11 +16,9 @@ import pytest
 from auditor.demo.dns_server import DnsServer
 from auditor.demo.web_server import WebServer, html, json_response
 from auditor.model import CheckResult, Status
-from auditor.net.connect import ConnectRule
-from auditor.net.dns import Nameserver
 from auditor.profile import Profile
 from auditor.services import DEFAULT_ENDPOINTS, AuditOptions, Services
-from auditor.testing import run_check
+from auditor.testing import loopback_options, run_check
 from checks.exposure.search import SearchCheck
 
 ZONE = """
@@ -52,15 +50,10 @@ async def servers() -> AsyncIterator[tuple[DnsServer, WebServer]]:
 
 
 def options(dns_server: DnsServer, web: WebServer, search_host: str) -> AuditOptions:
-    return AuditOptions(
-        nameservers=(Nameserver("127.0.0.1", dns_server.port),),
+    return loopback_options(
+        dns_server.port,
+        web,
         dns_timeout=0.5,
-        dns_attempts=1,
-        connect_to=(
-            ConnectRule("", 443, "127.0.0.1", web.https_port),
-            ConnectRule("", 80, "127.0.0.1", web.http_port),
-        ),
-        ca_pem=web.ca_pem,
         http_timeout=2.0,
         endpoints={**DEFAULT_ENDPOINTS, "searxng": f"https://{search_host}/"},
         search_provider="searxng",

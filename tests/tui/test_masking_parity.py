@@ -35,10 +35,9 @@ from auditor.engine import AuditPlanned, Engine, EventSink
 from auditor.history import History
 from auditor.masking import sensitive_values
 from auditor.model import Report
-from auditor.net.connect import ConnectRule
-from auditor.net.dns import Nameserver
 from auditor.profile import Profile, parse_profile
 from auditor.services import AuditOptions, Services
+from auditor.testing import loopback_options
 from auditor.tui.app import create_app
 from auditor.tui.screens.checklist import ChecklistScreen
 from auditor.tui.screens.results import ResultsScreen
@@ -228,17 +227,7 @@ async def hostile_audit() -> Report:
             web.route("www.pat-hostile.example", path, html(body))
         photo = Response(body=gps_photo(), headers=(("Content-Type", "image/jpeg"),))
         web.route("www.pat-hostile.example", "/canvassing.jpg", photo)
-        options = AuditOptions(
-            nameservers=(Nameserver("127.0.0.1", dns_server.port),),
-            dns_timeout=0.5,
-            dns_attempts=1,
-            connect_to=(
-                ConnectRule("", 443, "127.0.0.1", web.https_port),
-                ConnectRule("", 80, "127.0.0.1", web.http_port),
-            ),
-            ca_pem=web.ca_pem,
-            http_timeout=2.0,
-        )
+        options = loopback_options(dns_server.port, web, dns_timeout=0.5, http_timeout=2.0)
         profile = parse_profile(HOSTILE_PROFILE, "hostile")
         async with Services(options) as services:
             return await Engine.from_checks([PagesCheck, PhotosCheck]).run(profile, services)
