@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 from PIL import Image, PngImagePlugin
-from pypdf import PdfWriter
+from pypdf import PageObject, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from auditor.demo.dns_server import DnsServer
@@ -66,9 +66,8 @@ www A   127.0.0.1
 """
 
 
-def make_pdf(lines: list[str], metadata: dict[str, str] | None = None) -> bytes:
-    """A one-page PDF whose text pypdf can extract, with optional document information."""
-    writer = PdfWriter()
+def helvetica_page(writer: PdfWriter) -> PageObject:
+    """A blank US Letter page added to ``writer`` whose text can use /F1 (Helvetica)."""
     page = writer.add_blank_page(612, 792)
     font = DictionaryObject(
         {
@@ -79,6 +78,13 @@ def make_pdf(lines: list[str], metadata: dict[str, str] | None = None) -> bytes:
     )
     fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    return page
+
+
+def make_pdf(lines: list[str], metadata: dict[str, str] | None = None) -> bytes:
+    """A one-page PDF whose text pypdf can extract, with optional document information."""
+    writer = PdfWriter()
+    page = helvetica_page(writer)
     operations = ["BT /F1 12 Tf 72 720 Td 14 TL"]
     for line in lines:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")

@@ -24,6 +24,7 @@ from auditor.model import Status
 from auditor.standards.content.pdf_text import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from auditor.standards.content.pipeline import extract
 from checks.exposure.documents import DocumentsCheck
+from tests.exposure.conftest import helvetica_page
 from tests.exposure.test_places import MATCHER
 
 XMP = (
@@ -251,16 +252,7 @@ def test_an_attached_file_whose_flate_stream_is_cut_short_is_named() -> None:
 
 def with_flate_page_text(lines: list[str], cut: bool) -> bytes:
     writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    page = helvetica_page(writer)
     # A text object a line: cut between two, what comes before still extracts without error.
     operations = [
         f"BT /F1 12 Tf 72 {760 - 12 * n} Td ({line}) Tj ET" for n, line in enumerate(lines)
