@@ -70,6 +70,13 @@ NO_BACKEND = "the keyring package has no backend it can use on this computer"
 LOCKED = "the OS keyring could not be read (KeyringLocked)"
 INSTEAD = "Put the key in a file and give --search-key-file FILE, or set AUDITOR_SEARCH_KEY."
 
+# Each way a keyring cannot be asked, with the reason the one-line note gives.
+UNUSABLE_KEYRINGS = pytest.mark.parametrize(
+    ("kind", "why"),
+    [("absent", ABSENT), ("NoKeyringError", NO_BACKEND), ("KeyringLocked", LOCKED)],
+    ids=["no-keyring-package", "no-backend", "locked"],
+)
+
 
 @pytest.fixture
 def keyring_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
@@ -97,11 +104,7 @@ def keyring_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     sys.modules.update(saved)
 
 
-@pytest.mark.parametrize(
-    ("kind", "why"),
-    [("absent", ABSENT), ("NoKeyringError", NO_BACKEND), ("KeyringLocked", LOCKED)],
-    ids=["no-keyring-package", "no-backend", "locked"],
-)
+@UNUSABLE_KEYRINGS
 def test_a_keyring_that_cannot_be_asked_is_said_in_one_line_with_what_to_do(
     kind: str,
     why: str,
@@ -321,11 +324,7 @@ def no_key_finding(profile: Path, report: Path) -> str:
     return str(finding["message"])
 
 
-@pytest.mark.parametrize(
-    ("kind", "why"),
-    [("absent", ABSENT), ("NoKeyringError", NO_BACKEND), ("KeyringLocked", LOCKED)],
-    ids=["no-keyring-package", "no-backend", "locked"],
-)
+@UNUSABLE_KEYRINGS
 def test_the_search_finding_names_only_the_ways_that_work_when_the_keyring_cannot_be_used(
     kind: str,
     why: str,

@@ -38,6 +38,17 @@ def json_bytes(body: bytes) -> Response:
     return Response(200, (("Content-Type", "application/json"),), body)
 
 
+def squarespace_home(world: Any, body: bytes) -> None:
+    """The start page of a Squarespace site whose page data (``?format=json``) is ``body``."""
+
+    def front(request: Request) -> Response:
+        if request.query == "format=json":
+            return json_bytes(body)
+        return html("<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>")
+
+    world.web.route(HOST, "/", front)
+
+
 async def pages_report(world: Any, corpus: Any) -> Report:
     profile = corpus.corpus_profile(websites=(START,), extra_pages=())
     async with world.services() as services:
@@ -69,12 +80,7 @@ async def test_a_squarespace_page_data_answer_cut_at_the_size_read_is_partly_che
     body = json.dumps(data).encode()
     assert len(body) > DEFAULT_MAX_BYTES
 
-    def front(request: Request) -> Response:
-        if request.query == "format=json":
-            return json_bytes(body)
-        return html("<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>")
-
-    world.web.route(HOST, "/", front)
+    squarespace_home(world, body)
     report = await pages_report(world, corpus)
     assert ("/", "format=json") in {(r.path, r.query) for r in world.web.requests_to(HOST)}
     partly = partly_checked(report)
@@ -282,12 +288,7 @@ async def test_squarespace_page_data_that_is_not_valid_json_is_partly_checked(
     body = b'{"collection": {"title": "Home", "location": {"addressLine1": "' + ADDRESS.encode()
     body += b'}, "website": {"siteTitle": "Alex Example"}}}'
 
-    def front(request: Request) -> Response:
-        if request.query == "format=json":
-            return json_bytes(body)
-        return html("<html><!-- This is Squarespace. --><head></head><body><p>Welcome</p>")
-
-    world.web.route(HOST, "/", front)
+    squarespace_home(world, body)
     report = await pages_report(world, corpus)
     assert ("/", "format=json") in {(r.path, r.query) for r in world.web.requests_to(HOST)}
     partly = partly_checked(report)
