@@ -95,11 +95,6 @@ def find_key(provider: str, title: str = "") -> FoundKey:
     return FoundKey(stored.strip() if isinstance(stored, str) and stored.strip() else None)
 
 
-def key_from_environment_or_keyring(provider: str) -> str | None:
-    """``find_key``'s key alone."""
-    return find_key(provider).key
-
-
 def _no_backend(exc: Exception) -> bool:
     """keyring's NoKeyringError: no recommended backend (keyring.backends.fail.Keyring)."""
     try:

@@ -19,7 +19,7 @@ from auditor.consent import NEVER_SENT
 from auditor.demo import candidate as c
 from auditor.demo.search_server import SEARCH_HOST
 from auditor.demo.world import DemoWorld
-from auditor.search import KEY_ENV, find_key, key_from_environment_or_keyring, search_queries
+from auditor.search import KEY_ENV, find_key, search_queries
 
 
 def parsed(*argv: str) -> object:
@@ -118,7 +118,7 @@ def test_a_keyring_that_cannot_be_asked_is_said_in_one_line_with_what_to_do(
     assert found.problem == (
         f"the OS keyring cannot be asked for your Brave Search API key: {why}. {INSTEAD}"
     )
-    assert key_from_environment_or_keyring("brave") is None
+    assert find_key("brave").key is None
     profile = tmp_path / "p.toml"
     profile.write_text(c.DEMO_PROFILE_TOML)
     assert (
