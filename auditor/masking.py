@@ -406,14 +406,11 @@ def masked_fingerprint(finding: Finding, masker: Masker | None) -> str:
     mobile number gives it back in a fraction of a second). Computed from the masked fields,
     it is a function of what the masked report already shows: there is nothing to brute-force.
     It stays stable across audits because the masker depends only on the person's details."""
-    shown = replace(
-        finding,
-        target=mask_text(finding.target, masker),
-        location=mask_text(finding.location, masker),
-        subject=mask_text(finding.subject, masker),
-        recorded_fingerprint="",
+    return finding.fingerprint_over(
+        mask_text(finding.target, masker),
+        mask_text(finding.location, masker),
+        mask_text(finding.subject, masker),
     )
-    return shown.fingerprint
 
 
 def fingerprinted(report: Report, masker: Masker | None = None) -> Report:

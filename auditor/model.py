@@ -100,9 +100,11 @@ class Finding:
     def fingerprint(self) -> str:
         if self.recorded_fingerprint:
             return self.recorded_fingerprint
-        key = "\x1f".join(
-            (self.check_id, self.target.lower(), self.kind, self.location, self.subject)
-        )
+        return self.fingerprint_over(self.target, self.location, self.subject)
+
+    def fingerprint_over(self, target: str, location: str, subject: str) -> str:
+        """The fingerprint of this finding with these three fields (masking's forms)."""
+        key = "\x1f".join((self.check_id, target.lower(), self.kind, location, subject))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:

@@ -76,8 +76,8 @@ async def test_parked_domain_is_signed_and_its_ds_matches(services: Services) ->
     )
     dns.dnssec.validate(dnskeys, sigs, {name: dnskeys})
     ds = await services.dns.query(c.PARKED_DOMAIN, "DS")
-    assert ds.rrset is not None
-    assert dns.dnssec.make_ds(name, dnskeys[0], "SHA256") == ds.rrset[0]
+    assert ds.rdata
+    assert dns.dnssec.make_ds(name, dnskeys[0], "SHA256") == ds.rdata[0]
     unsigned = await services.dns.message(c.DOMAIN, "A", dnssec=True)
     assert isinstance(unsigned, dns.message.Message)
     assert all(r.rdtype != dns.rdatatype.RRSIG for r in unsigned.answer)

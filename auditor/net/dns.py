@@ -31,7 +31,6 @@ import dns.name
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
-import dns.rrset
 from dns.rdtypes.ANY.TXT import TXT
 
 from auditor.net import dns_wire
@@ -284,7 +283,7 @@ class DnsClient:
                         rdtype,
                         DnsOutcome.OK,
                         records=records,
-                        rrset=found,
+                        rdata=tuple(found),
                         cname_chain=tuple(chain),
                         authenticated=authenticated,
                     ),
@@ -331,20 +330,24 @@ class DnsClient:
         while True:
             found = [r for r in response.answer if r.rdtype == wanted and _same(r.owner, owner)]
             if found:
-                rrset = dns.rrset.RRset(dns.name.Name((*found[0].owner, b"")), _IN, wanted)
-                for record in found:
-                    rdata = record.parsed
-                    if rdata is None:  # TXT
-                        rdata = TXT(_IN, _TXT, dns_wire.txt_strings(response, record))
-                    rrset.add(rdata, record.ttl)
-                records = tuple(_presentation(rdata, wanted) for rdata in rrset)
+                rdata = tuple(
+                    TXT(_IN, _TXT, dns_wire.txt_strings(response, record))
+                    if record.parsed is None
+                    else record.parsed
+                    for record in found
+                )
+                if len(rdata) > 1:
+                    # Duplicates dropped as dnspython's RRset does (by canonical form). It hashes
+                    # every record to do so, which a lone record, the usual case, is spared.
+                    rdata = tuple(dict.fromkeys(rdata))
+                records = tuple(_presentation(one, wanted) for one in rdata)
                 return (
                     DnsAnswer(
                         name,
                         rdtype,
                         DnsOutcome.OK,
                         records=records,
-                        rrset=rrset,
+                        rdata=rdata,
                         cname_chain=tuple(chain),
                         authenticated=authenticated,
                     ),

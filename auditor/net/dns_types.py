@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import dns.exception
-import dns.rrset
+import dns.rdata
 
 DEFAULT_PORT = 53
 
@@ -37,7 +37,9 @@ class DnsAnswer:
     rdtype: str  # "TXT", "MX", ...
     outcome: DnsOutcome
     records: tuple[str, ...] = ()  # presentation text of each record (TXT: strings joined)
-    rrset: dns.rrset.RRset | None = None
+    # The records as dnspython objects, without duplicates, for the fields inside them (an MX
+    # exchange, a PTR target, a TXT record's separate strings).
+    rdata: tuple[dns.rdata.Rdata, ...] = ()
     cname_chain: tuple[str, ...] = ()  # the names followed, if any
     authenticated: bool = False  # the AD flag (only meaningful from a validating resolver)
     error: str = ""  # a human reason when outcome could not check

@@ -84,6 +84,7 @@ def normalise_domain(text: str) -> str:
     return ascii_name
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times per domain (DMARC, DKIM, findings)
 def public_suffix(name: str) -> str:
     name = name.rstrip(".").lower()
     suffix = _extractor()(name).suffix

@@ -27,6 +27,10 @@ def visible(text: object, *, one_line: bool = True, limit: int | None = None) ->
     raw = str(text)
     if limit is not None and len(raw) > limit:
         raw = raw[: max(limit - 1, 0)] + "…"
+    if raw.isprintable():
+        # No control, format, surrogate or private-use character, no line break or tab (all
+        # non-printable to Python): nothing to replace. Most text is; this skips the loop.
+        return raw
     out: list[str] = []
     for ch in raw:
         if ch in _LINE_BREAKS:

@@ -26,10 +26,8 @@ MAX_EXTRA_NAMES = 4
 
 
 def records_of(answer: DnsAnswer) -> list[CaaRecord]:
-    if answer.rrset is None:
-        return []
     records = []
-    for rdata in answer.rrset:
+    for rdata in answer.rdata:
         tag = bytes(rdata.tag).decode("ascii", errors="replace")  # type: ignore[attr-defined]
         value = bytes(rdata.value).decode("utf-8", errors="replace")  # type: ignore[attr-defined]
         records.append(CaaRecord(int(rdata.flags), tag, value))  # type: ignore[attr-defined]

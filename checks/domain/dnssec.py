@@ -84,7 +84,7 @@ class DnssecCheck(Check):
             # so the zone is exactly as forgeable as an unsigned one (RFC 4035 5.2: a proven
             # insecure delegation; RFC 4033 5: an "island of security") - the same level as
             # unsigned, not a broken chain (a DS that matches no key is bogus, and fails).
-            wanted = ds_for_keys(domain, island.rrset)
+            wanted = ds_for_keys(domain, island.rdata)
             ds = f" (DS {wanted[0]})" if wanted else ""
             parent = domain.split(".", 1)[1] if "." in domain else "its parent"
             return [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -495,7 +495,7 @@ async def validate_rrset(
     return RrsetResult(ChainState.SECURE, f"{name} {rdtype} is signed by {chain.zone}", rrset)
 
 
-def ds_for_keys(zone: str, keys: dns.rrset.RRset | None, *, limit: int = 4) -> list[str]:
+def ds_for_keys(zone: str, keys: Iterable[dns.rdata.Rdata] | None, *, limit: int = 4) -> list[str]:
     """The DS records (SHA-256, RFC 4509) a parent would publish for the zone's key-signing
     keys (the SEP flag, RFC 4034 2.1.1), as ``<key tag> <algorithm> 2 <digest>`` text; what
     a registrar asks for when DNSSEC is switched on."""

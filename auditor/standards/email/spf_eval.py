@@ -289,8 +289,8 @@ class _Evaluation:
         reverse = dns.reversename.from_address(str(self.ip)).to_text(omit_final_dot=True)
         answer = await self.dns.query(reverse, "PTR")
         names: list[str] = []
-        if answer.ok and answer.rrset is not None:
-            for rdata in list(answer.rrset)[:MAX_PTR_NAMES]:
+        if answer.ok:
+            for rdata in answer.rdata[:MAX_PTR_NAMES]:
                 name = query_name(rdata.target.to_text(omit_final_dot=True))  # type: ignore[attr-defined]
                 if name is None:
                     continue
@@ -394,10 +394,10 @@ class _Evaluation:
 
     async def match_mx(self, mechanism: Mechanism, target: str) -> bool:
         answer = await self.ask(target, "MX")
-        if answer.absent or answer.rrset is None:
+        if answer.absent or not answer.rdata:
             self.count_void(answer)
             return False
-        exchanges = [rdata.exchange.to_text(omit_final_dot=True) for rdata in answer.rrset]  # type: ignore[attr-defined]
+        exchanges = [rdata.exchange.to_text(omit_final_dot=True) for rdata in answer.rdata]  # type: ignore[attr-defined]
         if len(exchanges) > MAX_MX_NAMES:
             raise _perm(f"{target} has {len(exchanges)} MX records; at most 10 may be checked")
         for exchange in exchanges:

@@ -210,9 +210,7 @@ class _Walker:
 
 def _strings_of(answer: DnsAnswer, text: str) -> tuple[bytes, ...]:
     """The TXT strings that make up ``text`` (when it was split into several)."""
-    if answer.rrset is None:
-        return ()
-    for rdata in answer.rrset:
+    for rdata in answer.rdata:
         strings = tuple(getattr(rdata, "strings", ()))
         if len(strings) > 1 and b"".join(strings).decode("utf-8", "replace") == text:
             return strings
