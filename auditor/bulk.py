@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -138,7 +138,7 @@ def read_domains(lines: Iterable[str | bytes]) -> Iterator[BulkItem]:
 
 
 async def run_bulk(
-    items: Iterable[BulkItem],
+    items: Iterable[BulkItem] | AsyncIterable[BulkItem],
     engine: Engine,
     services: Services,
     *,
@@ -148,7 +148,8 @@ async def run_bulk(
     max_domains_in_flight: int = 200,
 ) -> int:
     """Audit every domain; returns how many were audited. ``on_note`` hears of the lines
-    read as another name and of the duplicates dropped."""
+    read as another name and of the duplicates dropped. ``items`` may be asynchronous (a
+    worker process of ``auditor bulk --workers`` takes its domains from a pipe)."""
     slots = asyncio.Semaphore(max_domains_in_flight)
     audited = 0
 
@@ -162,7 +163,7 @@ async def run_bulk(
         on_result(domain, report)
 
     async with asyncio.TaskGroup() as group:
-        for item in items:
+        async for item in _each(items):
             if item.error:
                 on_skip(item)
                 continue
@@ -173,3 +174,12 @@ async def run_bulk(
             await slots.acquire()  # backpressure: read the next line only when a slot is free
             group.create_task(audit(item.domain))
     return audited
+
+
+async def _each(items: Iterable[BulkItem] | AsyncIterable[BulkItem]) -> AsyncIterator[BulkItem]:
+    if isinstance(items, AsyncIterable):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item

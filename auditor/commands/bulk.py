@@ -6,9 +6,22 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from auditor.commands.common import add_network_options, add_output_options, parse_severity
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from auditor.model import Report
+    from auditor.vocabulary import Severity
+
+
+class Row(NamedTuple):
+    text: str  # the CSV or JSON line, newline included
+    problem: bool  # a problem at or above --fail-on
+    checked: bool  # some check reached what it looks at
+
 
 HELP = "audit many domains (one per line, or a CSV with a 'domain' column), streaming results"
 EPILOG = (
@@ -41,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on", type=parse_severity, default="high", metavar="SEVERITY",
         help="exit 1 when any domain has a problem at or above this severity (high)",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=_workers, default="auto", metavar="N",
+        help="processes sharing the list, each on its own core (default auto: one per core, "
+        f"up to {MAX_AUTO_WORKERS}, for lists of {WORKERS_FROM_DOMAINS:,} domains or more; "
+        "else one)",
+    )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument(
         "--progress", action="store_true",
@@ -48,6 +67,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "on a terminal it shows by itself for lists longer than a screenful",
     )  # fmt: skip
     add_network_options(parser)
+
+
+MAX_AUTO_WORKERS = 8
+# A worker costs a Python start-up and a DNS cache of its own (each asks the shared provider
+# names again): below this many domains one process is as fast.
+WORKERS_FROM_DOMAINS = 2000
+
+
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'auto' or a number from 1 to 64")
+    return value
+
+
+def worker_count(requested: int | str, path: str) -> int:
+    """How many processes to run: the number asked for, or for ``auto`` one per core (up to
+    MAX_AUTO_WORKERS) when the list has WORKERS_FROM_DOMAINS entries or more, else one (a
+    list from standard input cannot be counted ahead: one)."""
+    import os
+
+    if isinstance(requested, int):
+        return requested
+    entries = count_entries(path)
+    if entries is None or entries < WORKERS_FROM_DOMAINS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_AUTO_WORKERS))
+
+
+def render_row(
+    domain: str, report: Report, *, csv: bool, check_ids: Sequence[str], fail_on: Severity
+) -> Row:
+    """One domain's line of output, and what the summary and the exit code count of it."""
+    from reports import bulk as rows
+
+    text = rows.csv_row(domain, report, check_ids) if csv else rows.jsonl_row(domain, report)
+    problem = any(f.status.is_problem and f.severity.rank >= fail_on.rank for f in report.findings)
+    checked = any(not f.status.could_not_check for f in report.findings)
+    return Row(text, problem, checked)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
         split_ids,
     )
     from auditor.engine import Engine, PlanError
-    from auditor.model import Report
     from auditor.outage import ADVICE, Outage, outage_from
     from auditor.registry import discover, select
     from auditor.scores import plural
@@ -91,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     except PlanError as exc:
         raise UsageError(str(exc)) from None
     check_ids = [e.id for e in entries]
+    workers = worker_count(args.workers, args.file)
     source = _open_input(args.file)
     output, temp_path = _open_output(args.output)
     progress = _Progress.for_run(args.file, quiet=args.quiet, forced=args.progress)
@@ -102,17 +166,15 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, UnicodeError) as exc:
             raise _output_failed(args.output, exc) from None
 
-    def on_result(domain: str, report: Report) -> None:
-        if args.format == "csv":
-            write(rows.csv_row(domain, report, check_ids))
-        else:
-            write(rows.jsonl_row(domain, report))
-        if any(f.status.is_problem and f.severity.rank >= args.fail_on.rank
-               for f in report.findings):  # fmt: skip
-            counts["problem"] += 1
-        if any(not f.status.could_not_check for f in report.findings):
-            counts["checked"] += 1
+    def on_row(row: Row) -> None:
+        write(row.text)
+        counts["problem"] += row.problem
+        counts["checked"] += row.checked
         progress.tick()
+
+    def on_result(domain: str, report: Report) -> None:
+        on_row(render_row(domain, report, csv=args.format == "csv", check_ids=check_ids,
+                          fail_on=args.fail_on))  # fmt: skip
 
     def on_skip(item: BulkItem) -> None:
         progress.tick()
@@ -134,23 +196,35 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "csv":
             write(rows.csv_header(check_ids))
         with source:
+            items = read_domains(bounded_lines(source))
+            if workers > 1:
+                from auditor.commands.bulk_workers import Plan, run_in_workers
 
-            async def main() -> int:
-                nonlocal outage
-                async with Services(options) as services:
-                    audited = await run_bulk(
-                        read_domains(bounded_lines(source)), engine, services, on_result=on_result,
-                        on_skip=on_skip, on_note=on_note, max_domains_in_flight=args.concurrency,
-                    )  # fmt: skip
-                    outage = outage_from(services.dns.health)
-                    return audited
+                plan = Plan(check_ids=tuple(check_ids), options=options,
+                            concurrency=args.concurrency, csv=args.format == "csv",
+                            fail_on=args.fail_on)  # fmt: skip
+                audited, outage = run_in_workers(
+                    items, plan, workers, on_row=on_row, on_skip=on_skip, on_note=on_note
+                )
+            else:
 
-            try:
-                audited = asyncio.run(main())
-            except BaseExceptionGroup as group:
-                # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full disk):
-                # re-raise that one, so the CLI's handlers give one line, not a traceback.
-                raise _first_leaf(group) from None
+                async def main() -> int:
+                    nonlocal outage
+                    async with Services(options) as services:
+                        audited = await run_bulk(
+                            items, engine, services, on_result=on_result, on_skip=on_skip,
+                            on_note=on_note, max_domains_in_flight=args.concurrency,
+                        )  # fmt: skip
+                        outage = outage_from(services.dns.health)
+                        return audited
+
+                try:
+                    audited = asyncio.run(main())
+                except BaseExceptionGroup as group:
+                    # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full
+                    # disk): re-raise that one, so the CLI's handlers give one line, not a
+                    # traceback.
+                    raise _first_leaf(group) from None
         finished = True
     finally:
         progress.done()

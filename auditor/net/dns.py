@@ -87,6 +87,12 @@ class DnsHealth:
     def note_failure(self, server: Nameserver, exc: BaseException | None) -> None:
         self.unreachable[str(server)] = _failure_kind(exc)
 
+    def merge(self, other: DnsHealth) -> None:
+        """Add what another client saw (a worker process of ``auditor bulk``)."""
+        self.answered += other.answered
+        self.unreachable.update(other.unreachable)
+        self.failing.update(other.failing)
+
 
 def _failure_kind(exc: BaseException | None) -> str:
     if exc is None or isinstance(exc, TimeoutError | dns.exception.Timeout):

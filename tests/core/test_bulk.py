@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +259,86 @@ def test_bulk_progress_on_a_terminal_for_lists_longer_than_a_screenful(
     assert "30 domains audited" in text
     assert ("of 30 domains, " in text and "\r\x1b[2K" in text) is shown
     assert "progress:" not in text  # the plain lines are for logs, not terminals
+
+
+# -- --workers: the list shared among processes ----------------------------------------------
+
+
+def _bulk(listing: Path, out: Path, port: int, *extra: str) -> int:
+    return main(["bulk", str(listing), "-o", str(out), "-q", "--force", "--timeout", "1",
+                 "--nameserver", f"127.0.0.1:{port}", *extra])  # fmt: skip
+
+
+@pytest.mark.parametrize("output_format", ["csv", "jsonl"])
+def test_workers_write_what_one_process_writes(
+    tmp_path: Path,
+    dns_port: tuple[int, DnsServer],
+    capsys: pytest.CaptureFixture[str],
+    output_format: str,
+) -> None:
+    port, server = dns_port
+    listing = tmp_path / "domains.txt"
+    listing.write_text(
+        "\n".join(f"d{i}.example" for i in range(30)) + "\nnot a domain\nD7.example\n"
+    )
+    results = {}
+    for workers in ("1", "3"):
+        server.clear_log()
+        out = tmp_path / f"out{workers}.{output_format}"
+        code = _bulk(listing, out, port, "--select", "email.spf", "--workers", workers)
+        lines = out.read_text().splitlines()
+        header = lines[:1] if output_format == "csv" else []
+        asked = sorted(q.qname for q in server.queries if q.qname.startswith("d"))
+        shared = [q for q in server.queries if q.qname == "_spf.provider.example"]
+        results[workers] = (code, header, sorted(lines), capsys.readouterr().err, asked)
+        assert oct(out.stat().st_mode & 0o777) == "0o600"
+        assert 1 <= len(shared) <= int(workers), "a shared include: once per process"
+    one, three = results["1"], results["3"]
+    assert three[0] == one[0] == 1  # d0, d2, ... have +all
+    assert three[1] == one[1]
+    assert len(three[2]) == len(one[2]) == 30 + (output_format == "csv")
+    assert three[2] == one[2]
+    # The parent says what it made of the list, once, as one process does.
+    for said in ("line 31: skipped", "line 32: dropped: d7.example", "30 domains audited"):
+        assert said in one[3] and three[3].count(said) == 1
+    # Each domain went to one worker: its questions were asked as often as with one process.
+    assert three[4] == one[4]
+
+
+def test_workers_say_an_outage_as_one_process_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "domains.txt"
+    listing.write_text("\n".join(f"d{i}.example" for i in range(6)) + "\n")
+    said = []
+    for workers in ("1", "2"):
+        code = _bulk(listing, tmp_path / "out.csv", 9, "--select", "email.spf",
+                     "--workers", workers)  # fmt: skip
+        assert code == 2
+        said.append(capsys.readouterr().err)
+    assert "nothing checked" in said[0]
+    assert said[1] == said[0]
+
+
+@pytest.mark.parametrize("value", ["0", "65", "two", "-1"])
+def test_a_bad_worker_count_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    listing = tmp_path / "domains.txt"
+    listing.write_text("d1.example\n")
+    assert main(["bulk", str(listing), "-q", "--workers", value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "--workers" in err[-1] and value in err[-1]
+
+
+def test_auto_workers_only_for_long_lists(tmp_path: Path) -> None:
+    from auditor.commands.bulk import MAX_AUTO_WORKERS, WORKERS_FROM_DOMAINS, worker_count
+
+    cores = len(os.sched_getaffinity(0))
+    short, long = tmp_path / "short.txt", tmp_path / "long.txt"
+    short.write_text("# a comment\n" + "d.example\n" * (WORKERS_FROM_DOMAINS - 1))
+    long.write_text("d.example\n" * WORKERS_FROM_DOMAINS)
+    assert worker_count("auto", str(short)) == 1
+    assert worker_count("auto", str(long)) == max(1, min(cores, MAX_AUTO_WORKERS))
+    assert worker_count("auto", "-") == 1  # standard input cannot be counted ahead
+    assert worker_count(3, str(short)) == 3
