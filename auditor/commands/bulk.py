@@ -387,6 +387,9 @@ def count_entries(path: str) -> int | None:
     return count
 
 
+ESTIMATE_AFTER = 20  # domains done before the progress line says how long is left
+
+
 class _Progress:
     """One line on stderr: domains done of the total, the rate and the time left.
 
@@ -433,9 +436,11 @@ class _Progress:
         elapsed = max(self.clock() - self.started, 1e-6)
         rate = self.count / elapsed
         total = max(self.total or 0, self.count) if self.total is not None else None
-        done = f"{self.count:,} of {total:,} domains" if total else f"{self.count:,} domains"
+        noun = "domain" if (total or self.count) == 1 else "domains"
+        done = f"{self.count:,} of {total:,} {noun}" if total else f"{self.count:,} {noun}"
         text = f"{done}, {rate:,.1f}/s"
-        if total and self.count < total and rate > 0:
+        # A time left from the first few domains (start-up included) would be a guess.
+        if total and ESTIMATE_AFTER <= self.count < total and rate > 0:
             text += f", about {_duration((total - self.count) / rate)} left"
         elif total and self.count >= total:
             text += f", done in {_duration(elapsed)}"
