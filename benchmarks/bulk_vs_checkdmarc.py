@@ -107,9 +107,11 @@ class DemoServer:
 
 
 def run_auditor_bulk(
-    listing: Path, port: int, work: Path, sweep: str = "providers"
+    listing: Path, port: int, work: Path, sweep: str = "providers", workers: str = "auto"
 ) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak memory (MiB) of the real CLI in a subprocess."""
+    """Wall seconds, CPU seconds (the CLI and its worker processes) and peak memory (MiB: the
+    largest single process; with workers, each of them holds about as much) of the real CLI
+    in a subprocess."""
     out = work / "bulk.csv"
     wrapper = (
         "import resource, subprocess, sys, time; t = time.perf_counter();"
@@ -118,9 +120,9 @@ def run_auditor_bulk(
         "print(e, u.ru_utime + u.ru_stime, u.ru_maxrss)"
     )
     auditor = Path(sys.executable).with_name("auditor")
-    command = [str(auditor), "bulk", str(listing), "-q", "-o", str(out)]
+    command = [str(auditor), "bulk", str(listing), "-q", "-o", str(out), "--force"]
     command += ["--nameserver", f"127.0.0.1:{port}", "--timeout", "2"]  # as the floors
-    command += ["--dkim-sweep", sweep]
+    command += ["--dkim-sweep", sweep, "--workers", workers]
     result = subprocess.run(
         [sys.executable, "-c", wrapper, *command], capture_output=True, text=True, check=False
     )
@@ -231,9 +233,11 @@ def run_checkdmarc(domains: list[str], port: int) -> float:
 
 
 class Row:
-    def __init__(self, name: str, domains: int, queries: int, wall: float, cpu: float) -> None:
-        self.name, self.domains, self.queries, self.wall, self.cpu = (
-            name, domains, queries, wall, cpu,
+    def __init__(
+        self, name: str, domains: int, queries: int, wall: float, cpu: float, mib: float = 0
+    ) -> None:
+        self.name, self.domains, self.queries, self.wall, self.cpu, self.mib = (
+            name, domains, queries, wall, cpu, mib,
         )  # fmt: skip
         self.rate = domains / wall
 
@@ -268,6 +272,11 @@ def main() -> None:
         "--only-bulk", action="store_true", help="just auditor bulk (a memory run at large N)"
     )
     parser.add_argument(
+        "--workers", default="auto,1",
+        help="auditor bulk --workers values to run, comma-separated; the first is the one "
+        "the other contenders are compared with (default: auto,1)",
+    )  # fmt: skip
+    parser.add_argument(
         "--full-sweep", action="store_true",
         help="also auditor bulk --dkim-sweep full (every DKIM selector on every domain)",
     )  # fmt: skip
@@ -287,14 +296,19 @@ def main() -> None:
             server = DemoServer(args.domains, args.delay, work)
         try:
             bulk: dict[str, float] = {}
+            for workers in args.workers.split(","):
 
-            def run_bulk() -> float:
-                wall, bulk["cpu"], bulk["mib"] = run_auditor_bulk(listing, server.port, work)
-                return wall
+                def run_bulk(workers: str = workers) -> float:
+                    wall, bulk["cpu"], bulk["mib"] = run_auditor_bulk(
+                        listing, server.port, work, workers=workers
+                    )
+                    return wall
 
-            sent, wall, _ = measured(server, work, run_bulk)
-            rows.append(Row("auditor bulk (CLI)", args.domains, sent, wall, bulk["cpu"]))
-            server.command(f"dump {work / 'queries.json'}")
+                sent, wall, _ = measured(server, work, run_bulk)
+                name = f"auditor bulk (CLI, --workers {workers})"
+                rows.append(Row(name, args.domains, sent, wall, bulk["cpu"], bulk["mib"]))
+                if len(rows) == 1:
+                    server.command(f"dump {work / 'queries.json'}")
             queries = [tuple(q) for q in json.loads((work / "queries.json").read_text())]
             if args.full_sweep:
                 full: dict[str, float] = {}
@@ -333,12 +347,10 @@ def main() -> None:
                     print("checkdmarc is not installed: pip install -e '.[bench]'", file=sys.stderr)
         finally:
             server.stop()
-    report(args, rows, bulk["mib"], len(queries), load)
+    report(args, rows, len(queries), load)
 
 
-def report(
-    args: argparse.Namespace, rows: list[Row], bulk_mib: float, distinct: int, load: float
-) -> None:
+def report(args: argparse.Namespace, rows: list[Row], distinct: int, load: float) -> None:
     bulk = rows[0]
     print(
         f"\nN = {args.domains} domains, {args.delay * 1000:.0f} ms per DNS answer, server: "
@@ -353,7 +365,10 @@ def report(
             f"| {row.name} | {row.domains} | {row.queries / row.domains:.1f} | {row.wall:.1f} | "
             f"{row.cpu:.1f} | {row.rate:.1f} | {ratio} |"
         )
-    print(f"\nauditor bulk peak memory (max RSS): {bulk_mib:.0f} MiB")
+    for row in rows:
+        if row.mib:
+            print(f"{row.name}: peak memory (max RSS of its largest process) {row.mib:.0f} MiB")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
