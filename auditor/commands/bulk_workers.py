@@ -8,8 +8,8 @@ waiting, and writes each row as a worker sends it back, in the order domains fin
 process does). A worker is a fresh interpreter (``spawn``: no state of the parent is copied)
 running the same engine and checks with its own ``Services``, so its own DNS cache: a
 provider's record that many domains include is asked once per worker, not once per run.
-``--concurrency`` and ``--max-queries`` are shared out, so the run as a whole keeps its
-bounds. Rows arrive formatted: the parent never unpickles a report.
+``--concurrency``, ``--max-queries`` and the DNS cache are shared out, so the run as a
+whole keeps its bounds. Rows arrive formatted: the parent never unpickles a report.
 
 Messages, parent to worker: a list of domains, then ``None`` (no more). Worker to parent:
 ``("rows", [Row, ...])``, then ``("done", audited, health)`` (what its DNS client saw, merged
@@ -103,6 +103,9 @@ def _shared_out(plan: Plan, workers: int) -> Plan:
             options,
             max_dns_in_flight=max(1, -(-options.max_dns_in_flight // workers)),
             max_checks_in_flight=max(1, -(-options.max_checks_in_flight // workers)),
+            # The run's memory stays where one process keeps it (a worker's cache needs
+            # room only for its own domains in flight and the providers they share).
+            dns_cache_size=max(1000, options.dns_cache_size // workers),
         ),
     )
 

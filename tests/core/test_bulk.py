@@ -350,3 +350,18 @@ def test_auto_workers_only_for_long_lists(tmp_path: Path) -> None:
     assert worker_count("auto", str(long)) == max(1, min(cores, MAX_AUTO_WORKERS))
     assert worker_count("auto", "-") == 1  # standard input cannot be counted ahead
     assert worker_count(3, str(short)) == 3
+
+
+def test_each_worker_gets_a_share_of_the_run_bounds() -> None:
+    from auditor.commands.bulk_workers import Plan, _shared_out
+    from auditor.services import AuditOptions
+    from auditor.vocabulary import Severity
+
+    options = AuditOptions(max_dns_in_flight=256, max_checks_in_flight=800, dns_cache_size=50_000)
+    plan = Plan(("email.spf",), options, concurrency=200, csv=True, fail_on=Severity.HIGH)
+    share = _shared_out(plan, 3)
+    assert share.concurrency == 67  # 3 x 67 >= 200: no domain slot lost to rounding
+    assert share.options.max_dns_in_flight == 86
+    assert share.options.max_checks_in_flight == 267
+    assert share.options.dns_cache_size == 16_666  # memory for the run, not per worker
+    assert _shared_out(plan, 64).options.dns_cache_size == 1000  # never a cache too small to help
