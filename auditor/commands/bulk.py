@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 MAX_AUTO_WORKERS = 8
 # A worker costs a Python start-up and a DNS cache of its own (each asks the shared provider
 # names again): below this many domains one process is as fast.
-WORKERS_FROM_DOMAINS = 2000
+WORKERS_FROM_DOMAINS = 1000
 
 
 def _workers(text: str) -> int | str:
