@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         options_from_args(args),
         max_dns_in_flight=args.max_queries,
         max_checks_in_flight=args.concurrency * 4,
-        dns_cache_size=50_000,
+        dns_cache_size=10_000,
         audit_deadline=None,
     )
     catalogue = discover()
@@ -197,34 +197,34 @@ def run(args: argparse.Namespace) -> int:
             write(rows.csv_header(check_ids))
         with source:
             items = read_domains(bounded_lines(source))
-            if workers > 1:
-                from auditor.commands.bulk_workers import Plan, run_in_workers
 
-                plan = Plan(check_ids=tuple(check_ids), options=options,
-                            concurrency=args.concurrency, csv=args.format == "csv",
-                            fail_on=args.fail_on)  # fmt: skip
-                audited, outage = run_in_workers(
-                    items, plan, workers, on_row=on_row, on_skip=on_skip, on_note=on_note
-                )
-            else:
+            async def main() -> int:
+                nonlocal outage
+                async with Services(options) as services:
+                    audited = await run_bulk(
+                        items, engine, services, on_result=on_result, on_skip=on_skip,
+                        on_note=on_note, max_domains_in_flight=args.concurrency,
+                    )  # fmt: skip
+                    outage = outage_from(services.dns.health)
+                    return audited
 
-                async def main() -> int:
-                    nonlocal outage
-                    async with Services(options) as services:
-                        audited = await run_bulk(
-                            items, engine, services, on_result=on_result, on_skip=on_skip,
-                            on_note=on_note, max_domains_in_flight=args.concurrency,
-                        )  # fmt: skip
-                        outage = outage_from(services.dns.health)
-                        return audited
+            try:
+                if workers > 1:
+                    from auditor.commands.bulk_workers import Plan, run_in_workers
 
-                try:
+                    plan = Plan(check_ids=tuple(check_ids), options=options,
+                                concurrency=args.concurrency, csv=args.format == "csv",
+                                fail_on=args.fail_on)  # fmt: skip
+                    audited, outage = run_in_workers(
+                        items, plan, engine, workers, on_row=on_row, on_skip=on_skip,
+                        on_note=on_note,
+                    )  # fmt: skip
+                else:
                     audited = asyncio.run(main())
-                except BaseExceptionGroup as group:
-                    # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full
-                    # disk): re-raise that one, so the CLI's handlers give one line, not a
-                    # traceback.
-                    raise _first_leaf(group) from None
+            except BaseExceptionGroup as group:
+                # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full disk):
+                # re-raise that one, so the CLI's handlers give one line, not a traceback.
+                raise _first_leaf(group) from None
         finished = True
     finally:
         progress.done()

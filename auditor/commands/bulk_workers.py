@@ -1,19 +1,21 @@
 """auditor bulk --workers N: the list shared among N processes, each with its own event loop.
 
 One Python process runs its event loop on one core, and once the DNS server keeps up a bulk
-audit is bound by that core (benchmarks/RESULTS.md). Here the parent reads the list (lines
-skipped, read as another name or dropped as duplicates are said by the parent, exactly as
-with one process), hands the domains out in small batches to whichever worker has the fewest
-waiting, and writes each row as a worker sends it back, in the order domains finish (as one
-process does). A worker is a fresh interpreter (``spawn``: no state of the parent is copied)
-running the same engine and checks with its own ``Services``, so its own DNS cache: a
-provider's record that many domains include is asked once per worker, not once per run.
-``--concurrency``, ``--max-queries`` and the DNS cache are shared out, so the run as a
-whole keeps its bounds. Rows arrive formatted: the parent never unpickles a report.
+audit is bound by that core (benchmarks/RESULTS.md). Here this process and N - 1 workers
+audit the list together. This process reads the list (lines skipped, read as another name or
+dropped as duplicates are said here, exactly as with one process), hands the domains out in
+small batches to whoever has the fewest waiting, itself included, and writes each row as it
+is made here or sent back by a worker, in the order domains finish (as one process does). A
+worker is a fresh interpreter (``spawn``: no state of this one is copied) running the same
+engine and checks with its own ``Services``, so its own DNS cache: a provider's record that
+many domains include is asked once per process, not once per run. ``--concurrency``,
+``--max-queries`` and the DNS cache are shared out, so the run as a whole keeps its bounds;
+N processes hold about N times one process's own memory, not N + 1.
 
-Messages, parent to worker: a list of domains, then ``None`` (no more). Worker to parent:
+Messages, to a worker: a list of domains, then ``None`` (no more). From a worker:
 ``("rows", [Row, ...])``, then ``("done", audited, health)`` (what its DNS client saw, merged
-by the parent into one record for the outage line), or ``("failed", traceback)``.
+here into one record for the outage line), or ``("failed", traceback)``. Rows arrive
+formatted: no report is unpickled here.
 """
 
 from __future__ import annotations
@@ -23,27 +25,28 @@ import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
-from auditor.bulk import BulkItem
+from auditor.bulk import BulkItem, run_bulk
 from auditor.net.dns import DnsHealth
 from auditor.outage import outage_from
 
 if TYPE_CHECKING:
     from auditor.commands.bulk import Row
+    from auditor.engine import Engine
     from auditor.model import Report
     from auditor.outage import Outage
     from auditor.services import AuditOptions
     from auditor.vocabulary import Severity
 
 BATCH = 32  # domains per message: few enough pipe writes, small enough to share out evenly
-FLUSH_AFTER = 0.05  # seconds a finished row waits at most before it is sent to the parent
+FLUSH_AFTER = 0.05  # seconds a finished row waits at most before a worker sends it
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What every worker needs to audit its share, sent to it once."""
+    """What every process needs to audit its share (sent to each worker once)."""
 
     check_ids: tuple[str, ...]
     options: AuditOptions
@@ -55,28 +58,30 @@ class Plan:
 def run_in_workers(
     items: Iterator[BulkItem],
     plan: Plan,
+    engine: Engine,
     workers: int,
     *,
     on_row: Callable[[Row], None],
     on_skip: Callable[[BulkItem], None],
     on_note: Callable[[BulkItem], None],
 ) -> tuple[int, Outage | None]:
-    """Audit every domain of ``items`` in ``workers`` processes; returns how many were
-    audited and the DNS outage, if the run as a whole had no answer."""
+    """Audit every domain of ``items`` here and in ``workers - 1`` worker processes; returns
+    how many were audited and the DNS outage, if the run as a whole had no answer."""
     context = multiprocessing.get_context("spawn")
     share = _shared_out(plan, workers)
     channels: list[Connection] = []
     processes = []
     finished = False
     try:
-        for _ in range(workers):
+        for _ in range(workers - 1):
             ours, theirs = context.Pipe()
             process = context.Process(target=_work, args=(theirs, share), daemon=True)
             process.start()
             theirs.close()
             channels.append(ours)
             processes.append(process)
-        result = _share(items, channels, share.concurrency, on_row, on_skip, on_note)
+        sharing = _Sharing(items, share, channels, on_row, on_skip, on_note)
+        result = asyncio.run(sharing.run(engine))
         finished = True
         return result
     finally:
@@ -92,7 +97,7 @@ def run_in_workers(
 
 
 def _shared_out(plan: Plan, workers: int) -> Plan:
-    """The plan as one worker runs it: its part of the run's domains and queries in flight."""
+    """The plan as one process runs it: its part of the run's domains and queries in flight."""
     from dataclasses import replace
 
     options = plan.options
@@ -103,85 +108,151 @@ def _shared_out(plan: Plan, workers: int) -> Plan:
             options,
             max_dns_in_flight=max(1, -(-options.max_dns_in_flight // workers)),
             max_checks_in_flight=max(1, -(-options.max_checks_in_flight // workers)),
-            # The run's memory stays where one process keeps it (a worker's cache needs
+            # The run's memory stays where one process keeps it (a process's cache needs
             # room only for its own domains in flight and the providers they share).
             dns_cache_size=max(1000, options.dns_cache_size // workers),
         ),
     )
 
 
-def _share(
-    items: Iterator[BulkItem],
-    channels: list[Connection],
-    concurrency: int,
-    on_row: Callable[[Row], None],
-    on_skip: Callable[[BulkItem], None],
-    on_note: Callable[[BulkItem], None],
-) -> tuple[int, Outage | None]:
-    # A worker is given up to its concurrency plus a batch, so it never waits for the next
-    # domain while the parent is busy, and a slow worker does not hoard the list.
-    room = concurrency + BATCH
-    waiting = dict.fromkeys(channels, 0)
-    running = set(channels)
-    exhausted = False
-    audited = 0
-    health = DnsHealth()
+_HERE = None  # this process, among the destinations of the batches
 
-    def next_batch(size: int) -> list[str]:
-        nonlocal exhausted
+
+class _Sharing:
+    """This process's side: hand out batches, audit its own, collect the workers' rows."""
+
+    def __init__(
+        self,
+        items: Iterator[BulkItem],
+        plan: Plan,
+        channels: list[Connection],
+        on_row: Callable[[Row], None],
+        on_skip: Callable[[BulkItem], None],
+        on_note: Callable[[BulkItem], None],
+    ) -> None:
+        self.items, self.plan, self.channels = items, plan, channels
+        self.on_row, self.on_skip, self.on_note = on_row, on_skip, on_note
+        # Each is given up to its concurrency plus a batch, so it never waits for the next
+        # domain while this process is busy, and a slow one does not hoard the list.
+        self.room = plan.concurrency + BATCH
+        self.waiting: dict[Connection | None, int] = dict.fromkeys([_HERE, *channels], 0)
+        self.here: asyncio.Queue[list[str] | None] = asyncio.Queue()
+        self.room_freed = asyncio.Event()
+        self.failure: BaseException | None = None
+        self.exhausted = False
+        self.health = DnsHealth()
+        self.audited = 0
+
+    async def run(self, engine: Engine) -> tuple[int, Outage | None]:
+        from auditor.services import Services
+
+        loop = asyncio.get_running_loop()
+        self.done = {channel: loop.create_future() for channel in self.channels}
+        for channel in self.channels:
+            loop.add_reader(channel.fileno(), self._receive, channel)
+        try:
+            async with Services(self.plan.options) as services:
+                own_share = run_bulk(
+                    _queued_domains(self.here), engine, services, on_result=self._own_result,
+                    on_skip=_never, max_domains_in_flight=self.plan.concurrency,
+                )  # fmt: skip
+                local = asyncio.ensure_future(own_share)
+                local.add_done_callback(self._own_share_ended)
+                try:
+                    await self._hand_out()
+                    self.audited += await local
+                    await asyncio.gather(*self.done.values())
+                finally:
+                    local.cancel()
+                self.health.merge(services.dns.health)
+        finally:
+            for channel in self.channels:
+                loop.remove_reader(channel.fileno())
+        # One record for the run: a process that was given no domain asked nothing, which
+        # says nothing of the network.
+        return self.audited, outage_from(self.health)
+
+    async def _hand_out(self) -> None:
+        while not self.exhausted:
+            if self.failure is not None:
+                raise self.failure
+            destination = min(self.waiting, key=self.waiting.__getitem__)
+            if self.room - self.waiting[destination] < BATCH:
+                self.room_freed.clear()
+                await self.room_freed.wait()
+                continue
+            batch = self._next_batch()
+            if batch:
+                self._send(destination, batch)
+                self.waiting[destination] += len(batch)
+        for destination in self.waiting:
+            self._send(destination, None)
+
+    def _next_batch(self) -> list[str]:
         batch: list[str] = []
-        while len(batch) < size:
-            item = next(items, None)
+        while len(batch) < BATCH:
+            item = next(self.items, None)
             if item is None:
-                exhausted = True
+                self.exhausted = True
                 break
             if item.error:
-                on_skip(item)
+                self.on_skip(item)
                 continue
             if item.note:
-                on_note(item)
+                self.on_note(item)
             if not item.dropped:
                 batch.append(item.domain)
         return batch
 
-    def hand_out() -> None:
-        while not exhausted:
-            channel = min(running, key=waiting.__getitem__)
-            free = room - waiting[channel]
-            if free < BATCH:
-                return
-            batch = next_batch(BATCH)
-            if batch:
-                channel.send(batch)
-                waiting[channel] += len(batch)
-        if exhausted:
-            for channel in running:
-                channel.send(None)
+    def _send(self, destination: Connection | None, batch: list[str] | None) -> None:
+        if destination is _HERE:
+            self.here.put_nowait(batch)
+        else:
+            destination.send(batch)
 
-    hand_out()
-    while running:
-        for channel in wait(list(running)):
-            assert isinstance(channel, Connection)
+    def _own_share_ended(self, task: asyncio.Future[int]) -> None:
+        # This process's own audits stopped early (a failed write of a row): stop handing
+        # out the list, rather than go on giving it to the workers alone.
+        if not task.cancelled() and task.exception() is not None and self.failure is None:
+            self.failure = task.exception()
+            self.room_freed.set()
+
+    def _own_result(self, domain: str, report: Report) -> None:
+        from auditor.commands.bulk import render_row
+
+        self._audited_row(render_row(domain, report, csv=self.plan.csv,
+                                    check_ids=self.plan.check_ids,
+                                    fail_on=self.plan.fail_on), _HERE)  # fmt: skip
+
+    def _audited_row(self, row: Row, source: Connection | None) -> None:
+        self.on_row(row)
+        self.waiting[source] -= 1
+        self.room_freed.set()
+
+    def _receive(self, channel: Connection) -> None:
+        # A reader callback: what goes wrong here is handed to the awaiting code, never
+        # left to the event loop's logger.
+        try:
             try:
                 message = channel.recv()
             except EOFError:
                 raise RuntimeError("a bulk worker process stopped without finishing") from None
-            kind = message[0]
-            if kind == "rows":
+            if message[0] == "rows":
                 for row in message[1]:
-                    on_row(row)
-                waiting[channel] -= len(message[1])
-                if not exhausted:
-                    hand_out()
-            elif kind == "done":
-                audited += message[1]
-                health.merge(message[2])
-                running.discard(channel)
+                    self._audited_row(row, channel)
+            elif message[0] == "done":
+                asyncio.get_running_loop().remove_reader(channel.fileno())
+                self.audited += message[1]
+                self.health.merge(message[2])
+                self.done[channel].set_result(None)
             else:
                 raise RuntimeError(f"a bulk worker process failed:\n{message[1]}")
-    # One record for the run: a worker that was given no domain asked nothing, which says
-    # nothing of the network.
-    return audited, outage_from(health)
+        except BaseException as exc:  # a failed write of a row included
+            asyncio.get_running_loop().remove_reader(channel.fileno())
+            self.failure = exc
+            self.room_freed.set()
+            if not self.done[channel].done():
+                self.done[channel].set_exception(exc)
 
 
 def _work(channel: Connection, plan: Plan) -> None:
@@ -202,7 +273,6 @@ def _work(channel: Connection, plan: Plan) -> None:
 
 
 async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]:
-    from auditor.bulk import run_bulk
     from auditor.commands.bulk import render_row
     from auditor.engine import Engine
     from auditor.registry import discover, select
@@ -242,16 +312,11 @@ async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]
         elif flush_timer is None:
             flush_timer = loop.call_later(FLUSH_AFTER, flush)
 
-    async def domains() -> AsyncIterator[BulkItem]:
-        while (batch := await received.get()) is not None:
-            for domain in batch:
-                yield BulkItem(0, domain=domain)
-
     loop.add_reader(channel.fileno(), receive)
     try:
         async with Services(plan.options) as services:
             audited = await run_bulk(
-                domains(), engine, services, on_result=on_result, on_skip=_never,
+                _queued_domains(received), engine, services, on_result=on_result, on_skip=_never,
                 max_domains_in_flight=plan.concurrency,
             )  # fmt: skip
             health = services.dns.health
@@ -259,6 +324,13 @@ async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]
         loop.remove_reader(channel.fileno())
     flush()
     return audited, health
+
+
+async def _queued_domains(queue: asyncio.Queue[list[str] | None]) -> AsyncIterator[BulkItem]:
+    """The domains of the batches put on ``queue``, until None."""
+    while (batch := await queue.get()) is not None:
+        for domain in batch:
+            yield BulkItem(0, domain=domain)
 
 
 def _never(item: BulkItem) -> None:

@@ -120,10 +120,17 @@ def test_nothing_checked_and_nowhere_to_write_says_run_again(
     )
 
 
-def test_bulk_results_to_a_full_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("domains", "workers"), [(1, "1"), (400, "1"), (400, "2")], ids=["one", "many", "workers"]
+)
+def test_bulk_results_to_a_full_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], domains: int, workers: str
+) -> None:
+    """One row (the write fails when the output is closed) or rows past the write buffer
+    (it fails mid-list: with workers, on a row one of them sent): the same one line."""
     listing = tmp_path / "domains.txt"
-    listing.write_text(f"{DOMAIN}\n", encoding="utf-8")
-    assert main(["bulk", str(listing), *NO_NET, "-o", "/dev/full"]) == 2
+    listing.write_text("".join(f"d{i}.{DOMAIN}\n" for i in range(domains)), encoding="utf-8")
+    assert main(["bulk", str(listing), *NO_NET, "-o", "/dev/full", "--workers", workers]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1] == (
         "auditor: cannot write /dev/full: the disk is full (No space left on device); the list "
