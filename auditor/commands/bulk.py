@@ -127,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         split_ids,
     )
     from auditor.engine import Engine, PlanError
+    from auditor.heap import settle
     from auditor.outage import ADVICE, Outage, outage_from
     from auditor.registry import discover, select
     from auditor.scores import plural
@@ -192,6 +193,9 @@ def run(args: argparse.Namespace) -> int:
 
     finished = False
     outage: Outage | None = None
+    # Before the loop starts: the imports and the catalogue are frozen, so the run's full
+    # collections (many, over thousands of domains) do not walk them (auditor/heap.py).
+    settle()
     try:
         if args.format == "csv":
             write(rows.csv_header(check_ids))

@@ -167,6 +167,7 @@ def run_and_report(
     from auditor.commands.common import UsageError, emit_report, say, split_ids
     from auditor.commands.progress import ProgressLine
     from auditor.engine import PlanError
+    from auditor.heap import settle
     from auditor.profile import Profile
     from auditor.services import AuditOptions
     from reports.formats import render
@@ -182,6 +183,9 @@ def run_and_report(
     for note in profile.notes:
         say(f"note: {note}")
     progress = ProgressLine(enabled=False if args.quiet else None)
+    # Before the loop starts: what the command has loaded so far is frozen, so the audit's
+    # full collections do not walk it (they would hold its network work, auditor/heap.py).
+    settle()
     try:
         report = asyncio.run(
             run_audit(

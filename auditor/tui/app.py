@@ -7,7 +7,6 @@ on an unexpected error (one line on stderr, never a traceback with the person's 
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import sys
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from auditor.actions import ActionSet
+from auditor.heap import HeapSettler, settle
 from auditor.profile import default_profile_path
 from auditor.tui.runner import AuditRunner, RunnerType
 from auditor.tui.screens.answer import AnswerDialog, AskedQuestion
@@ -109,6 +109,7 @@ class CandidateAuditorApp(App[int]):
         self.run_screen: RunScreen | None = None
         self.came_from: dict[str, str] = {}  # mode -> the mode it was opened from
         self.startup_notes: list[str] = []  # about the options (a keyring it cannot ask)
+        self.heap = HeapSettler()  # settled after each audit (the run screen), see auditor/heap.py
         # read before the first screen draws, so that it shows the profile it was given
         self.profile_problem = None if session.demo else load_profile_into(session)
 
@@ -118,7 +119,7 @@ class CandidateAuditorApp(App[int]):
         # Once the first screen is drawn, move every object alive so far (the imports, the
         # widgets) out of the garbage collector's reach: a full collection during an audit
         # then walks only what came after, instead of stalling the screen for ~80 ms.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(settle)
         for note in self.startup_notes:
             self.notify(one_line(note, limit=400), severity="warning", timeout=30, markup=False)
         problem = self.profile_problem

@@ -283,6 +283,9 @@ class RunScreen(AppScreen):
             return
         self.running = False
         self.call_after_refresh(self.refresh_bindings)
+        # Once the outcome is drawn, the loop is idle: freeze what the audit left alive (its
+        # report, its first imports), so the next audit's full collections do not walk it.
+        self.call_after_refresh(self.auditor.heap.settle)
         if message.report is None:
             self._mark_unfinished("- cancelled" if message.error is None else "- stopped")
             if message.error is None:
