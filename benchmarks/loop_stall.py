@@ -23,11 +23,19 @@ audit does) running the demo audit in-process twice: "cold" (the first audit) an
 ``--explain`` adds a watchdog thread that, every 10 ms while the probe is more than 30 ms
 overdue and the loop thread is on the CPU, takes the loop thread's stack, and lists where
 those samples were (each about 10 ms of stall; the sampling itself takes the GIL briefly,
-so its run's numbers are not the results). ``--freeze`` runs ``gc.collect(); gc.freeze()``
-between the two audits (what an app could do once started), to show what the garbage
-collector's full collections cost the warm audit.
+so its run's numbers are not the results). A garbage collection holds the GIL in whichever
+thread it runs, so the probe records collections on the loop thread and on the others
+(a worker thread importing a check): one of the latter is a stall with no on-CPU time.
 
-Run:  python benchmarks/loop_stall.py [--runs 3] [--world process] [--delay 0] [--explain]
+``--heap settle`` does what the app, ``auditor scan`` and ``auditor bulk`` do
+(auditor/heap.py): ``settle()`` before the first audit, and ``HeapSettler.settle()`` after
+each audit, timed (on the loop, between audits: the app's idle point). ``--heap none`` does
+neither (main before it). ``--compare`` runs both, interleaved (none 1, settle 1, none 2,
+…). ``--audits N`` audits N times in each interpreter (cold, then N - 1 re-audits) and
+records the RSS and the collector's object counts after each.
+
+Run:  python benchmarks/loop_stall.py [--runs 3] [--compare] [--audits 2] [--world process]
+      [--delay 0] [--explain]
 """
 
 from __future__ import annotations
@@ -89,15 +97,18 @@ class Probe:
             self.own.append(min(late, time.thread_time() - cpu_before))
 
     def _gc(self, phase: str, info: dict[str, int]) -> None:
+        # Collections hold the GIL, so one runs at a time and a single start time will do.
         if phase == "start":
             self._gc_started = time.perf_counter()
-        elif threading.get_ident() == self._loop_thread:
-            pause = time.perf_counter() - self._gc_started
-            gen = info["generation"]
-            self.gc_max[gen] = max(self.gc_max.get(gen, 0.0), pause)
+            return
+        pause = time.perf_counter() - self._gc_started
+        gen = info["generation"]
+        pauses = self.gc_max if threading.get_ident() == self._loop_thread else self.gc_other
+        pauses[gen] = max(pauses.get(gen, 0.0), pause)
 
     def start(self) -> None:
         self.gc_max: dict[int, float] = {}
+        self.gc_other: dict[int, float] = {}  # in other threads: the loop waits for the GIL
         self._gc_started = 0.0
         self._loop_thread = threading.get_ident()
         gc.callbacks.append(self._gc)
@@ -117,6 +128,7 @@ class Probe:
         return {
             "own_max_ms": 1000 * max(own, default=0.0),
             "gc_max_ms": {str(g): round(1000 * t, 1) for g, t in sorted(self.gc_max.items())},
+            "gc_other_ms": {str(g): round(1000 * t, 1) for g, t in sorted(self.gc_other.items())},
             "own_p99_ms": 1000 * percentile(own, 0.99),
             "wakes": len(late),
             "max_ms": 1000 * max(late, default=0.0),
@@ -183,9 +195,28 @@ class StallSampler:
         return [f"{n} x 10 ms: {where}" for where, n in self.samples.most_common(40)]
 
 
-async def one_run(world_mode: str, delay: float, explain: bool, freeze: bool) -> dict[str, Any]:
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def heap_counts() -> dict[str, float]:
+    """After an audit (and its settling): memory, and what the collector holds."""
+    return {
+        "rss_mib": rss_mib(),
+        "frozen": gc.get_freeze_count(),
+        "unfrozen": len(gc.get_objects()),  # what a full collection would walk now
+    }
+
+
+async def one_run(
+    world_mode: str, delay: float, explain: bool, heap: str, audits: int
+) -> dict[str, Any]:
     from auditor.audit import run_audit
     from auditor.demo import candidate
+    from auditor.heap import HeapSettler, settle
     from auditor.profile import parse_profile
 
     loop = asyncio.get_running_loop()
@@ -212,19 +243,35 @@ async def one_run(world_mode: str, delay: float, explain: bool, freeze: bool) ->
     sampler = StallSampler(probe)
     if explain:
         sampler.start()
-    result: dict[str, Any] = {"load_start": loadavg()}
+    result: dict[str, Any] = {"load_start": loadavg(), "heap": heap, "audits": []}
+    settler = HeapSettler()
+    if heap == "settle":
+        settle()  # as `auditor scan` before its loop, and the app after its first screen
     try:
-        for phase in ("cold", "warm"):
-            if phase == "warm" and freeze:
-                gc.collect()
-                gc.freeze()  # as an app could once started: the heap so far is not scanned again
-            sampler.phase = phase
+        for n in range(audits):
+            sampler.phase = "cold" if n == 0 else "warm"
             probe.start()
             start = time.monotonic()
             report = await run_audit(profile, options)
             wall = time.monotonic() - start
             stats = await probe.stop()
-            result[phase] = {**stats, "wall_s": wall, "findings": len(report.findings)}
+            settled, settled_cpu = time.perf_counter(), time.thread_time()
+            if heap == "settle":
+                settler.settle()  # as the app once an audit's outcome is drawn
+            settle_ms = 1000 * (time.perf_counter() - settled)
+            settle_cpu_ms = 1000 * (time.thread_time() - settled_cpu)
+            result["audits"].append(
+                {
+                    **stats,
+                    "wall_s": wall,
+                    "findings": len(report.findings),
+                    "settle_ms": settle_ms,
+                    "settle_cpu_ms": settle_cpu_ms,
+                    **heap_counts(),
+                }
+            )
+            del report  # as the app replaces it with the next audit's
+        result["reclaims"] = settler.reclaims
     finally:
         if child is not None:
             parent_end.send("stop")
@@ -240,47 +287,73 @@ async def one_run(world_mode: str, delay: float, explain: bool, freeze: bool) ->
 
 
 def child_main(args: argparse.Namespace) -> None:
-    result = asyncio.run(one_run(args.world, args.delay, args.explain, args.freeze))
+    result = asyncio.run(one_run(args.world, args.delay, args.explain, args.heap, args.audits))
     print("RESULT " + json.dumps(result))
 
 
+def _pauses(by_generation: dict[str, float]) -> str:
+    return " / ".join(str(by_generation.get(g, "-")) for g in "012")
+
+
 def table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    heaps = sorted({r["heap"] for r in results})  # none first
     lines = [
-        f"world: {args.world}; gc.freeze() before warm: {'yes' if args.freeze else 'no'}; "
+        f"world: {args.world}; heap: {', '.join(heaps)}; "
         f"delay per DNS answer and HTTP response: {args.delay * 1000:.0f} ms; "
         f"{len(results)} runs, each a fresh interpreter; {os.cpu_count()} CPUs; "
         f"Python {sys.version.split()[0]}",
         "",
-        "| run | load avg (1, 5, 15 min) | audit | wall s | longest stall | p99 | p50 "
-        "| wakes > 50 ms | wakes | longest on-CPU | on-CPU p99 | longest GC pause (gen 0/1/2) |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| run | load avg (1, 5, 15 min) | heap | audit | wall s | longest stall | p99 "
+        "| wakes > 50 ms | longest on-CPU | on-CPU p99 | longest GC pause, loop thread "
+        "(gen 0/1/2) | other threads (gen 0/1/2) | settle after |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     for i, r in enumerate(results, 1):
-        for phase in ("cold", "warm"):
-            p = r[phase]
+        for n, p in enumerate(r["audits"][:2]):
+            phase = "cold" if n == 0 else "warm"
+            settled = "-"
+            if r["heap"] == "settle":
+                settled = f"{p['settle_ms']:.0f} ms ({p['settle_cpu_ms']:.0f} on-CPU)"
             lines.append(
-                f"| {i} | {r['load_start']} | {phase} | {p['wall_s']:.2f} | {p['max_ms']:.0f} ms "
-                f"| {p['p99_ms']:.1f} ms | {p['p50_ms']:.1f} ms | {p['over_50ms']} | {p['wakes']} "
-                f"| {p['own_max_ms']:.0f} ms | {p['own_p99_ms']:.1f} ms "
-                f"| {' / '.join(str(p['gc_max_ms'].get(g, '-')) for g in '012')} ms |"
+                f"| {(i + 1) // 2 if args.compare else i} | {r['load_start']} | {r['heap']} "
+                f"| {phase} | {p['wall_s']:.2f} | {p['max_ms']:.0f} ms | {p['p99_ms']:.1f} ms "
+                f"| {p['over_50ms']} | {p['own_max_ms']:.0f} ms | {p['own_p99_ms']:.1f} ms "
+                f"| {_pauses(p['gc_max_ms'])} ms | {_pauses(p['gc_other_ms'])} ms | {settled} |"
             )
     lines.append("")
-    for phase in ("cold", "warm"):
-        maxes = [r[phase]["max_ms"] for r in results]
-        p99s = [r[phase]["p99_ms"] for r in results]
-        walls = [r[phase]["wall_s"] for r in results]
-        own = [r[phase]["own_max_ms"] for r in results]
-        verdict = "met" if statistics.median(maxes) < TARGET * 1000 else "MISSED"
-        lines.append(
-            f"median {phase}: longest stall {statistics.median(maxes):.0f} ms, "
-            f"p99 {statistics.median(p99s):.1f} ms, "
-            f"longest on-CPU {statistics.median(own):.0f} ms, "
-            f"wall {statistics.median(walls):.2f} s "
-            f"(target longest < {TARGET * 1000:.0f} ms: {verdict})"
-        )
+    for heap in heaps:
+        runs = [r for r in results if r["heap"] == heap]
+        for n, phase in ((0, "cold"), (1, "warm")):
+            if len(runs[0]["audits"]) <= n:
+                continue
+            maxes = [r["audits"][n]["max_ms"] for r in runs]
+            own = [r["audits"][n]["own_max_ms"] for r in runs]
+            p99s = [r["audits"][n]["p99_ms"] for r in runs]
+            walls = [r["audits"][n]["wall_s"] for r in runs]
+            verdict = "met" if statistics.median(maxes) < TARGET * 1000 else "MISSED"
+            lines.append(
+                f"median {heap} {phase}: longest stall {statistics.median(maxes):.0f} ms, "
+                f"p99 {statistics.median(p99s):.1f} ms, "
+                f"longest on-CPU {statistics.median(own):.0f} ms, "
+                f"wall {statistics.median(walls):.2f} s "
+                f"(target longest < {TARGET * 1000:.0f} ms: {verdict})"
+            )
+    if args.audits > 2:
+        lines += ["", "after each audit (and its settling): RSS MiB; frozen objects; unfrozen", ""]
+        for i, r in enumerate(results, 1):
+            each = "; ".join(
+                f"{a['rss_mib']:.1f} {a['frozen']} {a['unfrozen']}" for a in r["audits"]
+            )
+            worst = max(a["max_ms"] for a in r["audits"][1:])
+            worst_cpu = max(a["own_max_ms"] for a in r["audits"][1:])
+            run = (i + 1) // 2 if args.compare else i
+            lines.append(
+                f"- run {run} ({r['heap']}, {r.get('reclaims', 0)} reclaims; re-audits' longest "
+                f"stall {worst:.0f} ms, on-CPU {worst_cpu:.0f} ms): {each}"
+            )
     for i, r in enumerate(results, 1):
         if r["stalls"]:
-            lines += ["", f"where the loop was while stalled (run {i}, both audits):"]
+            lines += ["", f"where the loop was while stalled (run {i}, all audits):"]
             lines += [f"- {m}" for m in r["stalls"]]
     return "\n".join(lines)
 
@@ -291,7 +364,11 @@ def main() -> None:
     parser.add_argument("--world", choices=("process", "thread", "loop"), default="process")
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--freeze", action="store_true")
+    parser.add_argument("--heap", choices=("settle", "none"), default="settle")
+    parser.add_argument(
+        "--compare", action="store_true", help="--heap none and settle, interleaved"
+    )
+    parser.add_argument("--audits", type=int, default=2)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -299,14 +376,15 @@ def main() -> None:
         return
     results = []
     for _ in range(args.runs):
-        command = [sys.executable, __file__, "--one", "--world", args.world]
-        command += ["--delay", str(args.delay)] + (["--explain"] if args.explain else [])
-        command += ["--freeze"] if args.freeze else []
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            sys.exit(f"a run failed:\n{done.stderr[-2000:]}")
-        results.append(json.loads(line[len("RESULT ") :]))
+        for heap in ("none", "settle") if args.compare else (args.heap,):
+            command = [sys.executable, __file__, "--one", "--world", args.world, "--heap", heap]
+            command += ["--delay", str(args.delay), "--audits", str(max(1, args.audits))]
+            command += ["--explain"] if args.explain else []
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                sys.exit(f"a run failed:\n{done.stderr[-2000:]}")
+            results.append(json.loads(line[len("RESULT ") :]))
     print(table(results, args))
 
 
