@@ -21,14 +21,16 @@ audit does) running the demo audit in-process twice: "cold" (the first audit) an
 - ``loop``: on the audit's own loop, as the tests run them (server work stalls it too).
 
 ``--explain`` adds a watchdog thread that, every 10 ms while the probe is more than 30 ms
-overdue and the loop thread is on the CPU, takes the loop thread's stack, and lists where
-those samples were (each about 10 ms of stall; the sampling itself takes the GIL briefly,
-so its run's numbers are not the results). A garbage collection holds the GIL in whichever
-thread it runs, so the probe records collections on the loop thread and on the others
-(a worker thread importing a check): one of the latter is a stall with no on-CPU time.
+overdue, takes the stack of the thread on the CPU (the loop thread, or another thread whose
+work holds the GIL the loop waits for), and lists where those samples were (each about
+10 ms of stall; the sampling itself takes the GIL briefly, so its run's numbers are not the
+results). A garbage collection holds the GIL in whichever thread it runs, so the probe
+records collections on the loop thread and on the others (a worker thread importing a
+check): one of the latter is a stall with no on-CPU time.
 
-``--heap settle`` does what the app, ``auditor scan`` and ``auditor bulk`` do
-(auditor/heap.py): ``settle()`` before the first audit, and ``HeapSettler.settle()`` after
+``--heap settle`` does what ``auditor scan`` and the app do (auditor/heap.py): ``settle()``
+before the first audit (scan; the app freezes without collecting), and
+``HeapSettler.settle()`` after
 each audit, timed (on the loop, between audits: the app's idle point). ``--heap none`` does
 neither (main before it). ``--compare`` runs both, interleaved (none 1, settle 1, none 2,
 …). ``--audits N`` audits N times in each interpreter (cold, then N - 1 re-audits) and
@@ -82,6 +84,7 @@ class Probe:
         self.lateness: list[float] = []
         self.own: list[float] = []
         self.last_wake = time.monotonic()
+        self.active = False
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
@@ -114,10 +117,12 @@ class Probe:
         gc.callbacks.append(self._gc)
         self.lateness, self.own = [], []
         self.last_wake = time.monotonic()
+        self.active = True
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> dict[str, float]:
         assert self._task is not None
+        self.active = False  # between audits nothing is overdue
         self._task.cancel()
         try:
             await self._task
@@ -153,28 +158,45 @@ def serve_world(conn: multiprocessing.connection.Connection, delay: float) -> No
 
 
 class StallSampler:
-    """A thread that samples the loop thread's stack while the probe is overdue."""
+    """A thread that samples, while the probe is overdue, the stack of the thread that is
+    computing: the loop thread, or another one holding the GIL the loop waits for."""
 
     def __init__(self, probe: Probe) -> None:
         self.probe = probe
         self.loop_thread = threading.get_ident()
-        self.loop_clock = time.pthread_getcpuclockid(self.loop_thread)
         self.phase = ""
         self.samples: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _cpu_by_thread(self) -> dict[int, float]:
+        cpu = {}
+        for thread in threading.enumerate():
+            if thread.ident is None or thread is self._thread:
+                continue
+            try:
+                cpu[thread.ident] = time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+            except (OSError, ProcessLookupError):  # the thread has just ended
+                continue
+        return cpu
+
     def _run(self) -> None:
-        cpu = time.clock_gettime(self.loop_clock)
+        cpu = self._cpu_by_thread()
+        names = {t.ident: t.name for t in threading.enumerate()}
         while not self._stop.wait(0.010):
-            cpu, before = time.clock_gettime(self.loop_clock), cpu
-            if time.monotonic() - self.probe.last_wake < 0.030 + TICK:
+            cpu, before = self._cpu_by_thread(), cpu
+            if not self.probe.active or time.monotonic() - self.probe.last_wake < 0.030 + TICK:
                 continue
-            # Only while the loop thread is computing (at least 5 ms of its CPU since the
-            # last look): waiting for a CPU or for the GIL is not where the loop is stuck.
-            if cpu - before < 0.005:
+            # Only a thread that is computing (at least 5 ms of its CPU since the last look):
+            # the loop thread, or another one (with the GIL, which the loop then waits for).
+            # Waiting for a CPU (other load on the machine) shows as neither.
+            busy = [t for t, c in cpu.items() if c - before.get(t, c) >= 0.005]
+            if not busy:
                 continue
-            frame = sys._current_frames().get(self.loop_thread)
+            thread = self.loop_thread if self.loop_thread in busy else busy[0]
+            if thread not in names:
+                names = {t.ident: t.name for t in threading.enumerate()}
+            frame = sys._current_frames().get(thread)
             if frame is None:
                 continue
             stack = traceback.extract_stack(frame)
@@ -184,7 +206,8 @@ class StallSampler:
                 f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(ours[-3:])
             )
             top = f"{Path(inner.filename).name}:{inner.lineno} {inner.name}"
-            self.samples[f"{self.phase}: {top} | {where}"] += 1
+            who = "loop" if thread == self.loop_thread else f"GIL held by {names.get(thread)}"
+            self.samples[f"{self.phase}, {who}: {top} | {where}"] += 1
 
     def start(self) -> None:
         self._thread.start()
