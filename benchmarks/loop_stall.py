@@ -362,10 +362,17 @@ def table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                 f"(target longest < {TARGET * 1000:.0f} ms: {verdict})"
             )
     if args.audits > 2:
-        lines += ["", "after each audit (and its settling): RSS MiB; frozen objects; unfrozen", ""]
+        lines += [
+            "",
+            "after each audit (and its settling): RSS MiB, frozen objects, unfrozen objects, "
+            "longest stall / on-CPU ms",
+            "",
+        ]
         for i, r in enumerate(results, 1):
             each = "; ".join(
-                f"{a['rss_mib']:.1f} {a['frozen']} {a['unfrozen']}" for a in r["audits"]
+                f"{a['rss_mib']:.1f} {a['frozen']} {a['unfrozen']} "
+                f"{a['max_ms']:.0f}/{a['own_max_ms']:.0f}"
+                for a in r["audits"]
             )
             worst = max(a["max_ms"] for a in r["audits"][1:])
             worst_cpu = max(a["own_max_ms"] for a in r["audits"][1:])
