@@ -278,8 +278,13 @@ async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]
     from auditor.registry import discover, select
     from auditor.services import Services
 
+    from auditor.heap import settle
+
     loop = asyncio.get_running_loop()
     engine = Engine(select(discover(), list(plan.check_ids), []))
+    # Its imports and catalogue frozen before any domain, as the parent does before its loop
+    # starts, so the many full collections of a long list do not walk them (auditor/heap.py).
+    settle()
     received: asyncio.Queue[list[str] | None] = asyncio.Queue()
     outbox: list[Row] = []
     flush_timer: asyncio.TimerHandle | None = None
