@@ -275,10 +275,9 @@ def _work(channel: Connection, plan: Plan) -> None:
 async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]:
     from auditor.commands.bulk import render_row
     from auditor.engine import Engine
+    from auditor.heap import settle
     from auditor.registry import discover, select
     from auditor.services import Services
-
-    from auditor.heap import settle
 
     loop = asyncio.get_running_loop()
     engine = Engine(select(discover(), list(plan.check_ids), []))
