@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass
 
@@ -256,6 +257,7 @@ def _signature(value: str) -> SignatureRef:
     return SignatureRef(domain, selector, algorithm)
 
 
+@functools.lru_cache(maxsize=4096)  # the provider table's selectors, for every domain of a list
 def valid_selector(selector: str) -> bool:
     """RFC 6376 §3.1: selector = sub-domain *("." sub-domain)."""
     if not selector or len(selector) > 200:
