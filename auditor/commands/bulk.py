@@ -71,7 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 MAX_AUTO_WORKERS = 8
 # A worker costs a Python start-up and a DNS cache of its own (each asks the shared provider
-# names again): below this many domains one process is as fast.
+# names again): below this many domains it saves little (1000 benchmark domains: 4.4 s
+# in one process, 3.7 s in two).
 WORKERS_FROM_DOMAINS = 1000
 
 
