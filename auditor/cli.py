@@ -82,12 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list in (["--version"], ["-V"]):  # the fast path: no parser, no imports
         print(f"auditor {__version__}")
         return 0
-    from auditor.commands.common import UsageError
-
     # A library's own deprecation notices (pypdf 4.0 with a newer cryptography warns about
     # ARC4 when it is imported) mean nothing to a candidate and break scripts that read
     # stderr: they are the maintainers' business, not the audit's.
     warnings.filterwarnings("ignore", module=r"pypdf(\.|$)")
+    if args_list in ([], ["demo"]):  # the app's fast path: its first screen waits for no parser
+        return _run_app_at_once(demo=bool(args_list))
+    from auditor.commands.common import UsageError
+
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
@@ -142,15 +144,31 @@ def _write_failed(exc: OSError | UnicodeEncodeError) -> int:
     return 2
 
 
+def _run_app_at_once(*, demo: bool) -> int:
+    """``auditor`` or ``auditor demo`` with nothing else on the command line: what the parser
+    would run (no profile file, no app options, so the app's default AuditOptions), without
+    building it first: building it imports every command module."""
+    from auditor.tui.app import run_app
+
+    try:
+        return int(run_app(demo=demo))
+    except KeyboardInterrupt:
+        print("auditor: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
 def _run_app(args: argparse.Namespace) -> int:
     """The guided app, on ``--profile`` (else the app's own profile), with the network,
     search-provider and key options given before any command (as ``auditor scan`` takes
     them); a bad option is one line and exit 2 before the screen is taken."""
-    from auditor.commands.common import UsageError, app_options_from_args
+    from auditor.commands.common import UsageError, app_options_from_args, app_options_given
     from auditor.tui.app import run_app
 
     notes: list[str] = []  # said on the app's screen (stderr would be hidden behind it)
-    options = app_options_from_args(args, notes)
+    # None when no app option was given: the app then makes its default AuditOptions when
+    # its first audit starts, so the services (httpx, dnspython) do not load before its
+    # first screen (tests/core/test_cli_experience.py holds the two equal)
+    options = app_options_from_args(args, notes) if app_options_given(args) else None
     profile_path: str | None = args.app_profile
     if profile_path is not None:
         from pathlib import Path

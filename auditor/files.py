@@ -1,5 +1,6 @@
 """Files the tool writes: private (0600) and atomic, so an interrupted write loses nothing;
-folders it creates are private too (0700)."""
+folders it creates are private too (0700). And where the profile file is kept by default
+(here, not in auditor.profile, so the app finds it without loading the profile parser)."""
 
 from __future__ import annotations
 
@@ -247,3 +248,11 @@ def _size(limit: int) -> str:
     if limit >= 1 << 20:
         return f"{limit / (1 << 20):g} MB"
     return f"{limit / 1024:g} KB" if limit >= 1024 else f"{limit} bytes"
+
+
+def default_profile_path() -> Path:
+    """Where the app and ``auditor init`` keep the profile when given no file: the user
+    config folder (~/.config/candidate-auditor/profile.toml on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("candidate-auditor")) / "profile.toml"

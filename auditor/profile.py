@@ -13,7 +13,6 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -493,11 +492,3 @@ def save_profile(profile: Profile, path: str | os.PathLike[str]) -> None:
     from auditor.profile_template import save_profile as save  # it imports this module
 
     save(profile, path)
-
-
-def default_profile_path() -> Path:
-    """Where the app and ``auditor init`` keep the profile when given no file: the user
-    config folder (~/.config/candidate-auditor/profile.toml on Linux)."""
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("candidate-auditor")) / "profile.toml"

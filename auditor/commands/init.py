@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from auditor.commands.common import UsageError, say
-    from auditor.profile import default_profile_path
+    from auditor.files import default_profile_path
     from auditor.profile_template import write_template
 
     path = args.path if args.path is not None else str(default_profile_path())

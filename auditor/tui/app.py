@@ -3,6 +3,11 @@
 ``create_app()`` builds the app; ``run_app()`` runs it for the ``auditor`` command and
 always returns an exit code: 0 after a normal quit, 2 if the app could not start or stopped
 on an unexpected error (one line on stderr, never a traceback with the person's data in it).
+
+The first screen must appear about as fast as a minimal Textual app's (benchmarks/startup.py),
+so this module imports only what the Welcome screen needs: the other screens, the dialogs,
+the profile parser, the history and the demo world load when they are first used, and
+tests/tui/test_startup_imports.py keeps it so.
 """
 
 from __future__ import annotations
@@ -21,32 +26,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from auditor.actions import ActionSet
+from auditor.files import default_profile_path
 from auditor.heap import HeapSettler
-from auditor.profile import default_profile_path
 from auditor.tui.runner import AuditRunner, RunnerType
-from auditor.tui.screens.answer import AnswerDialog, AskedQuestion
-from auditor.tui.screens.dialogs import (
-    ConfirmDialog,
-    ErrorDialog,
-    ExportDialog,
-    MessageDialog,
-    OpenProfileDialog,
-)
-from auditor.tui.screens.help import HelpScreen
 from auditor.tui.screens.welcome import WelcomeScreen
-from auditor.tui.session import (
-    Clock,
-    Session,
-    StateStore,
-    default_store,
-    export_path,
-)
+from auditor.tui.session import Clock, Session, StateStore, default_store
 from auditor.tui.text import one_line
 
 if TYPE_CHECKING:
+    from auditor.actions import ActionSet
     from auditor.profile import Profile
     from auditor.services import AuditOptions
+    from auditor.tui.screens.answer import AskedQuestion
     from auditor.tui.screens.run import RunScreen
 
 EXIT_OK = 0
@@ -132,8 +123,9 @@ class CandidateAuditorApp(App[int]):
             self.go("profile")
             self.notify("This is the blank profile from 'auditor init': fill it in here and save.")
         if self.session.demo:
-            self.switch_mode("run")
-            self.start_demo_world()
+            # once the run screen is drawn: the world's start (certificates, servers) holds
+            # the interpreter for a few hundred ms, and the first screen must not wait
+            self.call_after_refresh(self.start_demo_world)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="demo")
     def start_demo_world(self) -> None:
@@ -212,9 +204,7 @@ class CandidateAuditorApp(App[int]):
             self.start_audit()
             return
         if self.demo_world_factory is None:
-            from auditor.demo.world import DemoWorld
-
-            self.demo_world_factory = DemoWorld.run_in_thread
+            self.demo_world_factory = started_demo_world
         self.session.enter_demo()
         self.go("run")
         self.start_demo_world()
@@ -229,6 +219,8 @@ class CandidateAuditorApp(App[int]):
                 "'auditor --profile FILE' to open your own profile."
             )  # fmt: skip
             return
+        from auditor.tui.screens.dialogs import OpenProfileDialog
+
         self.push_screen(
             OpenProfileDialog(self.session.profile_path, default_profile_path()),
             self._open_chosen,
@@ -290,8 +282,10 @@ class CandidateAuditorApp(App[int]):
 
         if question is None:
             write()
-        else:
-            self.push_screen(ConfirmDialog("Replace the file?", question, yes="Save"), write)
+            return
+        from auditor.tui.screens.dialogs import ConfirmDialog
+
+        self.push_screen(ConfirmDialog("Replace the file?", question, yes="Save"), write)
 
     def ask_answers(self, questions: list[AskedQuestion]) -> None:
         """Ask one of ``questions`` and save the answer, dated, to the profile file."""
@@ -301,6 +295,8 @@ class CandidateAuditorApp(App[int]):
         if self.session.profile is None:
             self.show_error("There is no profile to save the answer in yet.")
             return
+        from auditor.tui.screens.answer import AnswerDialog
+
         self.push_screen(AnswerDialog(questions), self._answered)
 
     def _answered(self, choice: tuple[str, str] | None) -> None:
@@ -328,6 +324,9 @@ class CandidateAuditorApp(App[int]):
         if report is None:
             self.show_message("Nothing to export", "Run an audit first.")
             return
+        from auditor.tui.screens.dialogs import ExportDialog
+        from auditor.tui.session import export_path
+
         directory = Path.cwd()
         default = export_path(directory, self.session.subject, "md")
         self.push_screen(ExportDialog(default, available_formats()), self._export_chosen)
@@ -352,6 +351,8 @@ class CandidateAuditorApp(App[int]):
                 self._export(name, path)
             else:
                 self.notify("Not exported: the file was left as it is.", severity="warning")
+
+        from auditor.tui.screens.dialogs import ConfirmDialog
 
         question = f"{path} already exists. Replace it with this report?"
         self.push_screen(ConfirmDialog("Replace the file?", question, yes="Replace"), replace_it)
@@ -380,12 +381,18 @@ class CandidateAuditorApp(App[int]):
         )
 
     def show_error(self, error: BaseException | str) -> None:
+        from auditor.tui.screens.dialogs import ErrorDialog
+
         self.push_screen(ErrorDialog(error))
 
     def show_message(self, title: str, message: str) -> None:
+        from auditor.tui.screens.dialogs import MessageDialog
+
         self.push_screen(MessageDialog(title, message))
 
     def action_help(self) -> None:
+        from auditor.tui.screens.help import HelpScreen
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss(None)
@@ -417,6 +424,12 @@ class CandidateAuditorApp(App[int]):
         self.exit(EXIT_COULD_NOT_RUN, return_code=EXIT_COULD_NOT_RUN)
 
 
+class DemoAuditorApp(CandidateAuditorApp):
+    """``auditor demo``: it opens on the run screen itself (Welcome is not built first)."""
+
+    DEFAULT_MODE = "run"
+
+
 def available_formats() -> tuple[str, ...]:
     """The report formats whose writer is installed (HTML may still be on its way)."""
     import importlib.util
@@ -431,6 +444,14 @@ def available_formats() -> tuple[str, ...]:
         except (ImportError, ValueError):
             continue
     return tuple(found)
+
+
+def started_demo_world() -> Any:
+    """``DemoWorld.run_in_thread()``, imported here, in the app's demo worker thread: the
+    demo world loads its servers, dnspython and cryptography, which no screen waits for."""
+    from auditor.demo.world import DemoWorld
+
+    return DemoWorld.run_in_thread()
 
 
 def _load_actions() -> ActionSet:
@@ -469,10 +490,8 @@ def create_app(
         path = Path(profile_path) if profile_path is not None else default_profile_path()
         session.profile_path = path
     if demo and demo_world_factory is None:
-        from auditor.demo.world import DemoWorld
-
-        demo_world_factory = DemoWorld.run_in_thread
-    app = CandidateAuditorApp(
+        demo_world_factory = started_demo_world
+    app = (DemoAuditorApp if demo else CandidateAuditorApp)(
         session,
         runner=audit_runner or AuditRunner(clock),
         demo_world_factory=demo_world_factory,

@@ -3,6 +3,9 @@
 Plain Python (no Textual), so it is tested directly. Ticks and dismissals go to the audit
 history (auditor.history) when it is available; otherwise they are kept in memory for this
 session only, and ``Session.persistent`` says so for the screens to tell the person.
+
+The app builds a Session before its first screen, so this module imports only what that
+needs: the history, the checklist and the profile's parser load at their first use.
 """
 
 from __future__ import annotations
@@ -14,14 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from auditor.actions import ActionSet
-from auditor.checklist import Checklist, ChecklistState, build_checklist
-from auditor.interactions import Interaction
-from auditor.model import Report, Status
-from auditor.profile_template import has_own_comments
-
 if TYPE_CHECKING:
+    from auditor.actions import ActionSet
     from auditor.changes import AuditDiff
+    from auditor.checklist import Checklist, ChecklistState
+    from auditor.interactions import Interaction
+    from auditor.model import Report
     from auditor.profile import Profile
 
 DEMO_SUBJECT = "demo"
@@ -47,6 +48,8 @@ class MemoryStore:
         self.reports: dict[str, Report] = {}
 
     def load_state(self, subject: str) -> ChecklistState:
+        from auditor.checklist import ChecklistState
+
         return self.states.get(subject, ChecklistState())
 
     def save_state(self, subject: str, state: ChecklistState) -> None:
@@ -65,12 +68,23 @@ class MemoryStore:
 
 
 class HistoryStore:
-    """The audit history on disk (0600 files, atomic writes), via auditor.history."""
+    """The audit history on disk (0600 files, atomic writes), via auditor.history: the one
+    given, or the one at ``root`` (default: the user data folder), opened at its first use
+    (auditor.history loads the masker, and with it phonenumbers)."""
 
     persistent = True
 
-    def __init__(self, history: Any) -> None:
-        self.history = history
+    def __init__(self, history: Any = None, *, root: Path | None = None) -> None:
+        self._history = history
+        self._root = root
+
+    @property
+    def history(self) -> Any:
+        if self._history is None:
+            from auditor.history import History
+
+            self._history = History(self._root)
+        return self._history
 
     def load_state(self, subject: str) -> ChecklistState:
         state: ChecklistState = self.history.load_state(subject)
@@ -94,9 +108,7 @@ class HistoryStore:
 
 def default_store(root: Path | None = None) -> StateStore:
     """The audit history on disk (loaded when first needed)."""
-    from auditor.history import History
-
-    return HistoryStore(History(root) if root is not None else History())
+    return HistoryStore(root=root)
 
 
 class Session:
@@ -123,7 +135,7 @@ class Session:
         self.profile_file_has_comments = False
         self.report: Report | None = None
         self.changes: AuditDiff | None = None  # since the previous audit (for the exports)
-        self.state = ChecklistState()
+        self._state: ChecklistState | None = None  # None: no tick yet (made at first use)
         self.cancelled = False
         self.version = 0
         # This app session's password-check tally (counts only: never a password or hash).
@@ -135,6 +147,19 @@ class Session:
         if self._actions is None:
             self._actions = self._load_actions()
         return self._actions
+
+    @property
+    def state(self) -> ChecklistState:
+        """The ticks, dismissals and answers of the subject shown."""
+        if self._state is None:
+            from auditor.checklist import ChecklistState
+
+            self._state = ChecklistState()
+        return self._state
+
+    @state.setter
+    def state(self, state: ChecklistState) -> None:
+        self._state = state
 
     @property
     def subject(self) -> str:
@@ -155,7 +180,7 @@ class Session:
         self.profile_path = None
         self.report = None
         self.changes = None
-        self.state = ChecklistState()
+        self._state = None
         self.cancelled = False
         self.changed()
 
@@ -169,6 +194,8 @@ class Session:
         """The profile file was just read (or written) by this session."""
         self.profile_path = path
         self.profile_file = FileSignature.of(path)
+        from auditor.profile_template import has_own_comments
+
         self.profile_file_has_comments = has_own_comments(text)
 
     def open_profile_path(self, path: Path) -> None:
@@ -179,7 +206,7 @@ class Session:
         self.profile_file_has_comments = False
         self.report = None
         self.changes = None
-        self.state = ChecklistState()
+        self._state = None
         self.changed()
 
     def overwrite_question(self) -> str | None:
@@ -224,6 +251,8 @@ class Session:
     def checklist(self) -> Checklist | None:
         if self.report is None:
             return None
+        from auditor.checklist import build_checklist
+
         return build_checklist(self.report, self.actions, self.state)
 
     def _now(self) -> str:
@@ -257,6 +286,9 @@ class Session:
         self._save(replace(state, interactions=recorded))
 
     def record_totp_selftest(self, step_offset: int, drift_seconds: int, description: str) -> None:
+        from auditor.interactions import Interaction
+        from auditor.model import Status
+
         in_step = step_offset == 0
         self.record_interaction(
             Interaction(
@@ -274,6 +306,9 @@ class Session:
 
     def record_password_check(self, breaches: int) -> None:
         """One more password checked in this app session; the tally is what is recorded."""
+        from auditor.interactions import Interaction
+        from auditor.model import Status
+
         self.passwords_checked += 1
         self.passwords_breached += breaches > 0
         checked, breached = self.passwords_checked, self.passwords_breached

@@ -7,12 +7,14 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import auditor.cli as cli_module
 import auditor.tui.app as app_module
-from auditor.cli import main
+from auditor.cli import build_parser, main
 
 
 def run_cli(
@@ -91,3 +93,45 @@ def test_profile_for_the_app_refuses_what_it_cannot_open(
     assert main([a.format(tmp=tmp_path) for a in args]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1
+
+
+def _opened_with(monkeypatch: pytest.MonkeyPatch, start: Callable[[], int]) -> dict[str, object]:
+    """What ``start`` opens the app with, defaults filled in (run_app's own)."""
+    opened: list[dict[str, object]] = []
+
+    def fake_run_app(**kwargs: object) -> int:  # the terminal app itself is tested by Pilot
+        opened.append(kwargs)
+        return 0
+
+    monkeypatch.setattr(app_module, "run_app", fake_run_app)
+    assert start() == 0
+    [kwargs] = opened
+    notes = kwargs.pop("notes", ())
+    assert isinstance(notes, list | tuple)
+    defaults: dict[str, object] = {"demo": False, "profile_path": None, "options": None}
+    return {**defaults, **kwargs, "notes": list(notes)}
+
+
+@pytest.mark.parametrize("args", [[], ["demo"]], ids=["auditor", "auditor-demo"])
+def test_the_apps_fast_path_opens_it_as_the_parser_would(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `auditor` and `auditor demo` skip building the parser (it imports every command), so
+    # their first screen comes sooner: they must open the same app the parsed line would
+    parsed = build_parser().parse_args(args)
+    through_parser = _opened_with(
+        monkeypatch, lambda: parsed.run(parsed) if args else cli_module._run_app(parsed)
+    )
+    assert _opened_with(monkeypatch, lambda: main(args)) == through_parser
+    assert through_parser["demo"] is bool(args)
+
+
+def test_no_app_option_means_the_default_audit_options() -> None:
+    # the app is then given no options and makes AuditOptions() at its first audit, so
+    # that the services (httpx, dnspython) do not load before its first screen
+    from auditor.commands.common import app_options_from_args
+    from auditor.services import AuditOptions
+
+    notes: list[str] = []
+    assert app_options_from_args(build_parser().parse_args([]), notes) == AuditOptions()
+    assert notes == []

@@ -6,6 +6,9 @@ the audit here does not freeze the screen. Progress is posted straight to this s
 typed messages. Escape cancels the worker (``Worker.cancel``): the audit's task gets
 ``asyncio.CancelledError``, its clients close their connections as it unwinds, and only then
 does the screen say "cancelled". A cancelled audit is not saved anywhere.
+
+The demo opens on this screen, so it imports only what drawing it needs: the engine, the
+masker, the consent question and the services load when an audit starts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import contextlib
 import itertools
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -26,18 +29,18 @@ from textual.widgets import ProgressBar, RichLog, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from auditor.consent import lookups_for_audit
-from auditor.engine import AuditPlanned, CheckFinished, CheckStarted, Event
-from auditor.masking import Masker, mask_text, profile_masker
-from auditor.model import Report, Status
-from auditor.profile import Profile
-from auditor.services import AuditOptions
 from auditor.tui.runner import CheckName, check_names, name_for
 from auditor.tui.screens.base import AppScreen
-from auditor.tui.screens.dialogs import ConsentDialog
 from auditor.tui.text import RUNNING_LABEL, STATUS_STYLE, one_line, plain
 from auditor.vocabulary import category_label
 from auditor.wording import status_with_symbol
+
+if TYPE_CHECKING:
+    from auditor.engine import Event
+    from auditor.masking import Masker
+    from auditor.model import Report, Status
+    from auditor.profile import Profile
+    from auditor.services import AuditOptions
 
 _run_ids = itertools.count(1)
 
@@ -107,15 +110,15 @@ class RunScreen(AppScreen):
     def body(self) -> ComposeResult:
         with Vertical(id="run"):
             yield Static("Nothing is running yet. Press r to start an audit.", id="run-status")
-            # shown from the start of an audit: an idle bar would animate for nothing
-            yield ProgressBar(total=None, show_eta=False, id="run-progress")
+            # shown from the start of an audit: an idle bar would animate for nothing. Hidden
+            # here, not on mount: the demo's first audit may start before this screen's Mount
+            progress = ProgressBar(total=None, show_eta=False, id="run-progress")
+            progress.display = False
+            yield progress
             tree: Tree[NodeKey] = Tree("Checks", id="run-tree")
             tree.show_root = False
             yield tree
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=500)
-
-    def on_mount(self) -> None:
-        self.query_one("#run-progress", ProgressBar).display = False
 
     def refresh_view(self) -> None:
         if not self.running and self.session.demo and self.session.profile is None:
@@ -132,6 +135,8 @@ class RunScreen(AppScreen):
             self.auditor.show_error("There is no profile to audit yet.")
             return
         profile = session.profile
+        from auditor.consent import lookups_for_audit
+
         try:
             # The person answers the question below for this audit; no setting answers it.
             options = replace(
@@ -160,6 +165,8 @@ class RunScreen(AppScreen):
                     personal_lookups_declined=not allowed,
                 ),
             )
+
+        from auditor.tui.screens.dialogs import ConsentDialog
 
         self._status("Waiting for your answer (Yes or No) before the audit starts.")
         self.auditor.push_screen(ConsentDialog(lookups), answered)
@@ -261,6 +268,8 @@ class RunScreen(AppScreen):
     def on_audit_progress(self, message: AuditProgress) -> None:
         if message.run_id != self.run_id:
             return
+        from auditor.engine import AuditPlanned, CheckFinished, CheckStarted  # the runner's
+
         event = message.event
         bar = self.query_one("#run-progress", ProgressBar)
         if isinstance(event, AuditPlanned):
@@ -275,7 +284,7 @@ class RunScreen(AppScreen):
             self.finished.add(NodeKey(event.check_id, event.target))
             self._node(NodeKey(event.check_id, event.target), status)
             name = name_for(event.check_id, self.names)
-            self._log(_line(status, name.title, mask_text(event.target, self.masker)))
+            self._log(_line(status, name.title, masked(event.target, self.masker)))
             self._status(f"Auditing… {self.done} of {self.total} checks done. Escape cancels.")
 
     def on_audit_ended(self, message: AuditEnded) -> None:
@@ -324,7 +333,7 @@ class RunScreen(AppScreen):
 
     def _node(self, key: NodeKey, status: Status | None) -> None:
         name = name_for(key.check_id, self.names)
-        label = _line(status, name.title, mask_text(key.target, self.masker))
+        label = _line(status, name.title, masked(key.target, self.masker))
         node = self.nodes.get(key)
         if node is None:
             parent = self.categories.get(name.category)
@@ -343,7 +352,7 @@ class RunScreen(AppScreen):
             if key not in self.finished:
                 name = name_for(key.check_id, self.names)
                 label = Text(f"{word:<18}", style="dim", end="", no_wrap=True)
-                target = mask_text(key.target, self.masker)
+                target = masked(key.target, self.masker)
                 label.append(plain(f"{name.title} · {target}", style="dim"))
                 node.set_label(label)
 
@@ -365,9 +374,18 @@ class RunScreen(AppScreen):
 def run_masker(profile: Profile) -> Masker | None:
     """The masker of the reports for this profile's details (its public name aside, as the
     reports keep it), so the targets on this screen hide what the reports hide."""
+    from auditor.masking import profile_masker
+
     public = profile.label.casefold()
     values = tuple(v for v in profile.sensitive_values() if v.casefold() != public)
     return profile_masker(values)
+
+
+def masked(target: str, masker: Masker | None) -> str:
+    """auditor.masking.mask_text, imported when an audit draws its first target."""
+    from auditor.masking import mask_text
+
+    return mask_text(target, masker)
 
 
 def _line(status: Status | None, title: str, target: str) -> Text:
