@@ -35,6 +35,7 @@ def item_label(item: ChecklistItem) -> Text:
 
 
 class ChecklistScreen(AppScreen):
+    CSS_PATH = "screens.tcss"  # its rules, loaded when first opened (see app.tcss)
     AUTO_FOCUS = "#checklist-list"
     SUB_TITLE = "Checklist"
     HELP_TITLE = "Checklist"

@@ -166,7 +166,8 @@ class AccountRowWidget(Vertical):
 
 
 class ProfileScreen(AppScreen):
-    # The form's own pieces (app.tcss styles what it shares with other screens).
+    CSS_PATH = "screens.tcss"  # its rules, loaded when first opened (see app.tcss)
+    # The form's own pieces (screens.tcss styles what it shares with other screens).
     DEFAULT_CSS = """
     ProfileScreen .form-heading { margin-top: 1; text-style: bold underline; color: $accent; }
     ProfileScreen .field-note { color: $text-muted; height: auto; }

@@ -64,6 +64,7 @@ def finding_label(finding: Finding, dismissed: bool) -> Text:
 
 
 class ResultsScreen(AppScreen):
+    CSS_PATH = "screens.tcss"  # its rules, loaded when first opened (see app.tcss)
     AUTO_FOCUS = "#results-list"
     SUB_TITLE = "Results"
     HELP_TITLE = "Results"

@@ -48,6 +48,7 @@ def account_label(account: Account) -> Text:
 
 
 class TwoFactorScreen(AppScreen):
+    CSS_PATH = "screens.tcss"  # its rules, loaded when first opened (see app.tcss)
     SUB_TITLE = "Two-factor wizard"
     HELP_TITLE = "Two-factor wizard"
     HELP_TEXT = (
