@@ -9,9 +9,12 @@ moment on the shared machine lands on every row alike:
 - peer app:   a minimal Textual app (one Static), from spawn until its first frame is on
               the terminal (a pseudo-terminal of 80x24: the text "Hello" has been written)
 - auditor:    `auditor`, spawn until the Welcome screen's first frame is on the terminal
-              (its heading), and until it is complete (its footer's keys, "New audit")
+              (its header), and until it is complete (its footer's keys, "New audit")
 - demo:       `auditor demo`, likewise for its first screen, the run screen (the header,
               then the footer's "Cancel / back"); the demo world starts after the first frame
+
+The header stands for the first frame (the whole screen is one frame): the Welcome heading
+was missing from every frame of one run of the earlier app, which a marker must not depend on.
 
 Textual draws a footer's keys in a frame of their own after the first one (the Footer
 composes once the screen's bindings are known), so "complete" is the time a person waits
@@ -148,7 +151,7 @@ def main() -> int:
         Row("floor: python -c pass", [python, "-c", "pass"]),
         Row("auditor --version", [auditor, "--version"]),
         Row("peer: minimal Textual app", [python, "-c", PEER_APP], b"Hello"),
-        Row("auditor: Welcome", [python, "-c", CLI], b"Check your public footprint", b"New audit"),
+        Row("auditor: Welcome", [python, "-c", CLI], b"Candidate Auditor", b"New audit"),
         Row("auditor demo: run screen", [python, "-c", CLI, "demo"], b"Candidate Auditor",
             b"Cancel / back"),
     ]  # fmt: skip

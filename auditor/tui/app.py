@@ -1,4 +1,5 @@
-"""The guided app: one factory for the CLI and the tests, one stylesheet (app.tcss).
+"""The guided app: one factory for the CLI and the tests; its stylesheet is app.tcss, and
+screens/screens.tcss for the screens opened from Welcome (loaded when first opened).
 
 ``create_app()`` builds the app; ``run_app()`` runs it for the ``auditor`` command and
 always returns an exit code: 0 after a normal quit, 2 if the app could not start or stopped
@@ -6,8 +7,9 @@ on an unexpected error (one line on stderr, never a traceback with the person's 
 
 The first screen must appear about as fast as a minimal Textual app's (benchmarks/startup.py),
 so this module imports only what the Welcome screen needs: the other screens, the dialogs,
-the profile parser, the history and the demo world load when they are first used, and
-tests/tui/test_startup_imports.py keeps it so.
+the profile parser, the history and the demo world load when they are first used (the demo
+world in its worker thread, after the first frame), and tests/tui/test_startup_imports.py
+keeps it so.
 """
 
 from __future__ import annotations
@@ -139,9 +141,10 @@ class CandidateAuditorApp(App[int]):
             self.go("profile")
             self.notify("This is the blank profile from 'auditor init': fill it in here and save.")
         if self.session.demo:
-            # once the run screen is drawn: the world's start (certificates, servers) holds
-            # the interpreter for a few hundred ms, and the first screen must not wait
-            self.call_after_refresh(self.start_demo_world)
+            # once the run screen is complete: the world's start (certificates, servers)
+            # holds the interpreter for a few hundred ms, and the screen must not wait.
+            # Textual draws the footer's keys one refresh after the first frame, hence two.
+            self.call_after_refresh(self.call_after_refresh, self.start_demo_world)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="demo")
     def start_demo_world(self) -> None:
