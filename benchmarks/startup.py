@@ -8,6 +8,9 @@ moment on the shared machine lands on every row alike:
 - version:    `auditor --version` (the CLI's fast path; target under 0.15 s), spawn to exit
 - peer app:   a minimal Textual app (one Static), from spawn until its first frame is on
               the terminal (a pseudo-terminal of 80x24: the text "Hello" has been written)
+- widgets:    a plain Textual app with the Welcome screen's widgets (header, texts, a menu
+              of 7, the compact footer with the same keys), timed as `auditor` below: what
+              Textual itself takes for them
 - auditor:    `auditor`, spawn until the Welcome screen's first frame is on the terminal
               (its header), and until it is complete (its footer's keys, "New audit")
 - demo:       `auditor demo`, likewise for its first screen, the run screen (the header,
@@ -63,6 +66,41 @@ class Peer(App):
         yield Static("Hello")
 
 Peer().run()
+"""
+
+# The Welcome screen's widgets in a plain Textual app (no auditor module): what Textual itself
+# takes for them, the floor under the Welcome rows.
+WIDGETS_PEER_APP = """
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+
+class Welcome(Screen):
+    BINDINGS = [Binding(key, "nothing", words) for key, words in
+                [("n", "New audit"), ("o", "Open last"), ("d", "Demo")]]
+
+    def compose(self):
+        yield Header(icon="=")
+        with VerticalScroll():
+            yield Static("Check your public footprint before you stand")
+            yield Static("What the tool does and never sends. " * 8)
+            yield Static("No profile yet.")
+            yield OptionList(*(f"{key}  Menu entry {key}" for key in "nodpftr"))
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self):
+        self.query_one(OptionList).focus()
+
+class WidgetsPeer(App):
+    TITLE = "Candidate Auditor"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("question_mark", "nothing", "Help")]
+
+    def get_default_screen(self):
+        return Welcome()
+
+WidgetsPeer().run()
 """
 
 CLI = "import sys; from auditor.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -151,6 +189,8 @@ def main() -> int:
         Row("floor: python -c pass", [python, "-c", "pass"]),
         Row("auditor --version", [auditor, "--version"]),
         Row("peer: minimal Textual app", [python, "-c", PEER_APP], b"Hello"),
+        Row("Textual alone, the Welcome screen's widgets", [python, "-c", WIDGETS_PEER_APP],
+            b"Candidate Auditor", b"New audit"),
         Row("auditor: Welcome", [python, "-c", CLI], b"Candidate Auditor", b"New audit"),
         Row("auditor demo: run screen", [python, "-c", CLI, "demo"], b"Candidate Auditor",
             b"Cancel / back"),
@@ -158,7 +198,7 @@ def main() -> int:
     if args.before:
         before = str(Path(args.before).resolve())
         rows += [
-            Row(f"before: {r.label}", r.command, r.shown, r.complete, before) for r in rows[3:5]
+            Row(f"before: {r.label}", r.command, r.shown, r.complete, before) for r in rows[4:6]
         ]
     with tempfile.TemporaryDirectory() as home:
         env = {
