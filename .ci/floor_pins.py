@@ -24,12 +24,15 @@ def floor_pins(pyproject: Path, extras: tuple[str, ...] = ("test",)) -> list[str
         requirements += project["optional-dependencies"][extra]
     pins = []
     for requirement in requirements:
-        match = _REQUIREMENT.match(requirement.split(";")[0])
+        specifier, semicolon, marker = requirement.partition(";")
+        match = _REQUIREMENT.match(specifier)
         if match is None:
             raise SystemExit(f"cannot read the requirement {requirement!r}")
         name, extra_names, spec = match.groups()
         floor = _FLOOR.search(spec)
-        pins.append(f"{name}{extra_names or ''}=={floor.group(1)}" if floor else requirement)
+        # An environment marker ("; sys_platform != 'win32'") stays with its pin.
+        where = f"; {marker.strip()}" if semicolon else ""
+        pins.append(f"{name}{extra_names or ''}=={floor.group(1)}{where}" if floor else requirement)
     return pins
 
 

@@ -116,7 +116,6 @@ def render_row(
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
     from dataclasses import replace
 
     from auditor.bulk import DEFAULT_BULK_CHECKS, BulkItem, bounded_lines, read_domains, run_bulk
@@ -129,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from auditor.engine import Engine, PlanError
     from auditor.heap import settle
+    from auditor.net import event_loop
     from auditor.outage import ADVICE, Outage, outage_from
     from auditor.registry import discover, select
     from auditor.scores import plural
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
                         on_note=on_note,
                     )  # fmt: skip
                 else:
-                    audited = asyncio.run(main())
+                    audited = event_loop.run(main())
             except BaseExceptionGroup as group:
                 # The task group wraps what stopped it (a closed pipe, Ctrl-C, a full disk):
                 # re-raise that one, so the CLI's handlers give one line, not a traceback.

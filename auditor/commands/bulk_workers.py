@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from auditor.bulk import BulkItem, run_bulk
+from auditor.net import event_loop
 from auditor.net.dns import DnsHealth
 from auditor.outage import outage_from
 
@@ -81,7 +82,7 @@ def run_in_workers(
             channels.append(ours)
             processes.append(process)
         sharing = _Sharing(items, share, channels, on_row, on_skip, on_note)
-        result = asyncio.run(sharing.run(engine))
+        result = event_loop.run(sharing.run(engine))
         finished = True
         return result
     finally:
@@ -259,7 +260,7 @@ def _work(channel: Connection, plan: Plan) -> None:
     """A worker process: audit the domains the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        audited, health = asyncio.run(_audit_share(channel, plan))
+        audited, health = event_loop.run(_audit_share(channel, plan))
         channel.send(("done", audited, health))
     except (EOFError, BrokenPipeError):
         return  # the parent stopped (Ctrl-C, a closed output): nothing to report to

@@ -365,3 +365,15 @@ def test_each_worker_gets_a_share_of_the_run_bounds() -> None:
     assert share.options.max_checks_in_flight == 267
     assert share.options.dns_cache_size == 16_666  # memory for the run, not per worker
     assert _shared_out(plan, 64).options.dns_cache_size == 1000  # never a cache too small to help
+
+
+def test_bulk_runs_on_uvloop_where_it_is_installed() -> None:
+    import sys
+
+    from auditor.net import event_loop
+
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    expected = "asyncio" if sys.platform == "win32" else "uvloop"
+    assert event_loop.run(loop_module()).split(".")[0] == expected
