@@ -21,6 +21,7 @@ formatted: no report is unpickled here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -315,7 +316,13 @@ async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]
         if len(outbox) >= BATCH:
             flush()
         elif flush_timer is None:
-            flush_timer = loop.call_later(FLUSH_AFTER, flush)
+            flush_timer = loop.call_later(FLUSH_AFTER, flush_later)
+
+    def flush_later() -> None:
+        # A timer's callback: a parent that is gone (the pipe broken) would only be logged
+        # here as a traceback; its end of the pipe is read as the end of the list instead.
+        with contextlib.suppress(OSError):
+            flush()
 
     loop.add_reader(channel.fileno(), receive)
     try:
