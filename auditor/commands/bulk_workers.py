@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from auditor.bulk import BulkItem, run_bulk
+from auditor.commands.common import UsageError
 from auditor.net import event_loop
 from auditor.net.dns import DnsHealth
 from auditor.outage import outage_from
@@ -83,7 +84,9 @@ def run_in_workers(
             channels.append(ours)
             processes.append(process)
         sharing = _Sharing(items, share, channels, on_row, on_skip, on_note)
-        result = event_loop.run(sharing.run(engine))
+        # The standard loop here: uvloop's close() hung, one run in two, after a worker was
+        # killed (tests/core/test_bulk.py); the workers, which do most of the work, use it.
+        result = asyncio.run(sharing.run(engine))
         finished = True
         return result
     finally:
@@ -237,8 +240,12 @@ class _Sharing:
         try:
             try:
                 message = channel.recv()
-            except EOFError:
-                raise RuntimeError("a bulk worker process stopped without finishing") from None
+            except (EOFError, ConnectionResetError):
+                # Killed (out of memory, say): nothing to show but that, in one line.
+                raise UsageError(
+                    "a worker process stopped before the list was finished (was it killed?): "
+                    "run it again (--workers 1 uses one process)"
+                ) from None
             if message[0] == "rows":
                 for row in message[1]:
                     self._audited_row(row, channel)
@@ -253,8 +260,10 @@ class _Sharing:
             asyncio.get_running_loop().remove_reader(channel.fileno())
             self.failure = exc
             self.room_freed.set()
-            if not self.done[channel].done():
-                self.done[channel].set_exception(exc)
+            done = self.done[channel]
+            if not done.done():
+                done.set_exception(exc)
+                done.exception()  # marked as seen: the hand-out raises it too, if first
 
 
 def _work(channel: Connection, plan: Plan) -> None:
@@ -263,7 +272,7 @@ def _work(channel: Connection, plan: Plan) -> None:
     try:
         audited, health = event_loop.run(_audit_share(channel, plan))
         channel.send(("done", audited, health))
-    except (EOFError, BrokenPipeError):
+    except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # the parent stopped (Ctrl-C, a closed output): nothing to report to
     except BaseException:
         import traceback
@@ -293,7 +302,7 @@ async def _audit_share(channel: Connection, plan: Plan) -> tuple[int, DnsHealth]
     def receive() -> None:
         try:
             message = channel.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):
             message = None  # the parent went away: what is in flight cannot be sent anyway
         if message is None:
             loop.remove_reader(channel.fileno())  # at the end a pipe stays readable

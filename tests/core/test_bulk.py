@@ -377,3 +377,45 @@ def test_bulk_runs_on_uvloop_where_it_is_installed() -> None:
 
     expected = "asyncio" if sys.platform == "win32" else "uvloop"
     assert event_loop.run(loop_module()).split(".")[0] == expected
+
+
+def test_a_killed_worker_is_one_line_and_exit_2(
+    tmp_path: Path, dns_port: tuple[int, DnsServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker killed mid-list (out of memory, say): one line naming it, exit 2, no
+    traceback and no 'exception was never retrieved' from asyncio."""
+    import multiprocessing
+    import signal
+    import time
+
+    port, server = dns_port
+    server.delay = 0.1  # slow answers: the list is still going when the worker is killed
+    listing = tmp_path / "domains.txt"
+    listing.write_text("".join(f"x{i}.example\n" for i in range(2000)))
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        deadline = time.monotonic() + 30
+        while not multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # started and auditing
+        for child in multiprocessing.active_children()[:1]:
+            assert child.pid is not None
+            os.kill(child.pid, signal.SIGKILL)
+            killed.append(child.pid)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    try:
+        code = _bulk(listing, tmp_path / "out.csv", port, "--select", "email.spf",
+                     "--workers", "2")  # fmt: skip
+    finally:
+        killer.join()
+    assert killed, "no worker was started"
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "auditor: a worker process stopped before the list was finished (was it killed?): run "
+        "it again (--workers 1 uses one process)"
+    ]
+    assert not (tmp_path / "out.csv").exists()  # no half list left under the name asked for
