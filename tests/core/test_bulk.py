@@ -394,12 +394,18 @@ def test_a_killed_worker_is_one_line_and_exit_2(
     listing.write_text("".join(f"x{i}.example\n" for i in range(2000)))
     killed: list[int] = []
 
+    def children() -> list[multiprocessing.process.BaseProcess]:
+        try:
+            return multiprocessing.active_children()
+        except RuntimeError:  # the main thread added one while this thread looked
+            return []
+
     def kill_a_worker() -> None:
         deadline = time.monotonic() + 30
-        while not multiprocessing.active_children() and time.monotonic() < deadline:
+        while not children() and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(1.5)  # started and auditing
-        for child in multiprocessing.active_children()[:1]:
+        for child in children()[:1]:
             assert child.pid is not None
             os.kill(child.pid, signal.SIGKILL)
             killed.append(child.pid)
