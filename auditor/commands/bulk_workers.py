@@ -85,7 +85,7 @@ def run_in_workers(
             processes.append(process)
         sharing = _Sharing(items, share, channels, on_row, on_skip, on_note)
         # The standard loop here: uvloop's close() hung, one run in two, after a worker was
-        # killed (tests/core/test_bulk.py); the workers, which do most of the work, use it.
+        # killed (tests/core/test_bulk.py); the workers keep it.
         result = asyncio.run(sharing.run(engine))
         finished = True
         return result
