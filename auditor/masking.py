@@ -419,6 +419,10 @@ def fingerprinted(report: Report, masker: Masker | None = None) -> Report:
     Without ``masker``, the report's own identifiers (``sensitive_values``) are masked."""
     if masker is None:
         masker = compile_masker(sensitive_values(report))
+    if masker is None and not any(f.recorded_fingerprint for f in report.findings):
+        # Nothing to mask (a bulk audit's domain): each finding's own fingerprint is already
+        # the one over its masked fields, and copying every finding cost a bulk run 3% of CPU.
+        return report
 
     def result(r: CheckResult) -> CheckResult:
         findings = tuple(

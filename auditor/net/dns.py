@@ -18,7 +18,7 @@ import asyncio
 import errno
 import functools
 import random
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -128,7 +128,7 @@ class DnsClient:
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.udp_payload = udp_payload
-        self._limit = asyncio.Semaphore(max_in_flight)
+        self._limit = _Slots(max_in_flight)
         self._cache: OrderedDict[tuple[str, str, bool], DnsAnswer] = OrderedDict()
         self._in_flight: dict[tuple[str, str, bool], asyncio.Future[DnsAnswer]] = {}
         self._cache_size = cache_size
@@ -139,8 +139,8 @@ class DnsClient:
     def close(self) -> None:
         """Close the UDP sockets (queries after this open new ones); stop lookups that
         nobody waits for any more."""
-        for pending in list(self._in_flight.values()):
-            pending.cancel()
+        for shared in list(self._in_flight.values()):
+            shared.cancel()
         for exchanger in self._exchangers.values():
             exchanger.close()
         self._exchangers.clear()
@@ -154,25 +154,42 @@ class DnsClient:
     async def query(self, name: str, rdtype: str, *, dnssec: bool = False) -> DnsAnswer:
         """Records of ``rdtype`` at ``name``, following CNAMEs; cached for the audit."""
         key = (normalise_name(name), rdtype.upper(), dnssec)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        pending = self._in_flight.get(key)
-        if pending is None:
-            # The lookup runs in its own task, shared by everyone who asks the same question
-            # meanwhile: an asker that is cancelled (a check past its time limit) stops
-            # waiting, but the others still get the answer, never its CancelledError.
-            pending = asyncio.ensure_future(self._resolve(key[0], key[1], dnssec))
-            self._in_flight[key] = pending
-            pending.add_done_callback(functools.partial(self._resolved, key))
-        return await asyncio.shield(pending)
+        while True:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+            shared = self._in_flight.get(key)
+            if shared is None:
+                return await self._lookup(key)
+            try:
+                # Shielded: an asker that is cancelled (a check past its time limit) stops
+                # waiting without cancelling the lookup the others wait for.
+                return await asyncio.shield(shared)
+            except _Abandoned:
+                continue  # the asker doing the lookup was cancelled: ask again
 
-    def _resolved(self, key: tuple[str, str, bool], task: asyncio.Future[DnsAnswer]) -> None:
-        if self._in_flight.get(key) is task:
-            del self._in_flight[key]
-        if not task.cancelled() and task.exception() is None:  # exception(): marks it seen
-            self._remember(key, task.result())
+    async def _lookup(self, key: tuple[str, str, bool]) -> DnsAnswer:
+        """The first asker of a question looks it up in its own task, and whoever asks the
+        same meanwhile waits for ``shared``. (A task of its own for every lookup, and a
+        shield to wait for it, were a tenth of a bulk audit's CPU; most questions have one
+        asker.) If that first asker is cancelled, the others are told to ask again."""
+        shared: asyncio.Future[DnsAnswer] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = shared
+        try:
+            answer = await self._resolve(*key)
+        except BaseException:
+            if not shared.done():
+                shared.set_exception(_Abandoned())
+                shared.exception()  # retrieved, even when nobody was waiting
+            raise
+        finally:
+            if self._in_flight.get(key) is shared:
+                del self._in_flight[key]
+        self._remember(key, answer)
+        if not shared.done():  # close() may have cancelled it
+            shared.set_result(answer)
+        return answer
 
     async def txt(self, name: str) -> DnsAnswer:
         """TXT records with each record's strings joined without spaces (RFC 7208 §3.3)."""
@@ -421,41 +438,43 @@ class DnsClient:
         worst: DnsAnswer | None = None
         for _attempt in range(self.attempts):
             for server in self.nameservers:
-                async with self._limit:
-                    self.queries_sent += 1
-                    try:
-                        response = await self._send(server, query, full)
-                    except (TimeoutError, dns.exception.Timeout):
-                        self.health.note_failure(server, None)
-                        worst = worst or DnsAnswer(
-                            name,
-                            rdtype,
-                            DnsOutcome.TIMEOUT,
-                            error=f"no answer from {server} within {self.timeout:g}s",
-                            server=str(server),
-                        )
-                        continue
-                    except _TruncatedOverTcp:
-                        worst = DnsAnswer(
-                            name,
-                            rdtype,
-                            DnsOutcome.ERROR,
-                            error=f"{server} sent a truncated answer (TC) even over TCP, "
-                            "so its records are incomplete",
-                            server=str(server),
-                        )
-                        continue
-                    except (OSError, dns.exception.DNSException, ValueError) as exc:
-                        if isinstance(exc, OSError):
-                            self.health.note_failure(server, exc)
-                        worst = DnsAnswer(
-                            name,
-                            rdtype,
-                            DnsOutcome.ERROR,
-                            error=f"{server}: {_one_line(exc)}",
-                            server=str(server),
-                        )
-                        continue
+                await self._limit.acquire()
+                self.queries_sent += 1
+                try:
+                    response = await self._send(server, query, full)
+                except (TimeoutError, dns.exception.Timeout):
+                    self.health.note_failure(server, None)
+                    worst = worst or DnsAnswer(
+                        name,
+                        rdtype,
+                        DnsOutcome.TIMEOUT,
+                        error=f"no answer from {server} within {self.timeout:g}s",
+                        server=str(server),
+                    )
+                    continue
+                except _TruncatedOverTcp:
+                    worst = DnsAnswer(
+                        name,
+                        rdtype,
+                        DnsOutcome.ERROR,
+                        error=f"{server} sent a truncated answer (TC) even over TCP, "
+                        "so its records are incomplete",
+                        server=str(server),
+                    )
+                    continue
+                except (OSError, dns.exception.DNSException, ValueError) as exc:
+                    if isinstance(exc, OSError):
+                        self.health.note_failure(server, exc)
+                    worst = DnsAnswer(
+                        name,
+                        rdtype,
+                        DnsOutcome.ERROR,
+                        error=f"{server}: {_one_line(exc)}",
+                        server=str(server),
+                    )
+                    continue
+                finally:
+                    self._limit.release()
                 rcode = (
                     response.rcode
                     if isinstance(response, dns_wire.ScannedResponse)
@@ -477,6 +496,43 @@ class DnsClient:
                 break
         assert worst is not None
         return worst
+
+
+class _Abandoned(Exception):
+    """The asker that was looking a question up was cancelled: the others ask again."""
+
+
+class _Slots:
+    """At most ``size`` holders at once, first come first served: ``asyncio.Semaphore``'s
+    job on the path every query takes, without its scan of the waiters on each acquire."""
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self._free > 0:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot came just as this waiter was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        """Hand the slot to the longest waiter still waiting, or free it."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # a cancelled waiter is skipped
+                waiter.set_result(None)
+                return
+        self._free += 1
 
 
 class _TruncatedOverTcp(Exception):

@@ -12,7 +12,7 @@ from auditor.answers import fetch_status
 from auditor.demo.dns_server import DnsServer
 from auditor.demo.web_server import WebServer, html, redirect
 from auditor.net.connect import ConnectRule, is_private_address
-from auditor.net.dns import DnsClient, DnsOutcome, Nameserver
+from auditor.net.dns import DnsClient, DnsOutcome, Nameserver, _Slots
 from auditor.net.failures import Failure
 from auditor.services import Services
 from auditor.testing import loopback_options
@@ -118,8 +118,9 @@ async def test_identical_queries_share_one_lookup(dns_server: DnsServer) -> None
 
 
 async def test_a_cancelled_asker_does_not_cancel_the_others(dns_server: DnsServer) -> None:
-    """Two checks ask the same question; the first is cancelled (its time limit) while the
-    lookup is on the wire: the second still gets the answer, and it is cached."""
+    """Two checks ask the same question; the first, which is doing the lookup, is cancelled
+    (its time limit) while the query is on the wire: the second is not cancelled with it,
+    asks again and gets the answer, and that answer is cached."""
     with client(dns_server) as dns:
         dns_server.delay = 0.2
         first = asyncio.ensure_future(dns.query("www.net.example", "A"))
@@ -130,7 +131,26 @@ async def test_a_cancelled_asker_does_not_cancel_the_others(dns_server: DnsServe
         answer = await second
         assert first.cancelled()
         assert answer.outcome is DnsOutcome.OK
+        assert dns.queries_sent == 2  # the first asker's query, then the second's
         assert (await dns.query("www.net.example", "A")).outcome is DnsOutcome.OK
+        assert dns.queries_sent == 2  # from the cache
+
+
+async def test_an_asker_cancelled_while_waiting_leaves_the_lookup_alone(
+    dns_server: DnsServer,
+) -> None:
+    """The second asker of a question is cancelled while the first looks it up: the first
+    still gets its answer from the one query."""
+    with client(dns_server) as dns:
+        dns_server.delay = 0.2
+        first = asyncio.ensure_future(dns.query("www.net.example", "A"))
+        await asyncio.sleep(0.02)
+        second = asyncio.ensure_future(dns.query("www.net.example", "A"))
+        await asyncio.sleep(0.02)
+        second.cancel()
+        answer = await first
+        assert second.cancelled()
+        assert answer.outcome is DnsOutcome.OK
         assert dns.queries_sent == 1
 
 
@@ -224,3 +244,32 @@ async def test_public_start_url_cannot_redirect_into_loopback(
         assert inside.ok
     assert not [r for r in web.requests if r.path == "/secret" and r.host == "public.net.example"]
     assert len([r for r in web.requests if r.path == "/secret"]) == 1
+
+
+async def test_query_slots_are_bounded_first_come_first_served_and_survive_cancels() -> None:
+    slots = _Slots(2)
+    await slots.acquire()
+    await slots.acquire()
+    order: list[str] = []
+
+    async def holder(name: str) -> None:
+        await slots.acquire()
+        order.append(name)
+
+    waiting = [asyncio.ensure_future(holder(n)) for n in ("a", "b", "c")]
+    await asyncio.sleep(0)
+    assert order == []  # both slots taken: all three wait
+    waiting[0].cancel()  # a waiter cancelled while waiting gives up its place
+    slots.release()
+    await asyncio.sleep(0)
+    assert order == ["b"]
+    # A slot handed to a waiter that is cancelled before it runs is passed on, not lost.
+    slots.release()
+    waiting[2].cancel()
+    await asyncio.sleep(0)
+    assert waiting[2].cancelled() and order == ["b"]
+    assert slots._free == 1  # c's slot, passed on with no one waiting
+    slots.release()  # b's slot
+    await slots.acquire()
+    await slots.acquire()
+    assert slots._free == 0  # exactly two: none lost, none made up

@@ -150,3 +150,23 @@ def test_a_version_1_history_and_its_dismissals_are_migrated(
     assert on_disk["version"] == 2
     changes = diff(loaded, report)
     assert not changes.fixed and not changes.new and changes.still_open
+
+
+def test_a_report_with_nothing_to_mask_keeps_the_plain_fingerprints() -> None:
+    """The engine's fingerprinting skips the copy when there is nothing to mask (a bulk
+    domain): the fingerprints are then exactly those over the fields, and a finding read
+    back with a recorded fingerprint (a saved, masked audit) is still given a fresh one."""
+    from auditor.masking import fingerprinted
+    from auditor.model import CheckResult, Finding, Severity, Status
+
+    plain = Finding("email.spf", Status.FAIL, Severity.HIGH, "m", "example.org", "example.org TXT")
+    saved = replace(plain, subject="other", recorded_fingerprint="0123456789abcdef")
+
+    def report_of(*findings: Finding) -> Report:
+        result = CheckResult("email.spf", "example.org", findings, "2026-12-05T00:00:00", 0.1)
+        return Report("example.org", "2026-12-05T00:00:00", "2026-12-05T00:00:01", "x", (result,))
+
+    kept = fingerprinted(report_of(plain)).findings[0]
+    assert kept.fingerprint == _sha("email.spf", "example.org", "", "example.org TXT", "")
+    renewed = fingerprinted(report_of(plain, saved)).findings[1]
+    assert renewed.fingerprint == _sha("email.spf", "example.org", "", "example.org TXT", "other")
