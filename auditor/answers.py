@@ -5,12 +5,14 @@ every check family: a DNS or HTTP timeout is ``timeout``, any other failure is `
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.model import Evidence
 from auditor.net.dns_types import DnsAnswer, DnsOutcome
-from auditor.net.http import FetchResult
 from auditor.vocabulary import Status
+
+if TYPE_CHECKING:
+    from auditor.net.http import FetchResult
 
 MAX_SNIPPET = 2000
 MAX_JSON = 2 * 1024 * 1024

@@ -13,7 +13,7 @@ from auditor.engine import Engine, EventSink
 from auditor.masking import profile_masker
 from auditor.model import Report, Severity, Status
 from auditor.net.domains import public_suffix
-from auditor.net.http import make_ssl_context
+from auditor.net.tls import make_ssl_context
 from auditor.outage import ADVICE, outage_from
 from auditor.profile import Profile
 from auditor.registry import Catalogue, discover, select
@@ -34,12 +34,14 @@ def _prepare(
     """The CPU work an audit does up front or on its first use, run in a worker thread so
     that the app's event loop keeps drawing (each is tens of ms; on the loop they froze the
     screen, benchmarks/loop_stall.py): every check's metadata read with ``ast``, the system
-    trust store, and, once per process, the bundled Public Suffix List, the profile's masker
-    and the async backend httpcore imports on the first request."""
+    trust store, and, once per process, the bundled Public Suffix List, the profile's masker,
+    the async backend httpcore imports on the first request and dnspython's query module
+    (the DNS client imports it on its first truncated answer, for TCP)."""
     catalogue = catalogue or discover()
     context = make_ssl_context(options.ca_file, options.ca_pem)
     public_suffix("example.org.uk")
     profile_masker(profile.sensitive_values())
+    importlib.import_module("dns.asyncquery")
     try:
         importlib.import_module("anyio._backends._asyncio")
     except ImportError:  # another httpcore backend: it is imported on first use instead

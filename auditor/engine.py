@@ -88,7 +88,15 @@ class Engine:
         # recorded in the app (ctx.interaction()) or invites them to do it.
         self.entries = list(entries)
         self._load = load or (lambda entry: load_check(entry.module, entry.attr))
-        self._default_load = load is None
+        # How each entry is loaded, made once: a bulk run plans thousands of audits.
+        self._loaders = [
+            (entry, functools.partial(self._load, entry), entry.module if load is None else "")
+            for entry in self.entries
+        ]
+        self._check_infos = tuple(
+            CheckInfo(e.meta.id, e.meta.title, e.meta.category, e.meta.guidance)
+            for e in self.entries
+        )
 
     @classmethod
     def from_checks(cls, checks: Sequence[type[Check]]) -> Engine:
@@ -99,10 +107,8 @@ class Engine:
 
     def plan(self, profile: Profile) -> list[_Planned]:
         planned: list[_Planned] = []
-        for entry in self.entries:
+        for entry, load, module in self._loaders:
             for target in targets_for(entry.meta.target, profile):
-                load = functools.partial(self._load, entry)
-                module = entry.module if self._default_load else ""
                 planned.append(_Planned(entry.meta, target, load, module))
         return planned
 
@@ -165,17 +171,13 @@ class Engine:
                 group.create_task(run_one(item), name=f"{item.meta.id}@{item.target}")
 
         results = tuple(futures[(p.meta.id, p.target)].result() for p in planned)
-        checks = tuple(
-            CheckInfo(e.meta.id, e.meta.title, e.meta.category, e.meta.guidance)
-            for e in self.entries
-        )
         report = Report(
             subject=profile.label,
             started_at=_iso(started_at),
             finished_at=_iso(services.clock()),
             tool_version=__version__,
             results=results,
-            checks=checks,
+            checks=self._check_infos,
             problems=tuple(problems),
             sensitive=profile.sensitive_values(),
         )

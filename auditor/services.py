@@ -8,17 +8,21 @@ that must be done once per audit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.interactions import Interaction
 from auditor.net.connect import Connector, ConnectRule
 from auditor.net.dns import DnsAnswer, DnsClient, DnsOutcome, Nameserver
-from auditor.net.http import HttpClient, make_ssl_context
 from auditor.net.smtp import SmtpProbe
+from auditor.net.tls import make_ssl_context
+
+if TYPE_CHECKING:
+    from auditor.net.http import HttpClient
 
 T = TypeVar("T")
 
@@ -117,15 +121,7 @@ class Services:
             cache_size=options.dns_cache_size,
         )
         self.connector = Connector(self.dns, options.connect_to)
-        # Loading the system trust store takes 30-80 ms of CPU; run_audit builds the context
-        # in a worker thread (where OpenSSL releases the GIL) and passes it in.
-        self.ssl_context = ssl_context or make_ssl_context(options.ca_file, options.ca_pem)
-        self.http = HttpClient(
-            self.connector, ssl_context=self.ssl_context, timeout=options.http_timeout
-        )
-        self.smtp = SmtpProbe(
-            self.connector, ssl_context=self.ssl_context, timeout=options.smtp_timeout
-        )
+        self._ssl_context = ssl_context
         self.endpoints = options.endpoints
         self._once: dict[str, asyncio.Task[Any]] = {}
 
@@ -134,6 +130,30 @@ class Services:
         could not say (then each check reports its own "could not check")."""
         answer = await self.dns.query(domain, "SOA")
         return answer if answer.outcome is DnsOutcome.NXDOMAIN else None
+
+    # The TLS context and the HTTP and SMTP clients are made when a check first needs them:
+    # loading the system trust store is 30-80 ms of CPU (run_audit builds the context in a
+    # worker thread, where OpenSSL releases the GIL, and passes it in), and importing httpx
+    # a tenth of a second, which a bulk audit of mail records would spend in every process.
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = make_ssl_context(self.options.ca_file, self.options.ca_pem)
+        return self._ssl_context
+
+    @functools.cached_property
+    def http(self) -> HttpClient:
+        from auditor.net.http import HttpClient
+
+        return HttpClient(
+            self.connector, ssl_context=self.ssl_context, timeout=self.options.http_timeout
+        )
+
+    @functools.cached_property
+    def smtp(self) -> SmtpProbe:
+        return SmtpProbe(
+            self.connector, ssl_context=self.ssl_context, timeout=self.options.smtp_timeout
+        )
 
     def endpoint(self, name: str) -> str:
         return self.endpoints[name]
@@ -151,7 +171,8 @@ class Services:
             if not task.done():
                 task.cancel()
         self.dns.close()
-        await self.http.aclose()
+        if "http" in self.__dict__:  # made (cached_property keeps it there)
+            await self.http.aclose()
 
     async def __aenter__(self) -> Services:
         return self

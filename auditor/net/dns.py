@@ -22,7 +22,6 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-import dns.asyncquery
 import dns.edns
 import dns.exception
 import dns.flags
@@ -415,7 +414,10 @@ class DnsClient:
             exchanger = self._exchangers[server] = UdpExchanger(server.host, server.port)
         wire = await exchanger.exchange(query.wire, query.question_end, self.timeout)
         if wire[2] & 0x02:  # TC: the whole answer did not fit
-            response = await dns.asyncquery.tcp(
+            # Imported here: with dns.query (and httpx) it is a 0.1 s import, rarely needed.
+            from dns import asyncquery
+
+            response = await asyncquery.tcp(
                 query.message(), server.host, timeout=self.timeout, port=server.port
             )
             if response.flags & dns.flags.TC:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.rdata
 import dns.rdataclass
@@ -69,8 +69,9 @@ def query_wire(question: bytes, *, payload: int, dnssec: bool, flags: int = FLAG
     return header + question + opt
 
 
-@dataclass(frozen=True, slots=True)
-class WireRecord:
+# Tuples, not frozen dataclasses: one or more are built for every answer read, and a frozen
+# dataclass's __init__ sets each field through object.__setattr__.
+class WireRecord(NamedTuple):
     owner: tuple[bytes, ...]  # labels as on the wire, without the root label
     rdtype: int
     ttl: int
@@ -78,8 +79,7 @@ class WireRecord:
     parsed: dns.rdata.Rdata | None = None  # types other than TXT and CNAME, parsed by dnspython
 
 
-@dataclass(frozen=True, slots=True)
-class ScannedResponse:
+class ScannedResponse(NamedTuple):
     wire: bytes
     flags: int
     rcode: int  # including the EDNS extended bits

@@ -27,6 +27,7 @@ from auditor.net.connect import (
 )
 from auditor.net.decoding import BoundedDecoder, UndecodableBody, parse_codings
 from auditor.net.failures import NO_ADDRESS, Failure, is_no_address
+from auditor.net.tls import make_ssl_context
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # A whole fetch (every redirect hop, headers and body) may take at most this many times the
@@ -127,17 +128,6 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
-
-
-def make_ssl_context(ca_file: str | None = None, ca_pem: str | None = None) -> ssl.SSLContext:
-    """System trust store, plus (not instead of) the PEM bundle given with --ca-file."""
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
-    if ca_pem:
-        context.load_verify_locations(cadata=ca_pem)
-    return context
 
 
 class HttpClient:
