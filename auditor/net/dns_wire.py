@@ -9,8 +9,8 @@ functions cover only the plain cases and say so when they cannot:
   through dnspython exactly as before;
 - ``query_wire`` is byte for byte what ``dns.message.make_query(..., use_edns=0,
   payload=P, want_dnssec=D)`` renders (tested against it);
-- ``scan_response`` reads a response whose answer holds records of class IN (TXT and
-  CNAME read here, other data types by dnspython's parser for that one record; no
+- ``scan_response`` reads a response whose answer holds records of class IN (TXT, CNAME,
+  MX and SOA read here, other data types by dnspython's parser for that one record; no
   signatures) and whose other sections hold only SOA, NS, A, AAAA and one OPT, validating
   the structure as dnspython would. Anything else returns ``None`` so the caller parses
   the message with ``dns.message.from_wire``. It never raises: a malformed message also
@@ -23,18 +23,25 @@ import re
 import struct
 from typing import NamedTuple
 
+import dns.name
 import dns.rdata
 import dns.rdataclass
+import dns.rdatatype
+from dns.rdtypes.ANY.MX import MX
+from dns.rdtypes.ANY.SOA import SOA
 
 TYPE_A = 1
 TYPE_NS = 2
 TYPE_CNAME = 5
 TYPE_SOA = 6
+TYPE_MX = 15
 TYPE_TXT = 16
 TYPE_AAAA = 28
 TYPE_OPT = 41
 CLASS_IN = 1
 _IN = dns.rdataclass.IN
+_MX = dns.rdatatype.MX
+_SOA = dns.rdatatype.SOA
 
 FLAG_QR = 0x8000
 FLAG_TC = 0x0200
@@ -52,6 +59,7 @@ _NOT_IN_PLAIN_ANSWERS = frozenset({24, 41, 46, 249, 250, 251, 252, 253, 254, 255
 _MAX_POINTERS = 16  # dns.name.MAX_COMPRESSION_POINTER_CHAIN
 _HEADER = struct.Struct("!HHHHHH")
 _RR_FIXED = struct.Struct("!HHIH")
+_SOA_NUMBERS = struct.Struct("!IIIII")
 
 
 def question_wire(name: str, rdtype: int) -> bytes | None:
@@ -205,6 +213,10 @@ def _scan(wire: bytes) -> ScannedResponse | None:
                     target, after = _read_name(wire, start)
                     if after != offset or not plain_labels(target):
                         return None
+                elif rdtype in (TYPE_MX, TYPE_SOA):
+                    # Every domain of a bulk run has both: read here, a third of the CPU of
+                    # dnspython's generic parser; the same objects (tested against it).
+                    parsed = _mx_or_soa(wire, rdtype, start, offset)
                 else:  # dnspython's own parser for this one record (names may be compressed)
                     try:
                         parsed = dns.rdata.from_wire(_IN, rdtype, wire, start, rdlength)  # type: ignore[arg-type]
@@ -219,6 +231,24 @@ def _scan(wire: bytes) -> ScannedResponse | None:
         return None  # trailing junk
     rcode = (flags & 0xF) | (extended_rcode << 4)
     return ScannedResponse(wire, flags, rcode, question, tuple(answer))
+
+
+def _mx_or_soa(wire: bytes, rdtype: int, start: int, end: int) -> dns.rdata.Rdata:
+    if rdtype == TYPE_MX:
+        if start + 2 > end:
+            raise _Malformed
+        exchange, after = _read_name(wire, start + 2)
+        if after != end:
+            raise _Malformed
+        preference = (wire[start] << 8) | wire[start + 1]
+        return MX(_IN, _MX, preference, dns.name.Name((*exchange, b"")))  # type: ignore[no-untyped-call]
+    mname, after = _read_name(wire, start)
+    rname, after = _read_name(wire, after)
+    if after + 20 != end:
+        raise _Malformed
+    numbers = _SOA_NUMBERS.unpack_from(wire, after)
+    names = dns.name.Name((*mname, b"")), dns.name.Name((*rname, b""))
+    return SOA(_IN, _SOA, *names, *numbers)  # type: ignore[no-untyped-call]
 
 
 def _valid_other(wire: bytes, rdtype: int, start: int, length: int) -> bool:

@@ -11,6 +11,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 
+import dns.asyncquery
 import dns.message
 import dns.rcode
 import dns.rrset

@@ -159,6 +159,17 @@ CASES = {
         rdtype="MX",
         answer=[(NAME + ".", "MX", "10 mx.candidate00001.org.uk."), (NAME + ".", "MX", "0 .")],
     ),
+    "mx-compressed": _response(  # the exchanges point back into the question and each other
+        rdtype="MX",
+        answer=[
+            (NAME + ".", "MX", "10 mx1." + NAME + "."),
+            (NAME + ".", "MX", "20 MX2.Mail." + NAME + "."),
+        ],
+    ),
+    "soa-record": _response(
+        rdtype="SOA",
+        answer=[(NAME + ".", "SOA", "ns1.candidate00001.org.uk. host.example. 4294967295 2 3 4 5")],
+    ),
     "cname-then-a": _response(
         rdtype="A",
         answer=[
