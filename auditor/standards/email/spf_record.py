@@ -10,6 +10,7 @@ is capped at ``MAX_RECORD_CHARS``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -143,8 +144,12 @@ def is_spf_record(text: str) -> bool:
     return _VERSION.match(text) is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_record(text: str) -> SpfRecord:
-    """Parse one SPF record; raise ``SpfSyntaxError`` for anything RFC 7208 does not allow."""
+    """Parse one SPF record; raise ``SpfSyntaxError`` for anything RFC 7208 does not allow.
+
+    Remembered (the record is immutable): in a bulk run thousands of domains include the
+    same few provider records, and each walk would parse them again."""
     if len(text) > MAX_RECORD_CHARS:
         raise SpfSyntaxError(f"the record is {len(text)} characters long, too long for DNS")
     if not is_spf_record(text):
