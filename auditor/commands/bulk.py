@@ -56,7 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--workers", type=_workers, default="auto", metavar="N",
-        help="processes sharing the list, each on its own core (default auto: one per core, "
+        help="processes auditing the list, each on its own core, while this one reads it and "
+        "writes the rows (default auto: one per core, "
         f"up to {MAX_AUTO_WORKERS}, for lists of {WORKERS_FROM_DOMAINS:,} domains or more; "
         "else one)",
     )  # fmt: skip
@@ -221,9 +222,8 @@ def run(args: argparse.Namespace) -> int:
                                 concurrency=args.concurrency, csv=args.format == "csv",
                                 fail_on=args.fail_on)  # fmt: skip
                     audited, outage = run_in_workers(
-                        items, plan, engine, workers, on_row=on_row, on_skip=on_skip,
-                        on_note=on_note,
-                    )  # fmt: skip
+                        items, plan, workers, on_row=on_row, on_skip=on_skip, on_note=on_note
+                    )
                 else:
                     audited = event_loop.run(main())
             except BaseExceptionGroup as group:

@@ -1,16 +1,19 @@
-"""auditor bulk --workers N: the list shared among N processes, each with its own event loop.
+"""auditor bulk --workers N: the list shared among N worker processes, each with its own
+event loop, while this process reads the list and writes the rows.
 
 One Python process runs its event loop on one core, and once the DNS server keeps up a bulk
-audit is bound by that core (benchmarks/RESULTS.md). Here this process and N - 1 workers
-audit the list together. This process reads the list (lines skipped, read as another name or
-dropped as duplicates are said here, exactly as with one process), hands the domains out in
-small batches to whoever has the fewest waiting, itself included, and writes each row as it
-is made here or sent back by a worker, in the order domains finish (as one process does). A
+audit is bound by that core (benchmarks/RESULTS.md). Here N workers audit the list. This
+process reads the list (lines skipped, read as another name or dropped as duplicates are
+said here, exactly as with one process), hands the domains out in small batches to the
+worker with the fewest waiting, and writes each row as a worker sends it back, in the order
+domains finish (as one process does). It audits nothing itself: it stays on the standard
+event loop (uvloop's close() hung, one run in two, after a worker was killed), and auditing
+here too cost more CPU per domain than a worker on uvloop does (benchmarks/RESULTS.md). A
 worker is a fresh interpreter (``spawn``: no state of this one is copied) running the same
 engine and checks with its own ``Services``, so its own DNS cache: a provider's record that
-many domains include is asked once per process, not once per run. ``--concurrency``,
+many domains include is asked once per worker, not once per run. ``--concurrency``,
 ``--max-queries`` and the DNS cache are shared out, so the run as a whole keeps its bounds;
-N processes hold about N times one process's own memory, not N + 1.
+N workers hold about N times one process's own memory, and this process little.
 
 Messages, to a worker: a list of domains, then ``None`` (no more). From a worker:
 ``("rows", [Row, ...])``, then ``("done", audited, health)`` (what its DNS client saw, merged
@@ -37,7 +40,6 @@ from auditor.outage import outage_from
 
 if TYPE_CHECKING:
     from auditor.commands.bulk import Row
-    from auditor.engine import Engine
     from auditor.model import Report
     from auditor.outage import Outage
     from auditor.services import AuditOptions
@@ -61,22 +63,21 @@ class Plan:
 def run_in_workers(
     items: Iterator[BulkItem],
     plan: Plan,
-    engine: Engine,
     workers: int,
     *,
     on_row: Callable[[Row], None],
     on_skip: Callable[[BulkItem], None],
     on_note: Callable[[BulkItem], None],
 ) -> tuple[int, Outage | None]:
-    """Audit every domain of ``items`` here and in ``workers - 1`` worker processes; returns
-    how many were audited and the DNS outage, if the run as a whole had no answer."""
+    """Audit every domain of ``items`` in ``workers`` worker processes; returns how many
+    were audited and the DNS outage, if the run as a whole had no answer."""
     context = multiprocessing.get_context("spawn")
     share = _shared_out(plan, workers)
     channels: list[Connection] = []
     processes = []
     finished = False
     try:
-        for _ in range(workers - 1):
+        for _ in range(workers):
             ours, theirs = context.Pipe()
             process = context.Process(target=_work, args=(theirs, share), daemon=True)
             process.start()
@@ -86,7 +87,7 @@ def run_in_workers(
         sharing = _Sharing(items, share, channels, on_row, on_skip, on_note)
         # The standard loop here: uvloop's close() hung, one run in two, after a worker was
         # killed (tests/core/test_bulk.py); the workers keep it.
-        result = asyncio.run(sharing.run(engine))
+        result = asyncio.run(sharing.run())
         finished = True
         return result
     finally:
@@ -120,11 +121,8 @@ def _shared_out(plan: Plan, workers: int) -> Plan:
     )
 
 
-_HERE = None  # this process, among the destinations of the batches
-
-
 class _Sharing:
-    """This process's side: hand out batches, audit its own, collect the workers' rows."""
+    """This process's side: hand out batches, collect the workers' rows."""
 
     def __init__(
         self,
@@ -140,40 +138,25 @@ class _Sharing:
         # Each is given up to its concurrency plus a batch, so it never waits for the next
         # domain while this process is busy, and a slow one does not hoard the list.
         self.room = plan.concurrency + BATCH
-        self.waiting: dict[Connection | None, int] = dict.fromkeys([_HERE, *channels], 0)
-        self.here: asyncio.Queue[list[str] | None] = asyncio.Queue()
+        self.waiting: dict[Connection, int] = dict.fromkeys(channels, 0)
         self.room_freed = asyncio.Event()
         self.failure: BaseException | None = None
         self.exhausted = False
         self.health = DnsHealth()
         self.audited = 0
 
-    async def run(self, engine: Engine) -> tuple[int, Outage | None]:
-        from auditor.services import Services
-
+    async def run(self) -> tuple[int, Outage | None]:
         loop = asyncio.get_running_loop()
         self.done = {channel: loop.create_future() for channel in self.channels}
         for channel in self.channels:
             loop.add_reader(channel.fileno(), self._receive, channel)
         try:
-            async with Services(self.plan.options) as services:
-                own_share = run_bulk(
-                    _queued_domains(self.here), engine, services, on_result=self._own_result,
-                    on_skip=_never, max_domains_in_flight=self.plan.concurrency,
-                )  # fmt: skip
-                local = asyncio.ensure_future(own_share)
-                local.add_done_callback(self._own_share_ended)
-                try:
-                    await self._hand_out()
-                    self.audited += await local
-                    await asyncio.gather(*self.done.values())
-                finally:
-                    local.cancel()
-                self.health.merge(services.dns.health)
+            await self._hand_out()
+            await asyncio.gather(*self.done.values())
         finally:
             for channel in self.channels:
                 loop.remove_reader(channel.fileno())
-        # One record for the run: a process that was given no domain asked nothing, which
+        # One record for the run: a worker that was given no domain asked nothing, which
         # says nothing of the network.
         return self.audited, outage_from(self.health)
 
@@ -188,10 +171,10 @@ class _Sharing:
                 continue
             batch = self._next_batch()
             if batch:
-                self._send(destination, batch)
+                destination.send(batch)
                 self.waiting[destination] += len(batch)
         for destination in self.waiting:
-            self._send(destination, None)
+            destination.send(None)
 
     def _next_batch(self) -> list[str]:
         batch: list[str] = []
@@ -209,27 +192,7 @@ class _Sharing:
                 batch.append(item.domain)
         return batch
 
-    def _send(self, destination: Connection | None, batch: list[str] | None) -> None:
-        if destination is _HERE:
-            self.here.put_nowait(batch)
-        else:
-            destination.send(batch)
-
-    def _own_share_ended(self, task: asyncio.Future[int]) -> None:
-        # This process's own audits stopped early (a failed write of a row): stop handing
-        # out the list, rather than go on giving it to the workers alone.
-        if not task.cancelled() and task.exception() is not None and self.failure is None:
-            self.failure = task.exception()
-            self.room_freed.set()
-
-    def _own_result(self, domain: str, report: Report) -> None:
-        from auditor.commands.bulk import render_row
-
-        self._audited_row(render_row(domain, report, csv=self.plan.csv,
-                                    check_ids=self.plan.check_ids,
-                                    fail_on=self.plan.fail_on), _HERE)  # fmt: skip
-
-    def _audited_row(self, row: Row, source: Connection | None) -> None:
+    def _audited_row(self, row: Row, source: Connection) -> None:
         self.on_row(row)
         self.waiting[source] -= 1
         self.room_freed.set()
