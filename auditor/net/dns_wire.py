@@ -66,8 +66,11 @@ def question_wire(name: str, rdtype: int) -> bytes | None:
     """QNAME + QTYPE + QCLASS IN for a normalised plain name, or None (use dnspython)."""
     if len(name) > 253 or not _PLAIN_NAME.fullmatch(name):
         return None
-    wire = b"".join(bytes((len(label),)) + label for label in name.encode("ascii").split(b"."))
-    return wire + b"\x00" + struct.pack("!HH", rdtype, CLASS_IN)
+    wire = bytearray()
+    for label in name.encode("ascii").split(b"."):
+        wire.append(len(label))
+        wire += label
+    return bytes(wire) + b"\x00" + struct.pack("!HH", rdtype, CLASS_IN)
 
 
 def query_wire(question: bytes, *, payload: int, dnssec: bool, flags: int = FLAG_RD) -> bytes:
@@ -157,7 +160,7 @@ def _read_name(wire: bytes, offset: int) -> tuple[tuple[bytes, ...], int]:
 
 def plain_labels(labels: tuple[bytes, ...]) -> bool:
     """Labels whose presentation needs no escaping (so text and wire agree simply)."""
-    return all(_PLAIN_ANY_CASE.issuperset(label) for label in labels)
+    return _PLAIN_ANY_CASE.issuperset(b"".join(labels))
 
 
 def scan_response(wire: bytes) -> ScannedResponse | None:
@@ -289,7 +292,10 @@ def cname_target(response: ScannedResponse, record: WireRecord) -> tuple[bytes, 
 
 
 def same_name(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> bool:
-    return len(a) == len(b) and all(x.lower() == y.lower() for x, y in zip(a, b, strict=True))
+    """The same name, case aside (plain labels: none holds a dot, so joining them is exact)."""
+    if a == b:
+        return True
+    return len(a) == len(b) and b".".join(a).lower() == b".".join(b).lower()
 
 
 def name_text(labels: tuple[bytes, ...]) -> str:
