@@ -35,13 +35,15 @@ def _prepare(
     that the app's event loop keeps drawing (each is tens of ms; on the loop they froze the
     screen, benchmarks/loop_stall.py): every check's metadata read with ``ast``, the system
     trust store, and, once per process, the bundled Public Suffix List, the profile's masker,
-    the async backend httpcore imports on the first request and dnspython's query module
-    (the DNS client imports it on its first truncated answer, for TCP)."""
+    the async backend httpcore imports on the first request, httpx (``Services`` makes its
+    HTTP client on a check's first request) and dnspython's query module (the DNS client
+    imports it on its first truncated answer, for TCP)."""
     catalogue = catalogue or discover()
     context = make_ssl_context(options.ca_file, options.ca_pem)
     public_suffix("example.org.uk")
     profile_masker(profile.sensitive_values())
     importlib.import_module("dns.asyncquery")
+    importlib.import_module("auditor.net.http")  # Services makes its HTTP client on first use
     try:
         importlib.import_module("anyio._backends._asyncio")
     except ImportError:  # another httpcore backend: it is imported on first use instead
